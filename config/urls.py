@@ -1,0 +1,18 @@
+"""URL wiring. Uploaded files have no public URL: they are served by views that check access."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from vanguard.api.urls import api
+
+admin.site.site_header = "Vanguard"
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("vanguard.accounts.urls")),
+    path("org/", include("vanguard.organization.urls")),
+    path("", include("vanguard.accounts.home_urls")),
+]

@@ -1,0 +1,12 @@
+from vanguard.accounts import permissions
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_roles": set(), "current_member": None}
+    return {
+        "user_roles": permissions.roles(user),
+        "current_member": permissions.member_of(user),
+        "is_committee_admin": permissions.is_committee_admin(user),
+    }

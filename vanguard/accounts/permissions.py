@@ -1,0 +1,206 @@
+"""The one access layer: every "may this person do this to that?" is answered here.
+
+Views and API endpoints never filter by role themselves; they call the
+`visible_*` selectors for lists and the `get_*_for_user` helpers for single
+objects. An object outside the person's scope is a 404 (its existence is not
+revealed); an object they may see but not change is a 403 on a write.
+
+Roles are held over a unit and reach everything below it (its subtree, by the
+unit's materialised path). A member who holds no role sees themself and the
+name of their own branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from vanguard.accounts.models import Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from vanguard.organization.models import Member, Unit
+
+# Who may read the people and units in their scope.
+READ_ROLES = frozenset(
+    {
+        Role.COMMITTEE_ADMIN,
+        Role.SUPERVISOR,
+        Role.GENERAL_BRANCH_SECRETARY,
+        Role.BRANCH_SECRETARY,
+        Role.BRANCH_COMMITTEE,
+        Role.OBSERVER,
+    }
+)
+# Party-group leaders read only their group's members (and their group).
+GROUP_ROLES = frozenset({Role.GROUP_LEADER})
+# Who may keep a roster: add, change and move members, import and export.
+ROSTER_ROLES = frozenset(
+    {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY, Role.BRANCH_SECRETARY}
+)
+ADMIN_ROLES = frozenset({Role.COMMITTEE_ADMIN})
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    unit_id: int
+    path: str
+
+
+def scopes(user: Any) -> list[Scope]:
+    """The roles a user holds, each with the path of its unit; cached on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_vanguard_scopes", None)
+    if cached is not None:
+        return cached
+    found = [
+        Scope(role=role, unit_id=unit_id, path=path)
+        for role, unit_id, path in RoleAssignment.objects.filter(
+            user=user, unit__is_active=True
+        ).values_list("role", "unit_id", "unit__path")
+    ]
+    if user.is_superuser:
+        # The superuser made by `createsuperuser` is the first committee admin of everything.
+        found.append(Scope(role=Role.COMMITTEE_ADMIN, unit_id=0, path="/"))
+    user._vanguard_scopes = found
+    return found
+
+
+def forget_scopes(user: Any) -> None:
+    """Call after changing a user's roles in the same request."""
+    if hasattr(user, "_vanguard_scopes"):
+        del user._vanguard_scopes
+
+
+def roles(user: Any) -> set[str]:
+    return {scope.role for scope in scopes(user)}
+
+
+def paths(user: Any, allowed: Iterable[str]) -> list[str]:
+    allowed = set(allowed)
+    return sorted({scope.path for scope in scopes(user) if scope.role in allowed})
+
+
+def _covers(path_list: list[str], path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in path_list)
+
+
+def _under(path_list: list[str], field: str) -> Q:
+    """Rows whose `field` path lies under any of the given paths (nothing if none)."""
+    query = Q(pk__in=[])
+    for prefix in path_list:
+        query |= Q(**{f"{field}__startswith": prefix})
+    return query
+
+
+def member_of(user: Any) -> Member | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.member
+    except Exception:  # RelatedObjectDoesNotExist
+        return None
+
+
+def is_committee_admin(user: Any) -> bool:
+    return Role.COMMITTEE_ADMIN in roles(user)
+
+
+# --- Units --------------------------------------------------------------------
+
+
+def visible_units(user: Any) -> QuerySet[Unit]:
+    from vanguard.organization.models import Unit
+
+    query = _under(paths(user, READ_ROLES | GROUP_ROLES), "path")
+    member = member_of(user)
+    if member is not None:
+        query |= Q(pk=member.branch_id)
+    return Unit.objects.filter(query, is_active=True)
+
+
+def can_view_unit(user: Any, unit: Unit) -> bool:
+    if _covers(paths(user, READ_ROLES | GROUP_ROLES), unit.path):
+        return True
+    member = member_of(user)
+    return member is not None and member.branch_id == unit.pk
+
+
+def can_list_unit_members(user: Any, unit: Unit) -> bool:
+    """May see the roster of this unit (a member sees only their branch's name, not its roster)."""
+    return _covers(paths(user, READ_ROLES | GROUP_ROLES), unit.path)
+
+
+def can_manage_roster(user: Any, unit: Unit) -> bool:
+    """May import, export and change members of this unit's subtree."""
+    return _covers(paths(user, ROSTER_ROLES), unit.path)
+
+
+def get_unit_for_user(user: Any, pk: Any, *, write: bool = False) -> Unit:
+    from vanguard.organization.models import Unit
+
+    unit = Unit.objects.filter(pk=pk, is_active=True).select_related("parent").first()
+    if unit is None or not can_view_unit(user, unit):
+        raise Http404
+    if write and not can_manage_roster(user, unit):
+        raise PermissionDenied
+    return unit
+
+
+# --- Members ------------------------------------------------------------------
+
+
+def visible_members(user: Any) -> QuerySet[Member]:
+    from vanguard.organization.models import Member
+
+    query = _under(paths(user, READ_ROLES), "branch__path")
+    query |= _under(paths(user, GROUP_ROLES), "party_group__path")
+    if getattr(user, "is_authenticated", False):
+        query |= Q(user=user)
+    return Member.objects.filter(query)
+
+
+def can_view_member(user: Any, member: Member) -> bool:
+    if _covers(paths(user, READ_ROLES), member.branch.path):
+        return True
+    if member.party_group_id and _covers(paths(user, GROUP_ROLES), member.party_group.path):  # type: ignore[union-attr]
+        return True
+    return bool(member.user_id) and member.user_id == getattr(user, "pk", None)
+
+
+def can_edit_member(user: Any, member: Member) -> bool:
+    return can_manage_roster(user, member.branch)
+
+
+def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
+    from vanguard.organization.models import Member
+
+    member = (
+        Member.objects.filter(pk=pk).select_related("branch", "party_group", "user").first()
+    )
+    if member is None or not can_view_member(user, member):
+        raise Http404
+    if write and not can_edit_member(user, member):
+        raise PermissionDenied
+    return member
+
+
+def roster_units(user: Any) -> QuerySet[Unit]:
+    """Units whose roster this user may import into or export."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(_under(paths(user, ROSTER_ROLES), "path"), is_active=True)
+
+
+# --- Back office --------------------------------------------------------------
+
+
+def can_use_admin(user: Any) -> bool:
+    """Django admin is for committee admins only."""
+    return is_committee_admin(user)

@@ -1,0 +1,24 @@
+"""Who is acting right now, for the audit trail. Set per request by the middleware,
+or explicitly by services and commands with `acting_as(user)`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+_actor: ContextVar[Any] = ContextVar("vanguard_audit_actor", default=None)
+
+
+def current_actor() -> Any:
+    return _actor.get()
+
+
+@contextmanager
+def acting_as(user: Any) -> Iterator[None]:
+    token = _actor.set(user if getattr(user, "is_authenticated", False) else None)
+    try:
+        yield
+    finally:
+        _actor.reset(token)

@@ -1,0 +1,169 @@
+"""The organisation: committee (党委) → general branch (党总支) → branch (党支部)
+→ party group (党小组), and the members (党员) who belong to branches.
+
+The tree is one model, `Unit`, not five fixed levels: some branches sit directly
+under the committee, small branches have no party groups, and a university
+deployment puts the university committee above its colleges' committees.
+Each unit keeps a materialised path ("/1/4/17/") so that "everything under this
+unit" is one indexed prefix query, whatever the depth.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", _("党委")
+        GENERAL_BRANCH = "general_branch", _("党总支")
+        BRANCH = "branch", _("党支部")
+        PARTY_GROUP = "party_group", _("党小组")
+
+    class BranchType(models.TextChoices):
+        FACULTY = "faculty", _("教工")
+        MASTERS = "masters", _("硕士生")
+        DOCTORAL = "doctoral", _("博士生")
+        UNDERGRADUATE = "undergraduate", _("本科生")
+        RETIRED = "retired", _("退休")
+        OFFICE = "office", _("机关")
+        INSTITUTE = "institute", _("研究所")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    branch_type = models.CharField(
+        _("支部类型"), max_length=20, choices=BranchType.choices, blank=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级组织"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("组织单位")
+        verbose_name_plural = _("组织单位")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind == self.Kind.BRANCH
+
+    def save(self, *args, **kwargs) -> None:
+        # The path needs the primary key, so a new unit is saved twice.
+        creating = self.pk is None
+        if creating:
+            self.path = ""
+            super().save(*args, **kwargs)
+            kwargs.pop("force_insert", None)
+            kwargs["update_fields"] = ["path", "depth"]
+        self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"  # type: ignore[union-attr]
+        self.depth = self.path.count("/") - 2
+        super().save(*args, **kwargs)
+
+    def ancestors(self) -> models.QuerySet[Unit]:
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Unit.objects.filter(pk__in=ids[:-1]).order_by("depth")
+
+    def subtree(self) -> models.QuerySet[Unit]:
+        return Unit.objects.filter(path__startswith=self.path)
+
+
+class Member(models.Model):
+    """A Party member (党员), formal or probationary (预备党员)."""
+
+    class Category(models.TextChoices):
+        FACULTY = "faculty", _("教师")
+        STAFF = "staff", _("管理人员")
+        POSTDOC = "postdoc", _("博士后")
+        DOCTORAL = "doctoral", _("博士研究生")
+        MASTERS = "masters", _("硕士研究生")
+        UNDERGRADUATE = "undergraduate", _("本科生")
+        RETIRED = "retired", _("退休人员")
+        OTHER = "other", _("其他")
+
+    class Standing(models.TextChoices):
+        FORMAL = "formal", _("正式党员")
+        PROBATIONARY = "probationary", _("预备党员")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    number = models.CharField(_("工号/学号"), max_length=32, unique=True)
+    category = models.CharField(_("人员类别"), max_length=20, choices=Category.choices)
+    standing = models.CharField(
+        _("党员类型"), max_length=20, choices=Standing.choices, default=Standing.FORMAL
+    )
+    joined_on = models.DateField(_("入党时间"), null=True, blank=True)
+    phone = models.CharField(_("手机"), max_length=32, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    is_active = models.BooleanField(_("在册"), default=True)
+    branch = models.ForeignKey(
+        Unit,
+        verbose_name=_("所在支部"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": Unit.Kind.BRANCH},
+    )
+    party_group = models.ForeignKey(
+        Unit,
+        verbose_name=_("所在党小组"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_members",
+        limit_choices_to={"kind": Unit.Kind.PARTY_GROUP},
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["branch__path", "number"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class MemberTransfer(models.Model):
+    """A move of a member from one branch to another (组织关系转接), kept as history."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_branch = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("原支部")
+    )
+    to_branch = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("新支部")
+    )
+    moved_at = models.DateTimeField(_("转接时间"), auto_now_add=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-moved_at", "-pk"]
