@@ -2,4 +2,12 @@
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Vanguard API", version="1", urls_namespace="api-1")
+from vanguard.accounts.api import router as accounts_router
+from vanguard.organization.api import router as organization_router
+from vanguard.organization.api_roster import router as roster_router
+
+# No interactive docs page: it loads scripts from a CDN and inline, which the CSP forbids.
+api = NinjaAPI(title="Vanguard API", version="1", urls_namespace="api-1", docs_url=None)
+api.add_router("/accounts/", accounts_router)
+api.add_router("/org/", organization_router)
+api.add_router("/roster/", roster_router)

@@ -1,0 +1,5 @@
+"""JSON API for the person calling it."""
+
+from ninja import Router
+
+router = Router(tags=["accounts"])
