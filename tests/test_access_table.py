@@ -19,15 +19,16 @@ IGNORED_PREFIXES = ("admin/", "i18n/", "static/", "__debug__/")
 
 
 def _collect_rows() -> list[AccessRow]:
+    """Every `vanguard/<app>/tests/access_table*.py` module's ROWS."""
     rows: list[AccessRow] = []
     for app in pkgutil.iter_modules(vanguard.__path__):
         try:
-            module = importlib.import_module(f"vanguard.{app.name}.tests.access_table")
-        except ModuleNotFoundError as error:
-            if error.name and error.name.endswith("access_table"):
-                continue
-            raise
-        rows.extend(module.ROWS)
+            tests = importlib.import_module(f"vanguard.{app.name}.tests")
+        except ModuleNotFoundError:
+            continue
+        for module in pkgutil.iter_modules(tests.__path__):
+            if module.name.startswith("access_table"):
+                rows.extend(importlib.import_module(f"{tests.__name__}.{module.name}").ROWS)
     return rows
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from vanguard.organization import views
 
@@ -7,4 +7,5 @@ app_name = "organization"
 urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
+    path("roster/", include("vanguard.organization.urls_roster")),
 ]

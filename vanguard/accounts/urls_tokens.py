@@ -1,0 +1,3 @@
+"""API token management URLs (included under accounts/tokens/, namespace "accounts")."""
+
+urlpatterns: list = []
