@@ -1,5 +1,53 @@
 """JSON API for the person calling it."""
 
-from ninja import Router
+from typing import cast
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from vanguard.accounts import permissions
+from vanguard.accounts.models import RoleAssignment, User
+from vanguard.api.errors import ErrorOut
 
 router = Router(tags=["accounts"])
+
+
+class RoleOut(Schema):
+    role: str
+    role_display: str
+    unit_id: int
+    unit_name: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    roles: list[RoleOut]
+    member_id: int | None
+
+
+@router.get(
+    "/me", response={200: MeOut, 401: ErrorOut}, summary="The caller: roles and member record"
+)
+def me(request: HttpRequest) -> dict:
+    user = cast(User, request.user)  # the API authenticated them (vanguard/api/auth.py)
+    assignments = (
+        RoleAssignment.objects.filter(user=user, unit__is_active=True)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
+    member = permissions.member_of(user)
+    return {
+        "username": user.get_username(),
+        "display_name": str(user),
+        "roles": [
+            {
+                "role": a.role,
+                "role_display": a.get_role_display(),
+                "unit_id": a.unit_id,
+                "unit_name": a.unit.name,
+            }
+            for a in assignments
+        ],
+        "member_id": member.pk if member is not None else None,
+    }

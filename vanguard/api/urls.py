@@ -1,13 +1,33 @@
-"""The JSON API at /api/v1/. Endpoints live in each app's api.py; this wires them."""
+"""The JSON API at /api/v1/. Endpoints live in each app's api.py; this wires them.
+
+Authentication is set here, once, for every router (see `vanguard/api/auth.py`):
+a bearer token or the browser session. Only the OpenAPI schema is public.
+Errors share one JSON shape (see `vanguard/api/errors.py`).
+"""
 
 from ninja import NinjaAPI
 
 from vanguard.accounts.api import router as accounts_router
+from vanguard.api import errors
+from vanguard.api.auth import api_auth
 from vanguard.organization.api import router as organization_router
 from vanguard.organization.api_roster import router as roster_router
 
 # No interactive docs page: it loads scripts from a CDN and inline, which the CSP forbids.
-api = NinjaAPI(title="Vanguard API", version="1", urls_namespace="api-1", docs_url=None)
+api = NinjaAPI(
+    title="Vanguard API",
+    version="1",
+    description=(
+        "Vanguard JSON API. Authenticate with a personal token "
+        "(`Authorization: Bearer vg_…`, made at /accounts/tokens/) or the browser session "
+        "(unsafe methods need the CSRF token). Errors: "
+        '`{"detail": "…", "errors": [{"field": "…", "message": "…"}]}`.'
+    ),
+    urls_namespace="api-1",
+    docs_url=None,
+    auth=api_auth(),
+)
+errors.install(api)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/org/", organization_router)
 api.add_router("/roster/", roster_router)
