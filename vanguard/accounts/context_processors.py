@@ -9,4 +9,5 @@ def roles(request):
         "user_roles": permissions.roles(user),
         "current_member": permissions.member_of(user),
         "is_committee_admin": permissions.is_committee_admin(user),
+        "manages_roster": permissions.manages_any_roster(user),
     }

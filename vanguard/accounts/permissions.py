@@ -178,6 +178,18 @@ def can_edit_member(user: Any, member: Member) -> bool:
     return can_manage_roster(user, member.branch)
 
 
+def can_view_member_contact(user: Any, member: Member) -> bool:
+    """Phone and e-mail: for those who keep the member's roster, and the member themself."""
+    if bool(member.user_id) and member.user_id == getattr(user, "pk", None):
+        return True
+    return can_edit_member(user, member)
+
+
+def manages_any_roster(user: Any) -> bool:
+    """Holds a roster role somewhere (decides whether the roster-import link is shown)."""
+    return bool(paths(user, ROSTER_ROLES))
+
+
 def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
     from vanguard.organization.models import Member
 
@@ -204,3 +216,25 @@ def roster_units(user: Any) -> QuerySet[Unit]:
 def can_use_admin(user: Any) -> bool:
     """Django admin is for committee admins only."""
     return is_committee_admin(user)
+
+
+# --- Roster import jobs -------------------------------------------------------
+
+
+def can_view_import_job(user: Any, job: Any) -> bool:
+    """A roster import job (its errors quote the file) is seen by the person who started
+    it and by committee admins over its unit, no one else."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if job.created_by_id is not None and job.created_by_id == user.pk:
+        return True
+    return _covers(paths(user, ADMIN_ROLES), job.unit.path)
+
+
+def get_import_job_for_user(user: Any, pk: Any) -> Any:
+    from vanguard.organization.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=pk).select_related("unit", "created_by").first()
+    if job is None or not can_view_import_job(user, job):
+        raise Http404
+    return job
