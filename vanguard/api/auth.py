@@ -44,7 +44,7 @@ def _become(request: HttpRequest, user: Any) -> None:
     # The audit middleware fixed its actor before the API authenticated anyone; a
     # token request is made by this person too. The middleware's reset at the end
     # of the request restores the previous value whatever is set here.
-    audit_context._actor.set(user)
+    audit_context.set_actor(user)
 
 
 class BearerTokenAuth(HttpBearer):

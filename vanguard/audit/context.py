@@ -22,3 +22,12 @@ def acting_as(user: Any) -> Iterator[None]:
         yield
     finally:
         _actor.reset(token)
+
+
+def set_actor(user: Any) -> None:
+    """Name the actor for the rest of the current `acting_as` block.
+
+    For authentication that happens after the middleware has run (API tokens);
+    the middleware's `acting_as` resets it when the request ends.
+    """
+    _actor.set(user if getattr(user, "is_authenticated", False) else None)

@@ -167,3 +167,53 @@ class MemberTransfer(models.Model):
         verbose_name = _("组织关系转接")
         verbose_name_plural = _("组织关系转接")
         ordering = ["-moved_at", "-pk"]
+
+
+class ImportJob(models.Model):
+    """One roster import (名册导入): the uploaded file, its progress and its outcome.
+
+    The job row is the record of the import (who, when, into which unit, what came
+    of it); the members it creates, changes or moves are audited one by one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("等待处理")
+        VALIDATING = "validating", _("正在校验")
+        WRITING = "writing", _("正在写入")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未导入")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("导入范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Stored under MEDIA_ROOT, which has no public URL; removed once the job is finished.
+    file = models.FileField(_("文件"), upload_to="roster_imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已校验行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    summary = models.JSONField(_("结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名册导入")
+        verbose_name_plural = _("名册导入")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -1,0 +1,123 @@
+"""Roster import and export pages. Thin: the work is in `organization.roster`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from vanguard.accounts import permissions
+from vanguard.organization import roster
+from vanguard.organization.forms import MarksInvalidFields
+from vanguard.organization.models import Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ScopeChoiceField(forms.ModelChoiceField):
+    """Units indented by depth, so that a committee's long list reads as a tree."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u3000" * max(obj.depth, 0) + obj.name
+
+
+class RosterImportForm(MarksInvalidFields, forms.Form):
+    unit = ScopeChoiceField(
+        label=gettext_lazy("导入到"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        help_text=gettext_lazy("名册中的支部须在这个组织之下。"),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("名册文件（.xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest) -> HttpResponse:
+    units = roster.import_scopes(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        form = RosterImportForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            try:
+                job = roster.import_job_submit(
+                    user=request.user,
+                    unit=form.cleaned_data["unit"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("organization:roster_job", job.pk)
+    else:
+        form = RosterImportForm(units=units, initial={"unit": request.GET.get("unit")})
+    return render(
+        request,
+        "organization/roster_import.html",
+        {
+            "form": form,
+            "jobs": roster.recent_jobs(request.user),
+            "max_bytes": settings.ROSTER_MAX_UPLOAD_BYTES,
+            "max_rows": roster.MAX_ROWS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def roster_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx_response(roster.template_workbook(), _("党员名册模板.xlsx"))
+
+
+def _job_context(job: Any) -> dict[str, Any]:
+    errors = [{**error, "text": roster.error_text(error)} for error in job.errors]
+    percent = 0
+    if job.total_rows:
+        percent = min(100, round(job.processed_rows * 100 / job.total_rows))
+    return {"job": job, "errors": errors, "percent": percent, "summary": job.summary or {}}
+
+
+@login_required
+@require_GET
+def roster_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = permissions.get_import_job_for_user(request.user, pk)
+    return render(request, "organization/roster_job.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def roster_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress partial, polled by htmx until the job is finished."""
+    job = permissions.get_import_job_for_user(request.user, pk)
+    return render(request, "organization/roster_job_progress.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = permissions.get_unit_for_user(request.user, pk, write=True)
+    return _xlsx_response(roster.roster_export(unit=unit), roster.export_filename(unit))
