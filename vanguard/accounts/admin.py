@@ -36,7 +36,7 @@ class CommitteeAdminOnly:
 @admin.register(User)
 class UserAdmin(CommitteeAdminOnly, DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (None, {"fields": ("display_name",)}),
     )
 

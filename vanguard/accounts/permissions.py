@@ -193,9 +193,7 @@ def manages_any_roster(user: Any) -> bool:
 def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
     from vanguard.organization.models import Member
 
-    member = (
-        Member.objects.filter(pk=pk).select_related("branch", "party_group", "user").first()
-    )
+    member = Member.objects.filter(pk=pk).select_related("branch", "party_group", "user").first()
     if member is None or not can_view_member(user, member):
         raise Http404
     if write and not can_edit_member(user, member):

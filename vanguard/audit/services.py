@@ -17,7 +17,9 @@ from vanguard.audit.models import AuditEntry
 # Apps whose writes are never audited, by design. The secret ballot (ballots app)
 # belongs here: an audit row written beside a ballot would link the voter to it,
 # so that app records only open, close and tally, explicitly, through `audit_record`.
-EXCLUDED_APPS = frozenset({"ballots", "audit", "sessions", "axes", "django_tasks_database", "admin"})
+EXCLUDED_APPS = frozenset(
+    {"ballots", "audit", "sessions", "axes", "django_tasks_database", "admin"}
+)
 # Fields never copied into the trail.
 SECRET_FIELDS = frozenset({"password", "key_hash"})
 
@@ -49,8 +51,14 @@ def is_audited(model: type[models.Model]) -> bool:
 
 
 def _entry(
-    *, actor: Any, action: str, obj: models.Model | None, object_type: str = "",
-    before: dict | None = None, after: dict | None = None, note: str = "",
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None,
+    object_type: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
 ) -> AuditEntry:
     return AuditEntry(
         actor_id=actor.pk if actor is not None else None,
@@ -66,24 +74,38 @@ def _entry(
 
 
 def audit_record(
-    *, action: str, obj: models.Model | None = None, object_type: str = "",
-    before: dict | None = None, after: dict | None = None, note: str = "", actor: Any = None,
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+    actor: Any = None,
 ) -> AuditEntry | None:
     """Record one write. Returns None when no person is acting."""
     actor = actor if actor is not None else current_actor()
     if actor is None:
         return None
     entry = _entry(
-        actor=actor, action=action, obj=obj, object_type=object_type,
-        before=before, after=after, note=note,
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        before=before,
+        after=after,
+        note=note,
     )
     entry.save()
     return entry
 
 
 def audit_record_many(
-    *, action: str, changes: Iterable[tuple[models.Model, dict | None, dict | None]],
-    note: str = "", actor: Any = None,
+    *,
+    action: str,
+    changes: Iterable[tuple[models.Model, dict | None, dict | None]],
+    note: str = "",
+    actor: Any = None,
 ) -> int:
     """Record many writes at once (bulk imports): one row per object, one INSERT batch."""
     actor = actor if actor is not None else current_actor()

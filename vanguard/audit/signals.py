@@ -32,7 +32,9 @@ def _before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -
     instance._audit_secrets = _secrets(previous) if previous is not None else {}
 
 
-def _after_save(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def _after_save(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw or current_actor() is None or not is_audited(sender):
         return
     before = getattr(instance, "_audit_before", None)

@@ -60,10 +60,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_branch(self) -> bool:
-        return self.kind == self.Kind.BRANCH
-
     def save(self, *args, **kwargs) -> None:
         # The path needs the primary key, so a new unit is saved twice.
         creating = self.pk is None
@@ -75,6 +71,10 @@ class Unit(models.Model):
         self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"  # type: ignore[union-attr]
         self.depth = self.path.count("/") - 2
         super().save(*args, **kwargs)
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind == self.Kind.BRANCH
 
     def ancestors(self) -> models.QuerySet[Unit]:
         ids = [int(part) for part in self.path.strip("/").split("/") if part]
@@ -167,6 +167,9 @@ class MemberTransfer(models.Model):
         verbose_name = _("组织关系转接")
         verbose_name_plural = _("组织关系转接")
         ordering = ["-moved_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_branch_id} → {self.to_branch_id}"
 
 
 class ImportJob(models.Model):

@@ -13,15 +13,24 @@ from django.utils.translation import gettext as _
 from vanguard.organization.models import Member, MemberTransfer, Unit
 
 MEMBER_EDITABLE_FIELDS = (
-    "name", "category", "standing", "joined_on", "phone", "email", "is_active", "party_group",
+    "name",
+    "category",
+    "standing",
+    "joined_on",
+    "phone",
+    "email",
+    "is_active",
+    "party_group",
 )
 
 
 def _check_group_in_branch(*, party_group: Unit | None, branch: Unit) -> None:
     if party_group is not None and party_group.parent_id != branch.pk:
         raise ValidationError(
-            {"party_group": _("党小组“%(group)s”不属于“%(branch)s”。")
-             % {"group": party_group.name, "branch": branch.name}}
+            {
+                "party_group": _("党小组“%(group)s”不属于“%(branch)s”。")
+                % {"group": party_group.name, "branch": branch.name}
+            }
         )
 
 
@@ -51,7 +60,11 @@ def transfer_for(*, member: Member, to_branch: Unit, reason: str, actor: Any) ->
 
 @transaction.atomic
 def member_move(
-    *, member: Member, to_branch: Unit, reason: str = "", actor: Any = None,
+    *,
+    member: Member,
+    to_branch: Unit,
+    reason: str = "",
+    actor: Any = None,
     party_group: Unit | None = None,
 ) -> Member:
     """Move a member to another branch (组织关系转接), keeping the history."""
