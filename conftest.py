@@ -35,16 +35,22 @@ def org(db) -> Org:
     gb_a = Unit.objects.create(name="光电系党总支", kind=Unit.Kind.GENERAL_BRANCH, parent=committee)
     gb_b = Unit.objects.create(name="信电系党总支", kind=Unit.Kind.GENERAL_BRANCH, parent=committee)
     branch_a1 = Unit.objects.create(
-        name="光学工程教工第一党支部", kind=Unit.Kind.BRANCH,
-        branch_type=Unit.BranchType.FACULTY, parent=gb_a,
+        name="光学工程教工第一党支部",
+        kind=Unit.Kind.BRANCH,
+        branch_type=Unit.BranchType.FACULTY,
+        parent=gb_a,
     )
     branch_a2 = Unit.objects.create(
-        name="光电博士生党支部", kind=Unit.Kind.BRANCH,
-        branch_type=Unit.BranchType.DOCTORAL, parent=gb_a,
+        name="光电博士生党支部",
+        kind=Unit.Kind.BRANCH,
+        branch_type=Unit.BranchType.DOCTORAL,
+        parent=gb_a,
     )
     branch_b1 = Unit.objects.create(
-        name="信电本科生第四党支部", kind=Unit.Kind.BRANCH,
-        branch_type=Unit.BranchType.UNDERGRADUATE, parent=gb_b,
+        name="信电本科生第四党支部",
+        kind=Unit.Kind.BRANCH,
+        branch_type=Unit.BranchType.UNDERGRADUATE,
+        parent=gb_b,
     )
     group_a1 = Unit.objects.create(name="第一党小组", kind=Unit.Kind.PARTY_GROUP, parent=branch_a1)
     return Org(committee, gb_a, gb_b, branch_a1, branch_a2, branch_b1, group_a1)
@@ -55,12 +61,22 @@ def make_user(username: str, **extra: Any) -> User:
 
 
 def make_member(
-    *, name: str, number: str, branch: Unit, user: User | None = None,
-    party_group: Unit | None = None, standing: str = Member.Standing.FORMAL,
+    *,
+    name: str,
+    number: str,
+    branch: Unit,
+    user: User | None = None,
+    party_group: Unit | None = None,
+    standing: str = Member.Standing.FORMAL,
 ) -> Member:
     return Member.objects.create(
-        name=name, number=number, branch=branch, party_group=party_group, user=user,
-        category=Member.Category.FACULTY, standing=standing,
+        name=name,
+        number=number,
+        branch=branch,
+        party_group=party_group,
+        user=user,
+        category=Member.Category.FACULTY,
+        standing=standing,
         joined_on=datetime.date(2001, 7, 1),
     )
 
@@ -105,8 +121,18 @@ def cast(org: Org) -> Cast:
         name="陈刚", number="S0001", branch=org.branch_b1, user=other_member
     )
     return Cast(
-        committee_admin, supervisor, gb_secretary, secretary, branch_committee, group_leader,
-        observer, member, other_member, member_record, other_member_record, colleague_record,
+        committee_admin,
+        supervisor,
+        gb_secretary,
+        secretary,
+        branch_committee,
+        group_leader,
+        observer,
+        member,
+        other_member,
+        member_record,
+        other_member_record,
+        colleague_record,
     )
 
 

@@ -106,9 +106,7 @@ TEMPLATES = [
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-    ),
+    "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"),
 }
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'vanguard.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
@@ -202,8 +200,10 @@ USE_TZ = True
 # --- Static and uploaded files ------------------------------------------------
 STATIC_URL = "static/"
 # Development serves static files straight from their folders (no collectstatic).
-STATIC_ROOT = None if DEVELOPMENT else Path(
-    os.environ.get("VANGUARD_STATIC_ROOT", BASE_DIR / "var" / "staticfiles")
+STATIC_ROOT = (
+    None
+    if DEVELOPMENT
+    else Path(os.environ.get("VANGUARD_STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 )
 WHITENOISE_USE_FINDERS = DEVELOPMENT
 WHITENOISE_AUTOREFRESH = DEVELOPMENT

@@ -50,9 +50,7 @@ def _routes(resolver=None, prefix: str = "") -> list[str]:
 def test_every_url_is_in_the_access_table():
     listed = {row.pattern for row in ROWS}
     routes = {r.lstrip("^").rstrip("$") for r in _routes()}
-    missing = sorted(
-        r for r in routes if r not in listed and not r.startswith(IGNORED_PREFIXES)
-    )
+    missing = sorted(r for r in routes if r not in listed and not r.startswith(IGNORED_PREFIXES))
     assert not missing, "URLs missing from the access table: " + ", ".join(missing)
 
 
