@@ -1,18 +1,59 @@
 # Vanguard. The README's two commands are `make demo` and `make test`; everything
 # they need is installed from here, so a fresh Debian machine with python3, make
-# and npm is enough.
+# and npm is enough. Steps that need Debian packages install them with apt-get
+# when run as root, and otherwise stop with the exact command to run.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SIZE ?= demo
+PYTEST_ARGS ?=
+CHROMIUM ?= $(or $(VANGUARD_CHROMIUM),/usr/bin/chromium)
 export VANGUARD_DEVELOPMENT ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+# $(call apt_ensure,<packages>): install Debian packages when root, otherwise stop
+# with the command to run. (A shell snippet, so that `make -n` stays harmless.)
+apt_ensure = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo ">>> Installing $(1)"; { apt-get update -qq && $(APT_INSTALL) $(1) >/dev/null; } || exit 1; \
+	else \
+	  echo "ERROR: missing system packages: $(1)" >&2; \
+	  echo "    sudo apt-get update && sudo apt-get install $(1)" >&2; exit 1; \
+	fi
 
-.PHONY: demo test check lint fmt worker install install-dev assets messages migrate bench system-test-deps clean
+.DEFAULT_GOAL := help
+.PHONY: help demo test check lint fmt worker install install-dev assets messages migrate bench \
+	system-test-deps ci clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+help:
+	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
+	@echo "             (make demo PORT=8123 for another port)"
+	@echo "make test    run the whole test suite (installs chromium and a CJK font when root)"
+	@echo "make check   ruff, mypy, makemigrations --check, check --deploy"
+	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
+	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
+	@echo "make bench   roster-import benchmark"
+	@echo "make ci      the CI run: make test, then the suite again on PostgreSQL (.ci/run)"
+
+# --- Python ---------------------------------------------------------------------
+# Debian ships venv support separately (python3-venv): without it `python3 -m venv`
+# leaves a half-made folder with no pip, which is why pip is the marker here.
+$(VENV)/bin/pip:
+	@rm -rf $(VENV)
+	@if ! $(PYTHON) -m venv $(VENV); then \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo ">>> '$(PYTHON) -m venv' failed: installing Debian's python3-venv"; \
+	    { apt-get update -qq && $(APT_INSTALL) python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); } || exit 1; \
+	  else \
+	    echo "ERROR: '$(PYTHON) -m venv' failed. On Debian or Ubuntu install venv support first:" >&2; \
+	    echo "    sudo apt-get install python3-venv" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/pip
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e .
 	touch $@
@@ -24,46 +65,55 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed assets messages
 install-dev: $(VENV)/.installed-dev assets messages
 
+# --- Front-end assets: installed from the committed lock file, never committed ------
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is missing: sudo apt-get install npm" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/vendor/.installed: node_modules/.installed
+# Source maps too: collectstatic's manifest storage refuses a file whose map is missing.
+static/vendor/.installed: node_modules/.installed Makefile
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/
 	touch $@
 
 assets: static/vendor/.installed
 
-# Translations are compiled from the committed .po files (needs gettext's msgfmt).
+# --- Translations: compiled from the committed .po files (gettext's msgfmt) --------
 messages: $(VENV)/.installed
-	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-gettext
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
-
-system-gettext:
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
-	else echo "gettext (msgfmt) is missing: sudo apt-get install gettext" >&2; exit 1; fi
-
-# Debian's chromium for the browser tests (a browser download cannot work here)
-# and a CJK font so that pages, screenshots and PDFs show Chinese, not boxes.
-system-test-deps:
-	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	fc-list 2>/dev/null | grep -qi -e wqy -e "noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "Missing system packages:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	@if [ -z "$$(find . \( -path ./.venv -o -path ./node_modules -o -path ./.git \) -prune \
+	      -o -name '*.po' -print -quit)" ]; then \
+	  echo "No translation files (.po) yet: nothing to compile."; \
+	else \
+	  command -v msgfmt >/dev/null || { $(call apt_ensure,gettext); }; \
+	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 || exit 1; \
 	fi
 
+# Debian's chromium for the browser tests (a browser download cannot work here), a
+# CJK font so that pages, screenshots and PDFs show Chinese rather than boxes, and
+# gettext. Not root: a missing chromium stops the run loudly (rather than skipping
+# the browser tests); a missing font or gettext only warns.
+system-test-deps:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	{ [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+	  || fc-list 2>/dev/null | grep -qi -e wqy -e "noto sans cjk"; } || missing="$$missing fonts-wqy-microhei"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] || [ ! -x "$(CHROMIUM)" ]; then $(call apt_ensure,$${missing# }); \
+	  else echo "WARNING: not installed:$$missing (sudo apt-get install$$missing)" >&2; fi; \
+	fi; \
+	[ -x "$(CHROMIUM)" ] || { echo "ERROR: no chromium at $(CHROMIUM)" >&2; exit 1; }
+
+# --- Running ----------------------------------------------------------------------
 migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 
 demo: install migrate
-	$(PY) manage.py build_demo --size $(SIZE)
+	$(PY) manage.py build_demo --size $(SIZE) --url http://127.0.0.1:$(PORT)/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: install migrate
@@ -71,6 +121,9 @@ worker: install migrate
 
 test: system-test-deps install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+ci:
+	bash .ci/run
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -88,8 +141,14 @@ check: install-dev
 	  VANGUARD_ALLOWED_HOSTS=vanguard.example.edu.cn \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: install migrate
-	$(PY) manage.py bench_roster_import --rows 30000
+# The benchmark builds its own throwaway organisation in a fresh database of its own,
+# so the demo database is never touched.
+BENCH_DB := $(CURDIR)/var/bench.sqlite3
+bench: install
+	mkdir -p var
+	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py bench_roster_import --rows 30000
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/staticfiles
