@@ -137,7 +137,7 @@ check: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy vanguard config
 	$(PY) manage.py makemigrations --check --dry-run
-	VANGUARD_DEVELOPMENT=0 VANGUARD_SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	VANGUARD_DEVELOPMENT=0 VANGUARD_SECRET_KEY=check-only-$$(head -c 48 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  VANGUARD_ALLOWED_HOSTS=vanguard.example.edu.cn \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
