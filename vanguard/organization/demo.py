@@ -754,7 +754,7 @@ def _check_database_is_ours(marker: RoleAssignment | None) -> None:
         )
         if taken:
             raise DemoError(
-                _("用户名 %(names)s 已被占用，演示账号无法创建。") % {"names": "、".join(taken)}
+                _("用户名 %(names)s 已被占用，演示账号无法创建。") % {"names": _("、").join(taken)}
             )
         return
     root = _demo_root(marker)
