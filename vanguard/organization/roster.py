@@ -53,7 +53,7 @@ from vanguard.audit.context import acting_as
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.organization.models import ImportJob, Member, MemberTransfer, Unit
-from vanguard.organization.services import transfer_for
+from vanguard.organization.services import MEMBER_EDITABLE_FIELDS, transfer_for
 
 logger = logging.getLogger(__name__)
 
@@ -138,17 +138,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 DATE_PATTERN = re.compile(r"^(\d{4})\D(\d{1,2})\D(\d{1,2})\D?$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-]{2,31}$")
 EARLIEST_JOINED_ON = datetime.date(1921, 7, 1)
-MEMBER_FIELDS = (
-    "name",
-    "category",
-    "standing",
-    "joined_on",
-    "phone",
-    "email",
-    "is_active",
-    "branch",
-    "party_group",
-)
+# What a roster row can change: the details a person can edit, and the branch (a move).
+MEMBER_FIELDS = (*MEMBER_EDITABLE_FIELDS, "branch")
 
 
 def zh(text: Any) -> str:
