@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "vanguard.audit",
     "vanguard.accounts",
     "vanguard.organization",
+    "vanguard.campaigns",
+    "vanguard.study",
+    "vanguard.meetings",
+    "vanguard.notices",
     "vanguard.api",
 ]
 

@@ -14,5 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("vanguard.accounts.urls")),
     path("org/", include("vanguard.organization.urls")),
+    path("campaigns/", include("vanguard.campaigns.urls")),
+    path("study/", include("vanguard.study.urls")),
+    path("meetings/", include("vanguard.meetings.urls")),
+    path("notices/", include("vanguard.notices.urls")),
     path("", include("vanguard.accounts.home_urls")),
 ]

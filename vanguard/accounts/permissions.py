@@ -236,3 +236,116 @@ def get_import_job_for_user(user: Any, pk: Any) -> Any:
     if job is None or not can_view_import_job(user, job):
         raise Http404
     return job
+
+
+# --- Campaigns, study and meetings -------------------------------------------
+# Who keeps a branch's records (plans, sessions, meetings, attendance).
+ACTIVITY_ROLES = frozenset(
+    {
+        Role.COMMITTEE_ADMIN,
+        Role.GENERAL_BRANCH_SECRETARY,
+        Role.BRANCH_SECRETARY,
+        Role.BRANCH_COMMITTEE,
+    }
+)
+# Who may look at (and mark as reviewed) members' study work.
+REVIEW_ROLES = ACTIVITY_ROLES | {Role.SUPERVISOR}
+# Who may approve a branch moving on to the next phase (转段).
+TRANSITION_ROLES = frozenset({Role.COMMITTEE_ADMIN, Role.SUPERVISOR})
+
+
+def _member_path(user: Any) -> str | None:
+    member = member_of(user)
+    return member.branch.path if member is not None else None
+
+
+def visible_campaigns(user: Any) -> QuerySet[Any]:
+    """Campaigns running in a unit that contains, or lies inside, the person's scope."""
+    from vanguard.campaigns.models import Campaign
+
+    own = [scope.path for scope in scopes(user)]
+    member_path = _member_path(user)
+    if member_path:
+        own.append(member_path)
+    query = Q(pk__in=[])
+    for path in set(own):
+        unit_ids = [int(part) for part in path.strip("/").split("/") if part]
+        query |= Q(unit_id__in=unit_ids) | Q(unit__path__startswith=path)
+    # Drafts are seen only by the committee admins who prepare them.
+    query = (query & ~Q(status="draft")) | _under(paths(user, ADMIN_ROLES), "unit__path")
+    return Campaign.objects.filter(query).select_related("unit")
+
+
+def can_manage_campaign(user: Any, campaign: Any) -> bool:
+    return _covers(paths(user, ADMIN_ROLES), campaign.unit.path)
+
+
+def get_campaign_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    campaign = visible_campaigns(user).filter(pk=pk).select_related("unit").first()
+    if campaign is None:
+        raise Http404
+    if write and not can_manage_campaign(user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+def can_view_progress(user: Any, unit: Unit) -> bool:
+    """Progress of a unit and everything below it: officers and observers over it."""
+    return _covers(paths(user, READ_ROLES), unit.path)
+
+
+def progress_units(user: Any) -> QuerySet[Unit]:
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(_under(paths(user, READ_ROLES), "path"), is_active=True)
+
+
+def can_keep_records(user: Any, unit: Unit) -> bool:
+    """May add and change the unit's plans, sessions, meetings and attendance."""
+    return _covers(paths(user, ACTIVITY_ROLES), unit.path)
+
+
+def record_units(user: Any) -> QuerySet[Unit]:
+    """Units whose records this person keeps (for choosing where a meeting belongs)."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(_under(paths(user, ACTIVITY_ROLES), "path"), is_active=True)
+
+
+def can_view_records(user: Any, unit: Unit) -> bool:
+    """May read the unit's plans, sessions and meetings: officers over it, and its members.
+
+    A member reads the records of their own branch and of the units above it
+    (a lecture for the whole college, a notice from the general branch)."""
+    if _covers(paths(user, READ_ROLES), unit.path):
+        return True
+    member_path = _member_path(user)
+    return member_path is not None and member_path.startswith(unit.path)
+
+
+def can_approve_transition(user: Any, branch: Unit) -> bool:
+    return _covers(paths(user, TRANSITION_ROLES), branch.path)
+
+
+def can_review_work(user: Any, member: Member) -> bool:
+    return _covers(paths(user, REVIEW_ROLES), member.branch.path)
+
+
+def visible_study_works(user: Any) -> QuerySet[Any]:
+    """A member's own work, and the work of members a reviewer or observer covers."""
+    from vanguard.study.models import StudyWork
+
+    query = _under(paths(user, REVIEW_ROLES | {Role.OBSERVER}), "member__branch__path")
+    if getattr(user, "is_authenticated", False):
+        query |= Q(member__user=user)
+    return StudyWork.objects.filter(query).select_related("member", "member__branch", "campaign")
+
+
+def get_study_work_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """`write` means the member editing their own work, allowed until it is reviewed."""
+    work = visible_study_works(user).filter(pk=pk).first()
+    if work is None:
+        raise Http404
+    if write and (work.member.user_id != user.pk or work.is_locked):
+        raise PermissionDenied
+    return work

@@ -8,10 +8,13 @@ Errors share one JSON shape (see `vanguard/api/errors.py`).
 from ninja import NinjaAPI
 
 from vanguard.accounts.api import router as accounts_router
+from vanguard.campaigns.api import router as campaigns_router
+from vanguard.meetings.api import router as meetings_router
 from vanguard.api import errors
 from vanguard.api.auth import api_auth
 from vanguard.organization.api import router as organization_router
 from vanguard.organization.api_roster import router as roster_router
+from vanguard.study.api import router as study_router
 
 # No interactive docs page: it loads scripts from a CDN and inline, which the CSP forbids.
 api = NinjaAPI(
@@ -31,3 +34,6 @@ errors.install(api)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/org/", organization_router)
 api.add_router("/roster/", roster_router)
+api.add_router("/campaigns/", campaigns_router)
+api.add_router("/study/", study_router)
+api.add_router("/meetings/", meetings_router)

@@ -1,0 +1,5 @@
+"""URLs of the campaigns app."""
+
+app_name = "campaigns"
+
+urlpatterns: list = []

@@ -1,0 +1,91 @@
+"""Meetings (会议) with attendance, minutes and decisions. The three branch meetings
+of the analysis phase — mobilisation (支部动员会), democratic appraisal
+(民主评议会) and grade rating (等级评定会) — count toward phase requirements."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        MOBILISATION = "mobilisation", _("支部动员会")
+        DEMOCRATIC_APPRAISAL = "democratic_appraisal", _("民主评议会")
+        GRADE_RATING = "grade_rating", _("等级评定会")
+        ALL_MEMBER = "all_member", _("全体党员大会")
+        SECRETARY = "secretary", _("支部书记会议")
+        LEADING_GROUP = "leading_group", _("领导小组会议")
+        PARTY_GROUP = "party_group", _("党小组会")
+        SYMPOSIUM = "symposium", _("座谈会")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("活动"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    phase = models.ForeignKey(
+        "campaigns.Phase",
+        verbose_name=_("阶段"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    unit = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("组织单位"),
+        on_delete=models.CASCADE,
+        related_name="meetings",
+    )
+    kind = models.CharField(_("会议类型"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("会议名称"), max_length=200)
+    held_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    host = models.CharField(_("主持人"), max_length=50, blank=True)
+    recorder = models.CharField(_("记录人"), max_length=50, blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    decisions = models.TextField(_("决定事项"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-held_at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "unit", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingAttendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("出席")
+        ABSENT = "absent", _("缺席")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(
+        "organization.Member", on_delete=models.CASCADE, related_name="meeting_attendance"
+    )
+    status = models.CharField(_("出勤"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("缺席原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("会议出勤")
+        verbose_name_plural = _("会议出勤")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], name="one_meeting_attendance_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.member_id}: {self.status}"

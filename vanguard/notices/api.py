@@ -1,0 +1,5 @@
+"""JSON API of the notices app."""
+
+from ninja import Router
+
+router = Router(tags=["notices"])

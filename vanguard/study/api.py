@@ -1,0 +1,5 @@
+"""JSON API of the study app."""
+
+from ninja import Router
+
+router = Router(tags=["study"])

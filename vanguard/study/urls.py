@@ -1,0 +1,5 @@
+"""URLs of the study app."""
+
+app_name = "study"
+
+urlpatterns: list = []
