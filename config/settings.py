@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vanguard.accounts.context_processors.roles",
+                "vanguard.notices.context_processors.unread",
             ],
         },
     },
@@ -228,6 +229,7 @@ MEDIA_ROOT = Path(os.environ.get("VANGUARD_MEDIA_ROOT", BASE_DIR / "var" / "medi
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("VANGUARD_ROSTER_MAX_BYTES", str(10 * 1024 * 1024)))
+STUDY_UPLOAD_MAX_BYTES = int(os.environ.get("VANGUARD_STUDY_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # --- Background tasks ---------------------------------------------------------
 # Without a worker, tasks run inline (the demo and the tests need nothing extra);

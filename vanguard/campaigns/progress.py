@@ -1,4 +1,12 @@
-"""Progress against phase requirements (owned by the progress helper; stub contract).
+"""Progress (进展) against phase requirements: per member, per branch, rolled up to
+general branches and the college along `Unit.path`, with the blind spots (死角)
+and the lagging branches.
+
+The engine reads a scope — one or more subtrees of the campaign's unit — with a
+fixed number of queries, whatever the number of branches or members: the
+units, the members, where each branch stands (`selectors.current_phases`), the
+requirements, one aggregate query per kind of reading (`requirements.py`), and
+one for submissions by week. Everything else is arithmetic in Python.
 
 Contract used by phase gating:
     branch_requirements_met(*, campaign, branch, phase) -> tuple[bool, list[str]]
@@ -8,8 +16,442 @@ members), and the labels of those that are not.
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
 
-def branch_requirements_met(*, campaign: Any, branch: Any, phase: Any) -> tuple[bool, list[str]]:
-    raise NotImplementedError
+from vanguard.campaigns import requirements as kinds
+from vanguard.campaigns.models import Campaign, Phase, Requirement
+from vanguard.campaigns.selectors import current_phases
+from vanguard.organization.models import Member, Unit
+
+ROLLUP_KINDS = (Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH)
+
+
+@dataclass
+class RequirementResult:
+    requirement: Requirement
+    target: int
+    done: int  # members (or 1 for the branch) who meet it
+    total: int  # members (or 1 for the branch) it applies to
+    value: int | None = None  # a branch requirement: what the branch has reached
+
+    @property
+    def label(self) -> str:
+        return self.requirement.label
+
+    @property
+    def is_member_scope(self) -> bool:
+        return self.requirement.scope == Requirement.Scope.MEMBER
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.total
+
+    @property
+    def share(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+@dataclass
+class MemberItem:
+    label: str
+    value: int
+    target: int
+
+    @property
+    def done(self) -> bool:
+        return self.value >= self.target
+
+
+@dataclass
+class MemberProgress:
+    id: int
+    name: str
+    number: str
+    branch_id: int
+    items: list[MemberItem] = field(default_factory=list)
+    submitted: int = 0  # everything submitted in the campaign (notes, reflections, …)
+
+    @property
+    def complete(self) -> bool:
+        return all(item.done for item in self.items)
+
+    @property
+    def missing(self) -> list[MemberItem]:
+        return [item for item in self.items if not item.done]
+
+    @property
+    def is_blind_spot(self) -> bool:
+        return self.submitted == 0
+
+
+@dataclass
+class UnitProgress:
+    """A unit's progress. A branch carries its own results; every unit carries the
+    rollup of the branches in its subtree (a branch's rollup is itself)."""
+
+    id: int
+    name: str
+    kind: str
+    path: str
+    depth: int
+    parent_id: int | None
+    children: list[UnitProgress] = field(default_factory=list)
+    # Branches only.
+    phase: Phase | None = None
+    results: list[RequirementResult] = field(default_factory=list)
+    members: list[MemberProgress] = field(default_factory=list)
+    has_plan: bool = False
+    has_meeting: bool = False
+    behind: float = 0.0  # phases behind the campaign, plus the share not yet done
+    # Rollup over the branches of the subtree.
+    branch_shares: list[float] = field(default_factory=list)
+    branches_met: int = 0
+    members_total: int = 0
+    members_complete: int = 0
+    silent_members: int = 0
+    without_plan: int = 0
+    without_meeting: int = 0
+    phase_counts: dict[Phase, int] = field(default_factory=dict)  # phase -> branches in it
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind == Unit.Kind.BRANCH
+
+    @property
+    def branch_count(self) -> int:
+        return len(self.branch_shares)
+
+    @property
+    def share(self) -> float:
+        if not self.branch_shares:
+            return 1.0
+        return sum(self.branch_shares) / len(self.branch_shares)
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+    @property
+    def met(self) -> bool:
+        return self.branches_met == self.branch_count
+
+    @property
+    def unmet_labels(self) -> list[str]:
+        return [result.label for result in self.results if not result.met]
+
+    @property
+    def blind_spot_members(self) -> list[MemberProgress]:
+        return [member for member in self.members if member.is_blind_spot]
+
+    @property
+    def phase_summary(self) -> list[tuple[Phase, int]]:
+        return sorted(self.phase_counts.items(), key=lambda item: item[0].order)
+
+
+@dataclass
+class Progress:
+    campaign: Campaign
+    phases: list[Phase]
+    lead_phase: Phase | None  # where the campaign as a whole stands
+    roots: list[UnitProgress]
+    units: dict[int, UnitProgress]
+    ancestors: list[UnitProgress] = field(default_factory=list)  # above a single root
+    weekly: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def branches(self) -> list[UnitProgress]:
+        return sorted(
+            (unit for unit in self.units.values() if unit.is_branch), key=lambda u: u.path
+        )
+
+    def members(self) -> list[MemberProgress]:
+        return [member for branch in self.branches for member in branch.members]
+
+    @property
+    def blind_spot_members(self) -> list[MemberProgress]:
+        return [member for member in self.members() if member.is_blind_spot]
+
+    @property
+    def branches_without_plan(self) -> list[UnitProgress]:
+        return [branch for branch in self.branches if not branch.has_plan]
+
+    @property
+    def branches_without_meeting(self) -> list[UnitProgress]:
+        return [branch for branch in self.branches if not branch.has_meeting]
+
+    @property
+    def blind_spot_branches(self) -> list[tuple[UnitProgress, int]]:
+        """Branches with members who submitted nothing, and how many."""
+        found = [(branch, len(branch.blind_spot_members)) for branch in self.branches]
+        return [(branch, count) for branch, count in found if count]
+
+    @property
+    def lagging(self) -> list[UnitProgress]:
+        """Branches that have not met their phase's requirements, furthest behind first."""
+        behind = [branch for branch in self.branches if not branch.met]
+        return sorted(behind, key=lambda branch: (-branch.behind, branch.share, branch.path))
+
+    def member(self, member_id: int) -> MemberProgress | None:
+        for branch in self.branches:
+            for member in branch.members:
+                if member.id == member_id:
+                    return member
+        return None
+
+
+def lead_phase(phases: list[Phase], today: datetime.date | None = None) -> Phase | None:
+    """The campaign's phase now: the latest open one, else the one whose dates hold today."""
+    if not phases:
+        return None
+    open_phases = [phase for phase in phases if phase.status == Phase.Status.OPEN]
+    if open_phases:
+        return max(open_phases, key=lambda phase: phase.order)
+    today = today or timezone.localdate()
+    for phase in phases:
+        if phase.starts_on <= today <= phase.ends_on:
+            return phase
+    started = [phase for phase in phases if phase.starts_on <= today]
+    return max(started, key=lambda phase: phase.order) if started else phases[0]
+
+
+def _minimal_paths(paths: Iterable[str]) -> list[str]:
+    """Drop the paths that lie under another one (a subtree counted once)."""
+    found: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(kept) for kept in found):
+            found.append(path)
+    return found
+
+
+def campaign_progress(
+    *,
+    campaign: Campaign,
+    roots: Iterable[Unit],
+    phase: Phase | None = None,
+    weekly: bool = False,
+) -> Progress:
+    """Progress of the subtrees under `roots` (units inside the campaign's unit).
+
+    With `phase`, every branch is judged against that phase's requirements instead
+    of the phase it is in (phase gating asks "are the requirements of X met?").
+    With `weekly`, also the submissions per week (for the chart)."""
+    paths = _minimal_paths(root.path for root in roots)
+    ctx = kinds.Context(campaign=campaign, paths=paths)
+
+    # The units above a single root, inside the campaign, come in the same query
+    # (for the breadcrumbs).
+    above: set[int] = set()
+    if len(paths) == 1:
+        ids = [int(part) for part in paths[0].strip("/").split("/")]
+        campaign_depth = campaign.unit.path.count("/") - 2
+        above = set(ids[campaign_depth:-1]) if paths[0].startswith(campaign.unit.path) else set()
+    unit_rows = (
+        Unit.objects.filter(ctx.under("path") | Q(pk__in=above))
+        .filter(is_active=True, kind__in=ROLLUP_KINDS)
+        .order_by("path")
+        .values_list("id", "name", "kind", "path", "depth", "parent_id")
+    )
+    units: dict[int, UnitProgress] = {}
+    ancestors: list[UnitProgress] = []
+    for pk, name, kind, path, depth, parent_id in unit_rows:
+        unit = UnitProgress(
+            id=pk, name=name, kind=kind, path=path, depth=depth, parent_id=parent_id
+        )
+        if pk in above:
+            ancestors.append(unit)
+        else:
+            units[pk] = unit
+    branch_ids = [pk for pk, unit in units.items() if unit.is_branch]
+
+    phases = sorted(campaign.phases.all(), key=lambda p: p.order)
+    if phase is not None:
+        where = dict.fromkeys(branch_ids, phase)
+    else:
+        where = current_phases(campaign=campaign, branch_ids=branch_ids) if branch_ids else {}
+    by_phase: dict[int, list[Requirement]] = defaultdict(list)
+    # Every phase's requirements are evaluated, not only those of the phases the
+    # branches are in: the number of queries then depends on the campaign's
+    # requirements alone, never on where the branches stand.
+    for requirement in Requirement.objects.filter(phase__campaign=campaign).select_related("phase"):
+        by_phase[requirement.phase_id].append(requirement)
+
+    members_by_branch: dict[int, list[MemberProgress]] = defaultdict(list)
+    member_rows = (
+        Member.objects.filter(ctx.under("branch__path"), is_active=True)
+        .order_by("number")
+        .values_list("id", "name", "number", "branch_id")
+    )
+    for pk, name, number, branch_id in member_rows:
+        if branch_id in units:
+            members_by_branch[branch_id].append(
+                MemberProgress(id=pk, name=name, number=number, branch_id=branch_id)
+            )
+
+    # One evaluation per requirement over the whole scope (its readings are shared).
+    values: dict[int, dict[Any, int]] = {}
+    targets: dict[int, int] = {}
+    for requirement_list in by_phase.values():
+        for requirement in requirement_list:
+            try:
+                spec = kinds.get_kind(requirement.kind)
+                params = kinds.validate_params(requirement.kind, requirement.params)
+            except ValidationError:
+                # A kind that no longer exists, or bad stored parameters: nobody meets it.
+                values[requirement.pk], targets[requirement.pk] = {}, 1
+                continue
+            values[requirement.pk] = dict(spec.evaluate(ctx, requirement, params))
+            targets[requirement.pk] = spec.target(params)
+
+    submitted: dict[int, int] = defaultdict(int)
+    for reading in kinds.SUBMISSION_READINGS:
+        for member_id, count in reading(ctx).items():
+            submitted[member_id] += count
+    plans = kinds.submitted_plans(ctx)
+    meetings = kinds.meetings_held(ctx)
+    lead = lead_phase(phases)
+
+    for branch_id in branch_ids:
+        branch = units[branch_id]
+        branch.phase = where.get(branch_id)
+        branch.members = members_by_branch.get(branch_id, [])
+        for member in branch.members:
+            member.submitted = submitted.get(member.id, 0)
+        branch.has_plan = bool(plans.get(branch_id))
+        branch.has_meeting = bool(meetings.get(branch_id))
+        for requirement in by_phase.get(branch.phase.pk, []) if branch.phase else []:
+            reached, target = values[requirement.pk], targets[requirement.pk]
+            if requirement.scope == Requirement.Scope.MEMBER:
+                done = 0
+                for member in branch.members:
+                    item = MemberItem(requirement.label, reached.get(member.id, 0), target)
+                    member.items.append(item)
+                    done += item.done
+                result = RequirementResult(requirement, target, done, len(branch.members))
+            else:
+                value = reached.get(branch_id, 0)
+                result = RequirementResult(requirement, target, int(value >= target), 1, value)
+            branch.results.append(result)
+        share = (
+            sum(result.share for result in branch.results) / len(branch.results)
+            if branch.results
+            else 1.0
+        )
+        phases_behind = (lead.order - branch.phase.order) if lead and branch.phase else 0
+        branch.behind = max(phases_behind, 0) + (1 - share)
+        met = all(result.met for result in branch.results)
+        complete = sum(member.complete for member in branch.members)
+        silent = sum(member.is_blind_spot for member in branch.members)
+        # Roll the branch up to itself and every unit above it in the scope.
+        for part in branch.path.strip("/").split("/"):
+            above_unit = units.get(int(part))
+            if above_unit is None:
+                continue
+            unit = above_unit
+            unit.branch_shares.append(share)
+            unit.branches_met += met
+            unit.members_total += len(branch.members)
+            unit.members_complete += complete
+            unit.silent_members += silent
+            unit.without_plan += not branch.has_plan
+            unit.without_meeting += not branch.has_meeting
+            if branch.phase:
+                unit.phase_counts[branch.phase] = unit.phase_counts.get(branch.phase, 0) + 1
+
+    tops: list[UnitProgress] = []
+    for unit in units.values():
+        parent = units.get(unit.parent_id) if unit.parent_id else None
+        if parent is not None:
+            parent.children.append(unit)
+        else:
+            tops.append(unit)
+
+    progress = Progress(
+        campaign=campaign,
+        phases=phases,
+        lead_phase=lead,
+        roots=tops,
+        units=units,
+        ancestors=sorted(ancestors, key=lambda unit: unit.depth),
+    )
+    if weekly:
+        since = phases[0].starts_on if phases else timezone.localdate(campaign.created_at)
+        progress.weekly = submissions_by_week(ctx, since=since)
+    return progress
+
+
+WEEKS_CHARTED = 26
+
+
+def submissions_by_week(ctx: kinds.Context, *, since: datetime.date) -> list[dict[str, Any]]:
+    """[{"week": Monday, "kind": work kind, "count": n}] for the scope's active members,
+    from the week of `since` to this week (at most the last WEEKS_CHARTED weeks).
+
+    One query with a conditional count per week: comparing `submitted_at` with fixed
+    bounds stays in the database, where truncating every row to its week would call
+    back into Python on SQLite."""
+    from vanguard.study.models import StudyWork
+
+    today = timezone.localdate(ctx.now)
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    first = since - datetime.timedelta(days=since.weekday())
+    first = max(first, this_monday - datetime.timedelta(weeks=WEEKS_CHARTED - 1))
+    mondays = []
+    while first <= this_monday:
+        mondays.append(first)
+        first += datetime.timedelta(weeks=1)
+    if not mondays:
+        return []
+    bounds = [
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        for day in [*mondays, mondays[-1] + datetime.timedelta(weeks=1)]
+    ]
+    counts = {
+        f"w{index}": Count(
+            "pk", filter=Q(submitted_at__gte=bounds[index], submitted_at__lt=bounds[index + 1])
+        )
+        for index in range(len(mondays))
+    }
+    rows = (
+        StudyWork.objects.filter(campaign=ctx.campaign, member__is_active=True)
+        .filter(ctx.under("member__branch__path"))
+        .order_by()
+        .values("kind")
+        .annotate(**counts)
+    )
+    return [
+        {"week": monday, "kind": row["kind"], "count": row[f"w{index}"]}
+        for row in rows
+        for index, monday in enumerate(mondays)
+    ]
+
+
+def branch_requirements_met(
+    *, campaign: Campaign, branch: Unit, phase: Phase
+) -> tuple[bool, list[str]]:
+    progress = campaign_progress(campaign=campaign, roots=[branch], phase=phase)
+    result = progress.units.get(branch.pk)
+    if result is None:  # an inactive branch, or not a branch
+        return False, []
+    unmet = result.unmet_labels
+    return not unmet, unmet
+
+
+def member_progress(
+    *, campaign: Campaign, member: Member
+) -> tuple[UnitProgress | None, MemberProgress | None]:
+    """A member's own progress (and their branch's phase), nobody else's."""
+    progress = campaign_progress(campaign=campaign, roots=[member.branch])
+    branch = progress.units.get(member.branch_id)
+    return branch, progress.member(member.pk)

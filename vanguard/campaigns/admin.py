@@ -1,0 +1,43 @@
+"""Campaigns in the back office (committee admins only); the pages in `views_manage`
+are the usual way to edit them."""
+
+from django.contrib import admin
+
+from vanguard.accounts.admin import CommitteeAdminOnly
+from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
+
+
+class PhaseInline(CommitteeAdminOnly, admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = ("order", "key", "name", "starts_on", "ends_on", "status")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+    list_display = ("name", "kind", "year", "unit", "status")
+    list_filter = ("kind", "status", "year")
+    search_fields = ("name",)
+    raw_id_fields = ("unit", "cloned_from")
+    inlines = [PhaseInline]
+
+
+class RequirementInline(CommitteeAdminOnly, admin.TabularInline):
+    model = Requirement
+    extra = 0
+    fields = ("order", "kind", "scope", "params", "label")
+
+
+@admin.register(Phase)
+class PhaseAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+    list_display = ("name", "campaign", "order", "starts_on", "ends_on", "status")
+    list_filter = ("status", "key")
+    inlines = [RequirementInline]
+
+
+@admin.register(PhaseTransition)
+class PhaseTransitionAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+    list_display = ("branch", "from_phase", "to_phase", "approved_by", "requirements_met", "at")
+    list_filter = ("requirements_met",)
+    raw_id_fields = ("branch", "approved_by")
+    readonly_fields = ("at",)

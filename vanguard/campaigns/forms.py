@@ -1,0 +1,188 @@
+"""Forms for managing campaigns and approving phase transitions (转段). They only
+validate input; the writes are `campaigns.services`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.campaigns.models import Campaign, Phase, Requirement
+from vanguard.meetings.models import Meeting
+from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
+from vanguard.organization.models import Unit
+from vanguard.study.models import StudyWork
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# Which form fields carry the parameters of each requirement kind.
+PARAM_FIELDS: dict[str, tuple[str, ...]] = {
+    "member_study_works": ("work_kind", "min"),
+    "member_attendance": ("min",),
+    "branch_study_plan": (),
+    "branch_study_sessions": ("min",),
+    "branch_meeting": ("meeting_kind",),
+}
+
+
+def requirement_kinds() -> list[tuple[str, str]]:
+    from vanguard.campaigns import requirements
+
+    return requirements.kind_choices()
+
+
+class CampaignCreateForm(MarksInvalidFields, forms.Form):
+    kind = forms.ChoiceField(label=_("模板"), choices=Campaign.Kind.choices)
+    name = forms.CharField(
+        label=_("名称"),
+        max_length=120,
+        required=False,
+        help_text=_("不填则使用模板名称。"),
+    )
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("组织范围"))
+    start_on = forms.DateField(
+        label=_("开始日期"),
+        widget=DATE,
+        help_text=_("各阶段日期按模板从这一天起算，之后可逐一修改。"),
+    )
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+        today = timezone.localdate()
+        self.fields["year"].initial = today.year
+        self.fields["start_on"].initial = today
+        if units.count() == 1:
+            field.initial = units.first()
+
+
+class CampaignCloneForm(MarksInvalidFields, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=120)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    start_on = forms.DateField(
+        label=_("新的开始日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("不填则各阶段日期顺延一年。"),
+    )
+
+    def __init__(self, *args: Any, source: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = source.year + 1
+        self.fields["name"].initial = source.name
+
+
+class CampaignForm(MarksInvalidFields, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=120)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    status = forms.ChoiceField(label=_("状态"), choices=Campaign.Status.choices)
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PhaseForm(MarksInvalidFields, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=60)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    status = forms.ChoiceField(label=_("状态"), choices=Phase.Status.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts_on: datetime.date | None = data.get("starts_on")
+        ends_on: datetime.date | None = data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        return data
+
+
+class RequirementForm(MarksInvalidFields, forms.Form):
+    kind = forms.ChoiceField(label=_("检查项"))
+    work_kind = forms.ChoiceField(
+        label=_("学习成果类型"),
+        choices=[("", _("任意类型")), *StudyWork.Kind.choices],
+        required=False,
+        help_text=_("检查项为“党员提交学习成果”时填写。"),
+    )
+    meeting_kind = forms.ChoiceField(
+        label=_("会议类型"),
+        choices=Meeting.Kind.choices,
+        required=False,
+        help_text=_("检查项为“支部召开会议”时填写。"),
+    )
+    min = forms.IntegerField(
+        label=_("最少数量"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_("篇数或次数；不填则为 1。"),
+    )
+    label = forms.CharField(
+        label=_("要求说明"),
+        max_length=120,
+        required=False,
+        help_text=_("不填则按检查项自动生成。"),
+    )
+
+    def __init__(self, *args: Any, requirement: Requirement | None = None, **kwargs: Any) -> None:
+        if requirement is not None and "initial" not in kwargs:
+            params = requirement.params or {}
+            kwargs["initial"] = {
+                "kind": requirement.kind,
+                "label": requirement.label,
+                "min": params.get("min"),
+                "work_kind": params.get("kind")
+                if requirement.kind == "member_study_works"
+                else None,
+                "meeting_kind": params.get("kind")
+                if requirement.kind == "branch_meeting"
+                else None,
+            }
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = requirement_kinds()
+
+    def params(self) -> dict[str, Any]:
+        """The parameters of the chosen kind, from the fields that carry them."""
+        data = self.cleaned_data
+        params: dict[str, Any] = {}
+        for name in PARAM_FIELDS.get(data["kind"], ()):
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            params["kind" if name in ("work_kind", "meeting_kind") else name] = value
+        return params
+
+
+class TransitionForm(MarksInvalidFields, forms.Form):
+    from_phase = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("转段理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写转段理由。")},
+    )
+    override = forms.BooleanField(
+        label=_("要求尚未全部完成，仍然批准转段（将记录为“未完成要求”）"), required=False
+    )
+
+
+class BulkTransitionForm(TransitionForm):
+    from_phase = forms.TypedChoiceField(label=_("从哪个阶段转出"), coerce=int)  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, phases: list[Phase], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["from_phase"]
+        assert isinstance(field, forms.ChoiceField)
+        # The last phase has nowhere to go.
+        field.choices = [(phase.pk, phase.name) for phase in phases[:-1]]

@@ -1,0 +1,172 @@
+"""The progress engine: per member, per branch, rolled up the tree, with the blind
+spots and the lagging branches, in a number of queries that does not grow."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from vanguard.campaigns.models import Phase
+from vanguard.campaigns.progress import campaign_progress, lead_phase, member_progress
+from vanguard.campaigns.tests import progress_data as data
+
+
+@pytest.fixture
+def campaign(org):
+    return data.make_campaign(org.committee)
+
+
+def test_branch_share_is_the_mean_of_its_requirements(cast, org, campaign):
+    # branch_a1 has 3 active members (secretary, member, colleague).
+    data.plan(campaign, org.branch_a1)
+    data.work(campaign, cast.member_record)
+    data.work(campaign, cast.member_record)
+
+    progress = campaign_progress(campaign=campaign, roots=[org.branch_a1])
+    branch = progress.units[org.branch_a1.pk]
+
+    shares = {result.label: (result.done, result.total) for result in branch.results}
+    assert shares == {
+        "每名党员提交读书笔记不少于 2 篇": (1, 3),
+        "每名党员提交学习心得不少于 1 篇": (0, 3),
+        "支部提交学习讨论计划": (1, 1),
+        "支部组织学习讨论不少于 1 次": (0, 1),
+    }
+    assert branch.percent == round((1 / 3 + 0 + 1 + 0) / 4 * 100)
+    assert not branch.met
+    assert branch.phase.key == Phase.Key.STUDY
+
+
+def test_each_member_sees_what_they_still_need(cast, org, campaign):
+    data.work(campaign, cast.member_record)
+    data.work(campaign, cast.member_record, "reflection")
+
+    _branch, mine = member_progress(campaign=campaign, member=cast.member_record)
+
+    assert [(item.label, item.value, item.target) for item in mine.missing] == [
+        ("每名党员提交读书笔记不少于 2 篇", 1, 2)
+    ]
+    assert mine.submitted == 2
+    assert not mine.complete
+
+
+def test_progress_rolls_up_to_general_branches_and_the_college(cast, org, campaign):
+    data.complete_study(campaign, org.branch_a1)  # 100 %
+    data.plan(campaign, org.branch_a2)  # 2 of 4 requirements (no members: theirs are met)
+
+    progress = campaign_progress(campaign=campaign, roots=[org.committee])
+    a1, a2, b1 = (progress.units[b.pk] for b in (org.branch_a1, org.branch_a2, org.branch_b1))
+    gb_a, gb_b, college = (progress.units[u.pk] for u in (org.gb_a, org.gb_b, org.committee))
+
+    assert (a1.percent, a2.percent, b1.percent) == (100, 75, 0)
+    assert gb_a.percent == round((1 + 0.75) / 2 * 100)
+    assert (gb_a.branches_met, gb_a.branch_count) == (1, 2)
+    assert gb_b.percent == 0
+    assert college.percent == round((1 + 0.75 + 0) / 3 * 100)
+    assert (college.members_complete, college.members_total) == (3, 4)
+    assert [child.id for child in college.children] == [org.gb_a.pk, org.gb_b.pk]
+    assert college.phase_summary[0][1] == 3  # all three branches in the study phase
+
+
+def test_blind_spots_name_silent_members_and_branches_without_plan_or_meeting(cast, org, campaign):
+    data.work(campaign, cast.member_record)
+    data.plan(campaign, org.branch_a2)
+    data.meeting(campaign, org.branch_b1, "all_member", day=data.today())
+
+    progress = campaign_progress(campaign=campaign, roots=[org.committee])
+
+    assert {m.name for m in progress.blind_spot_members} == {"李书记", "张丽", "陈刚"}
+    assert [b.name for b in progress.branches_without_plan] == [
+        org.branch_a1.name,
+        org.branch_b1.name,
+    ]
+    assert [b.name for b in progress.branches_without_meeting] == [
+        org.branch_a1.name,
+        org.branch_a2.name,
+    ]
+    assert [(b.name, n) for b, n in progress.blind_spot_branches] == [
+        (org.branch_a1.name, 2),
+        (org.branch_b1.name, 1),
+    ]
+
+
+def test_a_member_who_left_is_no_blind_spot(cast, org, campaign):
+    cast.colleague_record.is_active = False
+    cast.colleague_record.save()
+
+    progress = campaign_progress(campaign=campaign, roots=[org.branch_a1])
+    assert "张丽" not in {m.name for m in progress.blind_spot_members}
+    assert progress.units[org.branch_a1.pk].members_total == 2
+
+
+def test_lagging_branches_are_sorted_by_how_far_behind(cast, org, campaign):
+    # a1 completed the study phase and moved on, but has held no meeting yet;
+    # a2 is still in the study phase with its plan; b1 has done nothing.
+    data.complete_study(campaign, org.branch_a1)
+    data.move_on(campaign, org.branch_a1)
+    data.plan(campaign, org.branch_a2)
+
+    progress = campaign_progress(campaign=campaign, roots=[org.committee])
+
+    assert progress.lead_phase.key == Phase.Key.ANALYSIS
+    assert [b.name for b in progress.lagging] == [
+        org.branch_b1.name,  # a phase behind, nothing done
+        org.branch_a2.name,  # a phase behind, three of four done (it has no members)
+        org.branch_a1.name,  # in the current phase, nothing of it done yet
+    ]
+    a1 = progress.units[org.branch_a1.pk]
+    assert a1.phase.key == Phase.Key.ANALYSIS
+    assert a1.unmet_labels == ["支部召开支部动员会", "支部召开民主评议会", "支部召开等级评定会"]
+
+
+def test_a_branch_that_met_everything_is_not_lagging(cast, org, campaign):
+    data.complete_study(campaign, org.branch_a1)
+    progress = campaign_progress(campaign=campaign, roots=[org.gb_a])
+    assert org.branch_a1.pk not in {b.id for b in progress.lagging}
+
+
+def test_lead_phase_is_the_latest_open_one(campaign):
+    phases = list(campaign.phases.order_by("order"))
+    assert lead_phase(phases).key == Phase.Key.ANALYSIS
+    for phase in phases:
+        phase.status = Phase.Status.PENDING
+    assert lead_phase(phases, today=phases[2].starts_on).key == Phase.Key.RECTIFICATION
+
+
+def test_submissions_by_week(cast, org, campaign):
+    data.work(campaign, cast.member_record)
+    data.work(campaign, cast.member_record, "reflection")
+    progress = campaign_progress(campaign=campaign, roots=[org.committee], weekly=True)
+
+    today = data.today()
+    monday = today - datetime.timedelta(days=today.weekday())
+    weeks = {row["week"] for row in progress.weekly}
+    assert min(weeks) <= data.phase(campaign, Phase.Key.STUDY).starts_on and max(weeks) == monday
+    assert sorted((r["kind"], r["week"]) for r in progress.weekly if r["count"]) == [
+        ("reading_note", monday),
+        ("reflection", monday),
+    ]
+
+
+def _queries(campaign, roots) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        campaign_progress(campaign=campaign, roots=roots, weekly=True)
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_branches_or_members(cast, org, campaign):
+    data.complete_study(campaign, org.branch_a1)
+    data.move_on(campaign, org.branch_a1)
+    small_college = _queries(campaign, [org.committee])
+    small_branch = _queries(campaign, [org.branch_a1])
+
+    for branch in data.grow_org(org.gb_b, branches=12, members=9, prefix="B"):
+        data.complete_study(campaign, branch)
+        data.meeting(campaign, branch, "mobilisation", day=data.today())
+    data.move_on(campaign, branch)
+
+    assert _queries(campaign, [org.committee]) == small_college
+    assert _queries(campaign, [org.branch_a1]) == small_branch

@@ -1,0 +1,174 @@
+"""Progress dashboards (活动进展): the college, a general branch, a branch with each of
+its members, and a member's own list of what is still to do.
+
+Who sees what is decided in `accounts.permissions` (`progress_roots`,
+`can_view_progress`); a member without an officer's role sees only themself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from vanguard.accounts import permissions
+from vanguard.campaigns import progress as engine
+from vanguard.campaigns.models import Campaign
+from vanguard.organization.models import Unit
+
+LAGGING_SHOWN = 10
+CHART_BRANCH_LIMIT = 80  # more branches than this: the bar chart shows the units below instead
+
+
+def _campaign_for(request: HttpRequest) -> Campaign | None:
+    """The campaign asked for (?campaign=), else the person's nearest active one."""
+    user = request.user
+    wanted = request.GET.get("campaign", "")
+    if wanted.isdigit():
+        return permissions.get_campaign_for_user(user, wanted)
+    return (
+        permissions.visible_campaigns(user)
+        .filter(status=Campaign.Status.ACTIVE)
+        .order_by("-unit__depth", "-year", "-pk")
+        .first()
+    )
+
+
+def _roots_in(campaign: Campaign, user: Any) -> list[Unit]:
+    """The person's progress roots that fall in the campaign (a scope above the
+    campaign's unit becomes the campaign's unit), each subtree once."""
+    found: list[Unit] = []
+    for unit in permissions.progress_roots(user):
+        if unit.path.startswith(campaign.unit.path):
+            found.append(unit)
+        elif campaign.unit.path.startswith(unit.path):
+            found.append(campaign.unit)
+    kept: list[Unit] = []
+    for unit in sorted(found, key=lambda u: len(u.path)):
+        if not any(unit.path.startswith(other.path) for other in kept):
+            kept.append(unit)
+    return kept
+
+
+def _chart_by_branch(root: engine.UnitProgress | None, rows: list[engine.UnitProgress]) -> dict:
+    branches = [unit for unit in rows if unit.is_branch]
+    if root is not None:
+        branches = [unit for unit in _branches_under(root)]
+        if len(branches) > CHART_BRANCH_LIMIT:
+            branches = root.children
+    branches = sorted(branches, key=lambda unit: (unit.share, unit.path))
+    return {
+        "type": "bar",
+        "label": _("完成率（%）"),
+        "labels": [unit.name for unit in branches],
+        "values": [unit.percent for unit in branches],
+    }
+
+
+def _branches_under(unit: engine.UnitProgress) -> list[engine.UnitProgress]:
+    if unit.is_branch:
+        return [unit]
+    return [branch for child in unit.children for branch in _branches_under(child)]
+
+
+def _chart_by_week(progress: engine.Progress) -> dict:
+    from vanguard.study.models import StudyWork
+
+    weeks = sorted({row["week"] for row in progress.weekly})
+    series = []
+    for kind, label in StudyWork.Kind.choices:
+        counts = {row["week"]: row["count"] for row in progress.weekly if row["kind"] == kind}
+        if counts:
+            series.append({"label": str(label), "values": [counts.get(w, 0) for w in weeks]})
+    return {
+        "type": "line",
+        "labels": [_("%(month)d月%(day)d日") % {"month": w.month, "day": w.day} for w in weeks],
+        "series": series,
+    }
+
+
+def _render_units(
+    request: HttpRequest,
+    *,
+    campaign: Campaign,
+    roots: list[Unit],
+    template: str = "campaigns/progress_unit.html",
+    extra: dict | None = None,
+) -> HttpResponse:
+    progress = engine.campaign_progress(campaign=campaign, roots=roots, weekly=True)
+    root = progress.units.get(roots[0].pk) if len(roots) == 1 else None
+    rows = root.children if root is not None else [progress.units[u.pk] for u in roots]
+    lagging = progress.lagging
+    ancestors = [
+        (ancestor, permissions.can_view_progress(request.user, ancestor))  # type: ignore[arg-type]
+        for ancestor in progress.ancestors
+    ]
+    member_results = [r for r in (root.results if root else []) if r.is_member_scope]
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "root": root,
+        "rows": rows,
+        "ancestors": ancestors,
+        "lagging": lagging[:LAGGING_SHOWN],
+        "lagging_more": lagging[LAGGING_SHOWN:],
+        "member_results": member_results,
+        "chart_branches": _chart_by_branch(root, rows) if not (root and root.is_branch) else None,
+        "chart_weeks": _chart_by_week(progress) if progress.weekly else None,
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    campaign = _campaign_for(request)
+    if campaign is None:
+        return render(request, "campaigns/dashboard.html", {"campaign": None})
+    roots = _roots_in(campaign, user)
+    if roots:
+        return _render_units(request, campaign=campaign, roots=roots, extra={"is_dashboard": True})
+    member = permissions.member_of(user)
+    if member is not None and member.branch.path.startswith(campaign.unit.path):
+        return _render_me(request, campaign=campaign, member=member)
+    return render(request, "campaigns/dashboard.html", {"campaign": campaign, "nothing": True})
+
+
+@login_required
+@require_GET
+def unit_progress(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpResponse:
+    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
+    unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+    if (
+        unit is None
+        or not unit.path.startswith(campaign.unit.path)
+        or unit.kind == Unit.Kind.PARTY_GROUP
+        or not permissions.can_view_progress(request.user, unit)
+    ):
+        raise Http404
+    return _render_units(request, campaign=campaign, roots=[unit])
+
+
+def _render_me(request: HttpRequest, *, campaign: Campaign, member: Any) -> HttpResponse:
+    branch, mine = engine.member_progress(campaign=campaign, member=member)
+    return render(
+        request,
+        "campaigns/progress_me.html",
+        {"campaign": campaign, "branch": branch, "mine": mine, "member": member},
+    )
+
+
+@login_required
+@require_GET
+def my_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
+    member = permissions.member_of(request.user)
+    if member is None or not member.branch.path.startswith(campaign.unit.path):
+        raise Http404
+    return _render_me(request, campaign=campaign, member=member)

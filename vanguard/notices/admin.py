@@ -1,0 +1,19 @@
+"""Notices in the back office (committee admins only)."""
+
+from django.contrib import admin
+
+from vanguard.accounts.admin import CommitteeAdminOnly
+from vanguard.notices.models import Notice, Notification
+
+
+@admin.register(Notice)
+class NoticeAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+    list_display = ("title", "unit", "published_at", "published_by")
+    search_fields = ("title",)
+    raw_id_fields = ("unit", "campaign", "published_by")
+
+
+@admin.register(Notification)
+class NotificationAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+    list_display = ("user", "text", "created_at", "read_at")
+    raw_id_fields = ("user",)

@@ -1,0 +1,29 @@
+"""Forms of the notices app; the writes are `notices.services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
+from vanguard.organization.models import Unit
+
+
+class NoticeForm(MarksInvalidFields, forms.Form):
+    unit = UnitChoiceField(
+        queryset=Unit.objects.none(),
+        label=_("发送范围"),
+        help_text=_("通知发给这个组织及其下属的全部组织和党员。"),
+    )
+    title = forms.CharField(label=_("标题"), max_length=200)
+    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units.order_by("path")
+        if len(field.queryset) == 1:
+            field.initial = field.queryset[0]

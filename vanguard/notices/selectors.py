@@ -1,0 +1,30 @@
+"""Reads of the notices app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from vanguard.accounts import permissions
+from vanguard.notices.models import CalendarFeed, Notice, Notification
+
+INBOX_NOTIFICATIONS = 30
+
+
+def inbox_notices(user: Any) -> QuerySet[Notice]:
+    return permissions.visible_notices(user).order_by("-published_at", "-pk")
+
+
+def inbox_notifications(user: Any) -> list[Notification]:
+    return list(
+        Notification.objects.filter(user=user).order_by("-created_at", "-pk")[:INBOX_NOTIFICATIONS]
+    )
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.filter(token=token, user__is_active=True)
+        .select_related("user")
+        .first()
+    )

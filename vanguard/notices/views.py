@@ -1,0 +1,140 @@
+"""Notice pages: the inbox (notices and notifications), a notice, publishing, and the
+personal calendar feed. Objects come through `accounts.permissions`; writes are
+`notices.services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanguard.accounts import permissions
+from vanguard.notices import calendar, selectors, services
+from vanguard.notices.forms import NoticeForm
+from vanguard.notices.models import CalendarFeed, Notification
+
+NOTICES_PER_PAGE = 20
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    page = Paginator(selectors.inbox_notices(user), NOTICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notices/inbox.html",
+        {
+            "page": page,
+            "notifications": selectors.inbox_notifications(user),
+            "may_publish": permissions.notice_units(user).exists(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = permissions.get_notice_for_user(request.user, pk)
+    services.notifications_mark_read_for_notice(user=request.user, notice=notice)
+    return render(request, "notices/detail.html", {"notice": notice})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest) -> HttpResponse:
+    units = permissions.notice_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    form = NoticeForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.notice_publish(
+                unit=form.cleaned_data["unit"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("通知已发布。"))
+            return redirect("notices:detail", pk=notice.pk)
+    return render(request, "notices/publish.html", {"form": form})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notification_mark_read(user=request.user, pk=notification.pk)
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(notification.url)
+    return redirect("notices:inbox")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_read(user=request.user)
+    if count:
+        messages.success(request, _("已全部标为已读。"))
+    return redirect("notices:inbox")
+
+
+def _user_pk(request: HttpRequest) -> int:
+    # login_required has run: the user is a real, saved one.
+    return int(request.user.pk or 0)
+
+
+@login_required
+@require_GET
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(user_id=_user_pk(request)).first()
+    feed_url = (
+        request.build_absolute_uri(reverse("notices:calendar_feed", args=[feed.token]))
+        if feed
+        else None
+    )
+    return render(request, "notices/calendar.html", {"feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    had_one = CalendarFeed.objects.filter(user_id=_user_pk(request)).exists()
+    services.calendar_feed_regenerate(user=request.user)
+    messages.success(
+        request,
+        _("已生成新的订阅地址，原地址已失效。") if had_one else _("已生成订阅地址。"),
+    )
+    return redirect("notices:calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No login (calendar apps cannot log in): the secret token in the path is the key."""
+    feed = selectors.feed_for_token(token)
+    if feed is None:
+        raise Http404
+    response = HttpResponse(
+        calendar.build_calendar(feed.user), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="vanguard.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
