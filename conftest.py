@@ -150,3 +150,10 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     triggers.install(connection)
     yield
     triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Files uploaded by any test (study work, roster imports) land in a temporary
+    folder, never in var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

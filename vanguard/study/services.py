@@ -1,0 +1,338 @@
+"""Writes of the study app: plans, sessions, attendance (by hand and by QR code) and
+members' study work. Each function is one transaction; bad input raises
+ValidationError with a Chinese message naming the field or file, and writes nothing."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.audit.models import AuditEntry
+from vanguard.audit.services import audit_record, audit_record_many, snapshot
+from vanguard.campaigns.models import Campaign
+from vanguard.lib import filetypes
+from vanguard.lib.sanitize import clean_html, is_blank
+from vanguard.organization.models import Member, Unit
+from vanguard.study import selectors
+from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
+
+# --- Plans and sessions ---------------------------------------------------------
+
+
+@transaction.atomic
+def plan_save(
+    *, branch: Unit, campaign: Campaign, title: str, body: str, submit: bool, user: Any
+) -> StudyPlan:
+    """Write (or rewrite) the branch's study-and-discussion plan; `submit` hands it in."""
+    if branch.kind != Unit.Kind.BRANCH:
+        raise ValidationError(_("学习讨论计划由党支部制定。"))
+    plan = StudyPlan.objects.filter(branch=branch, campaign=campaign).first()
+    if plan is None:
+        plan = StudyPlan(branch=branch, campaign=campaign)
+    plan.title = title
+    plan.body = clean_html(body)
+    if submit:
+        plan.submitted_at = timezone.now()
+        plan.submitted_by = user
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def session_create(
+    *,
+    unit: Unit,
+    campaign: Campaign,
+    kind: str,
+    topic: str,
+    materials: str = "",
+    speaker: str = "",
+    place: str = "",
+    starts_at: Any,
+) -> StudySession:
+    plan = None
+    if unit.kind == Unit.Kind.BRANCH:
+        plan = StudyPlan.objects.filter(branch=unit, campaign=campaign).first()
+    return StudySession.objects.create(
+        campaign=campaign,
+        plan=plan,
+        unit=unit,
+        kind=kind,
+        topic=topic,
+        materials=materials,
+        speaker=speaker,
+        place=place,
+        starts_at=starts_at,
+    )
+
+
+# --- Attendance -----------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_mark(*, session: StudySession, marks: dict[int, tuple[str, str]]) -> int:
+    """Record attendance by hand: `marks` maps member id to (status, reason). Every
+    member must be expected at the session; an absence needs a reason. Returns the
+    number of rows written."""
+    members = {member.pk: member for member in selectors.session_members(session)}
+    errors = []
+    for member_id, (status, reason) in marks.items():
+        member = members.get(member_id)
+        if member is None:
+            errors.append(_("第 %(id)s 号党员不是本次学习活动的参加对象。") % {"id": member_id})
+        elif status not in Attendance.Status.values:
+            errors.append(_("%(name)s：请选择出席或缺席。") % {"name": member.name})
+        elif status == Attendance.Status.ABSENT and not reason.strip():
+            errors.append(_("%(name)s：缺席须填写原因。") % {"name": member.name})
+    if errors:
+        raise ValidationError(errors)
+    existing = selectors.attendance_by_member(session)
+    created: list[Attendance] = []
+    changed: list[tuple[Attendance, dict]] = []
+    for member_id, (status, reason) in marks.items():
+        reason = reason.strip() if status == Attendance.Status.ABSENT else ""
+        row = existing.get(member_id)
+        if row is None:
+            created.append(
+                Attendance(
+                    session=session,
+                    member_id=member_id,
+                    status=status,
+                    reason=reason,
+                    method=Attendance.Method.MANUAL,
+                )
+            )
+        elif (row.status, row.reason) != (status, reason):
+            before = snapshot(row)
+            row.status, row.reason, row.method = status, reason, Attendance.Method.MANUAL
+            changed.append((row, before))
+    now = timezone.now()
+    for row in created:
+        row.recorded_at = now
+    for row, _before in changed:
+        row.recorded_at = now
+    Attendance.objects.bulk_create(created)
+    if changed:
+        Attendance.objects.bulk_update(
+            [row for row, _before in changed], ["status", "reason", "method", "recorded_at"]
+        )
+    # Read back for their primary keys (not every database returns them from a bulk insert).
+    created = list(
+        Attendance.objects.filter(session=session, member_id__in=[r.member_id for r in created])
+    )
+    audit_record_many(
+        action=AuditEntry.Action.CREATE, changes=[(row, None, snapshot(row)) for row in created]
+    )
+    audit_record_many(
+        action=AuditEntry.Action.UPDATE,
+        changes=[(row, before, snapshot(row)) for row, before in changed],
+    )
+    return len(created) + len(changed)
+
+
+class SignIn(enum.Enum):
+    SIGNED_IN = "signed_in"
+    ALREADY = "already"
+    NOT_EXPECTED = "not_expected"
+
+
+def attendance_sign_in(*, session: StudySession, member: Member | None) -> SignIn:
+    """A member signs in by scanning the session's QR code (the caller has checked the
+    code). One sign-in per member per session; a repeat changes nothing."""
+    if member is None or not selectors.is_expected_at(member, session):
+        return SignIn.NOT_EXPECTED
+    try:
+        with transaction.atomic():
+            row = Attendance.objects.filter(session=session, member=member).first()
+            if row is not None:
+                if row.status == Attendance.Status.PRESENT:
+                    return SignIn.ALREADY
+                # Marked absent earlier, then came after all.
+                row.status, row.reason, row.method = (
+                    Attendance.Status.PRESENT,
+                    "",
+                    Attendance.Method.QR,
+                )
+                row.save()
+                return SignIn.SIGNED_IN
+            Attendance.objects.create(
+                session=session,
+                member=member,
+                status=Attendance.Status.PRESENT,
+                method=Attendance.Method.QR,
+            )
+    except IntegrityError:  # the same member's second phone, a moment earlier
+        return SignIn.ALREADY
+    return SignIn.SIGNED_IN
+
+
+# --- Study work -------------------------------------------------------------------
+
+
+def check_upload(upload: Any) -> str:
+    """The kind of an uploaded file, judged by content; refuses (naming the file) one
+    over the size limit or of any kind other than PDF, Word or a photo."""
+    name = getattr(upload, "name", "") or _("（未命名）")
+    limit = settings.STUDY_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("文件“%(name)s”有 %(size).1f MB，超过了 %(limit)d MB 的上限，没有上传。")
+            % {"name": name, "size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
+        )
+    kind = filetypes.detect(upload)
+    if kind is None:
+        raise ValidationError(
+            _(
+                "文件“%(name)s”的内容不是 PDF、Word 文档或照片（JPEG、PNG、HEIC），"
+                "没有上传。请检查文件后重新选择。"
+            )
+            % {"name": name}
+        )
+    return kind
+
+
+def _store(upload: IO[bytes], *, campaign_id: int, member_id: int) -> tuple[str, str]:
+    """Save an upload under a random name; returns (stored name, token)."""
+    token = secrets.token_urlsafe(24)
+    upload.seek(0)
+    name = default_storage.save(f"study/{campaign_id}/{member_id}/{token}", upload)
+    return name, token
+
+
+def _check_content(*, title: str, material: str, body: str, has_file: bool) -> None:
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("请填写标题。")
+    if not material.strip():
+        errors["material"] = _("请填写所学书目或材料。")
+    if is_blank(body) and not has_file:
+        errors["body"] = _("请填写正文，或上传一个文件。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def work_create(
+    *,
+    member: Member,
+    campaign: Campaign,
+    kind: str,
+    title: str,
+    material: str,
+    body: str,
+    upload: Any = None,
+) -> StudyWork:
+    body = clean_html(body)
+    file_kind = check_upload(upload) if upload else ""
+    _check_content(title=title, material=material, body=body, has_file=bool(upload))
+    stored = _store(upload, campaign_id=campaign.pk, member_id=member.pk) if upload else None
+    try:
+        with transaction.atomic():
+            work = StudyWork(
+                campaign=campaign,
+                member=member,
+                kind=kind,
+                title=title.strip(),
+                material=material.strip(),
+                body=body,
+            )
+            if stored:
+                work.attachment.name, work.upload_token = stored
+                work.attachment_name = (upload.name or "")[:200]
+                work.attachment_type = file_kind
+            work.save()
+    except Exception:
+        if stored:
+            default_storage.delete(stored[0])
+        raise
+    return work
+
+
+class StaleEdit(ValidationError):
+    """The work changed since the form was opened (another tab, or a reviewer)."""
+
+
+@transaction.atomic
+def work_update(
+    *,
+    work: StudyWork,
+    version: int,
+    kind: str,
+    title: str,
+    material: str,
+    body: str,
+    upload: Any = None,
+    remove_file: bool = False,
+) -> StudyWork:
+    """The member's edit of their own work, refused once a reviewer has looked at it,
+    and refused (nothing lost: the caller shows the input again) when `version` is no
+    longer the stored one."""
+    body = clean_html(body)
+    file_kind = check_upload(upload) if upload else ""
+    keeps_file = bool(work.attachment) and not remove_file
+    _check_content(title=title, material=material, body=body, has_file=bool(upload) or keeps_file)
+    before = snapshot(work)
+    changes: dict[str, Any] = {
+        "kind": kind,
+        "title": title.strip(),
+        "material": material.strip(),
+        "body": body,
+        "updated_at": timezone.now(),
+        "version": F("version") + 1,
+    }
+    stored = (
+        _store(upload, campaign_id=work.campaign_id, member_id=work.member_id) if upload else None
+    )
+    if stored:
+        changes.update(
+            attachment=stored[0],
+            upload_token=stored[1],
+            attachment_name=(upload.name or "")[:200],
+            attachment_type=file_kind,
+        )
+    elif remove_file:
+        changes.update(attachment="", upload_token="", attachment_name="", attachment_type="")
+    updated = StudyWork.objects.filter(
+        pk=work.pk, version=version, reviewed_at__isnull=True
+    ).update(**changes)
+    if not updated:
+        if stored:
+            default_storage.delete(stored[0])
+        current = StudyWork.objects.get(pk=work.pk)
+        if current.is_locked:
+            raise ValidationError(_("这份学习成果已经审阅（已阅），不能再修改。"))
+        raise StaleEdit(
+            _(
+                "这份学习成果在您打开编辑页之后已在别处修改过，您这次的修改没有保存。"
+                "您填写的内容仍在下方，请对照当前保存的版本后再保存。"
+            )
+        )
+    old_file = work.attachment.name if (stored or remove_file) and work.attachment else ""
+    work.refresh_from_db()
+    audit_record(action=AuditEntry.Action.UPDATE, obj=work, before=before, after=snapshot(work))
+    if old_file:
+        transaction.on_commit(lambda: default_storage.delete(old_file))
+    return work
+
+
+@transaction.atomic
+def work_mark_reviewed(*, work: StudyWork, user: Any) -> bool:
+    """A reviewer's "已阅". Returns False if someone had already marked it."""
+    if work.member.user_id is not None and work.member.user_id == user.pk:
+        raise ValidationError(_("不能审阅自己的学习成果。"))
+    before = snapshot(work)
+    updated = StudyWork.objects.filter(pk=work.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=user, version=F("version") + 1
+    )
+    if updated:
+        work.refresh_from_db()
+        audit_record(action=AuditEntry.Action.UPDATE, obj=work, before=before, after=snapshot(work))
+    return bool(updated)
