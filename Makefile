@@ -24,7 +24,7 @@ apt_ensure = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then 
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test check lint fmt worker install install-dev assets messages migrate bench \
-	system-test-deps ci clean
+	bench-dashboards system-test-deps ci clean
 
 help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
@@ -34,6 +34,7 @@ help:
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
 	@echo "make bench   roster-import benchmark"
+	@echo "make bench-dashboards   progress dashboards timed at size L (SIZE=M for another size)"
 	@echo "make ci      the CI run: make test, then the suite again on PostgreSQL (.ci/run)"
 
 # --- Python ---------------------------------------------------------------------
@@ -149,6 +150,15 @@ bench: install
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py bench_roster_import --rows 30000
+
+# The dashboards timed on an organisation of size L (or SIZE=M) in a database of their own.
+BENCH_DASHBOARDS_DB := $(CURDIR)/var/bench-dashboards.sqlite3
+bench-dashboards: install
+	mkdir -p var
+	rm -f $(BENCH_DASHBOARDS_DB) $(BENCH_DASHBOARDS_DB)-wal $(BENCH_DASHBOARDS_DB)-shm
+	DATABASE_URL=sqlite:///$(BENCH_DASHBOARDS_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(BENCH_DASHBOARDS_DB) $(PY) manage.py bench_dashboards \
+	  --size $(if $(filter demo,$(SIZE)),L,$(SIZE))
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/staticfiles

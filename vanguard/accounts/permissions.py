@@ -349,3 +349,158 @@ def get_study_work_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
     if write and (work.member.user_id != user.pk or work.is_locked):
         raise PermissionDenied
     return work
+
+
+# --- Meetings -----------------------------------------------------------------
+# Meetings of the units above a member's branch that are for officers only: a member
+# reads the college's all-member meeting, not its leading group's minutes (unless
+# they attended).
+OFFICER_MEETING_KINDS = frozenset({"secretary", "leading_group"})
+
+
+def visible_meetings(user: Any) -> QuerySet[Any]:
+    """Meetings of the units an officer, observer or group leader covers; for a member,
+    the meetings of their branch and party group, the open meetings of the units above
+    it, and any meeting they are on the attendance list of."""
+    from vanguard.meetings.models import Meeting, MeetingAttendance
+
+    query = _under(paths(user, READ_ROLES | GROUP_ROLES), "unit__path")
+    member = member_of(user)
+    if member is not None:
+        branch_path = member.branch.path
+        above = [int(part) for part in branch_path.strip("/").split("/") if part][:-1]
+        query |= Q(unit_id=member.branch_id)
+        if member.party_group_id:
+            query |= Q(unit_id=member.party_group_id)
+        query |= Q(unit_id__in=above) & ~Q(kind__in=OFFICER_MEETING_KINDS)
+        query |= Q(pk__in=MeetingAttendance.objects.filter(member=member).values("meeting_id"))
+    return Meeting.objects.filter(query)
+
+
+def can_view_meeting_attendance(user: Any, meeting: Any) -> bool:
+    """Who was absent, and why: for officers and observers over the meeting's unit (a
+    member sees the counts and their own line)."""
+    return _covers(paths(user, READ_ROLES | GROUP_ROLES), meeting.unit.path)
+
+
+def get_meeting_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    meeting = (
+        visible_meetings(user)
+        .filter(pk=pk)
+        .select_related("unit", "campaign", "phase", "created_by")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    if write and not can_keep_records(user, meeting.unit):
+        raise PermissionDenied
+    return meeting
+
+
+# --- Campaign management and notices -----------------------------------------
+
+
+def managed_campaigns(user: Any) -> QuerySet[Any]:
+    """Campaigns whose phases and requirements this person edits (committee admins)."""
+    from vanguard.campaigns.models import Campaign
+
+    return Campaign.objects.filter(_under(paths(user, ADMIN_ROLES), "unit__path")).select_related(
+        "unit"
+    )
+
+
+def campaign_units(user: Any) -> QuerySet[Unit]:
+    """Units a committee admin may start a campaign in (a committee or general branch)."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(
+        _under(paths(user, ADMIN_ROLES), "path"),
+        kind__in=[Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH],
+        is_active=True,
+    )
+
+
+# Secretaries publish notices to their own unit; committee admins to any unit they cover.
+NOTICE_OWN_UNIT_ROLES = frozenset({Role.GENERAL_BRANCH_SECRETARY, Role.BRANCH_SECRETARY})
+
+
+def notice_units(user: Any) -> QuerySet[Unit]:
+    from vanguard.organization.models import Unit
+
+    own = [s.unit_id for s in scopes(user) if s.role in NOTICE_OWN_UNIT_ROLES]
+    return Unit.objects.filter(
+        _under(paths(user, ADMIN_ROLES), "path") | Q(pk__in=own),
+        is_active=True,
+    ).exclude(kind=Unit.Kind.PARTY_GROUP)
+
+
+def can_publish_notice(user: Any, unit: Unit) -> bool:
+    if unit.kind == "party_group":
+        return False
+    if _covers(paths(user, ADMIN_ROLES), unit.path):
+        return True
+    return any(s.unit_id == unit.pk for s in scopes(user) if s.role in NOTICE_OWN_UNIT_ROLES)
+
+
+def _ids_on_path(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def visible_notices(user: Any) -> QuerySet[Any]:
+    """Notices to the person's branch or any unit above it, or above any unit they hold a
+    role over; officers and observers also see the notices inside their scope."""
+    from vanguard.notices.models import Notice
+
+    above: set[int] = set()
+    member_path = _member_path(user)
+    if member_path:
+        above.update(_ids_on_path(member_path))
+    for scope in scopes(user):
+        above.update(_ids_on_path(scope.path))
+    query = Q(unit_id__in=above) | _under(paths(user, READ_ROLES), "unit__path")
+    return Notice.objects.filter(query).select_related("unit", "published_by")
+
+
+def get_notice_for_user(user: Any, pk: Any) -> Any:
+    notice = visible_notices(user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def progress_roots(user: Any) -> list[Unit]:
+    """The units at the top of a person's progress view: those over which they hold a
+    role that reads progress (the committee, a general branch, supervised branches)."""
+    from vanguard.organization.models import Unit
+
+    found = [scope for scope in scopes(user) if scope.role in READ_ROLES]
+    if any(scope.path == "/" for scope in found):  # the superuser
+        return list(Unit.objects.filter(parent__isnull=True, is_active=True))
+    units = Unit.objects.filter(pk__in={scope.unit_id for scope in found}, is_active=True)
+    return sorted(units, key=lambda unit: (unit.path.count("/"), unit.path))
+
+
+def get_study_session_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """A study session or lecture: read by officers over its unit and by the members
+    under it; `write` (attendance, the sign-in QR code) by those who keep its records."""
+    from vanguard.study.models import StudySession
+
+    session = StudySession.objects.filter(pk=pk).select_related("unit", "campaign").first()
+    if session is None or not can_view_records(user, session.unit):
+        raise Http404
+    if write and not can_keep_records(user, session.unit):
+        raise PermissionDenied
+    return session
+
+
+def visible_study_sessions(user: Any) -> QuerySet[Any]:
+    """Study sessions and lectures whose records the person may read (the list form of
+    `can_view_records`): officers and observers over the unit, and members of the unit
+    or of a unit below it."""
+    from vanguard.study.models import StudySession
+
+    query = _under(paths(user, READ_ROLES), "unit__path")
+    member_path = _member_path(user)
+    if member_path:
+        query |= Q(unit_id__in=[int(part) for part in member_path.strip("/").split("/") if part])
+    return StudySession.objects.filter(query).select_related("unit", "campaign")

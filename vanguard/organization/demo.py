@@ -824,6 +824,10 @@ def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:
         builder = _Builder(size)
         builder.plan()
         builder.save()
+        # The education campaign of 信息学院, where the seed's stood in May.
+        from vanguard.campaigns.demo import demo_campaign_build
+
+        demo_campaign_build()
     result = _result(size, built=True)
     result.seconds = time.monotonic() - started
     return result
