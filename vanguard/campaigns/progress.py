@@ -387,23 +387,30 @@ def campaign_progress(
     )
     if weekly:
         since = phases[0].starts_on if phases else timezone.localdate(campaign.created_at)
-        progress.weekly = submissions_by_week(ctx, since=since)
+        # The chart ends today, or where the started phases end if that is earlier (a
+        # campaign looked at after its time shows its own weeks, not empty recent ones).
+        started = [phase.ends_on for phase in phases if phase.status != Phase.Status.PENDING]
+        until = min([timezone.localdate(ctx.now), *started[-1:]])
+        progress.weekly = submissions_by_week(ctx, since=since, until=until)
     return progress
 
 
 WEEKS_CHARTED = 26
 
 
-def submissions_by_week(ctx: kinds.Context, *, since: datetime.date) -> list[dict[str, Any]]:
+def submissions_by_week(
+    ctx: kinds.Context, *, since: datetime.date, until: datetime.date | None = None
+) -> list[dict[str, Any]]:
     """[{"week": Monday, "kind": work kind, "count": n}] for the scope's active members,
-    from the week of `since` to this week (at most the last WEEKS_CHARTED weeks).
+    from the week of `since` to the week of `until` (default today; at most the last
+    WEEKS_CHARTED weeks).
 
     One query with a conditional count per week: comparing `submitted_at` with fixed
     bounds stays in the database, where truncating every row to its week would call
     back into Python on SQLite."""
     from vanguard.study.models import StudyWork
 
-    today = timezone.localdate(ctx.now)
+    today = until or timezone.localdate(ctx.now)
     this_monday = today - datetime.timedelta(days=today.weekday())
     first = since - datetime.timedelta(days=since.weekday())
     first = max(first, this_monday - datetime.timedelta(weeks=WEEKS_CHARTED - 1))
