@@ -149,7 +149,7 @@ class AttendanceForm(forms.Form):
                 errors.append(member.name)
         if errors:
             raise ValidationError(
-                _("请填写这些同志的缺席原因：%(names)s。") % {"names": "、".join(errors)}
+                _("请填写这些同志的缺席原因：%(names)s。") % {"names": _("、").join(errors)}
             )
         return data
 
