@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vanguard.study",
     "vanguard.meetings",
     "vanguard.notices",
+    "vanguard.opinions",
     "vanguard.api",
 ]
 

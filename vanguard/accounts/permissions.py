@@ -504,3 +504,54 @@ def visible_study_sessions(user: Any) -> QuerySet[Any]:
     if member_path:
         query |= Q(unit_id__in=[int(part) for part in member_path.strip("/").split("/") if part])
     return StudySession.objects.filter(query).select_related("unit", "campaign")
+
+
+# --- Opinions (征求意见) -------------------------------------------------------
+# Those who keep a unit's records also gather and sort its opinions, and may see
+# where an opinion came from (to answer an e-mail, to follow up a talk). Supervisors
+# and observers read opinions without their sources. Nobody — whatever their roles —
+# sees an opinion about themself in the sorting pages: they read it on their own
+# feedback sheet, where no source is ever shown.
+OPINION_READ_ROLES = frozenset({Role.SUPERVISOR, Role.OBSERVER})
+
+
+def _not_about_self(user: Any) -> Q:
+    member = member_of(user)
+    return ~Q(subject_member=member) if member is not None else Q()
+
+
+def visible_opinions(user: Any) -> QuerySet[Any]:
+    from vanguard.opinions.models import Opinion
+
+    query = _under(paths(user, ACTIVITY_ROLES | OPINION_READ_ROLES), "branch__path")
+    return (
+        Opinion.objects.filter(query)
+        .filter(_not_about_self(user))
+        .select_related("branch", "subject_member", "subject_unit", "aspect", "campaign")
+    )
+
+
+def can_sort_opinions(user: Any, unit: Unit) -> bool:
+    """May enter, sort, merge and set aside opinions gathered in this unit."""
+    return _covers(paths(user, ACTIVITY_ROLES), unit.path)
+
+
+def can_see_opinion_sources(user: Any, opinion: Any) -> bool:
+    member = member_of(user)
+    if member is not None and opinion.subject_member_id == member.pk:
+        return False
+    return can_sort_opinions(user, opinion.branch)
+
+
+def opinion_units(user: Any) -> QuerySet[Unit]:
+    """Units whose opinions this person gathers and sorts."""
+    return record_units(user)
+
+
+def get_opinion_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    opinion = visible_opinions(user).filter(pk=pk).first()
+    if opinion is None:
+        raise Http404
+    if write and not can_sort_opinions(user, opinion.branch):
+        raise PermissionDenied
+    return opinion

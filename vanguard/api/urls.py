@@ -12,6 +12,7 @@ from vanguard.api import errors
 from vanguard.api.auth import api_auth
 from vanguard.campaigns.api import router as campaigns_router
 from vanguard.meetings.api import router as meetings_router
+from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router
 from vanguard.organization.api_roster import router as roster_router
 from vanguard.study.api import router as study_router
@@ -37,3 +38,4 @@ api.add_router("/roster/", roster_router)
 api.add_router("/campaigns/", campaigns_router)
 api.add_router("/study/", study_router)
 api.add_router("/meetings/", meetings_router)
+api.add_router("/opinions/", opinions_router)

@@ -36,11 +36,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def hidden_fields(model: type[models.Model] | models.Model) -> frozenset[str]:
+    """Fields never copied into the trail: secrets everywhere, and a model's own
+    `audit_hidden_fields` (e.g. who gave an opinion)."""
+    return SECRET_FIELDS | frozenset(getattr(model, "audit_hidden_fields", ()))
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The concrete field values of a model instance, as JSON-safe values."""
     data: dict[str, Any] = {}
+    hidden = hidden_fields(obj)
     for field in obj._meta.concrete_fields:
-        if field.name in SECRET_FIELDS:
+        if field.name in hidden:
             continue
         data[field.attname] = _jsonable(getattr(obj, field.attname))
     return data

@@ -11,14 +11,14 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from vanguard.audit.context import current_actor
 from vanguard.audit.models import AuditEntry
-from vanguard.audit.services import SECRET_FIELDS, audit_record, is_audited, snapshot
+from vanguard.audit.services import audit_record, hidden_fields, is_audited, snapshot
 
 
 def _secrets(obj: Any) -> dict[str, Any]:
     return {
         field.attname: getattr(obj, field.attname)
         for field in obj._meta.concrete_fields
-        if field.name in SECRET_FIELDS
+        if field.name in hidden_fields(obj)
     }
 
 

@@ -1,0 +1,5 @@
+"""JSON API of the opinions app."""
+
+from ninja import Router
+
+router = Router(tags=["opinions"])

@@ -1,0 +1,3 @@
+"""Public opinion pages (no account): suggestion box and survey links."""
+
+urlpatterns: list = []
