@@ -94,14 +94,16 @@ messages: $(VENV)/.installed
 
 # Debian's chromium for the browser tests (a browser download cannot work here), a
 # CJK font so that pages, screenshots and PDFs show Chinese rather than boxes, and
-# gettext. Not root: a missing chromium stops the run loudly (rather than skipping
-# the browser tests); a missing font or gettext only warns.
+# gettext, and dovecot (the IMAP server the e-mail channel's tests start on loopback).
+# Not root: a missing chromium stops the run loudly (rather than skipping the browser
+# tests); a missing font, gettext or dovecot only warns.
 system-test-deps:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
 	{ [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
 	  || fc-list 2>/dev/null | grep -qi -e wqy -e "noto sans cjk"; } || missing="$$missing fonts-wqy-microhei"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] || [ ! -x "$(CHROMIUM)" ]; then $(call apt_ensure,$${missing# }); \
 	  else echo "WARNING: not installed:$$missing (sudo apt-get install$$missing)" >&2; fi; \

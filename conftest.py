@@ -157,3 +157,13 @@ def _media_in_tmp(settings, tmp_path_factory):
     """Files uploaded by any test (study work, roster imports) land in a temporary
     folder, never in var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so that rate-limit counts (the suggestion
+    box's, kept only in the cache) do not carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

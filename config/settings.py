@@ -231,6 +231,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("VANGUARD_ROSTER_MAX_BYTES", str(10 * 1024 * 1024)))
 STUDY_UPLOAD_MAX_BYTES = int(os.environ.get("VANGUARD_STUDY_MAX_BYTES", str(10 * 1024 * 1024)))
+# Opinions by e-mail: a larger message is skipped whole; a larger attachment is left out.
+OPINION_EMAIL_MAX_BYTES = int(
+    os.environ.get("VANGUARD_OPINION_EMAIL_MAX_BYTES", str(20 * 1024 * 1024))
+)
+OPINION_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("VANGUARD_OPINION_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))
+)
+# Certificates of IMAP servers are checked against the system's CAs, or this file's.
+OPINION_IMAP_CA_FILE = os.environ.get("VANGUARD_IMAP_CA_FILE") or None
 
 # --- Background tasks ---------------------------------------------------------
 # Without a worker, tasks run inline (the demo and the tests need nothing extra);

@@ -198,7 +198,8 @@ class OpinionRecord(models.Model):
     )
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
 
-    audit_hidden_fields = ("participants",)
+    # Who took part, and notes that may name them, are sources.
+    audit_hidden_fields = ("participants", "notes")
 
     class Meta:
         verbose_name = _("谈话与座谈记录")

@@ -1,0 +1,323 @@
+"""The written survey (书面调查): a secretary starts a survey of their branch, issues
+one-time links to named respondents (shown once, with QR codes, to print), types in
+paper forms, and closes it; a respondent answers through their link without an
+account. Also the page where committee admins edit a campaign's aspects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanguard.accounts import permissions
+from vanguard.campaigns.models import Campaign
+from vanguard.opinions import services_intake
+from vanguard.opinions.forms_intake import InviteForm, SurveyCreateForm, answer_sections
+from vanguard.opinions.models import Survey
+from vanguard.organization.models import Unit
+
+NO_REFERRER = "no-referrer"
+
+
+def get_survey_for_user(user: Any, pk: int) -> Survey:
+    """A survey of a branch whose opinions this person gathers (404 unseen, 403 read-only)."""
+    survey = (
+        Survey.objects.select_related("branch", "campaign", "campaign__unit").filter(pk=pk).first()
+    )
+    if (
+        survey is None
+        or not survey.branch.is_active
+        or not permissions.can_view_unit(user, survey.branch)
+    ):
+        raise Http404
+    if not permissions.can_sort_opinions(user, survey.branch):
+        raise PermissionDenied
+    return survey
+
+
+def _survey_branches(user: Any) -> Any:
+    return (
+        permissions.opinion_units(user)
+        .filter(kind=Unit.Kind.BRANCH)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_list(request: HttpRequest) -> HttpResponse:
+    branches = _survey_branches(request.user)
+    if request.method == "POST":
+        if not branches.exists():
+            raise PermissionDenied
+        form = SurveyCreateForm(request.POST, branches=branches)
+        if form.is_valid():
+            try:
+                survey = services_intake.survey_create(
+                    branch=form.cleaned_data["branch"], title=form.cleaned_data["title"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("已发起书面调查，请发出邀请。"))
+                return redirect("opinions:survey_detail", pk=survey.pk)
+    else:
+        form = SurveyCreateForm(branches=branches)
+    surveys = (
+        Survey.objects.filter(branch__in=branches)
+        .select_related("branch", "campaign")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            answered=Count("invitations", filter=Q(invitations__used=True), distinct=True),
+        )
+        .order_by("-pk")
+    )
+    return render(
+        request,
+        "opinions/survey_list.html",
+        {"form": form, "surveys": surveys, "can_start": branches.exists()},
+    )
+
+
+@login_required
+@require_GET
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(request.user, pk)
+    invitations = list(survey.invitations.order_by("-inside_party", "pk"))
+    return render(
+        request,
+        "opinions/survey_detail.html",
+        {
+            "survey": survey,
+            "invitations": invitations,
+            "used": sum(1 for i in invitations if i.used),
+            "answers": survey.answers.count(),
+            "form": InviteForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue links and show them once: the raw tokens are in this page and nowhere else."""
+    survey = get_survey_for_user(request.user, pk)
+    form = InviteForm(request.POST)
+    issued: list[services_intake.IssuedLink] = []
+    if form.is_valid():
+        try:
+            issued = services_intake.survey_invite(
+                survey=survey, inside=form.names("inside"), outside=form.names("outside")
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not issued:
+        invitations = list(survey.invitations.order_by("-inside_party", "pk"))
+        return render(
+            request,
+            "opinions/survey_detail.html",
+            {
+                "survey": survey,
+                "invitations": invitations,
+                "used": sum(1 for i in invitations if i.used),
+                "answers": survey.answers.count(),
+                "form": form,
+            },
+            status=400,
+        )
+    links = []
+    for link in issued:
+        url = request.build_absolute_uri(
+            reverse("opinions_public:survey_answer", args=[link.token])
+        )
+        links.append(
+            {
+                "respondent": link.respondent,
+                "inside_party": link.inside_party,
+                "url": url,
+                "qr_svg": segno.make(url, error="m").svg_inline(
+                    scale=4, border=2, title=link.respondent, svgclass="qr-code"
+                ),
+            }
+        )
+    response = render(request, "opinions/survey_links.html", {"survey": survey, "links": links})
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = NO_REFERRER
+    return response
+
+
+@login_required
+@require_POST
+def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(request.user, pk)
+    if survey.is_open:
+        services_intake.survey_close(survey=survey)
+        messages.success(request, _("调查已结束，答卷已打乱顺序保存。"))
+    return redirect("opinions:survey_detail", pk=survey.pk)
+
+
+def _answer_page_context(survey: Survey, data: Any = None, errors: Any = None) -> dict[str, Any]:
+    members = services_intake.branch_members(survey.branch)
+    aspects = services_intake.aspects_for(survey.campaign)
+    return {
+        "survey": survey,
+        "aspects": aspects,
+        "sections": answer_sections(members=members, aspects=aspects, data=data, errors=errors),
+        "general_error": (errors or {}).get("__all__"),
+        "has_errors": bool(errors),
+        "comment_max": services_intake.COMMENT_MAX_LENGTH,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """Type in a paper form: the same form as the link's, with no invitation."""
+    survey = get_survey_for_user(request.user, pk)
+    if not survey.is_open:
+        messages.error(request, _("这次调查已经结束，不能再录入问卷。"))
+        return redirect("opinions:survey_detail", pk=survey.pk)
+    if request.method == "POST":
+        members = services_intake.branch_members(survey.branch)
+        aspects = services_intake.aspects_for(survey.campaign)
+        answers, errors = services_intake.check_answers(
+            data=request.POST, members=members, aspects=aspects
+        )
+        if not errors:
+            count = services_intake.survey_enter_paper(survey=survey, answers=answers)
+            messages.success(
+                request, _("已录入一份纸质问卷（评价了 %(n)d 名党员）。") % {"n": count}
+            )
+            return redirect("opinions:survey_paper", pk=survey.pk)
+        context = _answer_page_context(survey, request.POST, errors)
+        context["paper"] = True
+        return render(request, "opinions/survey_form.html", context, status=400)
+    context = _answer_page_context(survey)
+    context["paper"] = True
+    return render(request, "opinions/survey_form.html", context)
+
+
+# --- The respondent's page (public) ---------------------------------------------------
+
+UNUSABLE_STATUS = {"unknown": 404, "used": 410, "closed": 410}
+
+
+def _unusable(request: HttpRequest, reason: str) -> HttpResponse:
+    response = render(
+        request, "opinions/survey_unusable.html", {"reason": reason}, status=UNUSABLE_STATUS[reason]
+    )
+    response["Referrer-Policy"] = NO_REFERRER
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services_intake.invitation_for_token(token)
+    except services_intake.InvitationUnusable as unusable:
+        return _unusable(request, unusable.reason)
+    survey = invitation.survey
+    status = 200
+    if request.method == "POST":
+        members = services_intake.branch_members(survey.branch)
+        aspects = services_intake.aspects_for(survey.campaign)
+        answers, errors = services_intake.check_answers(
+            data=request.POST, members=members, aspects=aspects
+        )
+        if not errors:
+            try:
+                services_intake.survey_answer(token=token, answers=answers)
+            except services_intake.InvitationUnusable as unusable:
+                return _unusable(request, unusable.reason)
+            return redirect("opinions_public:survey_thanks")
+        context = _answer_page_context(survey, request.POST, errors)
+        status = 400
+    else:
+        context = _answer_page_context(survey)
+    context["paper"] = False
+    response = render(request, "opinions/survey_form.html", context, status=status)
+    response["Referrer-Policy"] = NO_REFERRER
+    return response
+
+
+@never_cache
+@require_GET
+def survey_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "opinions/survey_thanks.html")
+
+
+# --- Aspects (意见方面) ---------------------------------------------------------------
+
+
+def _aspect_changes(data: Any) -> list[services_intake.AspectChange]:
+    """Rows `aspect-<i>-pk/name/order/remove` of the page, in the order posted."""
+    changes = []
+    try:
+        total = min(int(data.get("rows", "0")), 50)
+    except ValueError:
+        total = 0
+    for index in range(total):
+        prefix = f"aspect-{index}-"
+        raw_pk = data.get(prefix + "pk", "")
+        name = data.get(prefix + "name", "")
+        if not raw_pk and not name.strip():
+            continue  # an empty row for a new aspect
+        try:
+            order = int(data.get(prefix + "order", "") or index + 1)
+        except ValueError:
+            order = index + 1
+        changes.append(
+            services_intake.AspectChange(
+                pk=int(raw_pk) if raw_pk.isdigit() else None,
+                name=name,
+                order=max(0, min(order, 999)),
+                remove=bool(data.get(prefix + "remove")),
+            )
+        )
+    return changes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def aspects_edit(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_for_user(request.user, campaign_pk, write=True)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services_intake.aspects_update(campaign=campaign, changes=_aspect_changes(request.POST))
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("意见方面已保存。"))
+            return redirect("opinions:aspects_edit", campaign_pk=campaign.pk)
+    aspects = services_intake.aspects_for(campaign)
+    rows = [
+        {"index": i, "aspect": aspect, "in_use": services_intake.aspect_in_use(aspect)}
+        for i, aspect in enumerate(aspects)
+    ]
+    new_rows = [{"index": len(rows) + i, "order": len(rows) + i + 1} for i in range(2)]
+    return render(
+        request,
+        "opinions/survey_aspects.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "new_rows": new_rows,
+            "total": len(rows) + len(new_rows),
+            "errors": errors,
+            "is_active": campaign.status == Campaign.Status.ACTIVE,
+        },
+        status=400 if errors else 200,
+    )
