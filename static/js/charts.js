@@ -57,6 +57,43 @@
     });
   }
 
+  // Counts (the opinion dashboard): horizontal bars of whole numbers, one colour.
+  function countChart(canvas, data) {
+    var box = canvas.parentElement;
+    box.style.height = Math.max(140, data.labels.length * 28 + 50) + "px";
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: RED, borderRadius: 3 }] },
+      options: {
+        indexAxis: "y", maintainAspectRatio: false, animation: false,
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
+        plugins: { legend: { display: false } },
+      },
+    });
+  }
+
+  // Stacked counts per row (e.g. praise / criticism / suggestion per branch).
+  function stackedChart(canvas, data) {
+    var box = canvas.parentElement;
+    box.style.height = Math.max(160, data.labels.length * 26 + 70) + "px";
+    var colours = ["#2e7d32", RED, "#2e6da4", "#c8902a", "#6a4c93"];
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (s, i) {
+          return { label: s.label, data: s.values, backgroundColor: colours[i % colours.length] };
+        }),
+      },
+      options: {
+        indexAxis: "y", maintainAspectRatio: false, animation: false,
+        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+                  y: { stacked: true, ticks: { autoSkip: false } } },
+        plugins: { legend: { position: "bottom" } },
+      },
+    });
+  }
+
   function draw() {
     if (!window.Chart) return;
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -64,6 +101,8 @@
       if (!data) return;
       if (data.type === "bar") barChart(canvas, data);
       else if (data.type === "line") lineChart(canvas, data);
+      else if (data.type === "counts") countChart(canvas, data);
+      else if (data.type === "stacked") stackedChart(canvas, data);
     });
   }
 

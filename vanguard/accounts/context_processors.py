@@ -10,4 +10,6 @@ def roles(request):
         "current_member": permissions.member_of(user),
         "is_committee_admin": permissions.is_committee_admin(user),
         "manages_roster": permissions.manages_any_roster(user),
+        "reads_opinions": permissions.reads_opinions(user),
+        "sorts_opinions": permissions.record_units(user).exists(),
     }

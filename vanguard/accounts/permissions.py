@@ -555,3 +555,51 @@ def get_opinion_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
     if write and not can_sort_opinions(user, opinion.branch):
         raise PermissionDenied
     return opinion
+
+
+def can_view_feedback_sheet(user: Any, member: Member) -> bool:
+    """A member's feedback sheet (反馈表: the opinions about them, with no source): the
+    member themself, and those who review the member's work or sort the opinions of
+    the member's branch."""
+    if member.user_id is not None and member.user_id == getattr(user, "pk", None):
+        return True
+    return can_review_work(user, member) or can_sort_opinions(user, member.branch)
+
+
+def reads_opinions(user: Any) -> bool:
+    """Holds a role that reads gathered opinions somewhere (the sorting list and the
+    opinion dashboard): those who sort them, and supervisors and observers."""
+    return bool(paths(user, ACTIVITY_ROLES | OPINION_READ_ROLES))
+
+
+# --- Opinion mailboxes (电子信箱) ----------------------------------------------------
+# Their settings hold a password: only the committee and the secretaries keep them.
+MAILBOX_ROLES = frozenset(
+    {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY, Role.BRANCH_SECRETARY}
+)
+
+
+def can_manage_mailbox(user: Any, unit: Unit) -> bool:
+    """May set up, change and poll the opinion mailboxes of this unit."""
+    return _covers(paths(user, MAILBOX_ROLES), unit.path)
+
+
+def mailbox_units(user: Any) -> QuerySet[Unit]:
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(_under(paths(user, MAILBOX_ROLES), "path"), is_active=True)
+
+
+def visible_mailboxes(user: Any) -> QuerySet[Any]:
+    from vanguard.opinions.models import Mailbox
+
+    return Mailbox.objects.filter(
+        _under(paths(user, MAILBOX_ROLES), "branch__path")
+    ).select_related("campaign", "branch")
+
+
+def get_mailbox_for_user(user: Any, pk: Any) -> Any:
+    mailbox = visible_mailboxes(user).filter(pk=pk).first()
+    if mailbox is None:
+        raise Http404
+    return mailbox

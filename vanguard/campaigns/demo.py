@@ -713,6 +713,10 @@ class _Builder:
         meetings = self.meetings(campaign, phases)
         lagging = {self.by_name[name].pk for name in LAGGING_BRANCHES if name in self.by_name}
         self.transitions(campaign, phases, lagging)
+        # The opinions gathered in May (征求意见), sorted and fed back.
+        from vanguard.opinions.demo import demo_opinions_build
+
+        demo_opinions_build(campaign)
         return DemoCampaignResult(
             campaign=campaign, branches=len(self.branches), works=works, meetings=meetings
         )

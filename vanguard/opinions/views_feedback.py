@@ -1,0 +1,138 @@
+"""The feedback sheet (反馈表) pages: a member's own sheet, its PDF and the
+acknowledgement; and a member's sheet for those who review them. What the sheet
+shows and hides is decided in `selectors_feedback` (read its docstring)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from vanguard.accounts import permissions
+from vanguard.documents.feedback_sheet import feedback_sheet_pdf
+from vanguard.opinions import selectors_feedback, services_feedback
+from vanguard.organization.models import Member
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _viewable_member(user: Any, member_pk: int) -> Member:
+    member = Member.objects.select_related("branch").filter(pk=member_pk).first()
+    if member is None or not permissions.can_view_feedback_sheet(user, member):
+        raise Http404
+    return member
+
+
+def _pdf_response(sheet: selectors_feedback.FeedbackSheet) -> HttpResponse:
+    response = HttpResponse(feedback_sheet_pdf(sheet), content_type="application/pdf")
+    # ASCII file name (the member's number), safe in every browser's header parsing.
+    response["Content-Disposition"] = f'inline; filename="feedback-{sheet.member.number}.pdf"'
+    return _private(response)
+
+
+@login_required
+@require_GET
+def feedback(request: HttpRequest) -> HttpResponse:
+    member = permissions.member_of(request.user)
+    if member is None:
+        return _private(render(request, "opinions/feedback_sheet.html", {"sheet": None}))
+    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
+    sheet = selectors_feedback.feedback_sheet(member, campaign)
+    return _private(
+        render(
+            request,
+            "opinions/feedback_sheet.html",
+            {
+                "sheet": sheet,
+                "is_own": True,
+                "pdf_url": reverse("opinions:feedback_pdf")
+                + (f"?campaign={campaign.pk}" if campaign else ""),
+                "max_response": services_feedback.RESPONSE_MAX_LENGTH,
+            },
+        )
+    )
+
+
+@login_required
+@require_GET
+def feedback_pdf(request: HttpRequest) -> HttpResponse:
+    member = permissions.member_of(request.user)
+    if member is None:
+        raise Http404
+    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
+    return _pdf_response(selectors_feedback.feedback_sheet(member, campaign))
+
+
+@login_required
+@require_POST
+def feedback_acknowledge(request: HttpRequest) -> HttpResponse:
+    member = permissions.member_of(request.user)
+    if member is None:
+        raise Http404
+    campaign = selectors_feedback.feedback_campaign(member, request.POST.get("campaign"))
+    if campaign is None:
+        raise Http404
+    try:
+        services_feedback.feedback_acknowledge(
+            member=member, campaign=campaign, response=request.POST.get("response", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        sheet = selectors_feedback.feedback_sheet(member, campaign)
+        return _private(
+            render(
+                request,
+                "opinions/feedback_sheet.html",
+                {
+                    "sheet": sheet,
+                    "is_own": True,
+                    "pdf_url": reverse("opinions:feedback_pdf") + f"?campaign={campaign.pk}",
+                    "max_response": services_feedback.RESPONSE_MAX_LENGTH,
+                    "response_value": request.POST.get("response", ""),
+                },
+                status=422,
+            )
+        )
+    messages.success(request, _("已确认反馈表。"))
+    return redirect(reverse("opinions:feedback") + f"?campaign={campaign.pk}")
+
+
+@login_required
+@require_GET
+def feedback_member(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = _viewable_member(request.user, member_pk)
+    if member.user_id is not None and member.user_id == request.user.pk:
+        return redirect("opinions:feedback")
+    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
+    sheet = selectors_feedback.feedback_sheet(member, campaign)
+    return _private(
+        render(
+            request,
+            "opinions/feedback_sheet.html",
+            {
+                "sheet": sheet,
+                "is_own": False,
+                "pdf_url": reverse("opinions:feedback_member_pdf", args=[member.pk])
+                + (f"?campaign={campaign.pk}" if campaign else ""),
+            },
+        )
+    )
+
+
+@login_required
+@require_GET
+def feedback_member_pdf(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = _viewable_member(request.user, member_pk)
+    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
+    return _pdf_response(selectors_feedback.feedback_sheet(member, campaign))
