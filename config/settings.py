@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vanguard.meetings",
     "vanguard.notices",
     "vanguard.opinions",
+    "vanguard.reviews",
     "vanguard.api",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/", include("vanguard.meetings.urls")),
     path("notices/", include("vanguard.notices.urls")),
     path("opinions/", include("vanguard.opinions.urls")),
+    path("reviews/", include("vanguard.reviews.urls")),
     # Public pages for people without an account; namespace "opinions_public".
     path("o/", include(("vanguard.opinions.urls_public", "opinions_public"))),
     path("", include("vanguard.accounts.home_urls")),

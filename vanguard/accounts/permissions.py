@@ -603,3 +603,62 @@ def get_mailbox_for_user(user: Any, pk: Any) -> Any:
     if mailbox is None:
         raise Http404
     return mailbox
+
+
+# --- Self-analysis and personal summary (三上三下) ----------------------------
+# The branch secretary and branch committee review their members' documents; the
+# committee gives guidance, opinion and approval; general-branch secretaries,
+# supervisors and observers read their scope. Nobody reviews their own document.
+BRANCH_REVIEW_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE})
+SELF_ANALYSIS_READ_ROLES = frozenset(
+    {
+        Role.COMMITTEE_ADMIN,
+        Role.GENERAL_BRANCH_SECRETARY,
+        Role.BRANCH_SECRETARY,
+        Role.BRANCH_COMMITTEE,
+        Role.SUPERVISOR,
+        Role.OBSERVER,
+    }
+)
+
+
+def visible_self_analyses(user: Any) -> QuerySet[Any]:
+    from vanguard.reviews.models import SelfAnalysis
+
+    query = _under(paths(user, SELF_ANALYSIS_READ_ROLES), "member__branch__path")
+    if getattr(user, "is_authenticated", False):
+        query |= Q(member__user=user)
+    return SelfAnalysis.objects.filter(query).select_related(
+        "member", "member__branch", "campaign"
+    )
+
+
+def _is_author(user: Any, document: Any) -> bool:
+    return bool(document.member.user_id) and document.member.user_id == getattr(user, "pk", None)
+
+
+def can_edit_self_analysis(user: Any, document: Any) -> bool:
+    """Only the member writes their own document."""
+    return _is_author(user, document)
+
+
+def can_branch_review(user: Any, document: Any) -> bool:
+    return not _is_author(user, document) and _covers(
+        paths(user, BRANCH_REVIEW_ROLES), document.member.branch.path
+    )
+
+
+def can_committee_respond(user: Any, document: Any) -> bool:
+    return not _is_author(user, document) and _covers(
+        paths(user, ADMIN_ROLES), document.member.branch.path
+    )
+
+
+def get_self_analysis_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """`write` means the author editing or submitting their own document."""
+    document = visible_self_analyses(user).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    if write and not can_edit_self_analysis(user, document):
+        raise PermissionDenied
+    return document

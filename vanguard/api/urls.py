@@ -15,6 +15,7 @@ from vanguard.meetings.api import router as meetings_router
 from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router
 from vanguard.organization.api_roster import router as roster_router
+from vanguard.reviews.api import router as reviews_router
 from vanguard.study.api import router as study_router
 
 # No interactive docs page: it loads scripts from a CDN and inline, which the CSP forbids.
@@ -39,3 +40,4 @@ api.add_router("/campaigns/", campaigns_router)
 api.add_router("/study/", study_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/opinions/", opinions_router)
+api.add_router("/reviews/", reviews_router)

@@ -1,0 +1,5 @@
+"""JSON API of the reviews app."""
+
+from ninja import Router
+
+router = Router(tags=["reviews"])

@@ -1,0 +1,5 @@
+"""URLs of the reviews app."""
+
+app_name = "reviews"
+
+urlpatterns: list = []
