@@ -593,7 +593,7 @@ def mailbox_poll(*, mailbox_id: int) -> PollReport:
         except imap.MailboxError as error:
             report.problems.insert(0, _("收取失败：%(error)s") % {"error": error})
         mailbox.last_polled_at = timezone.now()
-        mailbox.last_error = "；".join(report.problems)[:500]
+        mailbox.last_error = _("；").join(report.problems)[:500]
         mailbox.save(update_fields=["last_polled_at", "last_error"])
     return report
 

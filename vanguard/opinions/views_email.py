@@ -189,7 +189,7 @@ def mailbox_poll(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
         if report["problems"]:
-            messages.warning(request, "；".join(report["problems"]))
+            messages.warning(request, _("；").join(report["problems"]))
     else:
         messages.info(request, _("已安排收取 %(address)s。") % {"address": mailbox.address})
     return redirect("opinions:email_mailboxes")
