@@ -11,5 +11,6 @@ def roles(request):
         "is_committee_admin": permissions.is_committee_admin(user),
         "manages_roster": permissions.manages_any_roster(user),
         "reads_opinions": permissions.reads_opinions(user),
+        "reviews_branch": permissions.branch_review_units(user).exists(),
         "sorts_opinions": permissions.record_units(user).exists(),
     }

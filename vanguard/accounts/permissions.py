@@ -662,3 +662,19 @@ def get_self_analysis_for_user(user: Any, pk: Any, *, write: bool = False) -> An
     if write and not can_edit_self_analysis(user, document):
         raise PermissionDenied
     return document
+
+
+def branch_review_units(user: Any) -> QuerySet[Unit]:
+    """Branches whose members' documents this person reviews (the review queue)."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(
+        _under(paths(user, BRANCH_REVIEW_ROLES), "path"), kind=Unit.Kind.BRANCH, is_active=True
+    )
+
+
+def committee_review_units(user: Any) -> QuerySet[Unit]:
+    """Units under which this person gives the committee's guidance, opinion and approval."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(_under(paths(user, ADMIN_ROLES), "path"), is_active=True)

@@ -717,6 +717,10 @@ class _Builder:
         from vanguard.opinions.demo import demo_opinions_build
 
         demo_opinions_build(campaign)
+        # The self-analyses and personal summaries going up and down (三上三下).
+        from vanguard.reviews.demo import demo_reviews_build
+
+        demo_reviews_build(campaign)
         return DemoCampaignResult(
             campaign=campaign, branches=len(self.branches), works=works, meetings=meetings
         )

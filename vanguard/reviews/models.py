@@ -43,7 +43,6 @@ class SelfAnalysis(models.Model):
         SUBMITTED = "submitted", _("已提交，待支部审阅")
         RETURNED = "returned", _("退回修改")
         WITH_COMMITTEE = "with_committee", _("支部已通过，待党委意见")
-        ROUND_DONE = "round_done", _("本轮已完成")
         APPROVED = "approved", _("党委已审批")
 
     campaign = models.ForeignKey(

@@ -1,0 +1,164 @@
+"""Remind people of the three rounds (三上三下) that wait on them: each member whose
+document was returned for revision, the branch reviewers of documents submitted more
+than N days ago, and the committee of documents passed up more than N days ago.
+
+In-app notifications, de-duplicated by key (a reminder is sent once per return,
+per version waiting and per pass waiting), plus an e-mail to those with an address.
+Run it as often as you like (cron, daily).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.notices.services import Message, _mail_body, _site_language, notify_many
+from vanguard.reviews import selectors_review as selectors
+
+BRANCH_REVIEW_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE)
+
+
+def _url(name: str, *args: Any) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _officers(paths: set[str], role_names: tuple[str, ...]) -> dict[str, list[tuple[int, str]]]:
+    """{branch path: [(user id, e-mail)]} of those holding one of the roles over the
+    branch (on the branch itself or a unit above it). One query."""
+    if not paths:
+        return {}
+    prefixes = {p for path in paths for p in _prefixes(path)}
+    rows = RoleAssignment.objects.filter(
+        role__in=role_names,
+        unit__path__in=prefixes,
+        unit__is_active=True,
+        user__is_active=True,
+    ).values_list("unit__path", "user_id", "user__email", "user__member__email")
+    by_prefix: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for unit_path, user_id, account, own in rows:
+        by_prefix[unit_path].append((user_id, own or account or ""))
+    found: dict[str, list[tuple[int, str]]] = {}
+    for path in paths:
+        people: dict[int, str] = {}
+        for prefix in _prefixes(path):
+            for user_id, email in by_prefix.get(prefix, []):
+                people.setdefault(user_id, email)
+        found[path] = sorted(people.items())
+    return found
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [part for part in path.strip("/").split("/") if part]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3) -> list[Message]:
+    """Build and send the reminders; returns those that were new."""
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=days)
+    messages: list[Message] = []
+    mine_url = _url("reviews:mine")
+    with _site_language():
+        # Returned documents: the member revises and resubmits.
+        subject = _("【先锋】您的党性分析材料被退回修改")
+        returned: list[Any] = list(selectors.returned_documents())
+        for document in returned:
+            member = document.member
+            email = member.email or member.user.email or ""
+            text = _(
+                "您的党性分析材料（第%(round)s轮）已被支部退回修改，请按退回理由修改后重新提交。"
+            ) % {"round": document.current_round}
+            messages.append(
+                Message(
+                    member.user_id,
+                    text,
+                    mine_url,
+                    f"review-returned:{document.pk}:{document.return_id}",
+                    email,
+                    subject,
+                    _mail_body(text, mine_url),
+                )
+            )
+        # Waiting for the branch: one reminder per branch, renewed when a newer
+        # document becomes overdue.
+        waiting_branch = list(selectors.waiting_for_branch(before))
+        by_branch: dict[str, list[Any]] = defaultdict(list)
+        for document in waiting_branch:
+            by_branch[document.member.branch.path].append(document)
+        reviewers = _officers(set(by_branch), BRANCH_REVIEW_ROLES)
+        queue_url = _url("reviews:queue")
+        subject = _("【先锋】有党性分析材料等待支部审阅")
+        for path, documents in by_branch.items():
+            branch = documents[0].member.branch
+            key = f"review-wait-branch:{branch.pk}:{max(d.version_id for d in documents)}"
+            for user_id, email in reviewers.get(path, []):
+                names = [d.member.name for d in documents if d.member.user_id != user_id]
+                if not names:
+                    continue
+                text = _(
+                    "%(branch)s有%(count)s份党性分析材料提交超过%(days)s天仍未审阅：%(names)s。"
+                ) % {
+                    "branch": branch.name,
+                    "count": len(names),
+                    "days": days,
+                    "names": _("、").join(names[:10]),
+                }
+                messages.append(
+                    Message(
+                        user_id, text, queue_url, key, email, subject, _mail_body(text, queue_url)
+                    )
+                )
+        # Waiting for the committee: one reminder per branch for its committee admins.
+        waiting_committee = list(selectors.waiting_for_committee(before))
+        by_branch = defaultdict(list)
+        for document in waiting_committee:
+            by_branch[document.member.branch.path].append(document)
+        admins = _officers(set(by_branch), (Role.COMMITTEE_ADMIN,))
+        committee_url = _url("reviews:committee")
+        subject = _("【先锋】有党性分析材料等待党委意见")
+        for path, documents in by_branch.items():
+            branch = documents[0].member.branch
+            key = f"review-wait-committee:{branch.pk}:{max(d.pass_id for d in documents)}"
+            for user_id, email in admins.get(path, []):
+                names = [d.member.name for d in documents if d.member.user_id != user_id]
+                if not names:
+                    continue
+                text = _(
+                    "%(branch)s有%(count)s份材料报党委超过%(days)s天仍未发回意见：%(names)s。"
+                ) % {
+                    "branch": branch.name,
+                    "count": len(names),
+                    "days": days,
+                    "names": _("、").join(names[:10]),
+                }
+                url = f"{committee_url}?unit={branch.pk}" if committee_url else ""
+                messages.append(
+                    Message(user_id, text, url, key, email, subject, _mail_body(text, url))
+                )
+    return notify_many(messages)
+
+
+class Command(BaseCommand):
+    help = "Remind members of returned documents, and reviewers of documents waiting too long."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=3,
+            help="remind reviewers of documents waiting longer than this many days (default 3)",
+        )
+
+    def handle(self, *args: Any, days: int, **options: Any) -> None:
+        sent = review_reminders_send(days=days)
+        self.stdout.write(f"{len(sent)} reminder(s) sent.")
