@@ -427,8 +427,12 @@ def test_survey_answers_cannot_be_joined_to_tokens_or_respondents(org, cast):
             rows[table] = [
                 json.dumps(row, default=str, ensure_ascii=False) for row in cursor.fetchall()
             ]
-        cursor.execute(f'SELECT comments FROM "{answer_table}" ORDER BY rowid')  # noqa: S608
-        stored_order = [json.loads(c)["style"] for (c,) in cursor.fetchall()]
+        # The order rows are stored in: SQLite's hidden rowid, PostgreSQL's physical ctid.
+        physical = "rowid" if connection.vendor == "sqlite" else "ctid"
+        cursor.execute(f'SELECT comments FROM "{answer_table}" ORDER BY {physical}')  # noqa: S608
+        stored_order = [
+            (c if isinstance(c, dict) else json.loads(c))["style"] for (c,) in cursor.fetchall()
+        ]
 
     comments = [f"第{n}位的评语" for n in range(6)]
     hashes = [services_intake.hash_token(link.token) for link in links]
