@@ -141,7 +141,9 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     """Live-server and transactional tests end with Django emptying every table, which
     the append-only audit triggers refuse; lift them for that flush, and restore them
     for the test itself."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional_marker = marker is not None and marker.kwargs.get("transaction", False)
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames) or transactional_marker):
         yield
         return
     from django.db import connection

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vanguard.notices",
     "vanguard.opinions",
     "vanguard.reviews",
+    "vanguard.ballots",
     "vanguard.api",
 ]
 

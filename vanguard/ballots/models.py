@@ -1,0 +1,141 @@
+"""The secret ballot of the democratic appraisal (民主评议). See README.md in this
+folder for what is promised and how each promise is kept.
+
+The one rule of this file: a `Ballot` row holds the grades and the session, and
+nothing else — no voter, no code, no receipt, no time, no sequential id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    QUALIFIED = "qualified", _("合格")
+    BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
+class AppraisalSession(models.Model):
+    """One vote of one branch (or party group of a large branch) at its democratic
+    appraisal meeting (民主评议会)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("未开始")
+        OPEN = "open", _("投票中")
+        CLOSED = "closed", _("已结束")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("活动"),
+        on_delete=models.PROTECT,
+        related_name="appraisal_sessions",
+    )
+    unit = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("支部或党小组"),
+        on_delete=models.PROTECT,
+        related_name="appraisal_sessions",
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("民主评议会"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appraisal_sessions",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Turnout must be MORE than this fraction of the voters on the roll.
+    quorum = models.DecimalField(
+        _("有效投票比例（须超过）"), max_digits=4, decimal_places=3, default=Decimal("0.5")
+    )
+    allow_login_voting = models.BooleanField(_("允许登录投票"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Session-level times: they say nothing about any ballot.
+    opened_at = models.DateTimeField(_("开始投票时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束投票时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("民主评议投票")
+        verbose_name_plural = _("民主评议投票")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id} #{self.pk}"
+
+
+class RollEntry(models.Model):
+    """A voter on the roll, frozen when the session opens."""
+
+    session = models.ForeignKey(AppraisalSession, on_delete=models.CASCADE, related_name="roll")
+    member = models.ForeignKey(
+        "organization.Member", on_delete=models.PROTECT, related_name="appraisal_roll_entries"
+    )
+    # Formal members are graded; probationary members vote but are not graded (不定等次).
+    is_candidate = models.BooleanField(_("参评"), default=True)
+    present = models.BooleanField(_("到会"), default=False)
+    # The "has voted" mark of logged-in voting only; card voting leaves no mark.
+    login_voted = models.BooleanField(_("已登录投票"), default=False)
+
+    class Meta:
+        verbose_name = _("投票名册")
+        verbose_name_plural = _("投票名册")
+        ordering = ["session", "member__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"], name="ballots_roll_unique_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.member_id}"
+
+
+class VotingCard(models.Model):
+    """A printed anonymous voting card. Nothing links a card to a member."""
+
+    session = models.ForeignKey(AppraisalSession, on_delete=models.CASCADE, related_name="cards")
+    # SHA-256 of the normalised single-use code; the code itself is only on the card.
+    code_hash = models.CharField(max_length=64, unique=True)
+    receipt = models.CharField(_("回执码"), max_length=16)
+    used = models.BooleanField(_("已使用"), default=False)
+    void = models.BooleanField(_("已作废"), default=False)
+
+    class Meta:
+        verbose_name = _("投票卡")
+        verbose_name_plural = _("投票卡")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "receipt"], name="ballots_card_unique_receipt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.receipt}"
+
+
+class Ballot(models.Model):
+    """One cast ballot: {candidate member id: grade} for every candidate. Nothing else.
+
+    The key is a random UUID; the grades are stored with their keys sorted, so not even
+    the order in which the voter filled the form survives.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(AppraisalSession, on_delete=models.CASCADE, related_name="ballots")
+    grades = models.JSONField()
+
+    class Meta:
+        verbose_name = _("选票")
+        verbose_name_plural = _("选票")
+
+    def __str__(self) -> str:
+        return str(self.id)
