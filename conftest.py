@@ -143,7 +143,9 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     for the test itself."""
     marker = request.node.get_closest_marker("django_db")
     transactional_marker = marker is not None and marker.kwargs.get("transaction", False)
-    if not ({"transactional_db", "live_server"} & set(request.fixturenames) or transactional_marker):
+    if not (
+        {"transactional_db", "live_server"} & set(request.fixturenames) or transactional_marker
+    ):
         yield
         return
     from django.db import connection
