@@ -20,7 +20,10 @@ urlpatterns = [
     path("notices/", include("vanguard.notices.urls")),
     path("opinions/", include("vanguard.opinions.urls")),
     path("reviews/", include("vanguard.reviews.urls")),
+    path("ballots/", include("vanguard.ballots.urls")),
     # Public pages for people without an account; namespace "opinions_public".
     path("o/", include(("vanguard.opinions.urls_public", "opinions_public"))),
+    # Public card voting (no login, no cookie); namespace "ballots_public".
+    path("v/", include(("vanguard.ballots.urls_public", "ballots_public"))),
     path("", include("vanguard.accounts.home_urls")),
 ]

@@ -678,3 +678,49 @@ def committee_review_units(user: Any) -> QuerySet[Unit]:
     from vanguard.organization.models import Unit
 
     return Unit.objects.filter(_under(paths(user, ADMIN_ROLES), "path"), is_active=True)
+
+
+# --- Democratic appraisal: the secret ballot (ballots) -------------------------
+
+
+def can_run_appraisal(user: Any, unit: Unit) -> bool:
+    """May create, open and close the unit's appraisal vote, tick the roll, print cards
+    and read the tally: the officers who keep the unit's records (ACTIVITY_ROLES)."""
+    return _covers(paths(user, ACTIVITY_ROLES), unit.path)
+
+
+def can_allow_login_voting(user: Any, unit: Unit) -> bool:
+    """Only the committee may allow logged-in voting (it weakens secrecy during the vote)."""
+    return _covers(paths(user, ADMIN_ROLES), unit.path)
+
+
+def appraisal_units(user: Any) -> QuerySet[Unit]:
+    """Branches and party groups whose appraisal vote this person may run."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(
+        _under(paths(user, ACTIVITY_ROLES), "path"),
+        kind__in=[Unit.Kind.BRANCH, Unit.Kind.PARTY_GROUP],
+        is_active=True,
+    )
+
+
+def visible_appraisal_sessions(user: Any) -> QuerySet[Any]:
+    """Sessions this person runs, and those whose roll they are on (to vote by logging
+    in, or to check their receipt after the close)."""
+    from vanguard.ballots.models import AppraisalSession
+
+    query = _under(paths(user, ACTIVITY_ROLES), "unit__path")
+    member = member_of(user)
+    if member is not None:
+        query |= Q(roll__member=member)
+    return AppraisalSession.objects.filter(query).distinct().select_related("unit", "campaign")
+
+
+def get_appraisal_session_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    session = visible_appraisal_sessions(user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    if write and not can_run_appraisal(user, session.unit):
+        raise PermissionDenied
+    return session

@@ -1,0 +1,166 @@
+"""The ballot pages through the test client: the secretary opens the vote, ticks the
+members present, prints the cards, three members vote by card on the public page, the
+secretary closes and reads the tally."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry
+from vanguard.meetings.tests.factories import education_campaign
+
+ORIGIN = "http://testserver"
+NEUTRAL = "投票码无效、已使用，或投票未在进行中。"
+
+
+@pytest.fixture
+def session(org, cast):
+    education_campaign(org.committee)
+    return org
+
+
+def _create_and_open(client, org) -> AppraisalSession:
+    response = client.post(reverse("ballots:create"), {"unit": org.branch_a1.pk})
+    assert response.status_code == 302
+    session = AppraisalSession.objects.get(unit=org.branch_a1)
+    response = client.post(reverse("ballots:open", args=[session.pk]), follow=True)
+    assert "投票中" in response.content.decode()
+    return session
+
+
+def _ballot_data(session, code: str, grade: str) -> dict[str, str]:
+    data = {"code": code}
+    for entry in RollEntry.objects.filter(session=session, is_candidate=True):
+        data[f"c{entry.member_id}"] = grade
+    return data
+
+
+def _print_codes(client, session) -> list[str]:
+    response = client.post(reverse("ballots:cards", args=[session.pk]), {"spares": 1})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "请现在打印" in page
+    assert "no-store" in response["Cache-Control"]
+    return re.findall(r"投票码 <strong>([0-9A-Z-]+)</strong>", page)
+
+
+def test_secretary_runs_a_card_vote_from_opening_to_the_tally(session, cast, client):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    roll = list(RollEntry.objects.filter(session=ballot_session))
+    assert len(roll) == 3
+
+    for entry in roll:
+        response = client.post(
+            reverse("ballots:roll_mark", args=[ballot_session.pk, entry.member_id]),
+            {"present": "1"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert "已到会" in response.content.decode()
+    assert RollEntry.objects.filter(session=ballot_session, present=True).count() == 3
+
+    codes = _print_codes(client, ballot_session)
+    assert len(codes) == 4  # three voters and one spare
+
+    voter = type(client)()  # a phone: no login, no cookies
+    grades = [Grade.EXCELLENT, Grade.QUALIFIED, Grade.QUALIFIED]
+    for code, grade in zip(codes, grades, strict=False):
+        url = reverse("ballots_public:vote_code", args=[ballot_session.pk, code])
+        page = voter.get(url)
+        assert code in page.content.decode()  # prefilled from the QR code
+        response = voter.post(url, _ballot_data(ballot_session, code, grade), HTTP_ORIGIN=ORIGIN)
+        assert "已计入" in response.content.decode()
+    assert Ballot.objects.filter(session=ballot_session).count() == 3
+
+    projector = client.get(reverse("ballots:projector", args=[ballot_session.pk]))
+    assert re.search(r'id="turnout">3<.*id="voters">3<', projector.content.decode())
+
+    response = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
+    page = response.content.decode()
+    assert "计票结果" in page
+    assert "收回选票 3 张，名册 3 人" in page
+    assert "核对一致" in page
+    # Each candidate: one 优秀 (33.3%), two 合格 (66.7%).
+    assert page.count("1 <small>(33.3%)</small>") == 3
+    assert page.count("2 <small>(66.7%)</small>") == 3
+    assert len(re.findall(r"<li><code>[0-9A-Z]{8}</code></li>", page)) == 3
+
+
+def test_the_public_page_sets_no_cookie_and_refuses_a_reused_code_neutrally(
+    session, cast, client, caplog
+):
+    caplog.set_level("DEBUG")
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    code = _print_codes(client, ballot_session)[0]
+
+    voter = type(client)()
+    url = reverse("ballots_public:vote", args=[ballot_session.pk])
+    page = voter.get(url)
+    assert not page.cookies
+    assert "no-store" in page["Cache-Control"]
+    data = _ballot_data(ballot_session, code, Grade.QUALIFIED)
+    first = voter.post(url, data, HTTP_ORIGIN=ORIGIN)
+    assert "已计入" in first.content.decode()
+    assert not first.cookies
+    again = voter.post(url, data, HTTP_ORIGIN=ORIGIN)
+    assert NEUTRAL in again.content.decode()
+    assert "已计入" not in again.content.decode()
+    assert not again.cookies
+    wrong = voter.post(
+        url, _ballot_data(ballot_session, "0000-0000-0000", "qualified"), HTTP_ORIGIN=ORIGIN
+    )
+    assert NEUTRAL in wrong.content.decode()
+    assert Ballot.objects.filter(session=ballot_session).count() == 1
+    assert code not in caplog.text and code.replace("-", "") not in caplog.text
+
+
+def test_a_post_from_another_site_is_refused_and_burns_no_code(session, cast, client):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    code = _print_codes(client, ballot_session)[0]
+    url = reverse("ballots_public:vote", args=[ballot_session.pk])
+    data = _ballot_data(ballot_session, code, Grade.QUALIFIED)
+    voter = type(client)()
+    forged = voter.post(url, data, HTTP_ORIGIN="https://evil.example")
+    assert "已计入" not in forged.content.decode()
+    assert voter.post(url, data).content.decode().count("已计入") == 0  # no Origin/Referer
+    ok = voter.post(url, data, HTTP_REFERER=f"{ORIGIN}{url}")
+    assert "已计入" in ok.content.decode()
+
+
+def test_a_member_votes_by_logging_in_once_the_committee_allows_it(session, cast, client):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+
+    client.force_login(cast.committee_admin)
+    detail = client.get(reverse("ballots:detail", args=[ballot_session.pk])).content.decode()
+    assert "投票卡方式没有这个弱点" in detail
+    client.post(reverse("ballots:login_voting", args=[ballot_session.pk]), {"allow": "1"})
+    ballot_session.refresh_from_db()
+    assert ballot_session.allow_login_voting
+
+    client.force_login(cast.member)
+    url = reverse("ballots:vote", args=[ballot_session.pk])
+    data = _ballot_data(ballot_session, "", Grade.QUALIFIED)
+    data.pop("code")
+    assert "已计入" in client.post(url, data).content.decode()
+    second = client.post(url, data).content.decode()
+    assert "已计入" not in second
+    assert Ballot.objects.filter(session=ballot_session).count() == 1
+
+
+def test_the_tally_waits_for_the_close(session, cast, client):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    page = client.get(reverse("ballots:tally", args=[ballot_session.pk])).content.decode()
+    assert "投票结束前不能计票" in page
+    assert "收回选票" not in page

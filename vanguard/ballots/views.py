@@ -1,0 +1,343 @@
+"""Pages of the secret ballot. Thin: every rule is in services.py, every access
+decision in vanguard/accounts/permissions.py.
+
+The public card-voting page (`vote_card`, namespace "ballots_public"):
+- needs no login and never reads `request.user`; it writes with no audit actor
+  (`acting_as(None)`);
+- sets NO cookie: it renders a standalone template (no `{% csrf_token %}`, no
+  messages), so neither the CSRF cookie nor a session cookie is ever set;
+- CSRF protection without a cookie: the view is `csrf_exempt` and instead accepts a
+  POST only when its Origin header (or, if the browser sent none, its Referer) names
+  this site. Browsers always send Origin on a cross-site form POST, so a forged POST
+  from another site is refused. A forged vote would anyway need a valid unused code;
+- logs nothing of the code or the grades, answers every refusal (unknown, used, void
+  or another session's code, a session not open, even an unknown session) with the
+  same neutral message and status 200 — a 4xx would make Django's request logger
+  write the path, which may hold the code;
+- sends `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanguard.accounts import permissions
+from vanguard.audit.context import acting_as
+from vanguard.ballots import selectors, services
+from vanguard.ballots.forms import CardsForm, CodeForm, CreateSessionForm, GradesForm
+from vanguard.ballots.models import AppraisalSession, Grade
+from vanguard.campaigns.selectors import active_campaign_for_unit
+from vanguard.organization.models import Member
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _refused(request: HttpRequest, error: Exception) -> None:
+    for text in getattr(error, "messages", [str(error)]):
+        messages.error(request, text)
+
+
+# --- the secretary's pages ------------------------------------------------------
+
+
+@login_required
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    sessions = permissions.visible_appraisal_sessions(request.user).order_by("-created_at", "-pk")
+    units = permissions.appraisal_units(request.user).order_by("path")
+    form = CreateSessionForm(units=units) if units.exists() else None
+    return render(request, "ballots/session_list.html", {"sessions": sessions, "form": form})
+
+
+@login_required
+@require_POST
+def session_create(request: HttpRequest) -> HttpResponse:
+    units = permissions.appraisal_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    form = CreateSessionForm(request.POST, units=units)
+    if not form.is_valid():
+        messages.error(request, _("请选择一个您负责的党支部或党小组。"))
+        return redirect("ballots:list")
+    unit = form.cleaned_data["unit"]
+    campaign = active_campaign_for_unit(unit.path)
+    if campaign is None:
+        messages.error(request, _("该组织目前没有进行中的活动，不能创建民主评议投票。"))
+        return redirect("ballots:list")
+    try:
+        session = services.session_create(campaign=campaign, unit=unit)
+    except services.Refused as error:
+        _refused(request, error)
+        return redirect("ballots:list")
+    return redirect("ballots:detail", pk=session.pk)
+
+
+def _context(request: HttpRequest, session: AppraisalSession) -> dict[str, Any]:
+    return {
+        "session": session,
+        "can_run": permissions.can_run_appraisal(request.user, session.unit),
+        "can_allow_login": permissions.can_allow_login_voting(request.user, session.unit),
+    }
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    context = _context(request, session)
+    if context["can_run"]:
+        context.update(
+            turnout=selectors.turnout_count(session),
+            voters=session.roll.count(),
+            present=session.roll.filter(present=True).count(),
+            cards_left=selectors.cards_left(session),
+            cards_form=CardsForm(),
+        )
+    return render(request, "ballots/session_detail.html", context)
+
+
+@login_required
+@require_POST
+def session_open(request: HttpRequest, pk: int) -> HttpResponse:
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    try:
+        services.session_open(session=session, user=request.user)
+    except services.Refused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("投票已开始，名册已冻结。"))
+    return redirect("ballots:detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    try:
+        services.session_close(session=session, user=request.user)
+    except services.Refused as error:
+        _refused(request, error)
+        return redirect("ballots:detail", pk=session.pk)
+    return redirect("ballots:tally", pk=session.pk)
+
+
+@login_required
+@require_POST
+def login_voting(request: HttpRequest, pk: int) -> HttpResponse:
+    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    if not permissions.can_allow_login_voting(request.user, session.unit):
+        raise PermissionDenied
+    try:
+        services.session_set_login_voting(session=session, allow=request.POST.get("allow") == "1")
+    except services.Refused as error:
+        _refused(request, error)
+    return redirect("ballots:detail", pk=session.pk)
+
+
+@login_required
+@require_GET
+def roll(request: HttpRequest, pk: int) -> HttpResponse:
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    return render(
+        request,
+        "ballots/roll.html",
+        {"session": session, "entries": selectors.roll(session)},
+    )
+
+
+@login_required
+@require_POST
+def roll_mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    """One tap at the door: tick (or untick) a member present. htmx swaps the row."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    member = Member.objects.filter(pk=member_pk).first()
+    if member is None:
+        raise Http404
+    error = ""
+    try:
+        entry = services.roll_mark_present(
+            session=session, member=member, present=request.POST.get("present") != "0"
+        )
+    except services.Refused as refused:
+        error = " ".join(refused.messages)
+        found = selectors.roll(session).filter(member=member).first()
+        if found is None:
+            raise Http404 from None
+        entry = found
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "ballots/_roll_row.html", {"session": session, "entry": entry, "error": error}
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("ballots:roll", pk=session.pk)
+
+
+@login_required
+@require_POST
+def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue the cards and show them ONCE, for printing: the codes are not stored."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    form = CardsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("备用卡数量须是 0 到 200 之间的整数。"))
+        return redirect("ballots:detail", pk=session.pk)
+    try:
+        issued = services.cards_issue(session=session, spares=form.cleaned_data["spares"])
+    except services.Refused as error:
+        _refused(request, error)
+        return redirect("ballots:detail", pk=session.pk)
+    cards = []
+    for card in issued:
+        url = request.build_absolute_uri(
+            reverse("ballots_public:vote_code", args=[session.pk, card.code])
+        )
+        cards.append(
+            {
+                "code": card.code,
+                "receipt": card.receipt,
+                "qr": segno.make(url, error="m").svg_data_uri(scale=3, border=2),
+            }
+        )
+    public_url = request.build_absolute_uri(reverse("ballots_public:vote", args=[session.pk]))
+    response = render(
+        request,
+        "ballots/cards_print.html",
+        {"session": session, "cards": cards, "public_url": public_url},
+    )
+    return _no_store(response)
+
+
+@login_required
+@require_GET
+def tally(request: HttpRequest, pk: int) -> HttpResponse:
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    context = _context(request, session)
+    if session.status == AppraisalSession.Status.CLOSED:
+        result = services.tally(session=session, user=request.user)
+        context["tally"] = result
+        context["grades"] = Grade.choices
+        context["rows"] = [
+            {
+                "candidate": c,
+                "cells": [(c.counts[g], c.shares[g] * 100) for g in Grade.values],
+            }
+            for c in result.candidates
+        ]
+        context["receipts"] = services.receipts_published(session=session)
+    return render(request, "ballots/tally.html", context)
+
+
+@login_required
+@require_GET
+def receipts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published receipts, for every voter on the roll to check theirs was counted."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    found = None
+    if session.status == AppraisalSession.Status.CLOSED:
+        found = services.receipts_published(session=session)
+    return render(request, "ballots/receipts.html", {"session": session, "receipts": found})
+
+
+@login_required
+@require_GET
+def projector(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turnout as a count only, refreshed by htmx polling."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    context = {
+        "session": session,
+        "turnout": selectors.turnout_count(session),
+        "voters": session.roll.count(),
+    }
+    template = "ballots/_projector_count.html"
+    if not request.headers.get("HX-Request"):
+        template = "ballots/projector.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote_logged_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member on the roll who cannot attend votes by logging in, if allowed."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    member = permissions.member_of(request.user)
+    entry = selectors.roll(session).filter(member=member).first() if member else None
+    candidates = list(selectors.candidates(session))
+    context: dict[str, Any] = {"session": session, "entry": entry, "done": False, "error": ""}
+    form = GradesForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vote_logged_in(session=session, user=request.user, grades=form.grades())
+        except services.Refused as error:
+            context["error"] = " ".join(error.messages)
+        else:
+            context["done"] = True
+    context["form"] = form
+    return _no_store(render(request, "ballots/vote_login.html", context))
+
+
+# --- the public card-voting page (no login, no cookie) ------------------------------
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not source or source == "null":
+        return False
+    parts = urlsplit(source)
+    return f"{parts.scheme}://{parts.netloc}" == f"{request.scheme}://{request.get_host()}"
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def vote_card(request: HttpRequest, pk: int, code: str = "") -> HttpResponse:
+    with acting_as(None):
+        response = _vote_card(request, pk, code)
+    return _no_store(response)
+
+
+def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    neutral = _("投票码无效、已使用，或投票未在进行中。")
+    session = AppraisalSession.objects.select_related("unit").filter(pk=pk).first()
+    context: dict[str, Any] = {"session": session, "done": False, "error": "", "prefilled": code}
+    if session is None or session.status != AppraisalSession.Status.OPEN:
+        context["error"] = neutral
+        context["closed"] = True
+        return render(request, "ballots/vote_card.html", context)
+    candidates = list(selectors.candidates(session))
+    data = request.POST if request.method == "POST" else None
+    code_form = CodeForm(data, initial={"code": code})
+    form = GradesForm(data, candidates=candidates)
+    if request.method == "POST":
+        if not _same_origin(request):
+            context["error"] = _("请从投票页面提交。")
+        elif code_form.is_valid() and form.is_valid():
+            try:
+                services.vote_by_card(
+                    session=session, code=code_form.cleaned_data["code"], grades=form.grades()
+                )
+            except services.Refused:
+                context["error"] = neutral
+            else:
+                context["done"] = True
+        else:
+            context["error"] = _("请填写投票码，并为名单上的每一位党员评定等次。")
+    context.update(code_form=code_form, form=form)
+    return render(request, "ballots/vote_card.html", context)
