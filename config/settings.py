@@ -33,9 +33,14 @@ DEBUG = env_bool("VANGUARD_DEBUG")
 # Development means "a developer's machine": the demo and the test suite set it.
 DEVELOPMENT = env_bool("VANGUARD_DEVELOPMENT") or DEBUG or "pytest" in sys.modules
 
+# Commands that neither serve requests nor sign anything may run from a checkout
+# without a secret, e.g. a plain `manage.py makemigrations --check`.
+KEYLESS_COMMANDS = frozenset({"makemigrations", "makemessages", "compilemessages"})
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
+
 SECRET_KEY = os.environ.get("VANGUARD_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEVELOPMENT:
+    if not DEVELOPMENT and _COMMAND not in KEYLESS_COMMANDS:
         raise ImproperlyConfigured(
             "VANGUARD_SECRET_KEY is not set. Generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."

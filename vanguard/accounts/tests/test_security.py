@@ -182,6 +182,32 @@ def test_production_hashes_passwords_with_argon2():
     ]
 
 
+def _manage_without_a_secret(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
+    env.update(VANGUARD_DEVELOPMENT="0", DATABASE_URL="sqlite:///:memory:")
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage_without_a_secret("check")
+    assert result.returncode != 0
+    assert "VANGUARD_SECRET_KEY is not set" in result.stderr
+
+
+def test_makemigrations_runs_from_a_checkout_without_a_secret_key():
+    result = _manage_without_a_secret("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_password_validators_include_length_and_common_passwords():
     names = [v["NAME"].rsplit(".", 1)[-1] for v in settings.AUTH_PASSWORD_VALIDATORS]
     assert "MinimumLengthValidator" in names
