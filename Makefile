@@ -24,7 +24,7 @@ apt_ensure = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then 
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test check lint fmt worker install install-dev assets messages migrate bench \
-	bench-dashboards system-test-deps ci clean
+	bench-dashboards bench-vote system-test-deps ci clean
 
 help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
@@ -35,6 +35,8 @@ help:
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
 	@echo "make bench   roster-import benchmark"
 	@echo "make bench-dashboards   progress dashboards timed at size L (SIZE=M for another size)"
+	@echo "make bench-vote   1,000 voters in 50 sessions voting at once through gunicorn on"
+	@echo "             loopback, on SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
 	@echo "make ci      the CI run: make test, then the suite again on PostgreSQL (.ci/run)"
 
 # --- Python ---------------------------------------------------------------------
@@ -161,6 +163,42 @@ bench-dashboards: install
 	DATABASE_URL=sqlite:///$(BENCH_DASHBOARDS_DB) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///$(BENCH_DASHBOARDS_DB) $(PY) manage.py bench_dashboards \
 	  --size $(if $(filter demo,$(SIZE)),L,$(SIZE))
+
+# The card-voting page under load: 1,000 voters in 50 sessions at once through gunicorn
+# on loopback (manage.py bench_vote; it stops by itself). First on a fresh SQLite file,
+# then in a fresh PostgreSQL database of its own, vanguard_bench_vote, on a server that
+# trusts the user postgres (as .ci/run uses it). Both run; either failing fails the target.
+BENCH_VOTE_DB := $(CURDIR)/var/bench-vote.sqlite3
+BENCH_VOTE_PG_HOST ?= 127.0.0.1
+BENCH_VOTE_PG_PORT ?= 5432
+BENCH_VOTE_PG := postgres://postgres@$(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT)
+BENCH_VOTE_ARGS ?=
+bench-vote: install-dev
+	@mkdir -p var
+	@status=0; \
+	echo ">>> bench-vote on SQLite: $(BENCH_VOTE_DB)"; \
+	rm -f $(BENCH_VOTE_DB) $(BENCH_VOTE_DB)-wal $(BENCH_VOTE_DB)-shm; \
+	{ DATABASE_URL=sqlite:///$(BENCH_VOTE_DB) $(PY) manage.py migrate --noinput -v 0 \
+	  && DATABASE_URL=sqlite:///$(BENCH_VOTE_DB) $(PY) manage.py bench_vote $(BENCH_VOTE_ARGS); \
+	} || status=1; \
+	echo ">>> bench-vote on PostgreSQL: database vanguard_bench_vote at $(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT)"; \
+	if ! (exec 3<>/dev/tcp/$(BENCH_VOTE_PG_HOST)/$(BENCH_VOTE_PG_PORT)) 2>/dev/null; then \
+	  echo "ERROR: no PostgreSQL answers on $(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT): start one that" \
+	    "trusts the user postgres (make ci sets one up when run as root), then run make bench-vote again." >&2; \
+	  status=1; \
+	elif ! $(PY) -c "import sys, psycopg; \
+	    c = psycopg.connect(sys.argv[1] + '/postgres', autocommit=True, connect_timeout=5); \
+	    c.execute('DROP DATABASE IF EXISTS vanguard_bench_vote WITH (FORCE)'); \
+	    c.execute('CREATE DATABASE vanguard_bench_vote')" "$(BENCH_VOTE_PG)"; then \
+	  echo "ERROR: could not create the database vanguard_bench_vote as the user postgres" \
+	    "at $(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT) (see above)." >&2; \
+	  status=1; \
+	else \
+	  { DATABASE_URL=$(BENCH_VOTE_PG)/vanguard_bench_vote $(PY) manage.py migrate --noinput -v 0 \
+	    && DATABASE_URL=$(BENCH_VOTE_PG)/vanguard_bench_vote $(PY) manage.py bench_vote $(BENCH_VOTE_ARGS); \
+	  } || status=1; \
+	fi; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/staticfiles

@@ -628,9 +628,7 @@ def visible_self_analyses(user: Any) -> QuerySet[Any]:
     query = _under(paths(user, SELF_ANALYSIS_READ_ROLES), "member__branch__path")
     if getattr(user, "is_authenticated", False):
         query |= Q(member__user=user)
-    return SelfAnalysis.objects.filter(query).select_related(
-        "member", "member__branch", "campaign"
-    )
+    return SelfAnalysis.objects.filter(query).select_related("member", "member__branch", "campaign")
 
 
 def _is_author(user: Any, document: Any) -> bool:
@@ -724,3 +722,94 @@ def get_appraisal_session_for_user(user: Any, pk: Any, *, write: bool = False) -
     if write and not can_run_appraisal(user, session.unit):
         raise PermissionDenied
     return session
+
+
+def can_enter_paper_totals(user: Any, session: Any) -> bool:
+    """May type in the paper ballots' totals after the close: whoever runs the vote."""
+    return can_run_appraisal(user, session.unit)
+
+
+def can_confirm_paper_totals(user: Any, session: Any) -> bool:
+    """The second pair of eyes on the paper totals: a committee admin over the unit who
+    did not enter them (two-person rule)."""
+    if not _covers(paths(user, ADMIN_ROLES), session.unit.path):
+        return False
+    from vanguard.ballots.models import PaperTally
+
+    return not PaperTally.objects.filter(session_id=session.pk, entered_by_id=user.pk).exists()
+
+
+# --- Grading: proposals, approval, handling of unqualified members (grading) -------
+# The branch secretary and branch committee propose; the committee approves or returns;
+# the level above the branch (its general branch, or the committee) pre-reviews a
+# proposal of unqualified; supervisors, observers and general-branch secretaries read.
+# A member sees only their own grade, and only once the committee has approved it.
+GRADING_PROPOSE_ROLES = BRANCH_REVIEW_ROLES
+GRADING_PREREVIEW_ROLES = frozenset({Role.GENERAL_BRANCH_SECRETARY, Role.COMMITTEE_ADMIN})
+GRADING_READ_ROLES = SELF_ANALYSIS_READ_ROLES
+
+
+def can_view_grading(user: Any, branch: Unit) -> bool:
+    return _covers(paths(user, GRADING_READ_ROLES), branch.path)
+
+
+def can_propose_grades(user: Any, branch: Unit) -> bool:
+    return _covers(paths(user, GRADING_PROPOSE_ROLES), branch.path)
+
+
+def can_decide_grades(user: Any, branch: Unit) -> bool:
+    return _covers(paths(user, ADMIN_ROLES), branch.path)
+
+
+def can_view_registration_form(user: Any, member: Member) -> bool:
+    """A member's appraisal registration form (党员评议登记表): the member themself, and
+    those who read the member's branch grading. (What the member themself sees of their
+    grade before the committee's approval is decided by the form's selector.)"""
+    if member.user_id is not None and member.user_id == getattr(user, "pk", None):
+        return True
+    return can_view_grading(user, member.branch)
+
+
+def can_prereview_unqualified(user: Any, branch: Unit) -> bool:
+    """The level above the branch: a general-branch secretary over it, or the committee
+    (a branch's own officers cannot pre-review their own proposal)."""
+    return any(
+        scope.role in GRADING_PREREVIEW_ROLES
+        and branch.path.startswith(scope.path)
+        and scope.path != branch.path
+        for scope in scopes(user)
+    )
+
+
+def grading_branches(user: Any) -> QuerySet[Unit]:
+    """Branches whose grading this person reads (and, by role, proposes or decides)."""
+    from vanguard.organization.models import Unit
+
+    return Unit.objects.filter(
+        _under(paths(user, GRADING_READ_ROLES), "path"), kind=Unit.Kind.BRANCH, is_active=True
+    )
+
+
+def get_grading_branch_for_user(user: Any, pk: Any, *, write: bool = False) -> Unit:
+    """A branch whose grading page this person may open; `write` means proposing."""
+    branch = grading_branches(user).filter(pk=pk).first()
+    if branch is None:
+        raise Http404
+    if write and not can_propose_grades(user, branch):
+        raise PermissionDenied
+    return branch
+
+
+def get_grade_proposal_for_user(user: Any, pk: Any) -> Any:
+    from vanguard.grading.models import GradeProposal
+
+    proposal = (
+        GradeProposal.objects.select_related(
+            "grading", "grading__branch", "grading__campaign", "member"
+        )
+        .filter(pk=pk, grading__branch__in=grading_branches(user))
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    return proposal

@@ -3,6 +3,9 @@ one field per candidate, four large radio options each."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +59,101 @@ class CreateSessionForm(forms.Form):
 
 class CardsForm(forms.Form):
     spares = forms.IntegerField(label=_("备用卡数量"), min_value=0, max_value=200, initial=3)
+
+
+def _count_widget() -> forms.NumberInput:
+    return forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "step": "1"})
+
+
+class PaperTotalsForm(forms.Form):
+    """The paper ballots' totals: how many were collected, and for every candidate the
+    number of each grade. One block of four inputs per candidate (a row on a wide
+    screen). Only parsing here; every rule is in `services.paper_totals_enter`."""
+
+    ballots = forms.IntegerField(
+        label=_("收回的纸质选票张数"),
+        widget=_count_widget(),
+        error_messages={
+            "required": _("请填写收回的纸质选票张数。"),
+            "invalid": _("纸质选票张数须为整数。"),
+        },
+    )
+
+    def __init__(
+        self, *args: Any, candidates: Iterable[Any] = (), paper: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidate_entries = list(candidates)
+        self.candidate_errors: dict[str, list[str]] = {}
+        if paper is not None and not self.is_bound:
+            self.initial["ballots"] = paper.ballots
+        for entry in self.candidate_entries:
+            for value, label in Grade.choices:
+                where = {"name": entry.member.name, "grade": label}
+                name = self.field_name(entry.member_id, value)
+                self.fields[name] = forms.IntegerField(
+                    label=label,
+                    widget=_count_widget(),
+                    error_messages={
+                        "required": _("请填写%(name)s的“%(grade)s”票数（没有则填 0）。") % where,
+                        "invalid": _("%(name)s的“%(grade)s”票数须为整数。") % where,
+                    },
+                )
+                if paper is not None and not self.is_bound:
+                    self.initial[name] = paper.counts.get(str(entry.member_id), {}).get(value)
+
+    @staticmethod
+    def field_name(member_id: int | str, grade: str) -> str:
+        return f"c{member_id}_{grade}"
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """For the template: one block per candidate, its four inputs and its errors."""
+        return [
+            {
+                "entry": entry,
+                "fields": [self[self.field_name(entry.member_id, g)] for g in Grade.values],
+                "errors": self.candidate_errors.get(str(entry.member_id), []),
+            }
+            for entry in self.candidate_entries
+        ]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {
+            str(entry.member_id): {
+                g: self.cleaned_data[self.field_name(entry.member_id, g)] for g in Grade.values
+            }
+            for entry in self.candidate_entries
+        }
+
+    def add_refusal(self, error: Any) -> None:
+        """Put the service's refusal beside the input at fault: "ballots", a candidate
+        ("counts.<id>"), one count ("counts.<id>.<grade>"), or the whole form."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
+        for key, errors in error.error_dict.items():
+            messages = [m for e in errors for m in e.messages]
+            parts = key.split(".")
+            if key == "ballots":
+                for message in messages:
+                    self.add_error("ballots", message)
+            elif len(parts) == 3 and self.field_name(parts[1], parts[2]) in self.fields:
+                for message in messages:
+                    self.add_error(self.field_name(parts[1], parts[2]), message)
+            elif len(parts) == 2:
+                self.candidate_errors.setdefault(parts[1], []).extend(messages)
+            else:
+                for message in messages:
+                    self.add_error(None, message)
+
+    def all_errors(self) -> list[str]:
+        """Every message, in the order of the page, for the summary at its top (on a
+        phone the input at fault may be far down)."""
+        found = [str(m) for m in self.non_field_errors()]
+        found += [str(m) for m in self["ballots"].errors]
+        for block in self.blocks():
+            found += block["errors"]
+            for field in block["fields"]:
+                found += [str(m) for m in field.errors]
+        return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +140,43 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class PaperTally(models.Model):
+    """The paper ballots of a session (纸质选票), as totals: entered by the secretary after
+    the close, counted only once a second committee member (a committee admin other than
+    the person who entered them) has confirmed them. Aggregates only, so no secrecy
+    problem: entry and confirmation are recorded in the audit trail."""
+
+    session = models.OneToOneField(AppraisalSession, on_delete=models.CASCADE, related_name="paper")
+    ballots = models.PositiveIntegerField(_("纸质选票张数"))
+    # {candidate member id as text: {grade value: n}}: every candidate, all four grades.
+    # A candidate's four counts add up to at most `ballots`; the rest left them blank.
+    counts = models.JSONField(_("各等次票数"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("纸质选票票数")
+        verbose_name_plural = _("纸质选票票数")
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.ballots}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_by_id is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from vanguard.ballots.models import AppraisalSession, Ballot, RollEntry, VotingCard
+from vanguard.ballots.models import AppraisalSession, Ballot, PaperTally, RollEntry, VotingCard
 
 
 def sessions_for_units(unit_ids) -> QuerySet[AppraisalSession]:
@@ -34,3 +34,12 @@ def turnout_count(session: AppraisalSession) -> int:
 
 def cards_left(session: AppraisalSession) -> int:
     return VotingCard.objects.filter(session=session, used=False, void=False).count()
+
+
+def paper_tally(session: AppraisalSession) -> PaperTally | None:
+    """The session's paper-ballot totals, with who entered and who confirmed them."""
+    return (
+        PaperTally.objects.filter(session=session)
+        .select_related("entered_by", "confirmed_by")
+        .first()
+    )

@@ -19,9 +19,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts import permissions
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record
-from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry, VotingCard
+from vanguard.ballots.models import (
+    AppraisalSession,
+    Ballot,
+    Grade,
+    PaperTally,
+    RollEntry,
+    VotingCard,
+)
 from vanguard.organization.models import Member, Unit
 
 logger = logging.getLogger(__name__)
@@ -32,6 +40,8 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12  # 60 random bits
 RECEIPT_LENGTH = 8  # 40 random bits, unique within a session
 GRADES = tuple(Grade.values)
+PAPER_OBJECT_TYPE = "ballots.papertally"
+PAPER_NONE, PAPER_PENDING, PAPER_CONFIRMED = "none", "pending", "confirmed"
 _random = secrets.SystemRandom()
 
 
@@ -403,15 +413,18 @@ class CandidateTally:
     member_id: int
     name: str
     number: str
-    counts: dict[str, int]
-    shares: dict[str, Decimal]
+    counts: dict[str, int]  # electronic + confirmed paper ballots
+    shares: dict[str, Decimal]  # of electronic + confirmed paper ballots
+    blank: int = 0  # confirmed paper ballots that did not grade this candidate (未评定)
+    blank_share: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
 class Reconciliation:
     """ballots = card codes used + logged-in votes; card codes used ≤ cards handed out,
     and cards handed out = members ticked present (one card drawn per member at the
-    door, which is all anyone knows about who holds which card)."""
+    door, which is all anyone knows about who holds which card); electronic ballots +
+    confirmed paper ballots ≤ voters on the roll."""
 
     voters_on_roll: int
     present: int  # = cards handed out
@@ -419,7 +432,8 @@ class Reconciliation:
     cards_printed: int
     cards_used: int
     cards_void: int
-    ballots: int
+    ballots: int  # electronic
+    paper_ballots: int = 0  # confirmed paper ballots only
 
     @property
     def ballots_match_codes(self) -> bool:
@@ -430,8 +444,16 @@ class Reconciliation:
         return self.cards_used <= self.present
 
     @property
+    def ballots_within_roll(self) -> bool:
+        return self.ballots + self.paper_ballots <= self.voters_on_roll
+
+    @property
     def consistent(self) -> bool:
-        return self.ballots_match_codes and self.codes_within_cards_handed_out
+        return (
+            self.ballots_match_codes
+            and self.codes_within_cards_handed_out
+            and self.ballots_within_roll
+        )
 
 
 @dataclass(frozen=True)
@@ -439,16 +461,30 @@ class Tally:
     session: AppraisalSession
     candidates: list[CandidateTally]
     not_graded: list[Member]  # probationary members: 不定等次
-    ballots: int
+    ballots: int  # electronic ballots
     voters_on_roll: int
-    turnout: Decimal
+    turnout: Decimal  # electronic + confirmed paper ballots, over the roll
     quorum: Decimal
     quorum_met: bool
     reconciliation: Reconciliation
+    paper_ballots: int = 0  # confirmed paper ballots, else 0
+    paper_status: str = PAPER_NONE  # "none" | "pending" | "confirmed"
+    paper: PaperTally | None = None  # who entered and confirmed, and when
+
+    @property
+    def total_ballots(self) -> int:
+        """Electronic + confirmed paper ballots: what the shares are taken over."""
+        return self.ballots + self.paper_ballots
+
+    @property
+    def quorum_percent(self) -> str:
+        """The quorum as people read it: "50%", "66.7%"."""
+        return f"{(self.quorum * 100).quantize(Decimal('0.1')).normalize():f}%"
 
 
 def reconciliation(session: AppraisalSession) -> Reconciliation:
     roll = RollEntry.objects.filter(session_id=session.pk)
+    paper = PaperTally.objects.filter(session_id=session.pk, confirmed_by__isnull=False).first()
     cards = VotingCard.objects.filter(session_id=session.pk)
     return Reconciliation(
         voters_on_roll=roll.count(),
@@ -458,12 +494,36 @@ def reconciliation(session: AppraisalSession) -> Reconciliation:
         cards_used=cards.filter(used=True).count(),
         cards_void=cards.filter(void=True).count(),
         ballots=Ballot.objects.filter(session_id=session.pk).count(),
+        paper_ballots=paper.ballots if paper is not None else 0,
     )
 
 
 def tally(*, session: AppraisalSession, user: Any = None) -> Tally:
-    """The result of a CLOSED session, over all its ballots. There is deliberately no
-    way to count a subset of the ballots or of the voters."""
+    """The result of a CLOSED session, recorded in the audit trail (the secretary's
+    tally page). There is deliberately no way to count a subset of the ballots or of
+    the voters."""
+    with transaction.atomic():
+        result = compute_tally(session=session)
+        audit_record(
+            action=AuditEntry.Action.OTHER,
+            obj=result.session,
+            object_type=OBJECT_TYPE,
+            after={
+                "ballots": result.ballots,
+                "paper_ballots": result.paper_ballots,
+                "voters": result.voters_on_roll,
+            },
+            note="ballots.tally",
+            actor=user,
+        )
+    return result
+
+
+def compute_tally(*, session: AppraisalSession) -> Tally:
+    """The result of a CLOSED session over all its ballots, without an audit row: for
+    pages that show a tally already taken (the branch's grade proposals). Paper totals
+    count only once confirmed by a second committee member; pending ones are reported
+    (`paper_status`) but not counted."""
     with transaction.atomic():
         current = AppraisalSession.objects.get(pk=session.pk)
         if current.status != AppraisalSession.Status.CLOSED:
@@ -474,11 +534,26 @@ def tally(*, session: AppraisalSession, user: Any = None) -> Tally:
             .order_by("member__number")
         )
         counts = {e.member_id: dict.fromkeys(GRADES, 0) for e in roll if e.is_candidate}
-        total = 0
+        electronic = 0
         for grades in Ballot.objects.filter(session=current).values_list("grades", flat=True):
-            total += 1
+            electronic += 1
             for member_id, grade in grades.items():
                 counts[int(member_id)][grade] += 1
+        paper = (
+            PaperTally.objects.filter(session=current)
+            .select_related("entered_by", "confirmed_by")
+            .first()
+        )
+        paper_ballots = 0
+        blank = dict.fromkeys(counts, 0)
+        if paper is not None and paper.confirmed:
+            paper_ballots = paper.ballots
+            for member_id in counts:
+                paper_counts = paper.counts[str(member_id)]
+                for grade in GRADES:
+                    counts[member_id][grade] += paper_counts[grade]
+                blank[member_id] = paper.ballots - sum(paper_counts[g] for g in GRADES)
+        total = electronic + paper_ballots
         candidates = [
             CandidateTally(
                 member_id=e.member_id,
@@ -486,6 +561,8 @@ def tally(*, session: AppraisalSession, user: Any = None) -> Tally:
                 number=e.member.number,
                 counts=counts[e.member_id],
                 shares={g: _share(n, total) for g, n in counts[e.member_id].items()},
+                blank=blank[e.member_id],
+                blank_share=_share(blank[e.member_id], total),
             )
             for e in roll
             if e.is_candidate
@@ -495,20 +572,15 @@ def tally(*, session: AppraisalSession, user: Any = None) -> Tally:
             session=current,
             candidates=candidates,
             not_graded=[e.member for e in roll if not e.is_candidate],
-            ballots=total,
+            ballots=electronic,
             voters_on_roll=voters,
             turnout=_share(total, voters),
             quorum=current.quorum,
             quorum_met=Decimal(total) > current.quorum * voters,
             reconciliation=reconciliation(current),
-        )
-        audit_record(
-            action=AuditEntry.Action.OTHER,
-            obj=current,
-            object_type=OBJECT_TYPE,
-            after={"ballots": total, "voters": voters},
-            note="ballots.tally",
-            actor=user,
+            paper_ballots=paper_ballots,
+            paper_status=_paper_status(paper),
+            paper=paper,
         )
     return result
 
@@ -522,3 +594,191 @@ def receipts_published(*, session: AppraisalSession) -> list[str]:
     return sorted(
         VotingCard.objects.filter(session=current, used=True).values_list("receipt", flat=True)
     )
+
+
+# --- paper ballots (纸质选票) ----------------------------------------------------
+# Paper ballots are counted by hand after the meeting; the secretary enters the totals
+# per candidate and grade, and a second committee member confirms them before they
+# count. Totals are aggregates, so they may go into the audit trail.
+
+
+def _paper_status(paper: PaperTally | None) -> str:
+    if paper is None:
+        return PAPER_NONE
+    return PAPER_CONFIRMED if paper.confirmed else PAPER_PENDING
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _clean_paper_counts(
+    *, session: AppraisalSession, ballots: Any, counts: Mapping[Any, Any]
+) -> dict[str, dict[str, int]]:
+    """Every error at once, keyed by what it is about ("ballots", "counts.<member id>",
+    "counts.<member id>.<grade>", "counts"), each message naming the candidate and the
+    grade; the result in roll order with the grades in their usual order."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if not _is_count(ballots):
+        fail("ballots", _("纸质选票张数须为不小于 0 的整数。"))
+    roll = list(
+        RollEntry.objects.filter(session=session)
+        .select_related("member")
+        .order_by("member__number")
+    )
+    candidates = [e for e in roll if e.is_candidate]
+    not_graded = {str(e.member_id): e.member.name for e in roll if not e.is_candidate}
+    given = {str(k): v for k, v in (counts or {}).items()}
+    for key in given:
+        if key in not_graded:
+            fail(
+                "counts",
+                _("%(name)s是预备党员，不定等次，不能录入其票数。") % {"name": not_graded[key]},
+            )
+        elif key not in {str(e.member_id) for e in candidates}:
+            fail("counts", _("编号为 %(key)s 的党员不在本次投票的评议名单上。") % {"key": key})
+    grade_labels = dict(Grade.choices)
+    cleaned: dict[str, dict[str, int]] = {}
+    for entry in candidates:
+        key, name = str(entry.member_id), entry.member.name
+        row = given.get(key)
+        if not isinstance(row, Mapping):
+            fail(f"counts.{key}", _("缺少%(name)s的纸质选票票数。") % {"name": name})
+            continue
+        for extra in sorted(str(g) for g in row if g not in GRADES):
+            fail(
+                f"counts.{key}",
+                _("%(name)s的票数中有未知的等次“%(grade)s”。") % {"name": name, "grade": extra},
+            )
+        good = True
+        for grade in GRADES:
+            where = {"name": name, "grade": grade_labels[grade]}
+            if grade not in row:
+                fail(f"counts.{key}.{grade}", _("缺少%(name)s的“%(grade)s”票数。") % where)
+                good = False
+            elif not _is_count(row[grade]):
+                fail(
+                    f"counts.{key}.{grade}",
+                    _("%(name)s的“%(grade)s”票数须为不小于 0 的整数。") % where,
+                )
+                good = False
+        if not good:
+            continue
+        cleaned[key] = {g: row[g] for g in GRADES}
+        graded = sum(cleaned[key].values())
+        if _is_count(ballots) and graded > ballots:
+            fail(
+                f"counts.{key}",
+                _("%(name)s的四个等次票数之和（%(sum)s）超过了纸质选票张数（%(ballots)s）。")
+                % {"name": name, "sum": graded, "ballots": ballots},
+            )
+    if _is_count(ballots):
+        electronic = Ballot.objects.filter(session=session).count()
+        if electronic + ballots > len(roll):
+            fail(
+                "ballots",
+                _(
+                    "电子选票 %(electronic)s 张加纸质选票 %(paper)s 张，"
+                    "超过了名册上的 %(voters)s 人。"
+                )
+                % {"electronic": electronic, "paper": ballots, "voters": len(roll)},
+            )
+    if errors:
+        raise Refused(errors)
+    return cleaned
+
+
+def _lock_session(session: AppraisalSession) -> AppraisalSession:
+    """Serialise writes to one session's paper totals (PostgreSQL: the row lock; SQLite's
+    IMMEDIATE transactions are serialised anyway)."""
+    return AppraisalSession.objects.select_for_update().select_related("unit").get(pk=session.pk)
+
+
+def paper_totals_enter(
+    *, session: AppraisalSession, ballots: Any, counts: Mapping[Any, Any], user: Any
+) -> PaperTally:
+    """The secretary enters the paper ballots' totals of a CLOSED session: how many paper
+    ballots were collected and, for every candidate, how many gave each grade (the rest
+    left the candidate blank: 未评定). Entering again replaces the totals until they are
+    confirmed; after that they are final. Nothing counts until confirmed."""
+    with transaction.atomic():
+        current = _lock_session(session)
+        if current.status != AppraisalSession.Status.CLOSED:
+            raise Refused(_("投票结束后才能录入纸质选票票数。"))
+        existing = PaperTally.objects.filter(session=current).first()
+        if existing is not None and existing.confirmed:
+            raise Refused(_("纸质选票票数已经确认，不能再修改。"))
+        cleaned = _clean_paper_counts(session=current, ballots=ballots, counts=counts)
+        now = timezone.now()
+        after = {"ballots": ballots, "counts": cleaned}
+        if existing is None:
+            paper = PaperTally.objects.create(
+                session=current, ballots=ballots, counts=cleaned, entered_by=user, entered_at=now
+            )
+            before = None
+        else:
+            before = {"ballots": existing.ballots, "counts": existing.counts}
+            replaced = PaperTally.objects.filter(pk=existing.pk, confirmed_by__isnull=True).update(
+                ballots=ballots, counts=cleaned, entered_by=user, entered_at=now
+            )
+            if replaced != 1:
+                raise Refused(_("纸质选票票数已经确认，不能再修改。"))
+            paper = PaperTally.objects.get(pk=existing.pk)
+        audit_record(
+            action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+            obj=paper,
+            object_type=PAPER_OBJECT_TYPE,
+            before=before,
+            after=after,
+            note="ballots.paper_enter",
+            actor=user,
+        )
+    return paper
+
+
+def paper_totals_confirm(
+    *, session: AppraisalSession, user: Any, entered_at: Any = None
+) -> PaperTally:
+    """A second committee member confirms the paper totals: a committee admin over the
+    unit who did not enter them. `entered_at`, when given, is the entry the confirmer
+    was shown: if the totals were entered again since, the confirmation is refused
+    rather than applied to numbers nobody checked. A conditional UPDATE, so two
+    confirmations at once count once."""
+    with transaction.atomic():
+        current = _lock_session(session)
+        paper = PaperTally.objects.filter(session=current).first()
+        if paper is None:
+            raise Refused(_("还没有录入纸质选票票数，无需确认。"))
+        if paper.confirmed:
+            raise Refused(_("纸质选票票数已经确认过了。"))
+        if not permissions.can_confirm_paper_totals(user, current):
+            if paper.entered_by_id == getattr(user, "pk", None):
+                raise Refused(_("录入人不能确认自己录入的票数，须由另一位党委管理员确认。"))
+            raise Refused(_("只有负责该组织的党委管理员可以确认纸质选票票数。"))
+        if entered_at is not None and paper.entered_at != entered_at:
+            raise Refused(_("纸质选票票数在您查看之后被重新录入，请核对后再确认。"))
+        now = timezone.now()
+        confirmed = (
+            PaperTally.objects.filter(
+                pk=paper.pk, confirmed_by__isnull=True, entered_at=paper.entered_at
+            )
+            .exclude(entered_by=user)
+            .update(confirmed_by=user, confirmed_at=now)
+        )
+        if confirmed != 1:
+            raise Refused(_("纸质选票票数已经确认过了，或在您查看之后被重新录入。"))
+        paper.confirmed_by, paper.confirmed_at = user, now
+        audit_record(
+            action=AuditEntry.Action.UPDATE,
+            obj=paper,
+            object_type=PAPER_OBJECT_TYPE,
+            before={"confirmed": False},
+            after={"confirmed": True, "ballots": paper.ballots, "counts": paper.counts},
+            note="ballots.paper_confirm",
+            actor=user,
+        )
+    return paper

@@ -14,7 +14,10 @@ The public card-voting page (`vote_card`, namespace "ballots_public"):
   or another session's code, a session not open, even an unknown session) with the
   same neutral message and status 200 — a 4xx would make Django's request logger
   write the path, which may hold the code;
-- sends `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.
+- sends `Cache-Control: no-store` and `Referrer-Policy: same-origin`: the address,
+  which may hold the code, never leaves the site in a Referer. (Not `no-referrer`:
+  with it a browser sends `Origin: null` on the form's POST, and both the Origin check
+  here and Django's CSRF check on the logged-in vote refuse every vote.)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -37,7 +41,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts import permissions
 from vanguard.audit.context import acting_as
 from vanguard.ballots import selectors, services
-from vanguard.ballots.forms import CardsForm, CodeForm, CreateSessionForm, GradesForm
+from vanguard.ballots.forms import (
+    CardsForm,
+    CodeForm,
+    CreateSessionForm,
+    GradesForm,
+    PaperTotalsForm,
+)
 from vanguard.ballots.models import AppraisalSession, Grade
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.organization.models import Member
@@ -45,7 +55,7 @@ from vanguard.organization.models import Member
 
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -237,12 +247,98 @@ def tally(request: HttpRequest, pk: int) -> HttpResponse:
         context["rows"] = [
             {
                 "candidate": c,
-                "cells": [(c.counts[g], c.shares[g] * 100) for g in Grade.values],
+                "cells": [(label, c.counts[g], c.shares[g] * 100) for g, label in Grade.choices],
+                "blank_share": c.blank_share * 100,
             }
             for c in result.candidates
         ]
         context["receipts"] = services.receipts_published(session=session)
+        context.update(_paper_context(request, session, result))
     return render(request, "ballots/tally.html", context)
+
+
+def _paper_context(
+    request: HttpRequest, session: AppraisalSession, result: services.Tally
+) -> dict[str, Any]:
+    """The tally page's paper-ballot section: status, who entered and who confirmed, the
+    totals awaiting confirmation (so the confirmer can check them against the sheets),
+    and the confirm button for an eligible committee admin."""
+    paper = result.paper
+    context: dict[str, Any] = {
+        "paper": paper,
+        "paper_status": result.paper_status,
+        "can_enter_paper": permissions.can_enter_paper_totals(request.user, session),
+        "can_confirm_paper": False,
+        "paper_rows": [],
+    }
+    if result.paper_status == services.PAPER_PENDING and paper is not None:
+        context["can_confirm_paper"] = permissions.can_confirm_paper_totals(request.user, session)
+        context["entered_by_me"] = paper.entered_by_id == request.user.pk
+        context["paper_rows"] = [
+            {
+                "name": c.name,
+                "counts": [paper.counts[str(c.member_id)][g] for g in Grade.values],
+                "blank": paper.ballots - sum(paper.counts[str(c.member_id)].values()),
+            }
+            for c in result.candidates
+        ]
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretary types in the paper ballots' totals after the close: the number of
+    paper ballots and, per candidate, the count of each grade. They count in the tally
+    only once a second committee member has confirmed them."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    if not permissions.can_enter_paper_totals(request.user, session):
+        raise PermissionDenied
+    existing = selectors.paper_tally(session)
+    context: dict[str, Any] = {"session": session, "paper": existing, "form": None}
+    if session.status != AppraisalSession.Status.CLOSED or (existing and existing.confirmed):
+        return render(request, "ballots/paper.html", context)
+    candidates = list(selectors.candidates(session))
+    form = PaperTotalsForm(request.POST or None, candidates=candidates, paper=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_totals_enter(
+                session=session,
+                ballots=form.cleaned_data["ballots"],
+                counts=form.counts(),
+                user=request.user,
+            )
+        except services.Refused as error:
+            form.add_refusal(error)
+        else:
+            messages.success(
+                request, _("纸质选票票数已录入，须经另一位党委管理员确认后才计入结果。")
+            )
+            return redirect("ballots:tally", pk=session.pk)
+    context["form"] = form
+    return render(request, "ballots/paper.html", context)
+
+
+@login_required
+@require_POST
+def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A committee admin other than the person who entered them confirms the paper
+    totals shown on the tally page (the form carries the entry's time, so a later
+    re-entry is not confirmed unseen)."""
+    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    if not permissions.can_confirm_paper_totals(request.user, session):
+        raise PermissionDenied
+    seen = parse_datetime(request.POST.get("entered_at", ""))
+    if seen is None:
+        messages.error(request, _("请在计票结果页面核对纸质选票票数后再确认。"))
+        return redirect("ballots:tally", pk=session.pk)
+    try:
+        services.paper_totals_confirm(session=session, user=request.user, entered_at=seen)
+    except services.Refused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("纸质选票票数已确认，已计入结果。"))
+    return redirect("ballots:tally", pk=session.pk)
 
 
 @login_required

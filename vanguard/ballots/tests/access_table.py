@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests.access import LOGIN, AccessRow
 from vanguard.ballots import services
+from vanguard.ballots.models import AppraisalSession, Grade, PaperTally
 from vanguard.meetings.tests.factories import education_campaign
 
 OFFICERS = ("committee_admin", "gb_secretary", "secretary", "branch_committee")
@@ -26,6 +27,30 @@ def _closed(f):
     session = _open(f)
     services.session_close(session=session)
     return session
+
+
+def _paper_data(f):
+    """Valid paper totals for the session built by the row's url: one paper ballot, one
+    优秀 for every candidate."""
+    session = AppraisalSession.objects.get(unit=f.org.branch_a1)
+    data = {"ballots": 1}
+    for member_id in services._candidate_ids(session):
+        for grade in Grade.values:
+            data[f"c{member_id}_{grade}"] = 1 if grade == Grade.EXCELLENT else 0
+    return data
+
+
+def _paper_entered(f):
+    """A closed session whose paper totals the branch secretary has entered."""
+    session = _closed(f)
+    counts = {str(pk): {g: 0 for g in Grade.values} for pk in services._candidate_ids(session)}
+    services.paper_totals_enter(session=session, ballots=1, counts=counts, user=f.cast.secretary)
+    return session
+
+
+def _confirm_data(f):
+    paper = PaperTally.objects.get(session__unit=f.org.branch_a1)
+    return {"entered_at": paper.entered_at.isoformat()}
 
 
 def _officers(status, *, member=404, others=404, anonymous=LOGIN):
@@ -103,6 +128,36 @@ ROWS = [
         lambda f: reverse("ballots:tally", args=[_closed(f).pk]),
         200,
         member=403,
+    ),
+    _row(
+        "ballots/<int:pk>/paper/",
+        lambda f: reverse("ballots:paper", args=[_closed(f).pk]),
+        200,
+        member=403,
+    ),
+    _row(
+        "ballots/<int:pk>/paper/",
+        lambda f: reverse("ballots:paper", args=[_closed(f).pk]),
+        302,
+        method="post",
+        data=_paper_data,
+        member=403,
+    ),
+    # Only a committee admin who did not enter the totals (here the secretary did).
+    AccessRow(
+        "ballots/<int:pk>/paper/confirm/",
+        lambda f: reverse("ballots:paper_confirm", args=[_paper_entered(f).pk]),
+        {
+            "committee_admin": 302,
+            "gb_secretary": 403,
+            "secretary": 403,
+            "branch_committee": 403,
+            "member": 403,
+            "anonymous": LOGIN,
+        },
+        default=404,
+        method="post",
+        data=_confirm_data,
     ),
     _row(
         "ballots/<int:pk>/receipts/",
