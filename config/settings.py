@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vanguard.opinions",
     "vanguard.reviews",
     "vanguard.ballots",
+    "vanguard.grading",
     "vanguard.api",
 ]
 
@@ -125,6 +126,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'v
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    # Opening a SQLite connection (and running the PRAGMAs above) costs more than a
+    # card vote's own queries: keep each server thread's connection for a minute.
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})

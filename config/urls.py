@@ -21,6 +21,7 @@ urlpatterns = [
     path("opinions/", include("vanguard.opinions.urls")),
     path("reviews/", include("vanguard.reviews.urls")),
     path("ballots/", include("vanguard.ballots.urls")),
+    path("grading/", include("vanguard.grading.urls")),
     # Public pages for people without an account; namespace "opinions_public".
     path("o/", include(("vanguard.opinions.urls_public", "opinions_public"))),
     # Public card voting (no login, no cookie); namespace "ballots_public".

@@ -11,6 +11,7 @@ from vanguard.accounts.api import router as accounts_router
 from vanguard.api import errors
 from vanguard.api.auth import api_auth
 from vanguard.campaigns.api import router as campaigns_router
+from vanguard.grading.api import router as grading_router
 from vanguard.meetings.api import router as meetings_router
 from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router
@@ -41,3 +42,4 @@ api.add_router("/study/", study_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/opinions/", opinions_router)
 api.add_router("/reviews/", reviews_router)
+api.add_router("/grading/", grading_router)

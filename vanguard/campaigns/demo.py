@@ -721,6 +721,10 @@ class _Builder:
         from vanguard.reviews.demo import demo_reviews_build
 
         demo_reviews_build(campaign)
+        # The democratic appraisal's votes and the grade proposals (民主评议、等级评定).
+        from vanguard.grading.demo import demo_grading_build
+
+        demo_grading_build(campaign)
         return DemoCampaignResult(
             campaign=campaign, branches=len(self.branches), works=works, meetings=meetings
         )

@@ -42,7 +42,7 @@ def _url(name: str, *args: Any) -> str:
         return ""
 
 
-def _site_language() -> Any:
+def site_language() -> Any:
     """Stored texts and e-mails are written in the site's own language (Chinese)."""
     return translation.override(settings.LANGUAGE_CODE)
 
@@ -128,7 +128,7 @@ def notice_publish(
     notice.full_clean()
     notice.save()
     url = _url("notices:detail", notice.pk)
-    with _site_language():
+    with site_language():
         text = _("新通知：%(title)s") % {"title": title}
     notify_many(
         Message(user_id=user_id, text=text, url=url, key=f"notice:{notice.pk}")
@@ -215,7 +215,7 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
         members = {m.id: m for b in branches for m in b.members if m.missing}
         accounts = _emails_of(members)
         my_url = _url("campaigns:progress_me", campaign.pk)
-        with _site_language():
+        with site_language():
             subject = _("【先锋】“%(phase)s”阶段将于%(date)s截止") % {
                 "phase": phase.name,
                 "date": deadline,
@@ -231,7 +231,7 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
                     "missing": missing,
                 }
                 messages.append(
-                    Message(user_id, text, my_url, key, email, subject, _mail_body(text, my_url))
+                    Message(user_id, text, my_url, key, email, subject, mail_body(text, my_url))
                 )
             lagging = [b for b in branches if not b.met]
             secretaries = _secretaries(b.id for b in lagging)
@@ -258,13 +258,13 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
                             f"{key}:branch:{branch.id}",
                             email,
                             subject,
-                            _mail_body(text, url),
+                            mail_body(text, url),
                         )
                     )
     return notify_many(messages)
 
 
-def _mail_body(text: str, url: str) -> str:
+def mail_body(text: str, url: str) -> str:
     lines = [text]
     if url:
         lines += ["", _("详情请登录先锋系统查看：%(url)s") % {"url": url}]
@@ -351,7 +351,7 @@ def daily_digest_send(*, today: datetime.date | None = None) -> int:
     )
     cache: dict[tuple[int, int], list[str]] = {}
     mails = []
-    with _site_language():
+    with site_language():
         subject = _("【先锋】每日进展摘要（%(date)s）") % {"date": today.isoformat()}
         for user_id, (user, units) in by_user.items():
             email = own_emails.get(user_id) or user.email

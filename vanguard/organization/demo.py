@@ -791,18 +791,27 @@ def _delete_demo(marker: RoleAssignment) -> None:
 
 def _delete_protecting_rows(root: Unit) -> None:
     """Rows of other models (transfers, import jobs, and whatever later apps add) that
-    point at demo units or members and would PROTECT them from deletion."""
-    lookups: dict[Any, str] = {Unit: "path__startswith", Member: "branch__path__startswith"}
-    for model in apps.get_models():
-        if model in lookups:
-            continue
-        for model_field in model._meta.get_fields():
-            if not isinstance(model_field, models.ForeignKey):
+    point at demo units or members and would PROTECT them from deletion. Rows that
+    protect a demo campaign (appraisal votes, gradings) go first: the campaign is
+    itself one of the rows removed for protecting a unit."""
+    from vanguard.campaigns.models import Campaign
+
+    skipped = (Unit, Member)
+    passes: tuple[dict[Any, str], ...] = (
+        {Campaign: "unit__path__startswith"},
+        {Unit: "path__startswith", Member: "branch__path__startswith"},
+    )
+    for lookups in passes:
+        for model in apps.get_models():
+            if model in skipped:
                 continue
-            lookup = lookups.get(model_field.related_model)
-            if lookup and model_field.remote_field.on_delete is models.PROTECT:
-                where = {f"{model_field.name}__{lookup}": root.path}
-                model._default_manager.filter(**where).delete()
+            for model_field in model._meta.get_fields():
+                if not isinstance(model_field, models.ForeignKey):
+                    continue
+                lookup = lookups.get(model_field.related_model)
+                if lookup and model_field.remote_field.on_delete is models.PROTECT:
+                    where = {f"{model_field.name}__{lookup}": root.path}
+                    model._default_manager.filter(**where).delete()
 
 
 def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:

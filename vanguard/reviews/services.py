@@ -266,6 +266,8 @@ def branch_review(
         if latest is None or version.document_id != current.pk or version.pk != latest.pk:
             raise ValidationError(_("只能审阅最新提交的版本，请刷新页面。"))
         round_ = ReviewRound.objects.get(document=current, number=current.current_round)
+        if verdict == BranchReview.Verdict.PASS and round_.number > 1:
+            _fill_grade_fact(round_, current)
         if (
             verdict == BranchReview.Verdict.PASS
             and round_.number > 1
@@ -305,9 +307,29 @@ def branch_review(
     return review
 
 
+def appraisal_grade_fact(document: SelfAnalysis, round_number: int) -> str:
+    """What the appraisal data says for round 2 (votes and the branch's initial grade)
+    or round 3 (the committee's approved grade); "" until it exists."""
+    from vanguard.grading.selectors import grade_fact_text
+
+    return grade_fact_text(
+        member=document.member, campaign=document.campaign, round_number=round_number
+    )
+
+
+def _fill_grade_fact(round_: ReviewRound, document: SelfAnalysis) -> None:
+    """A round passed without facts typed by hand takes them from the appraisal data."""
+    if round_.grade_fact.strip():
+        return
+    text = appraisal_grade_fact(document, round_.number)[:GRADE_FACT_MAX]
+    if text:
+        round_.grade_fact = text
+        round_.save(update_fields=["grade_fact"])
+
+
 def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRound:  # noqa: A002
-    """The branch records a round's grade facts by hand (rounds 2 and 3) until the
-    appraisal data exists."""
+    """The branch records a round's grade facts (rounds 2 and 3); the review page offers
+    the text drawn from the appraisal data (`appraisal_grade_fact`) to start from."""
     document = round.document
     if not (
         permissions.can_branch_review(user, document)

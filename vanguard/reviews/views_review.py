@@ -91,7 +91,14 @@ def _render_detail(
         )
     )
     if may_record and grade_form is None:
-        grade_form = GradeFactForm(initial={"grade_fact": current_round.grade_fact})  # type: ignore[union-attr]
+        # Start from the appraisal data (votes, initial and approved grade) when nothing
+        # was typed yet.
+        grade_form = GradeFactForm(
+            initial={
+                "grade_fact": current_round.grade_fact  # type: ignore[union-attr]
+                or services.appraisal_grade_fact(document, current_round.number)  # type: ignore[union-attr]
+            }
+        )
     may_respond = (
         permissions.can_committee_respond(user, document) and document.state == State.WITH_COMMITTEE
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.models import Role, RoleAssignment
-from vanguard.notices.services import Message, _mail_body, _site_language, notify_many
+from vanguard.notices.services import Message, mail_body, notify_many, site_language
 from vanguard.reviews import selectors_review as selectors
 
 BRANCH_REVIEW_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE)
@@ -68,7 +68,7 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
     before = now - datetime.timedelta(days=days)
     messages: list[Message] = []
     mine_url = _url("reviews:mine")
-    with _site_language():
+    with site_language():
         # Returned documents: the member revises and resubmits.
         subject = _("【先锋】您的党性分析材料被退回修改")
         returned: list[Any] = list(selectors.returned_documents())
@@ -86,7 +86,7 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
                     f"review-returned:{document.pk}:{document.return_id}",
                     email,
                     subject,
-                    _mail_body(text, mine_url),
+                    mail_body(text, mine_url),
                 )
             )
         # Waiting for the branch: one reminder per branch, renewed when a newer
@@ -115,7 +115,7 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
                 }
                 messages.append(
                     Message(
-                        user_id, text, queue_url, key, email, subject, _mail_body(text, queue_url)
+                        user_id, text, queue_url, key, email, subject, mail_body(text, queue_url)
                     )
                 )
         # Waiting for the committee: one reminder per branch for its committee admins.
@@ -143,7 +143,7 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
                 }
                 url = f"{committee_url}?unit={branch.pk}" if committee_url else ""
                 messages.append(
-                    Message(user_id, text, url, key, email, subject, _mail_body(text, url))
+                    Message(user_id, text, url, key, email, subject, mail_body(text, url))
                 )
     return notify_many(messages)
 

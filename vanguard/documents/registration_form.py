@@ -1,0 +1,364 @@
+"""The member appraisal registration form (党员评议登记表), one per member, in the layout
+offices file on paper: a ruled form with the member's facts, the personal summary
+(个人总结), the democratic appraisal's votes (民主评议情况), the branch's initial
+grade (支部初评意见) and the committee's approval (党委审批意见), each with a line to
+sign and date. As a PDF (reportlab, the embedded CJK font of `pdf.py`) and as Word
+(python-docx); the PDF also as a branch bundle, one member per page.
+
+Everything on the form comes from `RegistrationData` (grading/selectors_registration.py),
+which has already left out what is not yet decided. All text is plain: `pdf.para()`
+escapes it, and Word stores it as text, so `<script>` or `&` prints as written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
+
+from vanguard.ballots.models import Grade
+from vanguard.documents import pdf
+from vanguard.grading.selectors_registration import RegistrationData
+
+LABEL_WIDTH = 26 * mm  # six characters (民主评议情况) on one line
+PADDING = 4  # points, above and below each cell
+# Characters XML 1.0 cannot hold (Word refuses the file; reportlab prints garbage).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: Any) -> str:
+    return _NOT_XML.sub("", str(text or ""))
+
+
+def _date(value: date | None) -> str:
+    if value is None:
+        return _("　　年　　月　　日")
+    return date_format(value, "DATE_FORMAT")
+
+
+def title() -> str:
+    return _("党员评议登记表")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One ruled row of the form below the facts: a label on the left, and on the right
+    paragraphs, an optional small grid (the vote counts) and a signature line."""
+
+    label: str
+    lines: list[str] = field(default_factory=list)
+    grid: list[list[str]] | None = None
+    signature: str = ""
+    min_height_mm: float = 0
+
+
+def facts(data: RegistrationData) -> list[tuple[str, str, str, str]]:
+    return [
+        (_("姓名"), data.name, _("工号或学号"), data.number),
+        (_("所在支部"), data.branch_name, _("党小组"), data.party_group_name or "—"),
+        (_("人员类别"), data.category, _("党员类别"), data.standing),
+        (
+            _("入党时间"),
+            date_format(data.joined_on, "DATE_FORMAT") if data.joined_on else "",
+            _("评议年度"),
+            str(data.campaign_year),
+        ),
+    ]
+
+
+def _signature(signer: str, on: date | None) -> str:
+    return _("%(signer)s：＿＿＿＿＿＿＿　　日期：%(date)s") % {
+        "signer": signer,
+        "date": _date(on),
+    }
+
+
+def _appraisal(data: RegistrationData) -> Section:
+    label = _("民主评议情况")
+    if data.probationary:
+        return Section(label, [_("预备党员参加民主评议，不定等次。")], min_height_mm=18)
+    appraisal = data.appraisal
+    if appraisal is None:  # no closed vote yet: an empty grid, as on the paper form
+        header = [*(str(grade) for _value, grade in Grade.choices), _("有效票")]
+        return Section(
+            label,
+            grid=[header, [""] * len(header)],
+            lines=[_("票数（张）")],
+            min_height_mm=24,
+        )
+    header = [grade for grade, _votes in appraisal.counts]
+    votes = [str(n) for _grade, n in appraisal.counts]
+    if appraisal.blank:
+        header.append(_("未评定"))
+        votes.append(str(appraisal.blank))
+    header.append(_("有效票"))
+    votes.append(str(appraisal.ballots))
+    held = _("%(unit)s，%(date)s投票，票数（张）：") % {
+        "unit": appraisal.unit_name,
+        "date": _date(appraisal.held_on),
+    }
+    return Section(label, [held], grid=[header, votes], min_height_mm=24)
+
+
+def sections(data: RegistrationData) -> list[Section]:
+    summary = _clean(data.summary).split("\n") if data.summary.strip() else []
+    result = [
+        Section(
+            _("个人总结"),
+            summary,
+            signature=_signature(_("本人（签字）"), data.summary_submitted_on),
+            min_height_mm=80,
+        ),
+        _appraisal(data),
+        Section(
+            _("支部初评意见"),
+            [
+                _("初评等次：%(grade)s") % {"grade": data.initial_grade},
+                _("评定理由：%(text)s") % {"text": _clean(data.initial_rationale)},
+            ],
+            signature=_signature(_("支部书记（签字）"), data.initial_submitted_on),
+            min_height_mm=34,
+        ),
+        Section(
+            _("党委审批意见"),
+            [
+                _("审批等次：%(grade)s") % {"grade": data.approved_grade},
+                *([_clean(data.committee_opinion)] if data.committee_opinion else []),
+            ],
+            signature=_signature(_("党委（盖章）"), data.approved_on),
+            min_height_mm=34,
+        ),
+    ]
+    if data.outcome:
+        lines = [
+            _("%(outcome)s（%(date)s）") % {"outcome": data.outcome, "date": _date(data.outcome_on)}
+        ]
+        if data.outcome_note:
+            lines.append(_clean(data.outcome_note))
+        result.append(Section(_("处置结果"), lines, min_height_mm=16))
+    return result
+
+
+def subtitle(data: RegistrationData) -> str:
+    return _("%(campaign)s（%(year)s 年度）") % {
+        "campaign": data.campaign_name,
+        "year": data.campaign_year,
+    }
+
+
+# --- PDF ---------------------------------------------------------------------------
+
+RULE = colors.HexColor("#333333")
+
+
+def _pdf_styles() -> dict[str, ParagraphStyle]:
+    s = pdf.styles()
+    return {
+        "label": ParagraphStyle("vg-form-label", parent=s.cell, alignment=TA_CENTER),
+        "value": ParagraphStyle("vg-form-value", parent=s.cell),
+        "body": ParagraphStyle("vg-form-body", parent=s.body, spaceAfter=1 * mm),
+        "sign": ParagraphStyle(
+            "vg-form-sign", parent=s.cell, alignment=TA_RIGHT, spaceBefore=3 * mm
+        ),
+        "subtitle": ParagraphStyle("vg-form-subtitle", parent=s.small, alignment=TA_CENTER),
+        "grid": ParagraphStyle("vg-form-grid", parent=s.cell, alignment=TA_CENTER),
+    }
+
+
+def _ruled(table: Table, *, label_columns: Sequence[int]) -> Table:
+    commands: list[Any] = [
+        ("GRID", (0, 0), (-1, -1), 0.8, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), PADDING),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING),
+    ]
+    for column in label_columns:
+        commands += [
+            ("BACKGROUND", (column, 0), (column, -1), colors.HexColor("#F2F2F2")),
+            ("VALIGN", (column, 0), (column, -1), "MIDDLE"),
+        ]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _height(flowables: Sequence[Flowable], width: float) -> float:
+    total = 0.0
+    for flowable in flowables:
+        _width, height = flowable.wrap(width, A4[1])
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def _pdf_form(data: RegistrationData) -> list[Flowable]:
+    s = pdf.styles()
+    st = _pdf_styles()
+    width = pdf.content_width()
+    value_width = (width - 2 * LABEL_WIDTH) / 2
+    story: list[Flowable] = [
+        pdf.para(title(), s.title),
+        pdf.para(subtitle(data), st["subtitle"]),
+        pdf.spacer(3),
+    ]
+    rows = [
+        [
+            pdf.para(a, st["label"]),
+            pdf.para(b, st["value"]),
+            pdf.para(c, st["label"]),
+            pdf.para(d, st["value"]),
+        ]
+        for a, b, c, d in facts(data)
+    ]
+    story.append(
+        _ruled(
+            Table(rows, colWidths=[LABEL_WIDTH, value_width, LABEL_WIDTH, value_width]),
+            label_columns=(0, 2),
+        )
+    )
+    rows, heights = [], []
+    inner = width - LABEL_WIDTH - 12  # the cell's width inside its padding (6 + 6)
+    for section in sections(data):
+        cell: list[Flowable] = [pdf.para(line, st["body"]) for line in section.lines]
+        if section.grid is not None:
+            grid = Table(
+                [[pdf.para(c, st["grid"]) for c in row] for row in section.grid],
+                colWidths=[inner / len(section.grid[0])] * len(section.grid[0]),
+            )
+            grid.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
+                    ]
+                )
+            )
+            cell.append(grid)
+        if section.signature:
+            sign = pdf.para(section.signature, st["sign"])
+            # The signature line sits at the foot of the box, as on the paper form.
+            gap = section.min_height_mm * mm - 2 * PADDING - _height([*cell, sign], inner)
+            if gap > 0:
+                cell.append(Spacer(1, gap))
+            cell.append(sign)
+        rows.append([pdf.para(section.label, st["label"]), cell])
+        heights.append(section.min_height_mm * mm)
+    # splitInRow: a long personal summary runs on to the next page instead of failing.
+    table = Table(
+        rows,
+        colWidths=[LABEL_WIDTH, width - LABEL_WIDTH],
+        minRowHeights=heights,
+        splitInRow=1,
+    )
+    story.append(_ruled(table, label_columns=(0,)))
+    return story
+
+
+def registration_form_pdf(data: RegistrationData) -> bytes:
+    name = title()
+    return pdf.render(_pdf_form(data), title=name, footer=f"{data.name} · {name}")
+
+
+def registration_forms_pdf(forms: Sequence[RegistrationData]) -> bytes:
+    """A branch's forms in one PDF, each member starting on a new page."""
+    name = title()
+    story: list[Flowable] = []
+    for index, data in enumerate(forms):
+        if index:
+            story.append(PageBreak())
+        story.extend(_pdf_form(data))
+    if not story:
+        story.append(pdf.para(_("本支部没有在册党员。")))
+    footer = f"{forms[0].branch_name} · {name}" if forms else name
+    return pdf.render(story, title=name, footer=footer)
+
+
+# --- Word --------------------------------------------------------------------------
+
+
+def registration_form_docx(data: RegistrationData) -> bytes:
+    from docx import Document
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(18)
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(10.5)
+    # Chinese text takes the East Asian font, set apart from the Latin one.
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
+    document.core_properties.title = f"{title()}-{data.name}"
+    document.core_properties.author = "Vanguard"
+
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run(title())
+    run.bold = True
+    run.font.size = Pt(18)
+    sub = document.add_paragraph(subtitle(data))
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    label_width = Mm(26)
+    value_width = Mm(59)
+    wide_width = Mm(144)
+    table = document.add_table(rows=0, cols=4)
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(
+        table.columns, (label_width, value_width, label_width, value_width), strict=True
+    ):
+        column.width = width
+
+    def label_cell(cell: Any, text: str) -> None:
+        cell.text = text
+        cell.width = label_width
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    for a, b, c, d in facts(data):
+        cells = table.add_row().cells
+        label_cell(cells[0], a)
+        cells[1].text, cells[1].width = _clean(b), value_width
+        label_cell(cells[2], c)
+        cells[3].text, cells[3].width = _clean(d), value_width
+
+    for part in sections(data):
+        row = table.add_row()
+        row.height, row.height_rule = Mm(part.min_height_mm), WD_ROW_HEIGHT_RULE.AT_LEAST
+        label_cell(row.cells[0], part.label)
+        body = row.cells[1].merge(row.cells[3])
+        body.width = wide_width
+        first = body.paragraphs[0]
+        for index, line in enumerate(part.lines):
+            paragraph = first if index == 0 else body.add_paragraph()
+            paragraph.add_run(line)
+        if part.grid is not None:
+            grid = body.add_table(rows=len(part.grid), cols=len(part.grid[0]))
+            grid.style = "Table Grid"
+            for r, values in enumerate(part.grid):
+                for col, value in enumerate(values):
+                    grid.cell(r, col).text = value
+                    grid.cell(r, col).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if part.signature:
+            sign = body.add_paragraph(part.signature)
+            sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

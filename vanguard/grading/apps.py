@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GradingConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "vanguard.grading"
+    verbose_name = _("等级评定")

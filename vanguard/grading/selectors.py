@@ -1,0 +1,182 @@
+"""Reads for grading: the rows of a branch's grading page (each formal member with the
+tally, review status and proposal beside them), the member's approved grades, and the
+grade facts the review rounds 2 and 3 report up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from vanguard.ballots import services as ballots
+from vanguard.ballots.models import AppraisalSession, Grade
+from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
+from vanguard.organization.models import Member, Unit
+
+
+def rule_for(campaign: Any) -> GradingRule:
+    """The campaign's rule, or the default (one third) when none was set."""
+    return GradingRule.objects.filter(campaign=campaign).first() or GradingRule(campaign=campaign)
+
+
+def formal_members(branch: Unit):
+    return Member.objects.filter(
+        branch=branch, is_active=True, standing=Member.Standing.FORMAL
+    ).order_by("number")
+
+
+def probationary_members(branch: Unit):
+    return Member.objects.filter(
+        branch=branch, is_active=True, standing=Member.Standing.PROBATIONARY
+    ).order_by("number")
+
+
+def closed_sessions(campaign: Any, branch: Unit) -> list[AppraisalSession]:
+    """The branch's closed appraisal votes in the campaign: its own, and its party
+    groups' (a large branch votes group by group), oldest first."""
+    return list(
+        AppraisalSession.objects.filter(
+            Q(unit=branch) | Q(unit__parent=branch, unit__kind=Unit.Kind.PARTY_GROUP),
+            campaign=campaign,
+            status=AppraisalSession.Status.CLOSED,
+        ).order_by("closed_at", "pk")
+    )
+
+
+def tallies_for_branch(campaign: Any, branch: Unit) -> dict[int, Any]:
+    """member id → that member's tally (`CandidateTally`) from the latest closed vote
+    that graded them."""
+    found: dict[int, Any] = {}
+    for session in closed_sessions(campaign, branch):
+        result = ballots.compute_tally(session=session)
+        for candidate in result.candidates:
+            found[candidate.member_id] = candidate
+    return found
+
+
+def grading_for(campaign: Any, branch: Unit) -> BranchGrading | None:
+    return (
+        BranchGrading.objects.filter(campaign=campaign, branch=branch)
+        .select_related("submitted_by", "decided_by")
+        .first()
+    )
+
+
+@dataclass
+class Row:
+    member: Member
+    proposal: GradeProposal | None
+    tally: Any  # CandidateTally or None: no closed vote graded this member yet
+    review: Any  # SelfAnalysis or None
+    case: UnqualifiedCase | None
+
+    @property
+    def tally_cells(self) -> list[tuple[Any, int, Any]]:
+        """(grade label, votes, share in per cent) for the four grades."""
+        if self.tally is None:
+            return []
+        return [
+            (label, self.tally.counts[value], self.tally.shares[value] * 100)
+            for value, label in Grade.choices
+        ]
+
+
+def rows(*, campaign: Any, branch: Unit, grading: BranchGrading | None) -> list[Row]:
+    """Every active formal member of the branch, in roster order."""
+    from vanguard.reviews.models import SelfAnalysis
+
+    members = list(formal_members(branch))
+    proposals: dict[int, GradeProposal] = {}
+    if grading is not None:
+        proposals = {
+            p.member_id: p
+            for p in GradeProposal.objects.filter(grading=grading).select_related(
+                "unqualified_case"
+            )
+        }
+    reviews = {
+        d.member_id: d for d in SelfAnalysis.objects.filter(campaign=campaign, member__in=members)
+    }
+    tallies = tallies_for_branch(campaign, branch)
+    result = []
+    for member in members:
+        proposal = proposals.get(member.pk)
+        case = getattr(proposal, "unqualified_case", None) if proposal is not None else None
+        result.append(
+            Row(
+                member=member,
+                proposal=proposal,
+                tally=tallies.get(member.pk),
+                review=reviews.get(member.pk),
+                case=case,
+            )
+        )
+    return result
+
+
+def excellent_check(*, rule: GradingRule, formal: int, excellent: int) -> dict[str, Any]:
+    cap = rule.excellent_cap(formal)
+    return {"cap": cap, "count": excellent, "exceeded": excellent > cap, "label": rule.cap_label}
+
+
+def gradings_in(branches, campaign_ids) -> dict[tuple[int, int], BranchGrading]:
+    return {
+        (g.campaign_id, g.branch_id): g
+        for g in BranchGrading.objects.filter(branch__in=branches, campaign_id__in=campaign_ids)
+    }
+
+
+def approved_proposal(member: Member, campaign: Any) -> GradeProposal | None:
+    """The member's grade in the campaign, once the committee approved it."""
+    return (
+        GradeProposal.objects.filter(
+            member=member, grading__campaign=campaign, grading__status=BranchGrading.Status.APPROVED
+        )
+        .select_related("grading", "grading__campaign")
+        .first()
+    )
+
+
+def member_grades(member: Member) -> list[GradeProposal]:
+    """All the member's approved grades, newest campaign first."""
+    return list(
+        GradeProposal.objects.filter(member=member, grading__status=BranchGrading.Status.APPROVED)
+        .select_related("grading", "grading__campaign", "unqualified_case")
+        .order_by("-grading__campaign__year", "-grading__campaign_id")
+    )
+
+
+def grade_fact_text(*, member: Member, campaign: Any, round_number: int) -> str:
+    """What review round 2 (appraisal held, initial grade) or 3 (grade approved)
+    reports up about the member, from the appraisal data; "" when it does not exist yet.
+    Round 2 needs a closed vote that graded the member and the branch's submitted
+    proposal; round 3 the committee's approval."""
+    grading = BranchGrading.objects.filter(campaign=campaign, branch_id=member.branch_id).first()
+    if grading is None or grading.status not in (
+        BranchGrading.Status.SUBMITTED,
+        BranchGrading.Status.APPROVED,
+    ):
+        return ""
+    proposal = GradeProposal.objects.filter(grading=grading, member=member).first()
+    if proposal is None:
+        return ""
+    if round_number == 3:
+        if grading.status != BranchGrading.Status.APPROVED:
+            return ""
+        return _("党委审批等级：%(grade)s") % {"grade": proposal.get_grade_display()}
+    tally = tallies_for_branch(campaign, member.branch).get(member.pk)
+    if tally is None:
+        return ""
+    counts = {g: tally.counts[g] for g in Grade.values}
+    return _(
+        "民主评议：优秀 %(excellent)s 票，合格 %(qualified)s 票，基本合格 %(basic)s 票，"
+        "不合格 %(unqualified)s 票；支部初评：%(grade)s"
+    ) % {
+        "excellent": counts[Grade.EXCELLENT],
+        "qualified": counts[Grade.QUALIFIED],
+        "basic": counts[Grade.BASICALLY_QUALIFIED],
+        "unqualified": counts[Grade.UNQUALIFIED],
+        "grade": proposal.get_grade_display(),
+    }

@@ -1,0 +1,25 @@
+"""Builders for the grading tests: a branch whose appraisal vote has been held with
+known ballots, on the cast's organisation or on a branch of its own."""
+
+from __future__ import annotations
+
+from vanguard.ballots import services as ballots
+from vanguard.ballots.models import AppraisalSession
+from vanguard.meetings.tests.factories import education_campaign
+from vanguard.organization.models import Unit
+
+
+def held_vote(unit: Unit, ballot_grades: list[dict[int, str]]) -> AppraisalSession:
+    """Open the unit's vote, cast one card ballot per entry of `ballot_grades`
+    ({member id: grade}; members not named are graded qualified), and close it."""
+    root = Unit.objects.get(pk=int(unit.path.strip("/").split("/")[0]))
+    campaign = education_campaign(root)
+    session = ballots.session_create(campaign=campaign, unit=unit)
+    ballots.session_open(session=session)
+    cards = ballots.cards_issue(session=session, spares=0)
+    candidates = ballots._candidate_ids(session)
+    for card, wanted in zip(cards, ballot_grades, strict=False):
+        grades = {str(pk): wanted.get(pk, "qualified") for pk in candidates}
+        ballots.vote_by_card(session=session, code=card.code, grades=grades)
+    ballots.session_close(session=session)
+    return session

@@ -1,0 +1,295 @@
+"""Pages of grading. Thin: rules in services.py, reads in selectors.py, every access
+decision in vanguard/accounts/permissions.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanguard.accounts import permissions
+from vanguard.ballots.models import Grade
+from vanguard.campaigns.models import Campaign
+from vanguard.campaigns.selectors import active_campaign_for_unit
+from vanguard.grading import selectors, services
+from vanguard.grading.forms import (
+    STEP_FORMS,
+    DecideForm,
+    RuleForm,
+    SubmitForm,
+    entries_from_post,
+)
+from vanguard.grading.models import GradeProposal, UnqualifiedCase
+from vanguard.organization.models import Unit
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The member's own approved grades; for officers, their branches' grading in the
+    active campaign, with the committee's cap on excellent."""
+    member = permissions.member_of(request.user)
+    context: dict[str, Any] = {
+        "my_grades": selectors.member_grades(member) if member is not None else [],
+        "member": member,
+    }
+    branches = list(
+        permissions.grading_branches(request.user)
+        .annotate(
+            formal=Count(
+                "members",
+                filter=Q(members__is_active=True, members__standing="formal"),
+            )
+        )
+        .order_by("path")
+    )
+    if branches:
+        campaigns: dict[int, Any] = {}
+        rows: list[dict[str, Any]] = []
+        by_parent: dict[int | None, Any] = {}  # siblings share their campaign
+        for branch in branches:
+            if branch.parent_id not in by_parent:
+                by_parent[branch.parent_id] = active_campaign_for_unit(branch.path)
+            campaign = by_parent[branch.parent_id]
+            if campaign is None:
+                continue
+            campaigns[campaign.pk] = campaign
+            rows.append({"branch": branch, "campaign": campaign})
+        gradings = selectors.gradings_in([r["branch"] for r in rows], list(campaigns))
+        counts = dict(
+            GradeProposal.objects.filter(grading__in=gradings.values())
+            .values_list("grading_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            grading = gradings.get((row["campaign"].pk, row["branch"].pk))
+            row["grading"] = grading
+            row["proposed"] = counts.get(grading.pk, 0) if grading else 0
+        context["rows"] = rows
+        context["rules"] = [
+            {"campaign": c, "rule": selectors.rule_for(c), "form": RuleForm()}
+            for c in campaigns.values()
+            if permissions.can_manage_campaign(request.user, c)
+        ]
+    return render(request, "grading/home.html", context)
+
+
+def _campaign_and_branch(request: HttpRequest, campaign_pk: int, branch_pk: int, *, write=False):
+    branch = permissions.get_grading_branch_for_user(request.user, branch_pk, write=write)
+    campaign = Campaign.objects.select_related("unit").filter(pk=campaign_pk).first()
+    if campaign is None or not branch.path.startswith(campaign.unit.path):
+        raise Http404
+    return campaign, branch
+
+
+def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[str, Any]:
+    grading = selectors.grading_for(campaign, branch)
+    rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
+    excellent = sum(1 for r in rows if r.proposal and r.proposal.grade == Grade.EXCELLENT)
+    rule = selectors.rule_for(campaign)
+    can_propose = permissions.can_propose_grades(request.user, branch)
+    return {
+        "campaign": campaign,
+        "branch": branch,
+        "grading": grading,
+        "rows": rows,
+        "grades": Grade.choices,
+        "probationary": list(selectors.probationary_members(branch)),
+        "excellent": selectors.excellent_check(rule=rule, formal=len(rows), excellent=excellent),
+        "can_propose": can_propose,
+        "editable": can_propose and (grading is None or grading.editable),
+        "can_decide": permissions.can_decide_grades(request.user, branch),
+        "problems": services.submission_problems(grading) if grading and grading.editable else [],
+        "submit_form": SubmitForm(
+            initial={"excellent_explanation": grading.excellent_explanation if grading else ""}
+        ),
+        "decide_form": DecideForm(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
+    """The branch's proposals beside the tally, the review status and the feedback sheet."""
+    write = request.method == "POST"
+    campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk, write=write)
+    if write:
+        grading = services.grading_start(campaign=campaign, branch=unit)
+        member_ids = list(selectors.formal_members(unit).values_list("pk", flat=True))
+        try:
+            changed = services.proposals_save(
+                grading=grading,
+                entries=entries_from_post(request.POST, member_ids),
+                user=request.user,
+            )
+        except ValidationError as error:
+            _errors(request, error)
+            context = _branch_context(request, campaign, unit)
+            context["posted"] = request.POST
+            return render(request, "grading/branch.html", context, status=400)
+        messages.success(request, _("已保存 %(n)s 条等级初评。") % {"n": changed})
+        return redirect("grading:branch", campaign_pk=campaign.pk, branch_pk=unit.pk)
+    return render(request, "grading/branch.html", _branch_context(request, campaign, unit))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
+    campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk, write=True)
+    grading = services.grading_start(campaign=campaign, branch=unit)
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        services.grading_submit(
+            grading=grading,
+            explanation=form.cleaned_data.get("excellent_explanation", ""),
+            user=request.user,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("等级初评已报党委审批。"))
+    return redirect("grading:branch", campaign_pk=campaign.pk, branch_pk=unit.pk)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
+    campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk)
+    if not permissions.can_decide_grades(request.user, unit):
+        raise PermissionDenied
+    grading = selectors.grading_for(campaign, unit)
+    form = DecideForm(request.POST)
+    if grading is None or not form.is_valid():
+        messages.error(request, _("请选择审批意见。"))
+        return redirect("grading:branch", campaign_pk=campaign.pk, branch_pk=unit.pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.grading_decide(
+            grading=grading, approve=approve, reason=form.cleaned_data["reason"], user=request.user
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("已审批同意。") if approve else _("已退回支部修改。"))
+    return redirect("grading:branch", campaign_pk=campaign.pk, branch_pk=unit.pk)
+
+
+@login_required
+@require_POST
+def rule(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_for_user(request.user, campaign_pk, write=True)
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        for text in form.errors.get("cap", []):
+            messages.error(request, str(text))
+        return redirect("grading:home")
+    value = form.cleaned_data["cap"]
+    try:
+        services.rule_set(
+            campaign=campaign,
+            numerator=value.numerator,
+            denominator=value.denominator,
+            user=request.user,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("优秀比例上限已更新。"))
+    return redirect("grading:home")
+
+
+def _case_context(request: HttpRequest, proposal: GradeProposal) -> dict[str, Any]:
+    case = UnqualifiedCase.objects.filter(proposal=proposal).first()
+    if case is None:
+        raise Http404
+    branch = proposal.grading.branch
+    step = case.next_step
+    may = {
+        "talk": permissions.can_propose_grades,
+        "prereview": permissions.can_prereview_unqualified,
+        "vote": permissions.can_propose_grades,
+        "outcome": permissions.can_decide_grades,
+    }
+    form = None
+    if not case.withdrawn and step in STEP_FORMS and may[step](request.user, branch):
+        form = STEP_FORMS[step]()
+    return {
+        "proposal": proposal,
+        "case": case,
+        "step": step,
+        "step_label": services.step_label(step),
+        "form": form,
+    }
+
+
+@login_required
+@require_GET
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The handling of a member proposed unqualified, step by step."""
+    proposal = permissions.get_grade_proposal_for_user(request.user, pk)
+    return render(request, "grading/case.html", _case_context(request, proposal))
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    proposal = permissions.get_grade_proposal_for_user(request.user, pk)
+    if step not in STEP_FORMS:
+        raise Http404
+    case = UnqualifiedCase.objects.filter(proposal=proposal).first()
+    if case is None:
+        raise Http404
+    form = STEP_FORMS[step](request.POST)
+    record = {
+        "talk": lambda d: services.case_record_talk(
+            case=case, on=d["talk_on"], note=d["talk_note"], user=request.user
+        ),
+        "prereview": lambda d: services.case_record_prereview(
+            case=case,
+            on=d["prereview_on"],
+            agrees=d["prereview_agrees"],
+            note=d["prereview_note"],
+            user=request.user,
+        ),
+        "vote": lambda d: services.case_record_vote(
+            case=case,
+            on=d["vote_on"],
+            votes_for=d["votes_for"],
+            votes_against=d["votes_against"],
+            votes_abstain=d["votes_abstain"],
+            proposed_outcome=d["proposed_outcome"],
+            user=request.user,
+        ),
+        "outcome": lambda d: services.case_record_outcome(
+            case=case,
+            outcome=d["outcome"],
+            on=d["outcome_on"],
+            note=d["outcome_note"],
+            user=request.user,
+        ),
+    }[step]
+    if form.is_valid():
+        try:
+            record(form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("已记录：%(step)s。") % {"step": services.step_label(step)})
+            return redirect("grading:case", pk=proposal.pk)
+    context = _case_context(request, proposal)
+    if context["form"] is not None and context["step"] == step:
+        context["form"] = form
+    return render(request, "grading/case.html", context, status=400)
