@@ -51,10 +51,39 @@ class GradesForm(forms.Form):
 
 class CreateSessionForm(forms.Form):
     unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("支部或党小组"), queryset=None)
+    # The democratic appraisal meeting (民主评议会) the vote belongs to, if recorded.
+    meeting: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("民主评议会"), queryset=None, required=False, empty_label=_("（暂不关联）")
+    )
+
+    quorum_percent = forms.IntegerField(
+        label=_("有效投票比例（收回选票须超过名册人数的百分之几）"),
+        min_value=0,
+        max_value=99,
+        initial=50,
+        required=False,  # left empty: more than half (50)
+    )
 
     def __init__(self, *args, units=None, **kwargs):
+        from vanguard.meetings.models import Meeting
+
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(kind=Meeting.Kind.DEMOCRATIC_APPRAISAL, unit__in=units)
+            .select_related("unit")
+            .order_by("-held_at")
+        )
+        self.fields["meeting"].label_from_instance = lambda m: (
+            f"{m.unit.name} · {m.held_at:%Y-%m-%d} · {m.title}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        meeting, unit = data.get("meeting"), data.get("unit")
+        if meeting is not None and unit is not None and meeting.unit_id != unit.pk:
+            self.add_error("meeting", _("所选民主评议会不是该支部或党小组的会议。"))
+        return data
 
 
 class CardsForm(forms.Form):

@@ -113,6 +113,10 @@ def session_create(
     quorum_value = Decimal("0.5") if quorum is None else Decimal(str(quorum))
     if not (Decimal("0") <= quorum_value < Decimal("1")):
         raise Refused({"quorum": _("有效投票比例须在 0 到 1 之间。")})
+    if meeting is not None and (
+        meeting.unit_id != unit.pk or meeting.kind != "democratic_appraisal"
+    ):
+        raise Refused({"meeting": _("所选民主评议会不是该支部或党小组的会议。")})
     with transaction.atomic():
         return AppraisalSession.objects.create(
             campaign=campaign,

@@ -22,6 +22,7 @@ The public card-voting page (`vote_card`, namespace "ballots_public"):
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,7 +85,12 @@ def session_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CreateSessionForm(request.POST, units=units)
     if not form.is_valid():
-        messages.error(request, _("请选择一个您负责的党支部或党小组。"))
+        if "meeting" in form.errors:
+            messages.error(request, str(form.errors["meeting"][0]))
+        elif "quorum_percent" in form.errors:
+            messages.error(request, _("有效投票比例须是 0 到 99 之间的整数。"))
+        else:
+            messages.error(request, _("请选择一个您负责的党支部或党小组。"))
         return redirect("ballots:list")
     unit = form.cleaned_data["unit"]
     campaign = active_campaign_for_unit(unit.path)
@@ -92,7 +98,17 @@ def session_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("该组织目前没有进行中的活动，不能创建民主评议投票。"))
         return redirect("ballots:list")
     try:
-        session = services.session_create(campaign=campaign, unit=unit)
+        session = services.session_create(
+            campaign=campaign,
+            unit=unit,
+            meeting=form.cleaned_data.get("meeting"),
+            quorum=Decimal(
+                50
+                if form.cleaned_data["quorum_percent"] is None
+                else form.cleaned_data["quorum_percent"]
+            )
+            / 100,
+        )
     except services.Refused as error:
         _refused(request, error)
         return redirect("ballots:list")
@@ -116,6 +132,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             turnout=selectors.turnout_count(session),
             voters=session.roll.count(),
+            # Before the vote opens there is no roll yet: who would be on it today.
+            eligible=services.eligible_members(session.unit).count()
+            if session.status == AppraisalSession.Status.DRAFT
+            else None,
             present=session.roll.filter(present=True).count(),
             cards_left=selectors.cards_left(session),
             cards_form=CardsForm(),

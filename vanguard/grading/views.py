@@ -26,7 +26,7 @@ from vanguard.grading.forms import (
     SubmitForm,
     entries_from_post,
 )
-from vanguard.grading.models import GradeProposal, UnqualifiedCase
+from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
 from vanguard.organization.models import Unit
 
 
@@ -78,6 +78,15 @@ def home(request: HttpRequest) -> HttpResponse:
             row["grading"] = grading
             row["proposed"] = counts.get(grading.pk, 0) if grading else 0
         context["rows"] = rows
+        context["waiting"] = [
+            r
+            for r in rows
+            if r["grading"] and r["grading"].status == BranchGrading.Status.SUBMITTED
+        ]
+        statuses = [r["grading"].status if r["grading"] else "" for r in rows]
+        context["status_counts"] = [
+            (label, statuses.count(value)) for value, label in BranchGrading.Status.choices
+        ] + [(_("未开始"), statuses.count(""))]
         context["rules"] = [
             {"campaign": c, "rule": selectors.rule_for(c), "form": RuleForm()}
             for c in campaigns.values()
@@ -100,10 +109,16 @@ def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[s
     excellent = sum(1 for r in rows if r.proposal and r.proposal.grade == Grade.EXCELLENT)
     rule = selectors.rule_for(campaign)
     can_propose = permissions.can_propose_grades(request.user, branch)
+    proposed = [r.proposal.grade for r in rows if r.proposal is not None]
+    distribution: list[tuple[Any, int]] = [
+        (label, proposed.count(value)) for value, label in Grade.choices
+    ]
+    distribution.append((_("未评定"), len(rows) - len(proposed)))
     return {
         "campaign": campaign,
         "branch": branch,
         "grading": grading,
+        "distribution": distribution,
         "rows": rows,
         "grades": Grade.choices,
         "probationary": list(selectors.probationary_members(branch)),

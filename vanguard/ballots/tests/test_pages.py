@@ -164,3 +164,49 @@ def test_the_tally_waits_for_the_close(session, cast, client):
     page = client.get(reverse("ballots:tally", args=[ballot_session.pk])).content.decode()
     assert "投票结束前不能计票" in page
     assert "收回选票" not in page
+
+
+def test_the_vote_is_tied_to_the_units_democratic_appraisal_meeting(client, org, cast):
+    """The secretary picks the branch's 民主评议会 when creating the vote; another
+    unit's meeting is refused and nothing is created."""
+    import datetime
+
+    from django.utils import timezone
+
+    from vanguard.ballots.models import AppraisalSession
+    from vanguard.meetings.models import Meeting
+    from vanguard.meetings.tests.factories import education_campaign
+
+    campaign = education_campaign(org.committee)
+    held = timezone.make_aware(datetime.datetime(2026, 5, 21, 14))
+    ours = Meeting.objects.create(
+        campaign=campaign,
+        unit=org.branch_a1,
+        kind=Meeting.Kind.DEMOCRATIC_APPRAISAL,
+        title="民主评议会",
+        held_at=held,
+    )
+    theirs = Meeting.objects.create(
+        campaign=campaign,
+        unit=org.branch_a2,
+        kind=Meeting.Kind.DEMOCRATIC_APPRAISAL,
+        title="民主评议会",
+        held_at=held,
+    )
+    client.force_login(cast.secretary)
+    page = client.get(reverse("ballots:list")).content.decode()
+    assert f'value="{ours.pk}"' in page and f'value="{theirs.pk}"' not in page
+    response = client.post(
+        reverse("ballots:create"), {"unit": org.branch_a1.pk, "meeting": theirs.pk}, follow=True
+    )
+    assert not AppraisalSession.objects.exists()
+    assert response.redirect_chain[-1][0] == reverse("ballots:list")
+    response = client.post(
+        reverse("ballots:create"),
+        {"unit": org.branch_a1.pk, "meeting": ours.pk, "quorum_percent": "66"},
+        follow=True,
+    )
+    session = AppraisalSession.objects.get()
+    assert session.meeting == ours
+    assert str(session.quorum) == "0.660"
+    assert "2026-05-21" in response.content.decode()
