@@ -64,6 +64,10 @@ def copy_test_database_to(path: Path) -> None:
     target = sqlite3.connect(str(path))
     try:
         connection.connection.backup(target)
+        # Switch the file to WAL now, alone: two threads connecting at once would
+        # both run the settings' `PRAGMA journal_mode=WAL`, and the loser of that
+        # race gets "database is locked" without waiting on the busy timeout.
+        target.execute("PRAGMA journal_mode=WAL")
     finally:
         target.close()
 
