@@ -6,3 +6,7 @@ class GradingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "vanguard.grading"
     verbose_name = _("等级评定")
+
+    def ready(self) -> None:
+        # Registers the requirement kinds of the appraisal and grading (检查项).
+        from vanguard.grading import requirements  # noqa: F401
