@@ -30,7 +30,11 @@ def _votes_held(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[
         .filter(ctx.under("unit__path"))
         .values_list("unit_id", "unit__kind", "unit__parent_id")
     )
-    branches = {parent if kind == Unit.Kind.PARTY_GROUP else unit for unit, kind, parent in rows}
+    branches: set[int] = set()
+    for unit, kind, parent in rows:
+        branch = parent if kind == Unit.Kind.PARTY_GROUP else unit
+        if branch is not None:  # a party group always has its branch above it
+            branches.add(branch)
     return dict.fromkeys(branches, 1)
 
 
