@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SIZE ?= demo
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per CPU; TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 CHROMIUM ?= $(or $(VANGUARD_CHROMIUM),/usr/bin/chromium)
 export VANGUARD_DEVELOPMENT ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
@@ -125,7 +127,7 @@ worker: install migrate
 	VANGUARD_TASKS=database $(PY) manage.py db_worker
 
 test: system-test-deps install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ci:
 	bash .ci/run

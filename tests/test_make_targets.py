@@ -38,7 +38,9 @@ def test_make_demo_serves_on_the_port_given():
 @needs_make
 def test_make_test_passes_pytest_args_through():
     out = make_dry_run("test", "PYTEST_ARGS=-x -k login")
-    assert "-m pytest -x -k login" in out
+    assert "-m pytest -n auto -x -k login" in out  # one test process per CPU
+    out = make_dry_run("test", "TEST_WORKERS=0", "PYTEST_ARGS=-x")
+    assert "-m pytest -n 0 -x" in out
 
 
 def test_ci_script_is_executable_bash():
