@@ -3,8 +3,12 @@ known ballots, on the cast's organisation or on a branch of its own."""
 
 from __future__ import annotations
 
+import datetime
+
 from vanguard.ballots import services as ballots
 from vanguard.ballots.models import AppraisalSession
+from vanguard.grading import services
+from vanguard.grading.models import UnqualifiedCase
 from vanguard.meetings.tests.factories import education_campaign
 from vanguard.organization.models import Unit
 
@@ -23,3 +27,22 @@ def held_vote(unit: Unit, ballot_grades: list[dict[int, str]]) -> AppraisalSessi
         ballots.vote_by_card(session=session, code=card.code, grades=grades)
     ballots.session_close(session=session)
     return session
+
+
+def case_ready_for_the_committee(case: UnqualifiedCase, cast) -> UnqualifiedCase:
+    """Record the talk, the pre-review and the branch vote of a member proposed
+    unqualified, today, by the cast's secretary and general-branch secretary."""
+    today = datetime.date.today()
+    services.case_record_talk(case=case, on=today, note="已谈话", user=cast.secretary)
+    services.case_record_prereview(
+        case=case, on=today, agrees=True, note="同意", user=cast.gb_secretary
+    )
+    return services.case_record_vote(
+        case=case,
+        on=today,
+        votes_for=2,
+        votes_against=0,
+        votes_abstain=0,
+        proposed_outcome="rectify",
+        user=cast.secretary,
+    )

@@ -14,7 +14,7 @@ from conftest import make_member, make_user
 from vanguard.accounts import services as accounts
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.grading import selectors, services
-from vanguard.grading.tests.factories import held_vote
+from vanguard.grading.tests.factories import case_ready_for_the_committee, held_vote
 from vanguard.meetings.tests.factories import education_campaign
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +29,6 @@ ROW_KEYS = {
     "next_step",
     "next_step_display",
 }
-
-
-@pytest.fixture
-def campaign(org):
-    return education_campaign(org.committee)
-
-
-@pytest.fixture
-def grading(campaign, org, cast):
-    return services.grading_start(campaign=campaign, branch=org.branch_a1)
 
 
 def _propose(grading, user, **grades):
@@ -94,19 +84,7 @@ def test_an_unqualified_grade_shows_the_outcome_once_recorded(client, org, cast,
     held_vote(org.branch_a1, [{cast.member_record.pk: "unqualified"}] * 2)
     _propose(grading, cast.secretary, 王小明="unqualified")
     case = grading.proposals.get(member=cast.member_record).unqualified_case
-    services.case_record_talk(case=case, on=TODAY, note="已谈话", user=cast.secretary)
-    services.case_record_prereview(
-        case=case, on=TODAY, agrees=True, note="同意", user=cast.gb_secretary
-    )
-    services.case_record_vote(
-        case=case,
-        on=TODAY,
-        votes_for=2,
-        votes_against=0,
-        votes_abstain=1,
-        proposed_outcome="rectify",
-        user=cast.secretary,
-    )
+    case_ready_for_the_committee(case, cast)
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
     services.grading_decide(grading=grading, approve=True, reason="", user=cast.committee_admin)
     _as(client, cast.member)

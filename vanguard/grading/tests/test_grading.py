@@ -15,26 +15,9 @@ from vanguard.grading import selectors, services
 from vanguard.grading.forms import RuleForm
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
 from vanguard.grading.tests.factories import held_vote
-from vanguard.meetings.tests.factories import education_campaign
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def branch(org, cast):
-    """branch_a1: formal members 李书记 (secretary), 王小明 (member), 张丽 (colleague)."""
-    return org.branch_a1
-
-
-@pytest.fixture
-def campaign(org):
-    return education_campaign(org.committee)
-
-
-@pytest.fixture
-def grading(campaign, branch):
-    return services.grading_start(campaign=campaign, branch=branch)
 
 
 def members(branch):

@@ -20,29 +20,13 @@ from vanguard.documents.registration_form import registration_form_pdf
 from vanguard.grading import selectors, services
 from vanguard.grading.models import UnqualifiedCase
 from vanguard.grading.selectors_registration import registration_data
-from vanguard.grading.tests.factories import held_vote
+from vanguard.grading.tests.factories import case_ready_for_the_committee, held_vote
 from vanguard.meetings.tests.factories import education_campaign
 from vanguard.organization.models import Member
 from vanguard.reviews import services as reviews
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def branch(org, cast):
-    """branch_a1: formal members 李书记 (secretary), 王小明 (member), 张丽 (colleague)."""
-    return org.branch_a1
-
-
-@pytest.fixture
-def campaign(org):
-    return education_campaign(org.committee)
-
-
-@pytest.fixture
-def grading(campaign, branch):
-    return services.grading_start(campaign=campaign, branch=branch)
 
 
 def _propose(grading, user, **grades):
@@ -298,19 +282,7 @@ def test_an_unqualified_members_form_records_the_outcome(client, cast, branch, c
     held_vote(branch, [{colleague.pk: "unqualified"}] * 2)
     _propose(grading, cast.secretary, 张丽="unqualified")
     case = UnqualifiedCase.objects.get(proposal__member=colleague)
-    services.case_record_talk(case=case, on=TODAY, note="已谈话", user=cast.secretary)
-    services.case_record_prereview(
-        case=case, on=TODAY, agrees=True, note="同意", user=cast.gb_secretary
-    )
-    services.case_record_vote(
-        case=case,
-        on=TODAY,
-        votes_for=2,
-        votes_against=0,
-        votes_abstain=0,
-        proposed_outcome="rectify",
-        user=cast.secretary,
-    )
+    case_ready_for_the_committee(case, cast)
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
     services.grading_decide(grading=grading, approve=True, reason="", user=cast.committee_admin)
     before = _pdf_as(client, cast.secretary, campaign, colleague)
