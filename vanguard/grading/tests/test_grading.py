@@ -354,3 +354,17 @@ def test_a_round_two_pass_without_typed_facts_records_the_appraisal_facts(
     assert round_two.grade_fact == (
         "民主评议：优秀 2 票，合格 0 票，基本合格 0 票，不合格 0 票；支部初评：优秀"
     )
+
+
+def test_the_cap_warning_asks_for_an_explanation_only_while_the_branch_can_give_one(
+    client, cast, branch, campaign, grading
+):
+    held_vote(branch, [{}])
+    propose_all(grading, cast.secretary, 李书记="excellent", 王小明="excellent")
+    url = reverse("grading:branch", args=[campaign.pk, branch.pk])
+    client.force_login(cast.secretary)
+    assert "上报时须写明理由" in client.get(url).content.decode()
+    services.grading_submit(grading=grading, explanation="两人均获全票优秀。", user=cast.secretary)
+    page = client.get(url).content.decode()
+    assert "已超出比例。" in page and "上报时须写明理由" not in page
+    assert "两人均获全票优秀。" in page
