@@ -800,6 +800,17 @@ def get_grading_branch_for_user(user: Any, pk: Any, *, write: bool = False) -> U
     return branch
 
 
+def get_campaign_covering(pk: Any, unit: Unit) -> Any:
+    """The campaign `pk` if its unit contains `unit` (a branch whose page the person may
+    already open), else 404."""
+    from vanguard.campaigns.models import Campaign
+
+    campaign = Campaign.objects.select_related("unit").filter(pk=pk).first()
+    if campaign is None or not unit.path.startswith(campaign.unit.path):
+        raise Http404
+    return campaign
+
+
 def get_grade_proposal_for_user(user: Any, pk: Any) -> Any:
     from vanguard.grading.models import GradeProposal
 

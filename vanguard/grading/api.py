@@ -15,7 +15,6 @@ from ninja import Field, Router, Schema
 from vanguard.accounts import permissions
 from vanguard.api.errors import ErrorOut
 from vanguard.ballots.models import Grade
-from vanguard.campaigns.models import Campaign
 from vanguard.grading import selectors, services
 from vanguard.grading.models import GradeProposal
 
@@ -161,15 +160,10 @@ def mine(request: HttpRequest) -> list[GradeProposal]:
 )
 def branch_grading(request: HttpRequest, campaign_id: int, branch_id: int) -> dict[str, Any]:
     branch = permissions.get_grading_branch_for_user(request.user, branch_id)
-    campaign = Campaign.objects.select_related("unit").filter(pk=campaign_id).first()
-    if campaign is None or not branch.path.startswith(campaign.unit.path):
-        raise Http404
+    campaign = permissions.get_campaign_covering(campaign_id, branch)
     grading = selectors.grading_for(campaign, branch)
     rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
-    excellent = sum(1 for r in rows if r.proposal and r.proposal.grade == Grade.EXCELLENT)
-    check = selectors.excellent_check(
-        rule=selectors.rule_for(campaign), formal=len(rows), excellent=excellent
-    )
+    check = selectors.excellent_check(campaign=campaign, rows=rows)
     return {
         "campaign_id": campaign.pk,
         "campaign_name": campaign.name,

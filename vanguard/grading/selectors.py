@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from vanguard.ballots import services as ballots
-from vanguard.ballots.models import AppraisalSession, Grade
+from vanguard.ballots.models import AppraisalSession, Grade, RollEntry
 from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
 from vanguard.organization.models import Member, Unit
 
@@ -33,27 +32,48 @@ def probationary_members(branch: Unit):
     ).order_by("number")
 
 
-def closed_sessions(campaign: Any, branch: Unit) -> list[AppraisalSession]:
-    """The branch's closed appraisal votes in the campaign: its own, and its party
-    groups' (a large branch votes group by group), oldest first."""
-    return list(
-        AppraisalSession.objects.filter(
-            Q(unit=branch) | Q(unit__parent=branch, unit__kind=Unit.Kind.PARTY_GROUP),
-            campaign=campaign,
-            status=AppraisalSession.Status.CLOSED,
-        ).order_by("closed_at", "pk")
+@dataclass(frozen=True)
+class MemberTally:
+    """A member's result in the latest closed vote of the campaign that graded them."""
+
+    session: AppraisalSession
+    tally: Any  # the session's ballots.services.Tally
+    candidate: Any  # the member's CandidateTally in it
+
+
+def member_tallies(campaign: Any, member_ids) -> dict[int, MemberTally]:
+    """member id → their latest closed vote in the campaign that graded them (found by
+    their roll entry, wherever they voted: their branch or its party group). Each
+    distinct vote is tallied once."""
+    latest: dict[int, AppraisalSession] = {}
+    entries = (
+        RollEntry.objects.filter(
+            member_id__in=list(member_ids),
+            is_candidate=True,
+            session__campaign=campaign,
+            session__status=AppraisalSession.Status.CLOSED,
+        )
+        .select_related("session", "session__unit")
+        .order_by("session__closed_at", "session_id")
     )
+    for entry in entries:
+        latest[entry.member_id] = entry.session  # the last wins: the latest closed
+    tallies: dict[int, Any] = {}
+    found: dict[int, MemberTally] = {}
+    for member_id, session in latest.items():
+        if session.pk not in tallies:
+            tallies[session.pk] = ballots.compute_tally(session=session)
+        tally = tallies[session.pk]
+        candidate = next((c for c in tally.candidates if c.member_id == member_id), None)
+        if candidate is not None:
+            found[member_id] = MemberTally(session=session, tally=tally, candidate=candidate)
+    return found
 
 
 def tallies_for_branch(campaign: Any, branch: Unit) -> dict[int, Any]:
-    """member id → that member's tally (`CandidateTally`) from the latest closed vote
-    that graded them."""
-    found: dict[int, Any] = {}
-    for session in closed_sessions(campaign, branch):
-        result = ballots.compute_tally(session=session)
-        for candidate in result.candidates:
-            found[candidate.member_id] = candidate
-    return found
+    """member id → the `CandidateTally` of each of the branch's active members."""
+    ids = Member.objects.filter(branch=branch, is_active=True).values_list("pk", flat=True)
+    return {pk: found.candidate for pk, found in member_tallies(campaign, ids).items()}
 
 
 def grading_for(campaign: Any, branch: Unit) -> BranchGrading | None:
@@ -99,7 +119,10 @@ def rows(*, campaign: Any, branch: Unit, grading: BranchGrading | None) -> list[
     reviews = {
         d.member_id: d for d in SelfAnalysis.objects.filter(campaign=campaign, member__in=members)
     }
-    tallies = tallies_for_branch(campaign, branch)
+    tallies = {
+        pk: found.candidate
+        for pk, found in member_tallies(campaign, [m.pk for m in members]).items()
+    }
     result = []
     for member in members:
         proposal = proposals.get(member.pk)
@@ -116,8 +139,11 @@ def rows(*, campaign: Any, branch: Unit, grading: BranchGrading | None) -> list[
     return result
 
 
-def excellent_check(*, rule: GradingRule, formal: int, excellent: int) -> dict[str, Any]:
-    cap = rule.excellent_cap(formal)
+def excellent_check(*, campaign: Any, rows: list[Row]) -> dict[str, Any]:
+    """The cap on excellent against the branch's proposals (rows from `rows()`)."""
+    rule = rule_for(campaign)
+    excellent = sum(1 for r in rows if r.proposal and r.proposal.grade == Grade.EXCELLENT)
+    cap = rule.excellent_cap(len(rows))
     return {"cap": cap, "count": excellent, "exceeded": excellent > cap, "label": rule.cap_label}
 
 
@@ -166,9 +192,10 @@ def grade_fact_text(*, member: Member, campaign: Any, round_number: int) -> str:
         if grading.status != BranchGrading.Status.APPROVED:
             return ""
         return _("党委审批等级：%(grade)s") % {"grade": proposal.get_grade_display()}
-    tally = tallies_for_branch(campaign, member.branch).get(member.pk)
-    if tally is None:
+    found = member_tallies(campaign, [member.pk]).get(member.pk)
+    if found is None:
         return ""
+    tally = found.candidate
     counts = {g: tally.counts[g] for g in Grade.values}
     return _(
         "民主评议：优秀 %(excellent)s 票，合格 %(qualified)s 票，基本合格 %(basic)s 票，"

@@ -24,8 +24,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from vanguard.ballots import services as ballots
-from vanguard.ballots.models import AppraisalSession, Grade, RollEntry
+from vanguard.ballots.models import Grade
+from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
 from vanguard.organization.models import Member, Unit
 
@@ -192,35 +192,14 @@ def _proposals(
 
 
 def _appraisals(ids: Sequence[int], campaign: Any) -> dict[int, Appraisal]:
-    """member id → the counts of the latest closed vote in the campaign that graded
-    them. Each distinct vote is tallied once."""
-    latest: dict[int, AppraisalSession] = {}
-    entries = (
-        RollEntry.objects.filter(
-            member_id__in=ids,
-            is_candidate=True,
-            session__campaign=campaign,
-            session__status=AppraisalSession.Status.CLOSED,
+    """member id → the counts of the latest closed vote in the campaign that graded them."""
+    return {
+        member_id: Appraisal(
+            counts=[(str(label), found.candidate.counts[value]) for value, label in Grade.choices],
+            blank=found.candidate.blank,
+            ballots=found.tally.total_ballots,
+            unit_name=found.session.unit.name,
+            held_on=_day(found.session.closed_at),
         )
-        .select_related("session", "session__unit")
-        .order_by("session__closed_at", "session_id")
-    )
-    for entry in entries:
-        latest[entry.member_id] = entry.session  # the last wins: the latest closed
-    tallies: dict[int, Any] = {}
-    found: dict[int, Appraisal] = {}
-    for member_id, session in latest.items():
-        if session.pk not in tallies:
-            tallies[session.pk] = ballots.compute_tally(session=session)
-        tally = tallies[session.pk]
-        candidate = next((c for c in tally.candidates if c.member_id == member_id), None)
-        if candidate is None:
-            continue
-        found[member_id] = Appraisal(
-            counts=[(str(label), candidate.counts[value]) for value, label in Grade.choices],
-            blank=candidate.blank,
-            ballots=tally.total_ballots,
-            unit_name=session.unit.name,
-            held_on=_day(session.closed_at),
-        )
-    return found
+        for member_id, found in selectors.member_tallies(campaign, ids).items()
+    }

@@ -130,10 +130,14 @@ def _sync_case(proposal: GradeProposal) -> None:
     case.save()
 
 
-def submission_problems(grading: BranchGrading, explanation: str = "") -> list[str]:
-    """Why the branch's proposals cannot go to the committee yet (empty when they can)."""
+def submission_problems(
+    grading: BranchGrading, explanation: str = "", rows: list[selectors.Row] | None = None
+) -> list[str]:
+    """Why the branch's proposals cannot go to the committee yet (empty when they can).
+    `rows`: the page's rows when it has them already (each costs the branch's tallies)."""
     campaign, branch = grading.campaign, grading.branch
-    rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
+    if rows is None:
+        rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
     problems: list[str] = []
     if not rows:
         problems.append(_("本支部没有正式党员，无需评定等次。"))
@@ -153,10 +157,7 @@ def submission_problems(grading: BranchGrading, explanation: str = "") -> list[s
                 _("%(name)s 拟评为不合格：须先完成谈话、上级预审和支部表决。")
                 % {"name": row.member.name}
             )
-    excellent = sum(1 for r in rows if r.proposal and r.proposal.grade == Grade.EXCELLENT)
-    check = selectors.excellent_check(
-        rule=selectors.rule_for(campaign), formal=len(rows), excellent=excellent
-    )
+    check = selectors.excellent_check(campaign=campaign, rows=rows)
     if check["exceeded"] and not explanation.strip():
         problems.append(
             _(
@@ -295,6 +296,21 @@ def _notify_decision(grading: BranchGrading) -> None:
 # --- Handling of a member proposed unqualified ------------------------------------
 
 
+# Who records each step of the procedure (the committee's approval comes with its
+# decision on the branch's grades, `grading_decide`).
+STEP_PERMISSIONS = {
+    "talk": permissions.can_propose_grades,
+    "prereview": permissions.can_prereview_unqualified,
+    "vote": permissions.can_propose_grades,
+    "outcome": permissions.can_decide_grades,
+}
+
+
+def may_record_step(user: Any, case: UnqualifiedCase, step: str) -> bool:
+    allowed = STEP_PERMISSIONS.get(step)
+    return allowed is not None and allowed(user, case.proposal.grading.branch)
+
+
 def _case_step(case: UnqualifiedCase, step: str, user: Any) -> UnqualifiedCase:
     """Lock the case and check the step is the next one and this person may record it."""
     current = (
@@ -302,14 +318,7 @@ def _case_step(case: UnqualifiedCase, step: str, user: Any) -> UnqualifiedCase:
         .select_related("proposal__grading__branch", "proposal__member")
         .get(pk=case.pk)
     )
-    branch = current.proposal.grading.branch
-    allowed = {
-        "talk": permissions.can_propose_grades,
-        "prereview": permissions.can_prereview_unqualified,
-        "vote": permissions.can_propose_grades,
-        "outcome": permissions.can_decide_grades,
-    }[step]
-    if not allowed(user, branch):
+    if not may_record_step(user, current, step):
         raise PermissionDenied
     if current.withdrawn:
         raise ValidationError(_("该党员已不再拟评为不合格，处置程序已撤回。"))

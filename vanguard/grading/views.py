@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.accounts import permissions
 from vanguard.ballots.models import Grade
-from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.grading import selectors, services
 from vanguard.grading.forms import (
@@ -97,17 +96,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _campaign_and_branch(request: HttpRequest, campaign_pk: int, branch_pk: int, *, write=False):
     branch = permissions.get_grading_branch_for_user(request.user, branch_pk, write=write)
-    campaign = Campaign.objects.select_related("unit").filter(pk=campaign_pk).first()
-    if campaign is None or not branch.path.startswith(campaign.unit.path):
-        raise Http404
-    return campaign, branch
+    return permissions.get_campaign_covering(campaign_pk, branch), branch
 
 
 def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[str, Any]:
     grading = selectors.grading_for(campaign, branch)
     rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
-    excellent = sum(1 for r in rows if r.proposal and r.proposal.grade == Grade.EXCELLENT)
-    rule = selectors.rule_for(campaign)
     can_propose = permissions.can_propose_grades(request.user, branch)
     proposed = [r.proposal.grade for r in rows if r.proposal is not None]
     distribution: list[tuple[Any, int]] = [
@@ -122,11 +116,13 @@ def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[s
         "rows": rows,
         "grades": Grade.choices,
         "probationary": list(selectors.probationary_members(branch)),
-        "excellent": selectors.excellent_check(rule=rule, formal=len(rows), excellent=excellent),
+        "excellent": selectors.excellent_check(campaign=campaign, rows=rows),
         "can_propose": can_propose,
         "editable": can_propose and (grading is None or grading.editable),
         "can_decide": permissions.can_decide_grades(request.user, branch),
-        "problems": services.submission_problems(grading) if grading and grading.editable else [],
+        "problems": services.submission_problems(grading, rows=rows)
+        if grading and grading.editable
+        else [],
         "submit_form": SubmitForm(
             initial={"excellent_explanation": grading.excellent_explanation if grading else ""}
         ),
@@ -230,16 +226,13 @@ def _case_context(request: HttpRequest, proposal: GradeProposal) -> dict[str, An
     case = UnqualifiedCase.objects.filter(proposal=proposal).first()
     if case is None:
         raise Http404
-    branch = proposal.grading.branch
     step = case.next_step
-    may = {
-        "talk": permissions.can_propose_grades,
-        "prereview": permissions.can_prereview_unqualified,
-        "vote": permissions.can_propose_grades,
-        "outcome": permissions.can_decide_grades,
-    }
     form = None
-    if not case.withdrawn and step in STEP_FORMS and may[step](request.user, branch):
+    if (
+        not case.withdrawn
+        and step in STEP_FORMS
+        and services.may_record_step(request.user, case, step)
+    ):
         form = STEP_FORMS[step]()
     return {
         "proposal": proposal,
