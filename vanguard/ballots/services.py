@@ -635,6 +635,7 @@ def _clean_paper_counts(
         .order_by("member__number")
     )
     candidates = [e for e in roll if e.is_candidate]
+    candidate_keys = {str(e.member_id) for e in candidates}
     not_graded = {str(e.member_id): e.member.name for e in roll if not e.is_candidate}
     given = {str(k): v for k, v in (counts or {}).items()}
     for key in given:
@@ -643,7 +644,7 @@ def _clean_paper_counts(
                 "counts",
                 _("%(name)s是预备党员，不定等次，不能录入其票数。") % {"name": not_graded[key]},
             )
-        elif key not in {str(e.member_id) for e in candidates}:
+        elif key not in candidate_keys:
             fail("counts", _("编号为 %(key)s 的党员不在本次投票的评议名单上。") % {"key": key})
     grade_labels = dict(Grade.choices)
     cleaned: dict[str, dict[str, int]] = {}
