@@ -26,7 +26,12 @@ from vanguard.opinions.forms_intake import InviteForm, SurveyCreateForm, answer_
 from vanguard.opinions.models import Survey
 from vanguard.organization.models import Unit
 
-NO_REFERRER = "no-referrer"
+# The pages whose address holds a survey token (the links page, the respondent's page)
+# keep it from leaving the site in a Referer. Not `no-referrer`: under it a browser
+# sends `Origin: null` on every POST the page makes — the answers, the language switch,
+# sign-out — and Django's CSRF check refuses them all (issue 10, finding 11).
+# `same-origin` sends the address to this site only (tests/test_referrer_policy.py).
+LINK_PAGE_REFERRER_POLICY = "same-origin"
 
 
 def get_survey_for_user(user: Any, pk: int) -> Survey:
@@ -102,6 +107,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "invitations": invitations,
             "used": sum(1 for i in invitations if i.used),
+            # Who answered is who gave the opinions: not for a sorter who could be
+            # their subject (they see how many answered, not who).
+            "show_respondents": permissions.can_see_sources_in(request.user, survey.branch),
             "answers": survey.answers.count(),
             "form": InviteForm(),
         },
@@ -131,6 +139,7 @@ def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 "survey": survey,
                 "invitations": invitations,
                 "used": sum(1 for i in invitations if i.used),
+                "show_respondents": permissions.can_see_sources_in(request.user, survey.branch),
                 "answers": survey.answers.count(),
                 "form": form,
             },
@@ -153,7 +162,7 @@ def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
         )
     response = render(request, "opinions/survey_links.html", {"survey": survey, "links": links})
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
     return response
 
 
@@ -217,7 +226,7 @@ def _unusable(request: HttpRequest, reason: str) -> HttpResponse:
     response = render(
         request, "opinions/survey_unusable.html", {"reason": reason}, status=UNUSABLE_STATUS[reason]
     )
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
     return response
 
 
@@ -248,7 +257,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         context = _answer_page_context(survey)
     context["paper"] = False
     response = render(request, "opinions/survey_form.html", context, status=status)
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
     return response
 
 
