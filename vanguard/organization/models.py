@@ -11,7 +11,10 @@ unit" is one indexed prefix query, whatever the depth.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,17 +63,58 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Which kinds a unit of each kind may sit under (None: at the top of the tree).
+    ALLOWED_PARENT_KINDS: dict[str, frozenset[str | None]] = {
+        Kind.COMMITTEE: frozenset({None, Kind.COMMITTEE}),
+        Kind.GENERAL_BRANCH: frozenset({Kind.COMMITTEE}),
+        Kind.BRANCH: frozenset({Kind.COMMITTEE, Kind.GENERAL_BRANCH}),
+        Kind.PARTY_GROUP: frozenset({Kind.BRANCH}),
+    }
+
     def save(self, *args, **kwargs) -> None:
-        # The path needs the primary key, so a new unit is saved twice.
-        creating = self.pk is None
-        if creating:
-            self.path = ""
+        """Save, keeping every stored path right: when the unit moves to another parent,
+        the paths of its whole subtree are rewritten in the same transaction, so no
+        scope check ever sees a half-moved subtree."""
+        with transaction.atomic():
+            # The path needs the primary key, so a new unit is saved twice.
+            creating = self.pk is None
+            old_path = ""
+            if creating:
+                self.path = ""
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+                kwargs["update_fields"] = ["path", "depth"]
+            else:
+                # Lock the unit so that two moves of one subtree cannot interleave.
+                old_path = (
+                    Unit.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("path", flat=True)
+                    .first()
+                ) or ""
+            parent = self.parent if self.parent_id else None
+            if parent is not None:
+                # The parent's stored path, not a copy that a move may have made stale.
+                parent.path = Unit.objects.values_list("path", flat=True).get(pk=parent.pk)
+            check_placement(self, parent, current_path=old_path)
+            if not creating:
+                check_kind_fits_contents(self)
+            self.path = f"{parent.path if parent is not None else '/'}{self.pk}/"
+            self.depth = self.path.count("/") - 2
             super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-            kwargs["update_fields"] = ["path", "depth"]
-        self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"  # type: ignore[union-attr]
-        self.depth = self.path.count("/") - 2
-        super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(
+                        Value(self.path),
+                        Substr("path", len(old_path) + 1),
+                        output_field=models.CharField(),
+                    ),
+                    depth=F("depth") + (self.path.count("/") - old_path.count("/")),
+                )
+
+    def clean(self) -> None:
+        super().clean()
+        check_placement(self, self.parent if self.parent_id else None)
 
     @property
     def is_branch(self) -> bool:
@@ -82,6 +126,45 @@ class Unit(models.Model):
 
     def subtree(self) -> models.QuerySet[Unit]:
         return Unit.objects.filter(path__startswith=self.path)
+
+
+def check_placement(unit: Unit, parent: Unit | None, *, current_path: str | None = None) -> None:
+    """Refuse a unit under one of its own descendants (or itself), and under a parent of
+    a kind it cannot sit under (a branch under a party group, a committee under a branch)."""
+    path = unit.path if current_path is None else current_path
+    if (
+        parent is not None
+        and unit.pk is not None
+        and (parent.pk == unit.pk or (path and parent.path.startswith(path)))
+    ):
+        raise ValidationError({"parent": _("不能把组织单位移到它自己或它的下级之下。")})
+    allowed = Unit.ALLOWED_PARENT_KINDS.get(unit.kind)
+    if allowed is not None and (parent.kind if parent is not None else None) not in allowed:
+        raise ValidationError(
+            {
+                "parent": _("%(kind)s不能设在%(parent)s之下。")
+                % {
+                    "kind": unit.get_kind_display(),
+                    "parent": parent.get_kind_display() if parent is not None else _("顶层"),
+                }
+            }
+        )
+
+
+def check_kind_fits_contents(unit: Unit) -> None:
+    """A unit's kind cannot change into one its children or members cannot sit under."""
+    child_kinds = set(Unit.objects.filter(parent_id=unit.pk).values_list("kind", flat=True))
+    if any(
+        unit.kind not in Unit.ALLOWED_PARENT_KINDS.get(kind, {unit.kind}) for kind in child_kinds
+    ):
+        raise ValidationError(
+            {
+                "kind": _("这个组织单位的下级不能设在%(kind)s之下。")
+                % {"kind": unit.get_kind_display()}
+            }
+        )
+    if unit.kind != Unit.Kind.BRANCH and Member.objects.filter(branch_id=unit.pk).exists():
+        raise ValidationError({"kind": _("这个组织单位有党员，只能是党支部。")})
 
 
 class Member(models.Model):

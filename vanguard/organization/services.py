@@ -78,3 +78,14 @@ def member_move(
     member.party_group = party_group
     member.save()
     return member
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
+    """Put a unit (and everything below it) under another parent. `Unit.save` refuses a
+    move under the unit's own subtree or under a parent of the wrong kind, and rewrites
+    the stored paths of the whole subtree in this transaction."""
+    unit.parent = parent
+    unit.full_clean()
+    unit.save()
+    return unit
