@@ -212,8 +212,58 @@ def roster_units(user: Any) -> QuerySet[Unit]:
 
 
 def can_use_admin(user: Any) -> bool:
-    """Django admin is for committee admins only."""
+    """Django admin is for committee admins only, each inside their scope (see
+    `accounts.admin.ScopedAdmin`); a superuser's scope is everything."""
     return is_committee_admin(user)
+
+
+def admin_scope(user: Any, field: str) -> Q:
+    """Rows whose `field` (a unit path) lies under a unit this person is committee admin of."""
+    return _under(paths(user, ADMIN_ROLES), field)
+
+
+def in_admin_scope(user: Any, unit: Unit) -> bool:
+    return _covers(paths(user, ADMIN_ROLES), unit.path)
+
+
+def admin_users(user: Any) -> QuerySet[Any]:
+    """Logins a committee admin may look up in the back office: those of members in their
+    scope and of people holding a role in it. A login attached to nothing is seen only
+    by superusers (nobody can tell whose it is)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return users
+    scope = paths(user, ADMIN_ROLES)
+    holders = RoleAssignment.objects.filter(_under(scope, "unit__path")).values("user_id")
+    return users.filter(_under(scope, "member__branch__path") | Q(pk__in=holders))
+
+
+def can_manage_user(actor: Any, target: Any) -> bool:
+    """May change this login (its details, active flag, password): a superuser, or a
+    committee admin over everything the login reaches — its member record and every role
+    it holds. Nobody but a superuser changes a superuser or a staff login, so nobody takes
+    over a login that sees more than they do."""
+    if getattr(actor, "is_superuser", False) and actor.is_active:
+        return True
+    if target.is_superuser or target.is_staff:
+        return False
+    scope = paths(actor, ADMIN_ROLES)
+    if not scope:
+        return False
+    reaches = list(RoleAssignment.objects.filter(user=target).values_list("unit__path", flat=True))
+    member = member_of(target)
+    if member is not None:
+        reaches.append(member.branch.path)
+    return bool(reaches) and all(_covers(scope, path) for path in reaches)
+
+
+def can_grant_role(actor: Any, role: str, unit: Unit) -> bool:
+    """May give (or take away) `role` over `unit`: a committee admin over the unit. The
+    committee admin is the highest role, so no role granted inside their scope is above
+    their own; a unit above their scope is refused, whatever the role."""
+    return role in Role.values and _covers(paths(actor, ADMIN_ROLES), unit.path)
 
 
 # --- Roster import jobs -------------------------------------------------------

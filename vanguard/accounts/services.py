@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts.models import ApiToken, hash_token
+from vanguard.accounts import permissions
+from vanguard.accounts.models import ApiToken, RoleAssignment, hash_token
 
 # Enough for a person's phone, laptop and a few scripts; more is a sign of keys left lying about.
 MAX_ACTIVE_TOKENS = 20
@@ -47,3 +48,52 @@ def token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# --- Role grants and logins (the back office) ---------------------------------------
+
+
+def _check_grant(*, actor: Any, role: str, unit: Any) -> None:
+    if not permissions.can_grant_role(actor, role, unit):
+        raise PermissionDenied(_("不能在您管理的范围之外授予角色。"))
+
+
+@transaction.atomic
+def role_grant_save(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
+    """Save a new or changed role grant made by `actor`. Both the grant as it was and as
+    it will be must lie inside the actor's scope: nobody grants a role over a unit above
+    their own, nor moves someone else's grant out of (or into) their reach."""
+    _check_grant(actor=actor, role=assignment.role, unit=assignment.unit)
+    if assignment.pk is not None:
+        before = (
+            RoleAssignment.objects.select_for_update()
+            .select_related("unit")
+            .filter(pk=assignment.pk)
+            .first()
+        )
+        if before is not None:
+            _check_grant(actor=actor, role=before.role, unit=before.unit)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def user_attach(
+    *,
+    actor: Any,
+    user: Any,
+    member: Any = None,
+    role: str | None = None,
+    unit: Any = None,
+) -> None:
+    """Tie a new login to what it is for: a member record without a login, and/or a first
+    role over a unit. Both must lie inside the actor's scope."""
+    if member is not None:
+        if member.user_id is not None or not permissions.in_admin_scope(actor, member.branch):
+            raise PermissionDenied(_("不能把账号关联到您管理范围之外的党员。"))
+        member.user = user
+        member.save(update_fields=["user", "updated_at"])
+    if role and unit is not None:
+        role_grant_save(actor=actor, assignment=RoleAssignment(user=user, role=role, unit=unit))
+    permissions.forget_scopes(actor)

@@ -1,11 +1,14 @@
+"""The audit trail spans every unit and names people: superusers only
+(`accounts.admin.ScopedAdmin` with no scope)."""
+
 from django.contrib import admin
 
-from vanguard.accounts.admin import CommitteeAdminOnly
+from vanguard.accounts.admin import ScopedAdmin
 from vanguard.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class AuditEntryAdmin(ScopedAdmin, admin.ModelAdmin):
     """Read-only: the trail is append-only, and the database enforces it too."""
 
     list_display = ("at", "actor_name", "action", "object_type", "object_repr")

@@ -1,20 +1,20 @@
-"""Campaigns in the back office (committee admins only); the pages in `views_manage`
-are the usual way to edit them."""
+"""Campaigns in the back office: superusers only (`accounts.admin.ScopedAdmin` with no
+scope); committee admins edit campaigns in their scope in the pages of `views_manage`."""
 
 from django.contrib import admin
 
-from vanguard.accounts.admin import CommitteeAdminOnly
+from vanguard.accounts.admin import ScopedAdmin
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
 
 
-class PhaseInline(CommitteeAdminOnly, admin.TabularInline):
+class PhaseInline(ScopedAdmin, admin.TabularInline):
     model = Phase
     extra = 0
     fields = ("order", "key", "name", "starts_on", "ends_on", "status")
 
 
 @admin.register(Campaign)
-class CampaignAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class CampaignAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "year", "unit", "status")
     list_filter = ("kind", "status", "year")
     search_fields = ("name",)
@@ -22,21 +22,21 @@ class CampaignAdmin(CommitteeAdminOnly, admin.ModelAdmin):
     inlines = [PhaseInline]
 
 
-class RequirementInline(CommitteeAdminOnly, admin.TabularInline):
+class RequirementInline(ScopedAdmin, admin.TabularInline):
     model = Requirement
     extra = 0
     fields = ("order", "kind", "scope", "params", "label")
 
 
 @admin.register(Phase)
-class PhaseAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class PhaseAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "campaign", "order", "starts_on", "ends_on", "status")
     list_filter = ("status", "key")
     inlines = [RequirementInline]
 
 
 @admin.register(PhaseTransition)
-class PhaseTransitionAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class PhaseTransitionAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("branch", "from_phase", "to_phase", "approved_by", "requirements_met", "at")
     list_filter = ("requirements_met",)
     raw_id_fields = ("branch", "approved_by")

@@ -1,6 +1,9 @@
+"""Meetings in the back office: superusers only (`accounts.admin.ScopedAdmin` with no
+scope); committee admins keep meetings in the meetings pages."""
+
 from django.contrib import admin
 
-from vanguard.accounts.admin import CommitteeAdminOnly
+from vanguard.accounts.admin import ScopedAdmin
 from vanguard.meetings.models import Meeting, MeetingAttendance
 
 
@@ -11,7 +14,7 @@ class MeetingAttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class MeetingAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "unit", "held_at", "campaign", "phase")
     list_filter = ("kind", "campaign")
     search_fields = ("title", "unit__name")

@@ -1,14 +1,15 @@
-"""Study records in the back office (committee admins only); members' own text is
-not edited here, only looked at."""
+"""Study records in the back office: superusers only (`accounts.admin.ScopedAdmin` with
+no scope; committee admins use the study pages); members' own text is not edited
+here, only looked at."""
 
 from django.contrib import admin
 
-from vanguard.accounts.admin import CommitteeAdminOnly
+from vanguard.accounts.admin import ScopedAdmin
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 
 
 @admin.register(StudyPlan)
-class StudyPlanAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class StudyPlanAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("title", "branch", "campaign", "submitted_at")
     list_filter = ("campaign",)
     search_fields = ("title", "branch__name")
@@ -17,7 +18,7 @@ class StudyPlanAdmin(CommitteeAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(StudySession)
-class StudySessionAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class StudySessionAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("topic", "kind", "unit", "starts_at")
     list_filter = ("kind", "campaign")
     search_fields = ("topic", "unit__name")
@@ -26,7 +27,7 @@ class StudySessionAdmin(CommitteeAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class AttendanceAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("session", "member", "status", "method", "recorded_at")
     list_filter = ("status", "method")
     raw_id_fields = ("session", "member")
@@ -34,7 +35,7 @@ class AttendanceAdmin(CommitteeAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(StudyWork)
-class StudyWorkAdmin(CommitteeAdminOnly, admin.ModelAdmin):
+class StudyWorkAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "member", "submitted_at", "reviewed_at")
     list_filter = ("kind", "campaign")
     search_fields = ("title", "member__name", "member__number")
