@@ -1,9 +1,10 @@
 """Opinions in the back office: superusers only (committee admins work in the sorting,
 mailbox and survey pages), except the opinion list, which committee admins read in
 their scope (`accounts.admin.ScopedAdmin`). Sources are never shown here:
-an opinion's contact and source, an e-mail's sender and a talk's participants are
-left out of every admin page, and the opinion list goes through
-`permissions.visible_opinions`, so an admin never reads an opinion about themself.
+an opinion's contact and source, an e-mail's sender and the names of its dropped
+attachments, a talk's participants and notes are left out of every admin page, and
+the opinion list goes through `permissions.visible_opinions`, so an admin never
+reads an opinion about themself.
 Survey invitations and answers are not in the back office at all: nothing should
 put them side by side. Nothing here deletes an opinion; the sorting pages set it
 aside instead."""
@@ -62,7 +63,7 @@ class OpinionAdmin(NoDelete, ScopedAdmin, admin.ModelAdmin):
 class OpinionRecordAdmin(NoDelete, ScopedAdmin, admin.ModelAdmin):
     list_display = ("__str__", "branch", "kind", "held_on", "round")
     list_filter = ("kind", "round")
-    exclude = ("participants",)
+    exclude = ("participants", "notes")
     raw_id_fields = ("campaign", "branch", "recorded_by")
 
 
@@ -76,7 +77,7 @@ class MailboxAdmin(ScopedAdmin, admin.ModelAdmin):
 @admin.register(EmailMessage)
 class EmailMessageAdmin(NoDelete, ScopedAdmin, admin.ModelAdmin):
     list_display = ("subject", "campaign", "received_on")
-    exclude = ("sender", "message_id_hash")
+    exclude = ("sender", "message_id_hash", "attachment_notes")
     raw_id_fields = ("campaign", "mailbox")
 
 

@@ -255,8 +255,12 @@ class EmailMessage(models.Model):
     subject = models.CharField(_("主题"), max_length=300, blank=True)
     sender = models.CharField(_("发件人"), max_length=300, blank=True)  # a source
     received_on = models.DateField(_("收到日期"))
+    # Attachments that were not kept (executable, too large), one line each with the
+    # file's name. For the sorters who see the sources only: a file name can name the
+    # sender, so it is never part of the opinion's text, which is fed back.
+    attachment_notes = models.TextField(_("未保存的附件"), blank=True)
 
-    audit_hidden_fields = ("sender",)
+    audit_hidden_fields = ("sender", "attachment_notes")
 
     class Meta:
         verbose_name = _("意见邮件")

@@ -9,7 +9,9 @@ the last resort replaces what cannot be read.
 
 The sender is the opinion's source: it goes into `EmailMessage.sender` and the
 opinion's `source` / `contact`, which the audit trail never copies and a subject
-never sees. A message is imported once per campaign (its Message-ID, hashed).
+never sees. So do the notes on attachments that were not kept (their file names):
+they go into `EmailMessage.attachment_notes`, never into the opinion's text. A
+message is imported once per campaign (its Message-ID, hashed).
 """
 
 from __future__ import annotations
@@ -105,15 +107,14 @@ class ParsedEmail:
     sent_on: datetime.date | None
     body: str
     attachments: list[ParsedAttachment]
+    # Attachments not kept, with their names: for the sorters, never in the text that
+    # is fed back to the member (a file name can name the sender).
     notes: list[str]
 
     @property
     def opinion_text(self) -> str:
         with translation.override(settings.LANGUAGE_CODE):
-            text = self.body or self.subject or _("（邮件没有正文）")
-        if self.notes:
-            text = text + "\n\n" + "\n".join(self.notes)
-        return text
+            return self.body or self.subject or _("（邮件没有正文）")
 
 
 def email_max_bytes() -> int:
@@ -444,6 +445,7 @@ def email_store(
                 subject=parsed.subject,
                 sender=parsed.sender,
                 received_on=received_on,
+                attachment_notes="\n".join(parsed.notes),
             )
             for item in parsed.attachments:
                 attachment = EmailAttachment(

@@ -107,9 +107,13 @@ def test_pdf_is_kept_and_executables_are_refused_with_a_note():
     assert [(a.name, a.content_type) for a in parsed.attachments] == [
         ("材料.pdf", "application/pdf")
     ]
-    assert "附件 setup.exe 是可执行文件，未保存" in parsed.opinion_text
-    assert "附件 说明.pdf 是可执行文件，未保存" in parsed.opinion_text
-    assert "附件 run.bat 是可执行文件，未保存" in parsed.opinion_text
+    # The notes are for the sorters: never in the text fed back to the member.
+    assert parsed.notes == [
+        "附件 setup.exe 是可执行文件，未保存",
+        "附件 说明.pdf 是可执行文件，未保存",
+        "附件 run.bat 是可执行文件，未保存",
+    ]
+    assert "未保存" not in parsed.opinion_text and "setup.exe" not in parsed.opinion_text
 
 
 def test_an_attachment_over_the_limit_is_left_out_with_a_note(settings):
@@ -121,7 +125,8 @@ def test_an_attachment_over_the_limit_is_left_out_with_a_note(settings):
         )
     )
     assert parsed.attachments == []
-    assert parsed.opinion_text.endswith("附件 大图.png 超过大小限制，未保存")
+    assert parsed.notes == ["附件 大图.png 超过大小限制，未保存"]
+    assert "大图.png" not in parsed.opinion_text
 
 
 def test_an_encoded_attachment_name_is_decoded_and_stripped_of_folders():
