@@ -558,7 +558,8 @@ def visible_study_sessions(user: Any) -> QuerySet[Any]:
 
 # --- Opinions (征求意见) -------------------------------------------------------
 # Those who keep a unit's records also gather and sort its opinions, and may see
-# where an opinion came from (to answer an e-mail, to follow up a talk). Supervisors
+# where an opinion came from (to answer an e-mail, to follow up a talk) unless they
+# could be its subject (see `sources_shown_filter` below). Supervisors
 # and observers read opinions without their sources. Nobody — whatever their roles —
 # sees an opinion about themself in the sorting pages: they read it on their own
 # feedback sheet, where no source is ever shown.
@@ -586,11 +587,85 @@ def can_sort_opinions(user: Any, unit: Unit) -> bool:
     return _covers(paths(user, ACTIVITY_ROLES), unit.path)
 
 
-def can_see_opinion_sources(user: Any, opinion: Any) -> bool:
+# Who sees an opinion's source (its contact and source, an e-mail's sender, subject,
+# attachments and the notes on dropped ones, a talk's participants and notes): those
+# who sort it and cannot be its subject. An opinion may be about anyone in the unit
+# that gathered it until it is sorted — and a sorter must not be able to open the
+# source by choosing another subject — so a sorter who belongs to that unit (or to the
+# unit the opinion is about, or is its subject) never sees the source; a sorter above
+# them does (the general-branch secretary, the committee). Opinions entered from one
+# talk, symposium or e-mail share their source, so one of them that may concern the
+# sorter hides the source of all. `sources_shown_filter` is the rule; every page, API
+# answer and download asks `can_see_opinion_sources` (or the annotation of
+# `with_sources_shown`, which is the same rule).
+
+
+def _could_concern(member: Member) -> Q:
+    """Opinions that are, or may turn out to be, about this member."""
+    above = [int(part) for part in member.branch.path.strip("/").split("/") if part]
+    return Q(subject_member=member) | Q(branch_id__in=above) | Q(subject_unit_id__in=above)
+
+
+def sources_shown_filter(user: Any) -> Q:
+    """The opinions whose sources this person may see, as a query condition."""
+    from django.db.models import Exists, OuterRef
+
+    from vanguard.opinions.models import Opinion
+
+    query = _under(paths(user, ACTIVITY_ROLES), "branch__path")
     member = member_of(user)
-    if member is not None and opinion.subject_member_id == member.pk:
+    if member is None:
+        return query
+    concern = _could_concern(member)
+    sharing_a_source = Opinion.objects.filter(concern).filter(
+        Q(record_id=OuterRef("record_id")) | Q(email_id=OuterRef("email_id"))
+    )
+    return Q(query, ~concern, ~Exists(sharing_a_source))
+
+
+def with_sources_shown(opinions: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """The opinions annotated with `sources_shown` for this person (one query for a list)."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    return opinions.annotate(
+        sources_shown=Case(
+            When(sources_shown_filter(user), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def can_see_opinion_sources(user: Any, opinion: Any) -> bool:
+    shown = getattr(opinion, "sources_shown", None)
+    if shown is not None:
+        return bool(shown)
+    if not can_sort_opinions(user, opinion.branch):
         return False
-    return can_sort_opinions(user, opinion.branch)
+    from vanguard.opinions.models import Opinion
+
+    return Opinion.objects.filter(pk=opinion.pk).filter(sources_shown_filter(user)).exists()
+
+
+def can_see_sources_in(user: Any, unit: Unit) -> bool:
+    """May see who gave the opinions gathered in this unit (a survey's respondents,
+    a record's participants) — the unit-wide part of the rule above."""
+    if not can_sort_opinions(user, unit):
+        return False
+    member = member_of(user)
+    return member is None or not member.branch.path.startswith(unit.path)
+
+
+def can_see_record_sources(user: Any, record: Any) -> bool:
+    """May see who took part in a talk or symposium, and its notes."""
+    from vanguard.opinions.models import Opinion
+
+    if not can_see_sources_in(user, record.branch):
+        return False
+    member = member_of(user)
+    if member is None:
+        return True
+    return not Opinion.objects.filter(record=record).filter(_could_concern(member)).exists()
 
 
 def opinion_units(user: Any) -> QuerySet[Unit]:

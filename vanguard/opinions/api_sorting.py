@@ -3,8 +3,9 @@
 The same rules as the pages, through `accounts.permissions`: a caller lists and
 reads the opinions in their scope, never one about themself (404); an opinion's
 `source` is in the answer only where `can_see_opinion_sources` allows it (null for
-supervisors and observers); writes need `can_sort_opinions` over the unit that
-gathered the opinion (403 for those who only read it). Errors are the shape of
+supervisors and observers, and for a sorter who could be the opinion's subject);
+writes need `can_sort_opinions` over the unit that gathered the opinion (403 for
+those who only read it). Errors are the shape of
 `vanguard/api/errors.py`.
 """
 
@@ -45,6 +46,9 @@ class SourceOut(Schema):
     source: str
     email_sender: str | None
     participants: str | None
+    attachment_notes: str | None = Field(
+        None, description="The e-mail's attachments that were not kept, one per line"
+    )
 
 
 class OpinionOut(Schema):
@@ -102,6 +106,7 @@ class OpinionOut(Schema):
             "source": obj.source,
             "email_sender": obj.email.sender if obj.email_id else None,  # type: ignore[union-attr]
             "participants": obj.record.participants if obj.record_id else None,  # type: ignore[union-attr]
+            "attachment_notes": obj.email.attachment_notes if obj.email_id else None,  # type: ignore[union-attr]
         }
 
 
@@ -147,14 +152,16 @@ class RoundOut(Schema):
     opened_on: datetime.date
 
 
-def _with_related(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
-    return queryset.select_related("email", "record")
+def _with_related(queryset: QuerySet[Opinion], user: Any) -> QuerySet[Opinion]:
+    """With what `OpinionOut` reads, and whether the caller sees the sources (one
+    query for a whole page)."""
+    return permissions.with_sources_shown(queryset.select_related("email", "record"), user)
 
 
 def _fetch(request: HttpRequest, opinion_id: int, *, write: bool = False) -> Opinion:
     opinion = permissions.get_opinion_for_user(request.user, opinion_id, write=write)
     return (
-        _with_related(Opinion.objects.filter(pk=opinion.pk))
+        _with_related(Opinion.objects.filter(pk=opinion.pk), request.user)
         .select_related("branch", "campaign", "subject_member", "subject_unit", "aspect")
         .get()
     )
@@ -199,7 +206,7 @@ def opinion_list(
         if unit is None:
             return Opinion.objects.none()
         opinions = opinions.filter(branch__path__startswith=unit.path)
-    return _with_related(opinions).order_by("-received_on", "-pk")
+    return _with_related(opinions, request.user).order_by("-received_on", "-pk")
 
 
 @router.get(

@@ -54,8 +54,11 @@ def sorting_queue(
     subject_kind: str = "",
     unit: Unit | None = None,
 ) -> QuerySet[Opinion]:
-    """The opinions a person sorts or reads, newest first, with what a card shows."""
-    opinions = campaign_opinions(user, campaign).select_related("email", "record")
+    """The opinions a person sorts or reads, newest first, with what a card shows
+    (and whether it may show their sources: `permissions.with_sources_shown`)."""
+    opinions = permissions.with_sources_shown(
+        campaign_opinions(user, campaign).select_related("email", "record"), user
+    )
     if status:
         opinions = opinions.filter(status=status)
     if channel:

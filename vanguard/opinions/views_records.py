@@ -1,8 +1,9 @@
 """Individual talks (个人交谈) and symposia (座谈会): a branch committee member records
 one, then enters each opinion heard in it separately.
 
-The participants are a source: they are shown only to those who gather the branch's
-opinions, and not on a record holding an opinion about the viewer; opinions about the
+The participants are a source: they, the notes and each opinion's source are shown
+only where `permissions.can_see_record_sources` allows — to a sorter above the branch,
+never to one who could be the subject of an opinion heard in it; opinions about the
 viewer are never listed (`permissions.visible_opinions`)."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts import permissions
 from vanguard.opinions import services_intake
 from vanguard.opinions.forms_intake import RecordForm, RecordOpinionForm
-from vanguard.opinions.models import Aspect, Opinion, OpinionRecord
+from vanguard.opinions.models import Aspect, OpinionRecord
 from vanguard.organization.models import Unit
 
 PAGE_SIZE = 30
@@ -114,18 +115,15 @@ def _detail(
     request: HttpRequest, record: OpinionRecord, form: RecordOpinionForm, status: int = 200
 ) -> HttpResponse:
     opinions = permissions.visible_opinions(request.user).filter(record=record).order_by("pk")
-    # A record holding an opinion about the viewer shows them neither who took part
-    # nor the notes, which may name the people talked to.
-    about_viewer = (
-        Opinion.objects.filter(record=record).exclude(pk__in=opinions.values("pk")).exists()
-    )
     return render(
         request,
         "opinions/records_detail.html",
         {
             "record": record,
             "opinions": opinions,
-            "show_participants": not about_viewer,
+            # Who took part, the notes (which may name them) and each opinion's source:
+            # only for a sorter who cannot be the subject of any opinion heard in it.
+            "show_sources": permissions.can_see_record_sources(request.user, record),
             "form": form,
         },
         status=status,

@@ -6,7 +6,8 @@ in place, so that a secretary sorts one opinion after another on a phone; withou
 JavaScript the same forms post and come back to the list. Opinions come through
 `accounts.permissions` (nobody reaches an opinion about themself: 404), and the
 source of an opinion is put in the page only where `can_see_opinion_sources`
-allows it — never for supervisors and observers.
+allows it — never for supervisors and observers, nor for a sorter who could be the
+opinion's subject (one of the unit that gathered it): its source is for a sorter above.
 """
 
 from __future__ import annotations

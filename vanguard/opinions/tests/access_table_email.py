@@ -38,6 +38,9 @@ NOT_SORTERS = {
 # Read opinions but not their sources.
 READERS = {"supervisor": 403, "observer": 403}
 CANNOT_SEE = {"group_leader": 404, "member": 404, "other_member": 404}
+# The secretary is a member of branch A1: any of its mail may be about him, so its
+# attachments are for the sorters above (the general branch, the committee).
+MAY_BE_SUBJECT = {"secretary": 403}
 
 
 def _campaign(f) -> Campaign:
@@ -177,7 +180,7 @@ ROWS = [
     AccessRow(
         "opinions/mail/attachments/<int:pk>/",
         lambda f: reverse("opinions:email_attachment", args=[_attachment_pk(f)]),
-        {"anonymous": LOGIN, **READERS, **CANNOT_SEE},
+        {"anonymous": LOGIN, **READERS, **CANNOT_SEE, **MAY_BE_SUBJECT},
         default=200,
     ),
     AccessRow(
@@ -185,7 +188,7 @@ ROWS = [
         lambda f: reverse(
             "opinions:email_attachment", args=[_attachment_pk(f, about=f.cast.member_record)]
         ),
-        {"anonymous": LOGIN, **READERS, **CANNOT_SEE},
+        {"anonymous": LOGIN, **READERS, **CANNOT_SEE, **MAY_BE_SUBJECT},
         default=200,
         note="an opinion about the member: they never reach its attachment",
     ),

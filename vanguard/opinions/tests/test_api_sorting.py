@@ -71,9 +71,11 @@ def test_bad_intake_is_refused_naming_the_field_and_writes_nothing(f, client, ch
 
 def test_sources_are_given_only_to_those_who_sort(f, client):
     o = opinion(f, contact=CONTACT, source="张老师")
-    client.force_login(f.cast.secretary)
+    # A sorter above the branch: the general-branch secretary (a member of no branch here).
+    client.force_login(f.cast.gb_secretary)
     assert client.get(f"/api/v1/opinions/{o.pk}").json()["source"]["contact"] == CONTACT
-    for role in ("supervisor", "observer"):
+    # The branch's secretary is one of its members: the opinion may be about him.
+    for role in ("secretary", "supervisor", "observer"):
         client.force_login(getattr(f.cast, role))
         listed = client.get("/api/v1/opinions/").content.decode()
         one = client.get(f"/api/v1/opinions/{o.pk}")

@@ -9,7 +9,8 @@ editing this file), its parameters are filled with every relevant object of the
 test, and each response is read as a person would receive it: HTML and JSON as
 text (JSON un-escaped), PDFs through a PDF reader, zip files (xlsx, docx) unpacked.
 Positive controls show the crawl reaches the places where sources *are* shown:
-the sorters of a branch see the sources of opinions about *other* members.
+the sorters above a branch see the sources of opinions about its members; the
+sorters inside it (who could be the subject of any of its opinions) see none.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ PREFIXES = ("opinions/", "o/", "api/v1/opinions/")
 COLLEAGUE_CONTACT = "colleague-marker-13700000000"
 COLLEAGUE_SENDER = "colleague.tipster@example.org"
 COLLEAGUE_MARKERS = (COLLEAGUE_CONTACT, COLLEAGUE_SENDER)
-# Sort opinions of branch A1 (and so may see the colleague's sources).
-A1_SORTERS = {"committee_admin", "gb_secretary", "secretary", "branch_committee"}
+# Sort opinions of branch A1 from above it (and so see the colleague's sources).
+A1_SORTERS_ABOVE = {"committee_admin", "gb_secretary"}
+# Sort opinions of branch A1 as members of it: any of them may be about them.
+A1_SORTERS_INSIDE = {"secretary", "branch_committee"}
 NEVER_SOURCES = {"supervisor", "observer"}
 
 
@@ -173,9 +176,9 @@ def _subject_of(role: str, cast, org):
     user = getattr(cast, role)
     member = permissions.member_of(user)
     if member is None:
-        member = make_member(
-            name=f"{role}本人", number=f"X-{role}", branch=org.branch_a1, user=user
-        )
+        # A sorter above A1 is a member of another branch under the committee.
+        branch = org.branch_a2 if role in A1_SORTERS_ABOVE else org.branch_a1
+        member = make_member(name=f"{role}本人", number=f"X-{role}", branch=branch, user=user)
         permissions.forget_scopes(user)
     return user, member
 
@@ -275,9 +278,11 @@ def test_sources_never_reach_the_member_an_opinion_is_about(role, client, org, c
     ]
     assert any("意见箱：工作作风需改进" in seen[url] for url in own_sheets)
     assert any("作风扎实" in seen[url] for url in own_sheets)  # the survey aggregate
-    if role in A1_SORTERS:
+    if role in A1_SORTERS_ABOVE:
         # Positive control: the crawl reaches pages that show sources — of others.
         assert _leaks(seen, COLLEAGUE_MARKERS), "the crawl never reached a page with sources"
+    if role in A1_SORTERS_INSIDE:
+        assert not _leaks(seen, COLLEAGUE_MARKERS), "a sorter who could be the subject"
     if role in NEVER_SOURCES:
         assert not _leaks(seen, COLLEAGUE_MARKERS), "supervisors and observers see no source"
     assert not errors, f"server errors while crawling: {errors}"

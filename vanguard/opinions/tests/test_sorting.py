@@ -188,12 +188,18 @@ def test_supervisors_and_observers_read_opinions_without_any_source(f, client, r
         assert "保存梳理结果" not in page and "搁置这条意见" not in page
 
 
-def test_the_secretary_sees_the_sources_of_their_branchs_opinions(f, client):
+def test_a_sorter_above_the_branch_sees_the_sources_of_its_opinions(f, client):
     o = _sourced_opinion(f)
-    client.force_login(f.cast.secretary)
+    client.force_login(f.cast.gb_secretary)
     page = client.get(reverse("opinions:sorting_detail", args=[o.pk])).content.decode()
     for secret in (CONTACT, SOURCE, "zhou@example.cn", "周老师、吴同学"):
         assert secret in page
+    # The branch's own secretary sorts it too, but may be its subject: no source.
+    client.force_login(f.cast.secretary)
+    page = client.get(reverse("opinions:sorting_detail", args=[o.pk])).content.decode()
+    assert o.text in page and "保存梳理结果" in page
+    for secret in (CONTACT, SOURCE, "zhou@example.cn", "周老师、吴同学"):
+        assert secret not in page
 
 
 def test_the_secretary_never_reaches_an_opinion_about_themself(f, client):
