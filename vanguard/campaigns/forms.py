@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.campaigns.models import Campaign, Phase, Requirement
+from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR, Campaign, Phase, Requirement
 from vanguard.meetings.models import Meeting
 from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
 from vanguard.organization.models import Unit
@@ -87,6 +87,18 @@ class CampaignForm(MarksInvalidFields, forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=Campaign.Status.choices)
     description = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ballot_secrecy_minimum = forms.IntegerField(
+        label=_("公布得票所需最少选票数"),
+        min_value=BALLOT_SECRECY_FLOOR,
+        max_value=1000,
+        initial=BALLOT_SECRECY_FLOOR,
+        help_text=_("收回选票少于这个数时，只公布收回选票张数，不公布各人得票。不能少于 3。"),
+        error_messages={
+            "min_value": _(
+                "不能少于 %(limit_value)s 张：选票太少时，投票人减去自己的选票就能推知他人的投票。"
+            )
+        },
     )
 
 

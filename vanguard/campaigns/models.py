@@ -11,8 +11,13 @@ edit them per campaign and the system checks them from the data itself.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The fewest ballots with which a vote's per-candidate results may ever be shown: with
+# two, each voter can subtract their own ballot and read the other's (DESIGN.md).
+BALLOT_SECRECY_FLOOR = 3
 
 
 class Campaign(models.Model):
@@ -38,6 +43,24 @@ class Campaign(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     description = models.TextField(_("说明"), blank=True)
+    # A vote's per-candidate results are shown only with at least this many ballots
+    # (electronic + confirmed paper): with fewer, voters could subtract their own ballots
+    # from the counts and learn another's. A campaign may ask for more, never fewer.
+    ballot_secrecy_minimum = models.PositiveSmallIntegerField(
+        _("公布得票所需最少选票数"),
+        default=BALLOT_SECRECY_FLOOR,
+        validators=[
+            MinValueValidator(
+                BALLOT_SECRECY_FLOOR,
+                message=_(
+                    "不能少于 %(limit_value)s 张：选票太少时，"
+                    "投票人减去自己的选票就能推知他人的投票。"
+                ),
+            ),
+            MaxValueValidator(1000),
+        ],
+        help_text=_("收回选票少于这个数时，只公布收回选票张数，不公布各人得票。不能少于 3。"),
+    )
     cloned_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="clones"
     )
@@ -47,6 +70,12 @@ class Campaign(models.Model):
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
         ordering = ["-year", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ballot_secrecy_minimum__gte=BALLOT_SECRECY_FLOOR),
+                name="campaign_ballot_secrecy_minimum_floor",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -165,6 +165,7 @@ def campaign_clone(
         unit=source.unit,
         year=year,
         description=source.description,
+        ballot_secrecy_minimum=source.ballot_secrecy_minimum,
         cloned_from=source,
     )
     campaign.full_clean()
@@ -198,12 +199,22 @@ def campaign_clone(
 
 @transaction.atomic
 def campaign_update(
-    *, campaign: Campaign, name: str, year: int, status: str, description: str = ""
+    *,
+    campaign: Campaign,
+    name: str,
+    year: int,
+    status: str,
+    description: str = "",
+    ballot_secrecy_minimum: int | None = None,
 ) -> Campaign:
+    """`ballot_secrecy_minimum`: the fewest ballots with which a vote's per-candidate
+    results are shown (never below 3; `full_clean` refuses less). None keeps it."""
     campaign.name = name
     campaign.year = year
     campaign.status = status
     campaign.description = description
+    if ballot_secrecy_minimum is not None:
+        campaign.ballot_secrecy_minimum = ballot_secrecy_minimum
     campaign.full_clean()
     campaign.save()
     return campaign

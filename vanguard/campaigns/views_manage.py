@@ -128,6 +128,7 @@ def manage_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "year": campaign.year,
         "status": campaign.status,
         "description": campaign.description,
+        "ballot_secrecy_minimum": campaign.ballot_secrecy_minimum,
     }
     form = forms.CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
