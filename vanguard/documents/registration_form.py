@@ -98,6 +98,11 @@ def _appraisal(data: RegistrationData) -> Section:
             lines=[_("票数（张）")],
             min_height_mm=24,
         )
+    where = {"unit": appraisal.unit_name, "date": _date(appraisal.held_on)}
+    if appraisal.withheld:  # too few ballots for secrecy, or no quorum: no counts
+        held_only = _("%(unit)s，%(date)s投票。") % where
+        return Section(label, [held_only, appraisal.withheld], min_height_mm=24)
+    held = _("%(unit)s，%(date)s投票，票数（张）：") % where
     header = [grade for grade, _votes in appraisal.counts]
     votes = [str(n) for _grade, n in appraisal.counts]
     if appraisal.blank:
@@ -105,10 +110,6 @@ def _appraisal(data: RegistrationData) -> Section:
         votes.append(str(appraisal.blank))
     header.append(_("有效票"))
     votes.append(str(appraisal.ballots))
-    held = _("%(unit)s，%(date)s投票，票数（张）：") % {
-        "unit": appraisal.unit_name,
-        "date": _date(appraisal.held_on),
-    }
     return Section(label, [held], grid=[header, votes], min_height_mm=24)
 
 

@@ -96,7 +96,19 @@ class MemberRowOut(Schema):
     member_id: int
     member_name: str
     member_number: str
-    tally: TallyOut | None = Field(description="null until a closed vote graded the member")
+    tally: TallyOut | None = Field(
+        description="null until a closed vote with published results graded the member"
+    )
+    tally_withheld: str | None = Field(
+        None,
+        description=(
+            "Why the latest closed vote's per-candidate results are withheld "
+            "(too_few_ballots | quorum_not_met), else null"
+        ),
+    )
+    tally_withheld_display: str | None = Field(
+        None, description="The same in a sentence, with the number of ballots"
+    )
     proposal: ProposalOut | None
     next_step: str | None = Field(
         None,
@@ -130,6 +142,8 @@ def _row(row: selectors.Row) -> dict[str, Any]:
         "member_name": row.member.name,
         "member_number": row.member.number,
         "tally": {value: tally.counts[value] for value in Grade.values} if tally else None,
+        "tally_withheld": row.withheld_code or None,
+        "tally_withheld_display": row.withheld or None,
         "proposal": None,
     }
     if proposal is not None:

@@ -34,17 +34,30 @@ def probationary_members(branch: Unit):
 
 @dataclass(frozen=True)
 class MemberTally:
-    """A member's result in the latest closed vote of the campaign that graded them."""
+    """A member's result in the latest closed vote of the campaign that graded them.
+
+    When that vote's results are withheld (too few ballots for secrecy, or no quorum:
+    `tally.withheld`) the candidate has no counts: the member has no usable tally, and
+    `withheld_reason` says why, with the number of ballots."""
 
     session: AppraisalSession
     tally: Any  # the session's ballots.services.Tally
     candidate: Any  # the member's CandidateTally in it
 
+    @property
+    def published(self) -> bool:
+        return bool(self.tally.published)
+
+    @property
+    def withheld_reason(self) -> str:
+        return str(self.tally.withheld_reason)
+
 
 def member_tallies(campaign: Any, member_ids) -> dict[int, MemberTally]:
     """member id → their latest closed vote in the campaign that graded them (found by
     their roll entry, wherever they voted: their branch or its party group). Each
-    distinct vote is tallied once."""
+    distinct vote is tallied once. A withheld vote stays the member's latest: an earlier
+    vote's counts are not brought back in its place (check `published`)."""
     latest: dict[int, AppraisalSession] = {}
     entries = (
         RollEntry.objects.filter(
@@ -71,9 +84,14 @@ def member_tallies(campaign: Any, member_ids) -> dict[int, MemberTally]:
 
 
 def tallies_for_branch(campaign: Any, branch: Unit) -> dict[int, Any]:
-    """member id → the `CandidateTally` of each of the branch's active members."""
+    """member id → the `CandidateTally` of each of the branch's active members whose
+    latest vote's results are published."""
     ids = Member.objects.filter(branch=branch, is_active=True).values_list("pk", flat=True)
-    return {pk: found.candidate for pk, found in member_tallies(campaign, ids).items()}
+    return {
+        pk: found.candidate
+        for pk, found in member_tallies(campaign, ids).items()
+        if found.published
+    }
 
 
 def grading_for(campaign: Any, branch: Unit) -> BranchGrading | None:
@@ -88,9 +106,11 @@ def grading_for(campaign: Any, branch: Unit) -> BranchGrading | None:
 class Row:
     member: Member
     proposal: GradeProposal | None
-    tally: Any  # CandidateTally or None: no closed vote graded this member yet
+    tally: Any  # CandidateTally or None: no closed vote with published results yet
     review: Any  # SelfAnalysis or None
     case: UnqualifiedCase | None
+    withheld: str = ""  # why the latest closed vote's results are withheld, in a sentence
+    withheld_code: str = ""  # the same as ballots.services.WITHHELD_…, "" when shown
 
     @property
     def tally_cells(self) -> list[tuple[Any, int, Any]]:
@@ -119,21 +139,21 @@ def rows(*, campaign: Any, branch: Unit, grading: BranchGrading | None) -> list[
     reviews = {
         d.member_id: d for d in SelfAnalysis.objects.filter(campaign=campaign, member__in=members)
     }
-    tallies = {
-        pk: found.candidate
-        for pk, found in member_tallies(campaign, [m.pk for m in members]).items()
-    }
+    found_tallies = member_tallies(campaign, [m.pk for m in members])
     result = []
     for member in members:
         proposal = proposals.get(member.pk)
         case = getattr(proposal, "unqualified_case", None) if proposal is not None else None
+        found = found_tallies.get(member.pk)
         result.append(
             Row(
                 member=member,
                 proposal=proposal,
-                tally=tallies.get(member.pk),
+                tally=found.candidate if found is not None and found.published else None,
                 review=reviews.get(member.pk),
                 case=case,
+                withheld=found.withheld_reason if found is not None else "",
+                withheld_code=found.tally.withheld if found is not None else "",
             )
         )
     return result
@@ -193,7 +213,7 @@ def grade_fact_text(*, member: Member, campaign: Any, round_number: int) -> str:
             return ""
         return _("党委审批等级：%(grade)s") % {"grade": proposal.get_grade_display()}
     found = member_tallies(campaign, [member.pk]).get(member.pk)
-    if found is None:
+    if found is None or not found.published:
         return ""
     tally = found.candidate
     counts = {g: tally.counts[g] for g in Grade.values}

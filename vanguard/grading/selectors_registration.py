@@ -42,6 +42,9 @@ class Appraisal:
     ballots: int  # electronic + confirmed paper ballots counted
     unit_name: str  # the branch, or the party group that voted
     held_on: datetime.date | None
+    # Why the vote's per-candidate results are withheld (too few ballots for secrecy, or
+    # no quorum), in a sentence; then `counts` is empty and `blank` 0.
+    withheld: str = ""
 
 
 @dataclass
@@ -192,14 +195,18 @@ def _proposals(
 
 
 def _appraisals(ids: Sequence[int], campaign: Any) -> dict[int, Appraisal]:
-    """member id → the counts of the latest closed vote in the campaign that graded them."""
+    """member id → the counts of the latest closed vote in the campaign that graded them
+    (only the number of ballots and the reason when its results are withheld)."""
     return {
         member_id: Appraisal(
-            counts=[(str(label), found.candidate.counts[value]) for value, label in Grade.choices],
-            blank=found.candidate.blank,
+            counts=[(str(label), found.candidate.counts[value]) for value, label in Grade.choices]
+            if found.published
+            else [],
+            blank=found.candidate.blank if found.published else 0,
             ballots=found.tally.total_ballots,
             unit_name=found.session.unit.name,
             held_on=_day(found.session.closed_at),
+            withheld=found.withheld_reason,
         )
         for member_id, found in selectors.member_tallies(campaign, ids).items()
     }

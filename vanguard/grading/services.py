@@ -144,11 +144,21 @@ def submission_problems(
     missing = [r.member.name for r in rows if r.proposal is None]
     if missing:
         problems.append(_("以下党员尚未评定等次：%(names)s。") % {"names": _("、").join(missing)})
-    no_vote = [r.member.name for r in rows if r.tally is None]
+    no_vote = [r.member.name for r in rows if r.tally is None and not r.withheld]
     if no_vote:
         problems.append(
             _("以下党员尚未经过民主评议投票（投票结束后才能上报）：%(names)s。")
             % {"names": _("、").join(no_vote)}
+        )
+    # A vote whose results are withheld graded nobody: it needs a new vote.
+    withheld = [r.member.name for r in rows if r.tally is None and r.withheld]
+    if withheld:
+        problems.append(
+            _(
+                "以下党员的民主评议投票收回选票太少或未达到有效人数，不公布得票，"
+                "不能作为评定依据，请重新投票后再上报：%(names)s。"
+            )
+            % {"names": _("、").join(withheld)}
         )
     for row in rows:
         unqualified = row.proposal is not None and row.proposal.grade == Grade.UNQUALIFIED

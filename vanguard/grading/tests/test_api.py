@@ -25,6 +25,8 @@ ROW_KEYS = {
     "member_name",
     "member_number",
     "tally",
+    "tally_withheld",
+    "tally_withheld_display",
     "proposal",
     "next_step",
     "next_step_display",
@@ -61,7 +63,7 @@ def _secretary_of(branch, username):
 def test_the_member_sees_their_grade_only_once_the_committee_approved_it(
     client, org, cast, grading, campaign
 ):
-    held_vote(org.branch_a1, [{}])
+    held_vote(org.branch_a1, [{}] * 3)
     _propose(grading, cast.secretary, 王小明="basically_qualified", 张丽="excellent")
     _as(client, cast.member)
     assert client.get(f"{API}/mine").json() == []  # proposed: not yet theirs
@@ -81,7 +83,7 @@ def test_the_member_sees_their_grade_only_once_the_committee_approved_it(
 
 
 def test_an_unqualified_grade_shows_the_outcome_once_recorded(client, org, cast, grading):
-    held_vote(org.branch_a1, [{cast.member_record.pk: "unqualified"}] * 2)
+    held_vote(org.branch_a1, [{cast.member_record.pk: "unqualified"}] * 3)
     _propose(grading, cast.secretary, 王小明="unqualified")
     case = grading.proposals.get(member=cast.member_record).unqualified_case
     case_ready_for_the_committee(case, cast)
@@ -156,7 +158,7 @@ def test_the_secretary_sees_the_proposals_beside_the_tally(client, org, cast, gr
 
 
 def test_the_api_shows_the_submission_and_the_return(client, org, cast, grading, campaign):
-    held_vote(org.branch_a1, [{}])
+    held_vote(org.branch_a1, [{}] * 3)
     _propose(grading, cast.secretary, 李书记="excellent", 王小明="excellent")
     services.grading_submit(grading=grading, explanation="两人均获全票优秀。", user=cast.secretary)
     services.grading_decide(
@@ -191,8 +193,8 @@ def test_the_query_count_does_not_grow_with_the_members(client, org, cast, gradi
     a2_secretary = _secretary_of(org.branch_a2, "a2secretary")
     for n in range(10):
         make_member(name=f"成员{n}", number=f"D{n:04d}", branch=org.branch_a2)
-    held_vote(org.branch_a1, [{}, {}])
-    held_vote(org.branch_a2, [{}, {}])
+    held_vote(org.branch_a1, [{}] * 3)
+    held_vote(org.branch_a2, [{}] * 6)  # quorum: more than 5 of 10
     _propose(grading, cast.secretary, 张丽="unqualified")
     a2 = services.grading_start(campaign=campaign, branch=org.branch_a2)
     _propose(a2, a2_secretary, 成员0="unqualified", 成员1="excellent")

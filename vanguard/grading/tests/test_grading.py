@@ -74,7 +74,7 @@ def test_excellent_over_the_cap_needs_an_explanation(grading, cast, branch):
 
 
 def test_the_campaign_cap_is_configurable(grading, cast, branch, campaign):
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     services.rule_set(campaign=campaign, numerator=2, denominator=3, user=cast.committee_admin)
     propose_all(grading, cast.secretary, 李书记="excellent", 王小明="excellent")
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)  # 2 ≤ 2
@@ -124,7 +124,7 @@ def test_the_committee_approves_and_only_then_the_member_sees_the_grade(
 
 
 def test_a_return_needs_a_reason_and_reopens_the_proposals(grading, cast, branch):
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     propose_all(grading, cast.secretary)
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
     with pytest.raises(ValidationError):
@@ -150,7 +150,7 @@ def _unqualified(grading, cast):
 def test_unqualified_opens_the_procedure_and_blocks_submission_until_its_steps(
     grading, cast, branch
 ):
-    held_vote(branch, [{cast.colleague_record.pk: "unqualified"}] * 2)
+    held_vote(branch, [{cast.colleague_record.pk: "unqualified"}] * 3)
     case = _unqualified(grading, cast)
     assert case.next_step == "talk"
     with pytest.raises(ValidationError) as error:
@@ -269,7 +269,7 @@ def services_fact(document, number):
 
 
 def test_the_secretary_proposes_on_the_page_beside_the_tally(client, cast, branch, campaign):
-    held_vote(branch, [{cast.member_record.pk: "excellent"}] * 2)
+    held_vote(branch, [{cast.member_record.pk: "excellent"}] * 3)
     client.force_login(cast.secretary)
     url = reverse("grading:branch", args=[campaign.pk, branch.pk])
     page = client.get(url).content.decode()
@@ -290,7 +290,7 @@ def test_the_secretary_proposes_on_the_page_beside_the_tally(client, cast, branc
 
 
 def test_the_member_sees_the_grade_on_the_page_only_after_approval(client, cast, branch, grading):
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     propose_all(grading, cast.secretary, 王小明="basically_qualified")
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
     client.force_login(cast.member)
@@ -305,7 +305,7 @@ def test_the_member_sees_the_grade_on_the_page_only_after_approval(client, cast,
 def test_the_committee_is_told_of_a_submission_and_members_of_the_approval(grading, cast, branch):
     from vanguard.notices.models import Notification
 
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     propose_all(grading, cast.secretary)
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
     (told,) = Notification.objects.filter(user=cast.committee_admin)
@@ -338,13 +338,13 @@ def test_a_round_two_pass_without_typed_facts_records_the_appraisal_facts(
     reviews.committee_respond(document=doc, text="第一轮指导意见", user=cast.committee_admin)
     doc, _version = fm.submitted(fx)
     assert doc.current_round == 2 and doc.state == "submitted"
-    held_vote(branch, [{cast.member_record.pk: "excellent"}] * 2)
+    held_vote(branch, [{cast.member_record.pk: "excellent"}] * 3)
     propose_all(grading, cast.secretary, 王小明="excellent")
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
 
     client.force_login(cast.secretary)
     page = client.get(reverse("reviews:review", args=[doc.pk])).content.decode()
-    assert "民主评议：优秀 2 票，合格 0 票" in page  # offered in the grade-facts form
+    assert "民主评议：优秀 3 票，合格 0 票" in page  # offered in the grade-facts form
 
     version = doc.versions.order_by("-number").first()
     reviews.branch_review(
@@ -352,14 +352,14 @@ def test_a_round_two_pass_without_typed_facts_records_the_appraisal_facts(
     )
     round_two = doc.rounds.get(number=2)
     assert round_two.grade_fact == (
-        "民主评议：优秀 2 票，合格 0 票，基本合格 0 票，不合格 0 票；支部初评：优秀"
+        "民主评议：优秀 3 票，合格 0 票，基本合格 0 票，不合格 0 票；支部初评：优秀"
     )
 
 
 def test_the_cap_warning_asks_for_an_explanation_only_while_the_branch_can_give_one(
     client, cast, branch, campaign, grading
 ):
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     propose_all(grading, cast.secretary, 李书记="excellent", 王小明="excellent")
     url = reverse("grading:branch", args=[campaign.pk, branch.pk])
     client.force_login(cast.secretary)

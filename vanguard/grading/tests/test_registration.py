@@ -146,7 +146,7 @@ def test_no_grade_is_on_the_form_before_the_branch_reports_it(
     client, cast, branch, campaign, grading
 ):
     me = cast.member_record
-    held_vote(branch, [{me.pk: "excellent"}] * 2)
+    held_vote(branch, [{me.pk: "excellent"}] * 3)
     _propose(grading, cast.secretary, 王小明="basically_qualified")  # still a draft
 
     for name, read in (
@@ -162,20 +162,20 @@ def test_the_branch_sees_its_initial_grade_once_reported_the_member_only_after_a
     client, cast, branch, campaign, grading
 ):
     me = cast.member_record
-    held_vote(branch, [{me.pk: "excellent"}] * 2)
+    held_vote(branch, [{me.pk: "excellent"}] * 3)
     _propose(grading, cast.secretary, 王小明="basically_qualified")
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
 
     officer = _pdf_as(client, cast.secretary, campaign, me)
     assert "初评等次：基本合格" in officer and "王小明：认真履职，群众认可" in officer
     assert "审批等次：基本合格" not in officer  # not approved yet
-    assert "有效票20002" in officer  # the officers read the votes
+    assert "有效票30003" in officer  # the officers read the votes
 
     own = _get(client, cast.member, "grading:registration_pdf", campaign, me)
     assert own.status_code == 200
     own_text = _flat(_pdf_text(own.content))
     assert "初评等次：基本合格" not in own_text and "认真履职" not in own_text
-    assert "有效票20002" not in own_text  # no votes for the member before approval
+    assert "有效票30003" not in own_text  # no votes for the member before approval
     own_docx = _docx_text(
         _get(client, cast.member, "grading:registration_docx", campaign, me).content
     )
@@ -184,7 +184,7 @@ def test_the_branch_sees_its_initial_grade_once_reported_the_member_only_after_a
     services.grading_decide(grading=grading, approve=True, reason="", user=cast.committee_admin)
     own_text = _pdf_as(client, cast.member, campaign, me)
     assert "初评等次：基本合格" in own_text and "审批等次：基本合格" in own_text
-    assert "有效票20002" in own_text
+    assert "有效票30003" in own_text
 
 
 def test_the_summary_is_the_latest_submitted_version_never_the_unsaved_draft(
@@ -230,7 +230,7 @@ def test_a_campaign_of_another_unit_is_not_found(client, cast, org):
 
 def test_the_branch_bundle_has_a_page_for_each_member(client, cast, branch, campaign, grading):
     make_member(name="赵预备", number="T0009", branch=branch, standing=Member.Standing.PROBATIONARY)
-    held_vote(branch, [{}, {}])
+    held_vote(branch, [{}] * 3)
     _approved(grading, cast, 张丽="excellent")
     client.force_login(cast.secretary)
     response = client.get(reverse("grading:registration_branch_pdf", args=[campaign.pk, branch.pk]))
@@ -279,7 +279,7 @@ def test_a_short_form_fits_on_one_page(cast, campaign):
 
 def test_an_unqualified_members_form_records_the_outcome(client, cast, branch, campaign, grading):
     colleague = cast.colleague_record
-    held_vote(branch, [{colleague.pk: "unqualified"}] * 2)
+    held_vote(branch, [{colleague.pk: "unqualified"}] * 3)
     _propose(grading, cast.secretary, 张丽="unqualified")
     case = UnqualifiedCase.objects.get(proposal__member=colleague)
     case_ready_for_the_committee(case, cast)
@@ -297,7 +297,7 @@ def test_an_unqualified_members_form_records_the_outcome(client, cast, branch, c
 def test_the_form_is_read_in_a_fixed_number_of_queries(cast, branch, campaign, grading, org):
     me = cast.member_record
     _submit_summary(me, cast.member, campaign, "总结")
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     _approved(grading, cast)
 
     def count():
@@ -307,13 +307,15 @@ def test_the_form_is_read_in_a_fixed_number_of_queries(cast, branch, campaign, g
 
     first = count()
     for i in range(5):
-        make_member(name=f"新党员{i}", number=f"T01{i:02d}", branch=branch)
-    held_vote(org.group_a1, [{}, {}])  # a later vote of the member's party group
+        make_member(
+            name=f"新党员{i}", number=f"T01{i:02d}", branch=branch, party_group=org.group_a1
+        )
+    held_vote(org.group_a1, [{}] * 4)  # a later vote of the member's party group (6)
     assert count() == first
 
 
 def test_the_pages_link_to_the_forms(client, cast, branch, campaign, grading):
-    held_vote(branch, [{}])
+    held_vote(branch, [{}] * 3)
     _approved(grading, cast)
     me = cast.member_record
     client.force_login(cast.member)

@@ -35,7 +35,7 @@ def test_a_closed_vote_and_an_approval_count_for_the_branch(org, cast):
     assert _values(campaign, org, APPROVED) == {}
     # The group's vote graded the group's members only: the branch's other formal
     # members need a vote too before the branch can report.
-    held_vote(org.branch_a1, [{}])
+    held_vote(org.branch_a1, [{}] * 3)
     entries = {
         m.pk: ("qualified", "认真履职") for m in grading.branch.members.filter(standing="formal")
     }
