@@ -46,6 +46,9 @@ if not SECRET_KEY:
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
     SECRET_KEY = "development-only-not-secret-" + "x" * 40  # noqa: S105
+# Earlier keys, still accepted for signatures and for opening the ballots sealed
+# during an open vote (ballots/sealing.py): keep the old key here when rotating it.
+SECRET_KEY_FALLBACKS = env_list("VANGUARD_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("VANGUARD_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEVELOPMENT else "")
 CSRF_TRUSTED_ORIGINS = env_list("VANGUARD_CSRF_TRUSTED_ORIGINS")
@@ -282,8 +285,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("VANGUARD_LOG_LEVEL", "WARNING")},
-    "loggers": {"django.server": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": [], "propagate": False},
+        # SQL with its parameters, in time order, would pair a card's code hash with
+        # the ballot written in the same transaction: never logged, whatever the level.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
+
+# The ballot storage scrub (ballots/README.md): when it cannot finish at the close
+# (a reader holds an old snapshot), a background thread retries every this many
+# seconds until it has. 0: no thread (the pages and `manage.py ballots_scrub` retry).
+# Tests turn the thread on where they test it, so that none outlives its test.
+BALLOTS_SCRUB_RETRY_SECONDS = float(
+    os.environ.get("VANGUARD_BALLOTS_SCRUB_RETRY_SECONDS", "0" if "pytest" in sys.modules else "5")
+)
 
 if "pytest" in sys.modules:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

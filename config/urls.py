@@ -28,3 +28,6 @@ urlpatterns = [
     path("v/", include(("vanguard.ballots.urls_public", "ballots_public"))),
     path("", include("vanguard.accounts.home_urls")),
 ]
+
+# A busy database answers 503 "try again" rather than 500 (vanguard/lib/errors.py).
+handler500 = "vanguard.lib.errors.server_error"

@@ -63,6 +63,15 @@ class AppraisalSession(models.Model):
     # Session-level times: they say nothing about any ballot.
     opened_at = models.DateTimeField(_("开始投票时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束投票时间"), null=True, blank=True)
+    # Random salt of the key that seals this session's ballots while it is open (with
+    # the server's secret key, never stored: see sealing.py). Set when the vote opens.
+    seal_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # When the storage scrub after the close finished (ballots/README.md): until then
+    # earlier copies of the ballots may still be in the database's storage.
+    storage_scrubbed_at = models.DateTimeField(_("存储清理完成时间"), null=True, blank=True)
+    # PostgreSQL: the closing transaction's id (every rewritten row carries it anyway),
+    # so the scrub can tell which readers may still see the rows the close deleted.
+    closed_xid = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("民主评议投票")
@@ -85,6 +94,9 @@ class RollEntry(models.Model):
     present = models.BooleanField(_("到会"), default=False)
     # The "has voted" mark of logged-in voting only; card voting leaves no mark.
     login_voted = models.BooleanField(_("已登录投票"), default=False)
+    # Set when the member is first ticked present (and so may have drawn a card) and
+    # never cleared: unticking them later does not let them vote by logging in too.
+    card_drawn = models.BooleanField(_("曾到会领卡"), default=False)
 
     class Meta:
         verbose_name = _("投票名册")
@@ -127,16 +139,27 @@ class Ballot(models.Model):
     """One cast ballot: {candidate member id: grade} for every candidate. Nothing else.
 
     The key is a random UUID; the grades are stored with their keys sorted, so not even
-    the order in which the voter filled the form survives.
+    the order in which the voter filled the form survives. While the vote is open a
+    ballot is `sealed` (encrypted, see sealing.py) and `grades` is empty; the close
+    opens every seal and writes the ballots again in plain, in an order that says
+    nothing about the voting.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(AppraisalSession, on_delete=models.CASCADE, related_name="ballots")
-    grades = models.JSONField()
+    grades = models.JSONField(null=True, blank=True)
+    sealed = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("选票")
         verbose_name_plural = _("选票")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grades__isnull=True, sealed__isnull=False)
+                | models.Q(grades__isnull=False, sealed__isnull=True),
+                name="ballots_ballot_sealed_or_plain",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.id)

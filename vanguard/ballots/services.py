@@ -7,21 +7,27 @@ Never log a code, a receipt, grades or an address in this module.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import permissions
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record
+from vanguard.ballots import sealing
 from vanguard.ballots.models import (
     AppraisalSession,
     Ballot,
@@ -42,7 +48,6 @@ RECEIPT_LENGTH = 8  # 40 random bits, unique within a session
 GRADES = tuple(Grade.values)
 PAPER_OBJECT_TYPE = "ballots.papertally"
 PAPER_NONE, PAPER_PENDING, PAPER_CONFIRMED = "none", "pending", "confirmed"
-_random = secrets.SystemRandom()
 
 
 class Refused(ValidationError):
@@ -53,17 +58,6 @@ class Refused(ValidationError):
 class IssuedCard:
     code: str  # for printing only; never stored
     receipt: str
-
-
-@dataclass(frozen=True)
-class StorageScrub:
-    """What the close did to the storage after commit (for tests and the closing page)."""
-
-    vendor: str
-    secure_delete: bool = False
-    wal_checkpoint: tuple | None = None  # SQLite: (busy, log frames, checkpointed frames)
-    vacuumed: bool = False
-    skipped: str = ""
 
 
 # --- codes --------------------------------------------------------------------
@@ -145,9 +139,10 @@ def session_open(*, session: AppraisalSession, user: Any = None) -> AppraisalSes
         if not any(m.standing == Member.Standing.FORMAL for m in members):
             raise Refused(_("该组织没有正式党员，无法开始民主评议投票。"))
         now = timezone.now()
+        salt = sealing.new_salt()
         opened = AppraisalSession.objects.filter(
             pk=session.pk, status=AppraisalSession.Status.DRAFT
-        ).update(status=AppraisalSession.Status.OPEN, opened_at=now)
+        ).update(status=AppraisalSession.Status.OPEN, opened_at=now, seal_salt=salt)
         if opened == 0:
             raise Refused(_("该投票已经开始或已经结束，不能再次开始。"))
         RollEntry.objects.bulk_create(
@@ -158,7 +153,11 @@ def session_open(*, session: AppraisalSession, user: Any = None) -> AppraisalSes
             )
             for m in members
         )
-        session.status, session.opened_at = AppraisalSession.Status.OPEN, now
+        session.status, session.opened_at, session.seal_salt = (
+            AppraisalSession.Status.OPEN,
+            now,
+            salt,
+        )
         audit_record(
             action=AuditEntry.Action.UPDATE,
             obj=session,
@@ -174,17 +173,25 @@ def session_open(*, session: AppraisalSession, user: Any = None) -> AppraisalSes
 def cards_issue(*, session: AppraisalSession, spares: int) -> list[IssuedCard]:
     """Create one card per voter (the frozen roll once open, the unit's eligible members
     before) plus `spares`. The raw codes are returned ONCE, for printing; only their
-    hashes are stored."""
+    hashes are stored.
+
+    Printing again makes a new set and voids every card of the earlier one, so there
+    are never more valid codes than voters plus the spares of the last run; once a card
+    has been used, the cards cannot be printed again."""
     if spares < 0:
         raise Refused({"spares": _("备用卡数量不能为负数。")})
     with transaction.atomic():
-        current = AppraisalSession.objects.get(pk=session.pk)
+        current = _lock_session(session)
         if current.status == AppraisalSession.Status.CLOSED:
             raise Refused(_("投票已结束，不能再印制投票卡。"))
+        cards = VotingCard.objects.filter(session=current)
+        if cards.filter(used=True).exists():
+            raise Refused(_("已经有人用投票卡投了票，不能重新印制：请使用已印制的投票卡和备用卡。"))
         if current.status == AppraisalSession.Status.OPEN:
             voters = current.roll.count()
         else:
             voters = eligible_members(current.unit).count()
+        cards.filter(void=False).update(void=True)
         taken = set(VotingCard.objects.filter(session=session).values_list("receipt", flat=True))
         issued: list[IssuedCard] = []
         for _i in range(voters + spares):
@@ -203,20 +210,38 @@ def cards_issue(*, session: AppraisalSession, spares: int) -> list[IssuedCard]:
 def roll_mark_present(
     *, session: AppraisalSession, member: Member, present: bool = True
 ) -> RollEntry:
-    """Tick (or untick) a member present at the door, where they draw a card."""
+    """Tick (or untick) a member present at the door, where they draw a card.
+
+    Each member ticked present lets one card vote count, so a tick can be taken back
+    only while fewer cards have been used than members are ticked. A member once ticked
+    keeps the mark `card_drawn`: they may hold a card, so they cannot vote by logging
+    in as well, even after being unticked."""
     with transaction.atomic():
-        entry = (
-            RollEntry.objects.select_related("session")
-            .filter(session=session, member=member)
-            .first()
-        )
+        current = _lock_session(session)
+        entry = RollEntry.objects.filter(session=current, member=member).first()
         if entry is None:
             raise Refused(_("该党员不在本次投票的名册上。"))
-        if entry.session.status != AppraisalSession.Status.OPEN:
+        if current.status != AppraisalSession.Status.OPEN:
             raise Refused(_("投票未在进行中。"))
         if present and entry.login_voted:
             raise Refused(_("该党员已登录投票，不能再领取投票卡。"))
-        RollEntry.objects.filter(pk=entry.pk).update(present=present)
+        if present == entry.present:
+            return entry
+        if not present:
+            used = VotingCard.objects.filter(session=current, used=True).count()
+            ticked = RollEntry.objects.filter(session=current, present=True).count()
+            if used >= ticked:
+                raise Refused(
+                    _(
+                        "已使用的投票卡（%(used)s 张）已达到到会人数（%(present)s 人），"
+                        "不能再取消到会登记。"
+                    )
+                    % {"used": used, "present": ticked}
+                )
+            RollEntry.objects.filter(pk=entry.pk).update(present=False)
+        else:
+            RollEntry.objects.filter(pk=entry.pk).update(present=True, card_drawn=True)
+            entry.card_drawn = True
         entry.present = present
     return entry
 
@@ -246,12 +271,14 @@ def clean_grades(*, session: AppraisalSession, grades: Mapping[Any, Any]) -> dic
 
 
 def _lock_open_session(session_id: int) -> bool:
-    """Hold the session open for the rest of this transaction. On PostgreSQL a shared
-    row lock: votes run side by side, and the close (which takes an exclusive lock)
-    waits for them. SQLite's IMMEDIATE transactions are serialised anyway."""
+    """Hold the session open for the rest of this transaction, alone. On PostgreSQL the
+    row lock serialises one session's votes, its door ticks and its close, so that the
+    count of cards used against members present is exact (a vote takes milliseconds;
+    other sessions' votes run side by side). SQLite's IMMEDIATE transactions are
+    serialised anyway."""
     table = AppraisalSession._meta.db_table
     with connection.cursor() as cursor:
-        suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        suffix = " FOR UPDATE" if connection.vendor == "postgresql" else ""
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE id = %s AND status = %s{suffix}",  # noqa: S608
             [session_id, AppraisalSession.Status.OPEN],
@@ -260,7 +287,29 @@ def _lock_open_session(session_id: int) -> bool:
 
 
 def _insert_ballot(*, session_id: int, grades: dict[str, str]) -> None:
-    Ballot.objects.create(session_id=session_id, grades=grades)
+    """Write the ballot sealed (sealing.py): a live copy of the database can pair it
+    with the mark written in the same transaction, but cannot read it."""
+    salt, candidates = _seal_context(session_id)
+    Ballot.objects.create(
+        session_id=session_id,
+        sealed=sealing.seal(
+            session_id=session_id,
+            salt=salt,
+            candidates=candidates,
+            grades=grades,
+            grade_values=GRADES,
+        ),
+    )
+
+
+def _seal_context(session_id: int) -> tuple[str, list[int]]:
+    salt = AppraisalSession.objects.filter(pk=session_id).values_list("seal_salt", flat=True)[0]
+    candidates = list(
+        RollEntry.objects.filter(session_id=session_id, is_candidate=True)
+        .order_by("member_id")
+        .values_list("member_id", flat=True)
+    )
+    return salt, candidates
 
 
 def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, Any]) -> None:
@@ -273,10 +322,17 @@ def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, A
     with transaction.atomic():
         if not _lock_open_session(session.pk):
             raise refused
-        marked = VotingCard.objects.filter(
+        card = VotingCard.objects.filter(
             session_id=session.pk, code_hash=code_hash(code), used=False, void=False
-        ).update(used=True)
-        if marked != 1:
+        )
+        if not card.exists():
+            raise refused
+        # One card vote per member ticked present at the door: a card nobody was
+        # ticked for (a spare, a second card) cannot add a ballot.
+        used = VotingCard.objects.filter(session_id=session.pk, used=True).count()
+        if used >= RollEntry.objects.filter(session_id=session.pk, present=True).count():
+            raise Refused(_("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。"))
+        if card.update(used=True) != 1:
             raise refused
         _insert_ballot(session_id=session.pk, grades=cleaned)
 
@@ -295,62 +351,264 @@ def vote_logged_in(*, session: AppraisalSession, user: Any, grades: Mapping[Any,
         if not AppraisalSession.objects.filter(pk=session.pk, allow_login_voting=True).exists():
             raise Refused(_("本次投票未开放登录投票，请在会场领取投票卡。"))
         marked = RollEntry.objects.filter(
-            session_id=session.pk, member=member, login_voted=False, present=False
+            session_id=session.pk,
+            member=member,
+            login_voted=False,
+            present=False,
+            card_drawn=False,
         ).update(login_voted=True)
         if marked != 1:
             if not RollEntry.objects.filter(session_id=session.pk, member=member).exists():
                 raise Refused(_("您不在本次投票的名册上。"))
-            raise Refused(_("您已经投过票，或已在会场领取投票卡。"))
+            raise Refused(_("您已经投过票，或曾在会场登记到会、领取投票卡。"))
         _insert_ballot(session_id=session.pk, grades=cleaned)
 
 
 # --- close ----------------------------------------------------------------------
 
 
-def _rewrite_ballots_shuffled(session_id: int) -> int:
-    """Delete the session's ballots and insert them again in random order with new
-    random ids, so that neither the ids nor the storage order (SQLite's rowid,
-    PostgreSQL's ctid) follow the order of voting."""
-    rows = list(Ballot.objects.filter(session_id=session_id).values_list("grades", flat=True))
-    Ballot.objects.filter(session_id=session_id).delete()
-    _random.shuffle(rows)
-    Ballot.objects.bulk_create(Ballot(session_id=session_id, grades=g) for g in rows)
+def _rewrite_ballots_in_content_order(session: AppraisalSession) -> int:
+    """Open every seal, delete the session's ballots and write them again in plain,
+    sorted by their content, with new random ids, in one statement: neither the ids,
+    nor the storage order (SQLite's rowid, PostgreSQL's ctid), nor the transaction that
+    wrote a row (all share the close's) then follow the order of voting."""
+    salt, candidates = _seal_context(session.pk)
+    rows = []
+    for sealed, grades in Ballot.objects.filter(session_id=session.pk).values_list(
+        "sealed", "grades"
+    ):
+        if sealed is not None:
+            try:
+                grades = sealing.unseal(
+                    session_id=session.pk,
+                    salt=salt,
+                    candidates=candidates,
+                    sealed=sealed,
+                    grade_values=GRADES,
+                )
+            except sealing.SealBroken as error:
+                logger.error("ballots: a sealed ballot does not open; the close is refused")
+                raise Refused(
+                    _(
+                        "无法打开加密保存的选票，投票没有结束：服务器密钥在投票期间被更换了。"
+                        "请把原来的密钥加入 VANGUARD_SECRET_KEY_FALLBACKS 后再结束投票。"
+                    )
+                ) from error
+        rows.append(grades)
+    rows.sort(key=lambda g: json.dumps(g, sort_keys=True))
+    Ballot.objects.filter(session_id=session.pk).delete()
+    Ballot.objects.bulk_create(Ballot(session_id=session.pk, grades=g) for g in rows)
     return len(rows)
 
 
-def scrub_storage() -> StorageScrub:
-    """After the close has committed: leave no earlier copy of the ballots in storage.
+def rewrite_voting_marks(session_ids: list[int]) -> None:
+    """Rewrite every card and every roll row of the sessions, one statement each, so
+    that the marks the voting wrote one by one (a card "used", a roll "has voted") no
+    longer carry the transaction that wrote them: on PostgreSQL every row's `xmin` is
+    now this transaction's. Unused valid cards become void. (Their physical order is
+    reset by the storage scrub, which rewrites the tables in primary-key order.)"""
+    VotingCard.objects.filter(session_id__in=session_ids).update(
+        void=Case(When(used=False, then=Value(True)), default=F("void"))
+    )
+    RollEntry.objects.filter(session_id__in=session_ids).update(present=F("present"))
 
-    SQLite: the delete ran with secure_delete on (freed cells zeroed); now checkpoint
-    the write-ahead log into the database file and truncate it to 0 bytes.
-    PostgreSQL: VACUUM the ballot table, so the dead tuples of the old order are pruned.
-    Not possible inside a transaction: then it is skipped and says so.
-    """
+
+# --- the storage scrub after the close ---------------------------------------------
+# What the vote wrote before the close must not survive in storage: SQLite's freed
+# cells and write-ahead log, PostgreSQL's dead tuples (heap and index pages). The scrub
+# never waits on another connection: if it cannot finish now it stays pending, and is
+# retried by a background thread, by the session's pages and by `ballots_scrub`.
+
+PG_LOCK_TIMEOUT = "1s"  # how long the scrub may queue for a table lock (votes wait behind)
+SCRUBBED_TABLES = (Ballot, VotingCard, RollEntry)
+
+
+@dataclass(frozen=True)
+class StorageScrub:
+    """What a scrub did (for tests, the pages and `ballots_scrub`)."""
+
+    vendor: str
+    done: bool = False
+    secure_delete: bool = False
+    wal_checkpoint: tuple | None = None  # SQLite: (busy, log frames, checkpointed frames)
+    rewritten: tuple[str, ...] = ()  # PostgreSQL: tables rewritten in primary-key order
+    lock_seconds: float = 0.0  # time the rewrite (PostgreSQL) or checkpoint (SQLite) took
+    sessions: int = 0  # closed sessions marked scrubbed
+    skipped: str = ""  # why not done: in_transaction, busy, old_snapshot, locked, error
+
+
+def scrub_pending() -> QuerySet[AppraisalSession]:
+    return AppraisalSession.objects.filter(
+        status=AppraisalSession.Status.CLOSED, storage_scrubbed_at__isnull=True
+    )
+
+
+def _scrub_sqlite(cursor) -> StorageScrub:
+    """The close deleted with secure_delete on (freed cells zeroed); now checkpoint the
+    write-ahead log into the file and truncate it to 0 bytes, without waiting: a reader
+    holding an older snapshot, or a writer, makes the checkpoint busy at once (rather
+    than blocking every writer of the site while it waits, as FULL/TRUNCATE do)."""
+    cursor.execute("PRAGMA secure_delete")
+    secure = bool(cursor.fetchone()[0])
+    started = time.monotonic()
+    result = _checkpoint_without_waiting(cursor)
+    if result[0] != 0:
+        return StorageScrub(
+            vendor="sqlite", secure_delete=secure, wal_checkpoint=result, skipped="busy"
+        )
+    return StorageScrub(
+        vendor="sqlite",
+        done=True,
+        secure_delete=secure,
+        wal_checkpoint=result,
+        lock_seconds=round(time.monotonic() - started, 4),
+    )
+
+
+def _checkpoint_without_waiting(cursor) -> tuple:
+    cursor.execute("PRAGMA busy_timeout")
+    previous = int(cursor.fetchone()[0])
+    cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return tuple(cursor.fetchone())
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {previous}")
+
+
+def _pg_old_snapshots(cursor, closed_xid: int) -> int:
+    """How many snapshots (other sessions, prepared transactions, replication slots)
+    may still see rows the closes up to `closed_xid` deleted: a table rewrite must keep
+    those rows for them, so the scrub waits until there are none."""
+    full = "pg_current_xact_id()::text::bigint - age({})"
+    cursor.execute(
+        f"""
+        SELECT (SELECT count(*) FROM pg_stat_activity
+                 WHERE pid <> pg_backend_pid() AND datname = current_database()
+                   AND backend_type <> 'autovacuum worker'
+                   AND ((backend_xmin IS NOT NULL AND {full.format("backend_xmin")} <= %s)
+                     OR (backend_xid IS NOT NULL AND {full.format("backend_xid")} <= %s)))
+             + (SELECT count(*) FROM pg_prepared_xacts
+                 WHERE database = current_database() AND {full.format("transaction")} <= %s)
+             + (SELECT count(*) FROM pg_replication_slots
+                 WHERE (xmin IS NOT NULL AND {full.format("xmin")} <= %s)
+                    OR (catalog_xmin IS NOT NULL AND {full.format("catalog_xmin")} <= %s))
+        """,  # noqa: S608 - only fixed column names are formatted in
+        [closed_xid] * 5,
+    )
+    return int(cursor.fetchone()[0])
+
+
+def _scrub_postgresql(cursor, closed_xid: int) -> StorageScrub:
+    """Rewrite the ballot, card and roll tables in primary-key order (CLUSTER): the dead
+    tuples of the voting are gone from heap and index pages, and no row's place follows
+    the order in which votes were cast. Only once no snapshot older than the closes is
+    left (else the rewrite must keep the old rows); never queueing long for a lock."""
+    if _pg_old_snapshots(cursor, closed_xid):
+        return StorageScrub(vendor="postgresql", skipped="old_snapshot")
+    cursor.execute(f"SET lock_timeout = '{PG_LOCK_TIMEOUT}'")
+    rewritten: list[str] = []
+    started = time.monotonic()
+    try:
+        for model in SCRUBBED_TABLES:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = %s::regclass AND x.indisprimary",
+                [table],
+            )
+            index = cursor.fetchone()[0]
+            cursor.execute(f'CLUSTER "{table}" USING "{index}"')
+            rewritten.append(table)
+    except OperationalError as error:
+        if getattr(getattr(error, "__cause__", None), "sqlstate", "") != "55P03":
+            raise
+        return StorageScrub(vendor="postgresql", rewritten=tuple(rewritten), skipped="locked")
+    finally:
+        cursor.execute("RESET lock_timeout")
+    return StorageScrub(
+        vendor="postgresql",
+        done=True,
+        rewritten=tuple(rewritten),
+        lock_seconds=round(time.monotonic() - started, 4),
+    )
+
+
+def scrub_storage() -> StorageScrub:
+    """Scrub the storage of every closed session still pending; mark them scrubbed when
+    done. Never raises (the closes have committed); never waits on another connection.
+    Not possible inside a transaction: then it is skipped and says so."""
     vendor = connection.vendor
     if connection.in_atomic_block:
         return StorageScrub(vendor=vendor, skipped="in_transaction")
-    table = Ballot._meta.db_table
     try:
+        pending = list(scrub_pending().values_list("pk", "closed_xid"))
+        if not pending:  # an earlier scrub covered it (several closes in one transaction)
+            return StorageScrub(vendor=vendor, done=True)
         with connection.cursor() as cursor:
             if vendor == "sqlite":
-                cursor.execute("PRAGMA secure_delete")
-                secure = bool(cursor.fetchone()[0])
-                result = None
-                for _attempt in range(5):
-                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                    result = tuple(cursor.fetchone())
-                    if result[0] == 0:
-                        break
-                if result and result[0] != 0:
-                    logger.warning("ballots: WAL checkpoint busy after close")
-                return StorageScrub(vendor=vendor, secure_delete=secure, wal_checkpoint=result)
-            if vendor == "postgresql":
-                cursor.execute(f"VACUUM {table}")
-                return StorageScrub(vendor=vendor, vacuumed=True)
-    except Exception:  # the close itself has committed; report, never raise
-        logger.exception("ballots: storage scrub after close failed")
+                result = _scrub_sqlite(cursor)
+            elif vendor == "postgresql":
+                closed_xid = max((x or 0 for _pk, x in pending), default=0)
+                result = _scrub_postgresql(cursor, closed_xid)
+            else:
+                return StorageScrub(vendor=vendor, skipped="unsupported")
+            if not result.done:
+                logger.warning("ballots: storage scrub pending (%s)", result.skipped)
+                return result
+            marked = AppraisalSession.objects.filter(pk__in=[pk for pk, _x in pending]).update(
+                storage_scrubbed_at=timezone.now()
+            )
+            if vendor == "sqlite":  # the mark itself must not stay in the log either
+                _checkpoint_without_waiting(cursor)
+    except DatabaseError:
+        logger.exception("ballots: storage scrub failed; it stays pending")
         return StorageScrub(vendor=vendor, skipped="error")
-    return StorageScrub(vendor=vendor, skipped="unsupported")
+    return StorageScrub(**{**result.__dict__, "sessions": marked})
+
+
+_retry_guard = threading.Lock()
+_retry_thread: threading.Thread | None = None
+
+
+def scrub_retry_later() -> bool:
+    """Start (once per process) a background thread that retries the scrub every
+    BALLOTS_SCRUB_RETRY_SECONDS until nothing is pending. False if retries are off."""
+    global _retry_thread
+    seconds = float(getattr(settings, "BALLOTS_SCRUB_RETRY_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return False
+    current = connections["default"]
+    settings_dict, wrapper_class = dict(current.settings_dict), type(current)
+    with _retry_guard:
+        if _retry_thread is not None and _retry_thread.is_alive():
+            return True
+        _retry_thread = threading.Thread(
+            target=_retry_loop,
+            args=(wrapper_class, settings_dict, seconds),
+            name="ballots-scrub-retry",
+            daemon=True,
+        )
+        _retry_thread.start()
+    return True
+
+
+def _retry_loop(wrapper_class, settings_dict: dict, seconds: float) -> None:
+    # The thread's own connection, to the database the close used.
+    own = wrapper_class(settings_dict, alias="default")
+    connections["default"] = own
+    try:
+        while True:
+            time.sleep(seconds)
+            try:
+                if not scrub_pending().exists():
+                    return
+            except DatabaseError:
+                continue
+            if scrub_storage().done and not scrub_pending().exists():
+                return
+    finally:
+        own.close()
 
 
 @dataclass
@@ -362,8 +620,10 @@ class CloseResult:
 
 
 def session_close(*, session: AppraisalSession, user: Any = None) -> CloseResult:
-    """Close the vote: status closed, unused cards voided, ballots rewritten in random
-    order; after commit the storage is scrubbed (see `scrub_storage`)."""
+    """Close the vote: status closed, unused cards voided, every seal opened and the
+    ballots rewritten in an order that says nothing of the voting, the cards' and the
+    roll's marks rewritten; after commit the storage is scrubbed (`scrub_storage`), or
+    retried later if it cannot be now."""
     result = CloseResult(session=session, ballots=0, cards_voided=0)
     if connection.vendor == "sqlite":
         # Per connection; set before the delete so the freed cells are zeroed.
@@ -378,14 +638,24 @@ def session_close(*, session: AppraisalSession, user: Any = None) -> CloseResult
         if locked is None:
             raise Refused(_("只有进行中的投票可以结束。"))
         now = timezone.now()
+        closed_xid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+                closed_xid = cursor.fetchone()[0]
         AppraisalSession.objects.filter(pk=session.pk).update(
-            status=AppraisalSession.Status.CLOSED, closed_at=now
+            status=AppraisalSession.Status.CLOSED,
+            closed_at=now,
+            closed_xid=closed_xid,
+            storage_scrubbed_at=None,
         )
         result.cards_voided = VotingCard.objects.filter(
             session_id=session.pk, used=False, void=False
-        ).update(void=True)
-        result.ballots = _rewrite_ballots_shuffled(session.pk)
+        ).count()
+        rewrite_voting_marks([session.pk])
+        result.ballots = _rewrite_ballots_in_content_order(locked)
         session.status, session.closed_at = AppraisalSession.Status.CLOSED, now
+        session.storage_scrubbed_at = None
         audit_record(
             action=AuditEntry.Action.UPDATE,
             obj=session,
@@ -398,6 +668,14 @@ def session_close(*, session: AppraisalSession, user: Any = None) -> CloseResult
 
         def _scrub() -> None:
             result.scrub = scrub_storage()
+            if result.scrub.done:
+                session.storage_scrubbed_at = (
+                    AppraisalSession.objects.filter(pk=session.pk)
+                    .values_list("storage_scrubbed_at", flat=True)
+                    .first()
+                )
+            else:
+                scrub_retry_later()
 
         transaction.on_commit(_scrub, robust=True)
     return result
@@ -412,8 +690,16 @@ def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+# Why a closed vote's per-candidate results are withheld (`Tally.withheld`).
+WITHHELD_TOO_FEW_BALLOTS = "too_few_ballots"
+WITHHELD_QUORUM_NOT_MET = "quorum_not_met"
+
+
 @dataclass(frozen=True)
 class CandidateTally:
+    """One candidate's result. When the tally is withheld, `counts` and `shares` are
+    empty and `blank` is 0: the numbers were never computed."""
+
     member_id: int
     name: str
     number: str
@@ -474,6 +760,14 @@ class Tally:
     paper_ballots: int = 0  # confirmed paper ballots, else 0
     paper_status: str = PAPER_NONE  # "none" | "pending" | "confirmed"
     paper: PaperTally | None = None  # who entered and confirmed, and when
+    secrecy_minimum: int = 3  # the campaign's fewest ballots for per-candidate results
+    # "" when per-candidate results are shown; else why not (WITHHELD_…), and then every
+    # candidate's counts are empty: only the number of ballots may be shown.
+    withheld: str = ""
+
+    @property
+    def published(self) -> bool:
+        return not self.withheld
 
     @property
     def total_ballots(self) -> int:
@@ -484,6 +778,25 @@ class Tally:
     def quorum_percent(self) -> str:
         """The quorum as people read it: "50%", "66.7%"."""
         return f"{(self.quorum * 100).quantize(Decimal('0.1')).normalize():f}%"
+
+    @property
+    def withheld_reason(self) -> str:
+        """Why the per-candidate results are not shown, as one sentence for any page or
+        document ("" when they are shown)."""
+        if self.withheld == WITHHELD_TOO_FEW_BALLOTS:
+            return _(
+                "收回选票 %(ballots)s 张，少于保密所需的最少 %(minimum)s 张，不公布各人得票。"
+            ) % {"ballots": self.total_ballots, "minimum": self.secrecy_minimum}
+        if self.withheld == WITHHELD_QUORUM_NOT_MET:
+            return _(
+                "收回选票 %(ballots)s 张，未超过名册 %(voters)s 人的 %(quorum)s，"
+                "未达到有效人数，不公布各人得票。"
+            ) % {
+                "ballots": self.total_ballots,
+                "voters": self.voters_on_roll,
+                "quorum": self.quorum_percent,
+            }
+        return ""
 
 
 def reconciliation(session: AppraisalSession) -> Reconciliation:
@@ -516,6 +829,7 @@ def tally(*, session: AppraisalSession, user: Any = None) -> Tally:
                 "ballots": result.ballots,
                 "paper_ballots": result.paper_ballots,
                 "voters": result.voters_on_roll,
+                "withheld": result.withheld,
             },
             note="ballots.tally",
             actor=user,
@@ -527,9 +841,17 @@ def compute_tally(*, session: AppraisalSession) -> Tally:
     """The result of a CLOSED session over all its ballots, without an audit row: for
     pages that show a tally already taken (the branch's grade proposals). Paper totals
     count only once confirmed by a second committee member; pending ones are reported
-    (`paper_status`) but not counted."""
+    (`paper_status`) but not counted.
+
+    Per-candidate results are withheld (`withheld`, every candidate's counts empty,
+    never computed) unless electronic + confirmed paper ballots reach the campaign's
+    secrecy minimum (never below 3: with two ballots each voter could subtract their
+    own and read the other's) and the turnout met the quorum. Then only the number of
+    ballots is known, so no caller can show more."""
+    from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR
+
     with transaction.atomic():
-        current = AppraisalSession.objects.get(pk=session.pk)
+        current = AppraisalSession.objects.select_related("campaign").get(pk=session.pk)
         if current.status != AppraisalSession.Status.CLOSED:
             raise Refused(_("投票结束前不能计票。"))
         roll = list(
@@ -537,41 +859,53 @@ def compute_tally(*, session: AppraisalSession) -> Tally:
             .select_related("member")
             .order_by("member__number")
         )
-        counts = {e.member_id: dict.fromkeys(GRADES, 0) for e in roll if e.is_candidate}
-        electronic = 0
-        for grades in Ballot.objects.filter(session=current).values_list("grades", flat=True):
-            electronic += 1
-            for member_id, grade in grades.items():
-                counts[int(member_id)][grade] += 1
+        ballots = Ballot.objects.filter(session=current)
+        electronic = ballots.count()
         paper = (
             PaperTally.objects.filter(session=current)
             .select_related("entered_by", "confirmed_by")
             .first()
         )
-        paper_ballots = 0
-        blank = dict.fromkeys(counts, 0)
-        if paper is not None and paper.confirmed:
-            paper_ballots = paper.ballots
-            for member_id in counts:
-                paper_counts = paper.counts[str(member_id)]
-                for grade in GRADES:
-                    counts[member_id][grade] += paper_counts[grade]
-                blank[member_id] = paper.ballots - sum(paper_counts[g] for g in GRADES)
+        confirmed = paper if paper is not None and paper.confirmed else None
+        paper_ballots = confirmed.ballots if confirmed is not None else 0
         total = electronic + paper_ballots
+        voters = len(roll)
+        quorum_met = Decimal(total) > current.quorum * voters
+        minimum = max(BALLOT_SECRECY_FLOOR, current.campaign.ballot_secrecy_minimum)
+        withheld = ""
+        if total < minimum:
+            withheld = WITHHELD_TOO_FEW_BALLOTS
+        elif not quorum_met:
+            withheld = WITHHELD_QUORUM_NOT_MET
+        counts: dict[int, dict[str, int]] = {}
+        blank: dict[int, int] = {}
+        if not withheld:
+            counts = {e.member_id: dict.fromkeys(GRADES, 0) for e in roll if e.is_candidate}
+            blank = dict.fromkeys(counts, 0)
+            for grades in ballots.values_list("grades", flat=True):
+                if grades is None:  # the close opens every seal: never count around one
+                    raise RuntimeError("a closed session still holds a sealed ballot")
+                for member_id, grade in grades.items():
+                    counts[int(member_id)][grade] += 1
+            if confirmed is not None:
+                for member_id in counts:
+                    paper_counts = confirmed.counts[str(member_id)]
+                    for grade in GRADES:
+                        counts[member_id][grade] += paper_counts[grade]
+                    blank[member_id] = confirmed.ballots - sum(paper_counts[g] for g in GRADES)
         candidates = [
             CandidateTally(
                 member_id=e.member_id,
                 name=e.member.name,
                 number=e.member.number,
-                counts=counts[e.member_id],
-                shares={g: _share(n, total) for g, n in counts[e.member_id].items()},
-                blank=blank[e.member_id],
-                blank_share=_share(blank[e.member_id], total),
+                counts=counts.get(e.member_id, {}),
+                shares={g: _share(n, total) for g, n in counts.get(e.member_id, {}).items()},
+                blank=blank.get(e.member_id, 0),
+                blank_share=_share(blank.get(e.member_id, 0), total),
             )
             for e in roll
             if e.is_candidate
         ]
-        voters = len(roll)
         result = Tally(
             session=current,
             candidates=candidates,
@@ -580,11 +914,13 @@ def compute_tally(*, session: AppraisalSession) -> Tally:
             voters_on_roll=voters,
             turnout=_share(total, voters),
             quorum=current.quorum,
-            quorum_met=Decimal(total) > current.quorum * voters,
+            quorum_met=quorum_met,
             reconciliation=reconciliation(current),
             paper_ballots=paper_ballots,
             paper_status=_paper_status(paper),
             paper=paper,
+            secrecy_minimum=minimum,
+            withheld=withheld,
         )
     return result
 

@@ -123,10 +123,21 @@ def _context(request: HttpRequest, session: AppraisalSession) -> dict[str, Any]:
     }
 
 
+def _scrub_if_pending(session: AppraisalSession) -> None:
+    """A closed session whose storage scrub could not finish: try again now (it never
+    waits), so that the page says where it stands."""
+    pending = (
+        session.status == AppraisalSession.Status.CLOSED and session.storage_scrubbed_at is None
+    )
+    if pending and services.scrub_storage().done:
+        session.refresh_from_db(fields=["storage_scrubbed_at"])
+
+
 @login_required
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = permissions.get_appraisal_session_for_user(request.user, pk)
+    _scrub_if_pending(session)
     context = _context(request, session)
     if context["can_run"]:
         context.update(
@@ -259,6 +270,7 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def tally(request: HttpRequest, pk: int) -> HttpResponse:
     session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    _scrub_if_pending(session)
     context = _context(request, session)
     if session.status == AppraisalSession.Status.CLOSED:
         result = services.tally(session=session, user=request.user)
@@ -271,6 +283,7 @@ def tally(request: HttpRequest, pk: int) -> HttpResponse:
                 "blank_share": c.blank_share * 100,
             }
             for c in result.candidates
+            if result.published
         ]
         context["receipts"] = services.receipts_published(session=session)
         context.update(_paper_context(request, session, result))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from django.db import connection, connections
@@ -51,6 +51,12 @@ def ballot_for(session: AppraisalSession, n: int) -> dict[str, str]:
     return {str(pk): GRADES[(n // 4**k) % 4] for k, pk in enumerate(ids)}
 
 
+def tick_all_present(session: AppraisalSession) -> None:
+    """Tick every member on the roll present at the door (each may then vote by card)."""
+    for member in Member.objects.filter(appraisal_roll_entries__session=session):
+        services.roll_mark_present(session=session, member=member)
+
+
 def uniform_ballot(session: AppraisalSession, grade: str) -> dict[str, str]:
     return {str(pk): grade for pk in services._candidate_ids(session)}
 
@@ -84,3 +90,14 @@ def using_file_database(path: Path) -> Iterator[None]:
     finally:
         disk.close()
         connections["default"] = original
+
+
+@contextmanager
+def thread_db(path: Path | None) -> Iterator[None]:
+    """A thread's own connection to the test's database (the file on SQLite), closed
+    at the end."""
+    with using_file_database(path) if path else nullcontext():
+        try:
+            yield
+        finally:
+            connections["default"].close()

@@ -38,6 +38,15 @@ def _ballot_data(session, code: str, grade: str) -> dict[str, str]:
     return data
 
 
+def _tick_all(client, session) -> None:
+    """The secretary ticks every member on the roll present at the door."""
+    for entry in RollEntry.objects.filter(session=session):
+        response = client.post(
+            reverse("ballots:roll_mark", args=[session.pk, entry.member_id]), {"present": "1"}
+        )
+        assert response.status_code == 302
+
+
 def _print_codes(client, session) -> list[str]:
     response = client.post(reverse("ballots:cards", args=[session.pk]), {"spares": 1})
     assert response.status_code == 200
@@ -97,6 +106,7 @@ def test_the_public_page_sets_no_cookie_and_refuses_a_reused_code_neutrally(
     org = session
     client.force_login(cast.secretary)
     ballot_session = _create_and_open(client, org)
+    _tick_all(client, ballot_session)
     code = _print_codes(client, ballot_session)[0]
 
     voter = type(client)()
@@ -124,6 +134,7 @@ def test_a_post_from_another_site_is_refused_and_burns_no_code(session, cast, cl
     org = session
     client.force_login(cast.secretary)
     ballot_session = _create_and_open(client, org)
+    _tick_all(client, ballot_session)
     code = _print_codes(client, ballot_session)[0]
     url = reverse("ballots_public:vote", args=[ballot_session.pk])
     data = _ballot_data(ballot_session, code, Grade.QUALIFIED)
@@ -142,7 +153,7 @@ def test_a_member_votes_by_logging_in_once_the_committee_allows_it(session, cast
 
     client.force_login(cast.committee_admin)
     detail = client.get(reverse("ballots:detail", args=[ballot_session.pk])).content.decode()
-    assert "投票卡方式没有这个弱点" in detail
+    assert "选票本身加密保存" in detail
     client.post(reverse("ballots:login_voting", args=[ballot_session.pk]), {"allow": "1"})
     ballot_session.refresh_from_db()
     assert ballot_session.allow_login_voting
@@ -210,3 +221,49 @@ def test_the_vote_is_tied_to_the_units_democratic_appraisal_meeting(client, org,
     assert session.meeting == ours
     assert str(session.quorum) == "0.660"
     assert "2026-05-21" in response.content.decode()
+
+
+def test_the_reconciliation_line_says_when_its_arithmetic_does_not_hold(session, cast, client):
+    """A session from before cards were bound to the members present (8 codes used, 6
+    members ticked): the line must not print "8 ≤ 6" as if it held."""
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    _tick_all(client, ballot_session)
+    codes = _print_codes(client, ballot_session)
+    voter = type(client)()
+    for code in codes[:3]:
+        url = reverse("ballots_public:vote_code", args=[ballot_session.pk, code])
+        voter.post(url, _ballot_data(ballot_session, code, Grade.QUALIFIED), HTTP_ORIGIN=ORIGIN)
+    client.post(reverse("ballots:close", args=[ballot_session.pk]))
+    RollEntry.objects.filter(session=ballot_session).update(present=False)  # the old data
+    RollEntry.objects.filter(session=ballot_session).filter(
+        pk=RollEntry.objects.filter(session=ballot_session).first().pk
+    ).update(present=True)
+    page = client.get(reverse("ballots:tally", args=[ballot_session.pk])).content.decode()
+    line = re.search(r'<p id="reconciliation">(.*?)</p>', page, re.S).group(1)
+    assert "已用投票码 3 多于发出的投票卡 1" in line
+    assert "3 ≤ 1" not in line
+    assert "核对不一致" in line
+
+
+@pytest.mark.django_db(transaction=True)  # the scrub runs after the close commits
+def test_after_the_close_the_secretary_sees_that_the_storage_was_scrubbed(session, cast, client):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    page = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
+    assert "已从数据库中清除" in page.content.decode()
+    detail = client.get(reverse("ballots:detail", args=[ballot_session.pk])).content.decode()
+    assert "已从数据库中清除" in detail
+
+
+def test_while_the_scrub_is_pending_the_secretarys_pages_say_so(session, cast, client):
+    """In this test's transaction the scrub cannot run (it needs the close committed and
+    no transaction open): the page must say it has not happened, not that it has."""
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    page = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
+    text = page.content.decode()
+    assert "还没有从数据库中清除完毕" in text and "已从数据库中清除" not in text

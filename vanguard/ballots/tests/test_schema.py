@@ -42,7 +42,8 @@ def _columns(model) -> dict[str, str]:
 
 
 def test_the_ballot_table_has_only_a_random_id_the_session_and_the_grades():
-    assert set(_columns(Ballot)) == {"id", "session_id", "grades"}
+    # `sealed`: the same grades, encrypted, while the vote is open (sealing.py).
+    assert set(_columns(Ballot)) == {"id", "session_id", "grades", "sealed"}
     for name in _columns(Ballot):
         assert not any(word in name for word in FORBIDDEN), name
 
@@ -71,4 +72,5 @@ def test_the_roll_has_a_has_voted_mark_but_no_time_or_ballot():
         "is_candidate",
         "present",
         "login_voted",
+        "card_drawn",
     }

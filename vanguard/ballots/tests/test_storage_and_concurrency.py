@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from vanguard.accounts.models import User
 from vanguard.ballots import services
@@ -26,35 +25,13 @@ from vanguard.ballots.tests import factories as f
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def db_file(tmp_path):
-    """The database every thread of the test uses: a file on SQLite."""
-    if connection.vendor != "sqlite":
-        yield None
-        return
-    path = tmp_path / "ballots.sqlite3"
-    f.copy_test_database_to(path)
-    with f.using_file_database(path):
-        yield path
-
-
-@contextmanager
-def thread_db(path: Path | None):
-    """A thread's own connection to the test's database, closed at the end."""
-    with f.using_file_database(path) if path else nullcontext():
-        try:
-            yield
-        finally:
-            connections["default"].close()
-
-
 def _at_once(path, *calls):
     """Run the calls in threads released together; return each outcome."""
     barrier = threading.Barrier(len(calls))
     outcomes: list = [None] * len(calls)
 
     def run(i, call):
-        with thread_db(path):
+        with f.thread_db(path):
             barrier.wait()
             try:
                 call()
@@ -76,11 +53,13 @@ def _open_session(formal=3, probationary=0, prefix="C", **extra):
     unit, members = f.branch(formal=formal, probationary=probationary, prefix=prefix)
     session = f.session_for(unit, **extra)
     services.session_open(session=session)
+    if not extra.get("allow_login_voting"):
+        f.tick_all_present(session)
     return session, members
 
 
 def test_one_code_used_from_two_threads_at_once_counts_once(db_file):
-    session, _ = _open_session()
+    session, _ = _open_session(formal=4)
     cards = services.cards_issue(session=session, spares=2)
     for card in cards[:4]:
         grades = f.uniform_ballot(session, "qualified")

@@ -37,8 +37,10 @@ def fx(org, cast):
     return SimpleNamespace(org=org, cast=cast, session=session, probationary=probationary)
 
 
-def _open_with_cards(fx, spares=2):
+def _open_with_cards(fx, spares=2, present=True):
     services.session_open(session=fx.session, user=fx.cast.secretary)
+    if present:
+        f.tick_all_present(fx.session)
     return services.cards_issue(session=fx.session, spares=spares)
 
 
@@ -92,7 +94,7 @@ def test_a_card_votes_once_a_second_use_or_a_replay_after_close_is_refused(fx):
             session=fx.session, code=cards[1].code, grades=f.uniform_ballot(fx.session, BAD)
         )
     assert Ballot.objects.filter(session=fx.session).count() == 1
-    assert list(Ballot.objects.values_list("grades", flat=True)) == [
+    assert list(Ballot.objects.values_list("grades", flat=True)) == [  # in plain after the close
         f.uniform_ballot(fx.session, EX)
     ]
 
@@ -106,6 +108,8 @@ def test_no_vote_in_a_draft_session_or_with_another_sessions_code(fx):
     with pytest.raises(Refused):
         services.vote_by_card(session=fx.session, code=draft_cards[0].code, grades={})
     services.session_open(session=fx.session, user=fx.cast.secretary)
+    f.tick_all_present(other)
+    f.tick_all_present(fx.session)
     with pytest.raises(Refused):
         services.vote_by_card(
             session=fx.session, code=other_cards[0].code, grades=f.uniform_ballot(fx.session, OK)
@@ -160,7 +164,7 @@ def test_a_failure_between_marking_the_code_and_writing_the_ballot_changes_nothi
 
 
 def test_tally_is_refused_before_the_close_and_counts_every_ballot_after(fx):
-    cards = _open_with_cards(fx, spares=2)
+    cards = _open_with_cards(fx, spares=2, present=False)
     for member in (fx.cast.member_record, fx.cast.colleague_record, fx.probationary):
         services.roll_mark_present(session=fx.session, member=member)
     ids = [str(pk) for pk in services._candidate_ids(fx.session)]
@@ -225,32 +229,37 @@ def test_closing_rewrites_the_ballots_out_of_voting_order(org, cast):
     unit, _members = f.branch(formal=5, probationary=25, prefix="R")
     session = f.session_for(unit)
     services.session_open(session=session, user=cast.secretary)
+    f.tick_all_present(session)
     cards = services.cards_issue(session=session, spares=0)
     cast_order = [f.ballot_for(session, n) for n in range(30)]
     for card, grades in zip(cards, cast_order, strict=True):
         services.vote_by_card(session=session, code=card.code, grades=grades)
     order_by = "rowid" if connection.vendor == "sqlite" else "ctid"
-    sql = f"SELECT id, grades FROM ballots_ballot WHERE session_id = %s ORDER BY {order_by}"  # noqa: S608
+    sql = f"SELECT id, grades, sealed FROM ballots_ballot WHERE session_id = %s ORDER BY {order_by}"  # noqa: S608
 
     def stored():
         with connection.cursor() as cursor:
             cursor.execute(sql, [session.pk])
             return [
-                (str(i), json.loads(g) if isinstance(g, str) else g) for i, g in cursor.fetchall()
+                (str(i), json.loads(g) if isinstance(g, str) else g, s)
+                for i, g, s in cursor.fetchall()
             ]
 
     before = stored()
-    assert [g for _i, g in before] == cast_order  # the weakness the close removes
+    # While open, the rows follow the voting, but hold the grades only sealed.
+    assert len(before) == 30 and all(g is None and s for _i, g, s in before)
+    assert len({len(bytes(s)) for _i, _g, s in before}) == 1  # same length, whatever the grades
     services.session_close(session=session, user=cast.secretary)
     after = stored()
-    assert [g for _i, g in after] != cast_order
-    assert sorted(map(json.dumps, (g for _i, g in after))) == sorted(map(json.dumps, cast_order))
-    assert not {i for i, _g in before} & {i for i, _g in after}  # every id is new
+    assert all(s is None for _i, _g, s in after)
+    by_content = sorted(cast_order, key=lambda g: json.dumps(g, sort_keys=True))
+    assert [g for _i, g, _s in after] == by_content != cast_order
+    assert not {i for i, _g, _s in before} & {i for i, _g, _s in after}  # every id is new
 
 
 def test_the_audit_trail_and_the_logs_hold_open_close_tally_and_nothing_of_a_ballot(fx, caplog):
     caplog.set_level(logging.DEBUG)
-    cards = _open_with_cards(fx)
+    cards = _open_with_cards(fx, present=False)
     services.session_set_login_voting(session=fx.session, allow=True)
     services.roll_mark_present(session=fx.session, member=fx.cast.colleague_record)
     services.vote_by_card(
@@ -278,3 +287,93 @@ def test_a_session_can_only_be_closed_once_and_only_when_open(fx):
     with pytest.raises(Refused):
         services.session_close(session=fx.session)
     assert AppraisalSession.objects.get(pk=fx.session.pk).status == AppraisalSession.Status.CLOSED
+
+
+# --- one member, one ballot; one set of cards ----------------------------------------
+
+
+def test_a_member_who_drew_a_card_cannot_also_vote_by_logging_in_whatever_the_roll_says(fx):
+    """Ticked present, voted by card, unticked, then voted logged in: only one counts."""
+    cards = _open_with_cards(fx, present=False)
+    services.session_set_login_voting(session=fx.session, allow=True)
+    me, colleague = fx.cast.member_record, fx.cast.colleague_record
+    services.roll_mark_present(session=fx.session, member=me)
+    services.vote_by_card(
+        session=fx.session, code=cards[0].code, grades=f.uniform_ballot(fx.session, EX)
+    )
+    # Unticking the only member present would leave a used card nobody drew: refused.
+    with pytest.raises(Refused, match="不能再取消到会登记"):
+        services.roll_mark_present(session=fx.session, member=me, present=False)
+    # With a second member ticked the untick goes through...
+    services.roll_mark_present(session=fx.session, member=colleague)
+    services.roll_mark_present(session=fx.session, member=me, present=False)
+    # ...but whoever was ticked may hold a card, so logging in is refused.
+    with pytest.raises(Refused, match="曾在会场登记到会"):
+        services.vote_logged_in(
+            session=fx.session, user=fx.cast.member, grades=f.uniform_ballot(fx.session, BAD)
+        )
+    # And the one member still ticked cannot add a second card ballot to the first.
+    with pytest.raises(Refused, match="到会登记的人数都已投票"):
+        services.vote_by_card(
+            session=fx.session, code=cards[1].code, grades=f.uniform_ballot(fx.session, BAD)
+        )
+    assert Ballot.objects.filter(session=fx.session).count() == 1
+    services.session_close(session=fx.session)
+    rec = services.tally(session=fx.session).reconciliation
+    assert rec.ballots == 1 and rec.consistent
+
+
+def test_card_ballots_never_outnumber_the_members_ticked_present(fx):
+    cards = _open_with_cards(fx, spares=3, present=False)
+    services.roll_mark_present(session=fx.session, member=fx.cast.member_record)
+    services.roll_mark_present(session=fx.session, member=fx.cast.colleague_record)
+    grades = f.uniform_ballot(fx.session, OK)
+    outcomes = []
+    for card in cards:  # 4 voters' cards and 3 spares, 2 members ticked
+        try:
+            services.vote_by_card(session=fx.session, code=card.code, grades=grades)
+            outcomes.append("counted")
+        except Refused:
+            outcomes.append("refused")
+    assert outcomes.count("counted") == 2
+    services.roll_mark_present(session=fx.session, member=fx.probationary)  # a third arrives
+    services.vote_by_card(session=fx.session, code=cards[-1].code, grades=grades)
+    assert Ballot.objects.filter(session=fx.session).count() == 3
+
+
+def test_printing_the_cards_again_voids_the_first_set_and_is_refused_once_voting_began(fx):
+    services.session_open(session=fx.session, user=fx.cast.secretary)
+    f.tick_all_present(fx.session)
+    first = services.cards_issue(session=fx.session, spares=2)
+    second = services.cards_issue(session=fx.session, spares=1)
+    valid = VotingCard.objects.filter(session=fx.session, used=False, void=False)
+    assert valid.count() == 4 + 1  # the roll and the last run's spares, never 4+2 + 4+1
+    grades = f.uniform_ballot(fx.session, OK)
+    for card in first:
+        with pytest.raises(Refused):
+            services.vote_by_card(session=fx.session, code=card.code, grades=grades)
+    services.vote_by_card(session=fx.session, code=second[0].code, grades=grades)
+    with pytest.raises(Refused, match="不能重新印制"):
+        services.cards_issue(session=fx.session, spares=0)
+    assert VotingCard.objects.filter(session=fx.session, used=False, void=False).count() == 4
+    services.session_close(session=fx.session)
+    rec = services.tally(session=fx.session).reconciliation
+    assert (rec.cards_printed, rec.cards_used, rec.cards_void) == (11, 1, 10)
+    assert rec.consistent
+
+
+def test_a_secret_key_changed_during_the_vote_refuses_the_close_until_the_old_one_is_back(
+    fx, settings
+):
+    cards = _open_with_cards(fx)
+    services.vote_by_card(
+        session=fx.session, code=cards[0].code, grades=f.uniform_ballot(fx.session, EX)
+    )
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "y" * 40
+    with pytest.raises(Refused, match="VANGUARD_SECRET_KEY_FALLBACKS"):
+        services.session_close(session=fx.session)
+    assert AppraisalSession.objects.get(pk=fx.session.pk).status == "open"  # nothing changed
+    settings.SECRET_KEY_FALLBACKS = [old]
+    services.session_close(session=fx.session)
+    assert services.tally(session=fx.session).ballots == 1

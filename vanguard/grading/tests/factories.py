@@ -10,7 +10,7 @@ from vanguard.ballots.models import AppraisalSession
 from vanguard.grading import services
 from vanguard.grading.models import UnqualifiedCase
 from vanguard.meetings.tests.factories import education_campaign
-from vanguard.organization.models import Unit
+from vanguard.organization.models import Member, Unit
 
 
 def held_vote(unit: Unit, ballot_grades: list[dict[int, str]]) -> AppraisalSession:
@@ -20,6 +20,8 @@ def held_vote(unit: Unit, ballot_grades: list[dict[int, str]]) -> AppraisalSessi
     campaign = education_campaign(root)
     session = ballots.session_create(campaign=campaign, unit=unit)
     ballots.session_open(session=session)
+    for member in Member.objects.filter(appraisal_roll_entries__session=session):
+        ballots.roll_mark_present(session=session, member=member)
     cards = ballots.cards_issue(session=session, spares=0)
     candidates = ballots._candidate_ids(session)
     for card, wanted in zip(cards, ballot_grades, strict=False):

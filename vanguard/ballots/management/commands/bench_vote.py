@@ -570,8 +570,9 @@ class Command(BaseCommand):
         for voter in run.acknowledged:
             ledger.record(voter)
         problems = {}
+        scrubs = []
         for session, _codes, _candidates in plans:
-            services.session_close(session=session)
+            scrubs.append(services.session_close(session=session).scrub)
             problems[session.pk] = ledger.problems(session.pk, services.tally(session=session))
 
         db = settings.DATABASES["default"]
@@ -590,6 +591,20 @@ class Command(BaseCommand):
             ("concurrency", str(options["concurrency"])),
             ("warm-up", f"{warm_up} GETs of the card page without a code, not timed"),
         ]
+        done = [s for s in scrubs if s is not None and s.done]
+        held = sorted(s.lock_seconds for s in done)
+        heading.append(
+            (
+                "scrub at each close",
+                f"{len(done)} of {len(scrubs)} done at once"
+                + (
+                    f"; storage held {held[len(held) // 2] * 1000:.0f} ms median, "
+                    f"{held[-1] * 1000:.0f} ms max"
+                    if held
+                    else ""
+                ),
+            )
+        )
         if server_cpu is not None and server_after is not None:
             heading.append(
                 (
