@@ -31,12 +31,15 @@ OUT = 302  # not a committee admin: sent to the admin login
 
 
 def _member_transfer(f: Any) -> int:
+    """A transfer of the colleague to branch_a2, made once: tests that reuse a row
+    (rolled back for each role) read the member afresh, not the moved copy in memory."""
     from vanguard.organization import services
+    from vanguard.organization.models import Member
 
-    services.member_move(
-        member=f.cast.colleague_record, to_branch=f.org.branch_a2, reason="调动", actor=None
-    )
-    return f.cast.colleague_record.transfers.get().pk
+    member = Member.objects.get(pk=f.cast.colleague_record.pk)
+    if not member.transfers.exists():
+        services.member_move(member=member, to_branch=f.org.branch_a2, reason="调动", actor=None)
+    return member.transfers.get().pk
 
 
 def _opinion(f: Any) -> int:
