@@ -54,6 +54,12 @@ class Refused(ValidationError):
     """A vote or an action the rules do not allow. Nothing was changed."""
 
 
+class NotTickedPresent(Refused):
+    """A valid, unused card, but every member ticked present has already voted: the
+    voter is to be ticked at the door first. (Said only to the holder of a valid card,
+    so it is no oracle for guessing codes.)"""
+
+
 @dataclass(frozen=True)
 class IssuedCard:
     code: str  # for printing only; never stored
@@ -331,7 +337,9 @@ def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, A
         # ticked for (a spare, a second card) cannot add a ballot.
         used = VotingCard.objects.filter(session_id=session.pk, used=True).count()
         if used >= RollEntry.objects.filter(session_id=session.pk, present=True).count():
-            raise Refused(_("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。"))
+            raise NotTickedPresent(
+                _("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。")
+            )
         if card.update(used=True) != 1:
             raise refused
         _insert_ballot(session_id=session.pk, grades=cleaned)

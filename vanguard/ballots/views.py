@@ -149,6 +149,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             present=session.roll.filter(present=True).count(),
             cards_left=selectors.cards_left(session),
+            cards_used=session.cards.filter(used=True).exists(),
             cards_form=CardsForm(),
         )
     return render(request, "ballots/session_detail.html", context)
@@ -462,6 +463,8 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 services.vote_by_card(
                     session=session, code=code_form.cleaned_data["code"], grades=form.grades()
                 )
+            except services.NotTickedPresent as refused:
+                context["error"] = " ".join(refused.messages)  # a valid card: say what to do
             except services.Refused:
                 context["error"] = neutral
             else:

@@ -267,3 +267,43 @@ def test_while_the_scrub_is_pending_the_secretarys_pages_say_so(session, cast, c
     page = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
     text = page.content.decode()
     assert "还没有从数据库中清除完毕" in text and "已从数据库中清除" not in text
+
+
+def test_a_card_beyond_the_members_ticked_present_is_told_to_check_in_first(session, cast, client):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    codes = _print_codes(client, ballot_session)
+    entry = RollEntry.objects.filter(session=ballot_session).first()
+    client.post(reverse("ballots:roll_mark", args=[ballot_session.pk, entry.member_id]))
+    voter = type(client)()
+    pages = []
+    for code in codes[:2]:
+        url = reverse("ballots_public:vote_code", args=[ballot_session.pk, code])
+        data = _ballot_data(ballot_session, code, Grade.QUALIFIED)
+        pages.append(voter.post(url, data, HTTP_ORIGIN=ORIGIN).content.decode())
+    assert "已计入" in pages[0]
+    assert "请先到签到处登记到会" in pages[1] and "已计入" not in pages[1]
+    assert Ballot.objects.filter(session=ballot_session).count() == 1
+
+
+def test_the_session_page_warns_before_a_reprint_and_offers_none_once_a_card_was_used(
+    session, cast, client
+):
+    org = session
+    client.force_login(cast.secretary)
+    ballot_session = _create_and_open(client, org)
+    _tick_all(client, ballot_session)
+    detail = reverse("ballots:detail", args=[ballot_session.pk])
+    assert "再次印制会使这些卡全部作废" not in client.get(detail).content.decode()
+    codes = _print_codes(client, ballot_session)
+    page = client.get(detail).content.decode()
+    assert "已印制 4 张投票卡。再次印制会使这些卡全部作废" in page
+    voter = type(client)()
+    url = reverse("ballots_public:vote_code", args=[ballot_session.pk, codes[0]])
+    voter.post(url, _ballot_data(ballot_session, codes[0], Grade.QUALIFIED), HTTP_ORIGIN=ORIGIN)
+    page = client.get(detail).content.decode()
+    assert "不能重新印制" in page and "生成并打印投票卡" not in page
+    refused = client.post(reverse("ballots:cards", args=[ballot_session.pk]), {"spares": 1})
+    assert refused.status_code == 302  # back to the page with the message, nothing printed
+    assert ballot_session.cards.count() == 4
