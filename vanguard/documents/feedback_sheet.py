@@ -2,7 +2,11 @@
 built from the same `FeedbackSheet` (opinions/selectors_feedback.py), so the same
 hiding rules apply — no source, contact, sender, participants or date; the channel
 only where it cannot identify the source; survey answers only as qualifying
-aggregates."""
+aggregates.
+
+Opinions, comments and the member's response are of any length (an e-mailed opinion
+may hold 50,000 characters): they go through `pdf.table()` and `pdf.paras()`, which
+cut them into pieces that run on across pages (pdf.py)."""
 
 from __future__ import annotations
 
@@ -69,7 +73,7 @@ def feedback_sheet_pdf(sheet: FeedbackSheet) -> bytes:
             if aspect.comments:
                 story.append(pdf.para(_("%(aspect)s：意见") % {"aspect": aspect.name}, s.small))
                 for comment in aspect.comments:
-                    story.append(pdf.para("· " + comment))
+                    story.extend(pdf.paras("· " + comment))
 
     story.append(pdf.para(_("本人确认"), s.heading))
     ack = sheet.acknowledgement
@@ -79,5 +83,5 @@ def feedback_sheet_pdf(sheet: FeedbackSheet) -> bytes:
         story.append(pdf.para(_("已阅知本反馈表。")))
         if ack.response:
             story.append(pdf.para(_("如何回应："), s.small))
-            story.append(pdf.para(ack.response))
+            story.extend(pdf.paras(ack.response))
     return pdf.render(story, title=str(title), footer=f"{member.name} · {title}")

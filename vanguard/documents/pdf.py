@@ -8,12 +8,20 @@ outlines) is refused by reportlab, hence WQY.
 
 Text handed to `para()` is plain text: it is escaped, so a `<script>` or `&` in an
 opinion prints as written instead of being read as reportlab markup.
+
+Any length of text lays out (issue 10, finding 12). A reportlab table row never breaks
+across pages — a row taller than the page stops the whole document with a
+`LayoutError` — and one huge paragraph is re-laid out on every page it runs on. So
+user text is cut into `pieces()` of a few lines each: `paras()` makes one paragraph of
+each, and `table()` gives each piece of a long cell its own row, drawn as one cell.
+(reportlab's `splitInRow` was tried: it took minutes on a long cell.)
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +39,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 WQY_PATH = os.environ.get("VANGUARD_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 EMBEDDED_FONT = "WQY"
+RULE_COLOUR = colors.HexColor("#999999")
 FALLBACK_FONT = "STSong-Light"
 
 
@@ -79,20 +88,93 @@ def para(text: Any, style: ParagraphStyle | None = None) -> Paragraph:
     return Paragraph(safe, style or styles().body)
 
 
+# The most lines of text in one piece: a table row of that many lines (even if Latin
+# words wrap early and double it) is far shorter than a page.
+PIECE_LINES = 12
+CELL_PADDING = 6  # reportlab's default left + right padding of a table cell, in points
+
+
+def pieces(text: Any, *, width: float, style: ParagraphStyle) -> list[str]:
+    """Plain text cut into pieces of at most about PIECE_LINES lines of `width` points:
+    at line breaks where it can, and between characters inside a longer line (a line
+    of 20,000 characters with no space or punctuation is cut too). Blank lines in a row
+    print as one: thousands of them would print pages of nothing. Always at least one
+    piece; the pieces hold every character of the text, in order."""
+    per_line = max(1, int(width // style.fontSize))  # a Chinese character is 1 em wide
+    limit = per_line * PIECE_LINES
+    result: list[str] = []
+    current: list[str] = []
+    used = 0
+    lines = str(text).split("\n")
+    for number, line in enumerate(lines):
+        if not line.strip() and number and not lines[number - 1].strip():
+            continue
+        # A full segment fills a piece by itself, so a cut never lands inside a piece.
+        for segment in [line[i : i + limit] for i in range(0, len(line), limit)] or [""]:
+            cost = max(1, -(-len(segment) // per_line))
+            if current and used + cost > PIECE_LINES:
+                result.append("\n".join(current))
+                current, used = [], 0
+            current.append(segment)
+            used += cost
+    result.append("\n".join(current))
+    return result
+
+
+def squeeze_blank_lines(text: str) -> str:
+    """Blank lines in a row as one (see `pieces`), for text printed line by line."""
+    return re.sub(r"\n[^\S\n]*(?:\n[^\S\n]*)+\n", "\n\n", text)
+
+
+def paras(
+    text: Any, style: ParagraphStyle | None = None, *, width: float | None = None
+) -> list[Paragraph]:
+    """Plain text of any length as paragraphs of a few lines each (see `pieces`)."""
+    style = style or styles().body
+    width = content_width() if width is None else width
+    return [para(piece, style) for piece in pieces(text, width=width, style=style)]
+
+
 def table(rows: Iterable[Iterable[Any]], *, col_widths: list[float] | None = None) -> Table:
-    """A ruled table; each cell is plain text (or a flowable), the first row a header."""
+    """A ruled table; each cell is plain text (or a flowable), the first row a header.
+
+    A text cell of any length lays out: a long one is cut into pieces (`pieces`), one
+    table row each, and the rows of one entry are drawn as one cell (no rule between
+    them, no padding at the joins), so the entry runs on to the next page under the
+    repeated header."""
     cell = styles().cell
-    data = [[c if isinstance(c, Flowable) else para(c, cell) for c in row] for row in rows]
-    result = Table(data, colWidths=col_widths, repeatRows=1)
-    result.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    grid = [list(row) for row in rows]
+    columns = max((len(row) for row in grid), default=1)
+    widths = col_widths or [content_width() / columns] * columns
+    data: list[list[Flowable]] = []
+    commands: list[Any] = [
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE_COLOUR),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE_COLOUR),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for row in grid:
+        cut = [
+            [c] if isinstance(c, Flowable) else pieces(c, width=w - CELL_PADDING, style=cell)
+            for c, w in zip(row, widths, strict=False)
+        ]
+        height = max((len(parts) for parts in cut), default=1)
+        first = len(data)
+        for index in range(height):
+            cells = []
+            for parts in cut:
+                part = parts[index] if index < len(parts) else ""
+                cells.append(part if isinstance(part, Flowable) else para(part, cell))
+            data.append(cells)
+        last = len(data) - 1
+        commands.append(("LINEBELOW", (0, last), (-1, last), 0.5, RULE_COLOUR))
+        if last > first:
+            commands += [
+                ("BOTTOMPADDING", (0, first), (-1, last - 1), 0),
+                ("TOPPADDING", (0, first + 1), (-1, last), 0),
             ]
-        )
-    )
+    result = Table(data, colWidths=col_widths, repeatRows=1)
+    result.setStyle(TableStyle(commands))
     return result
 
 

@@ -114,7 +114,9 @@ def _appraisal(data: RegistrationData) -> Section:
 
 
 def sections(data: RegistrationData) -> list[Section]:
-    summary = _clean(data.summary).split("\n") if data.summary.strip() else []
+    summary = (
+        pdf.squeeze_blank_lines(_clean(data.summary)).split("\n") if data.summary.strip() else []
+    )
     result = [
         Section(
             _("个人总结"),
@@ -227,10 +229,22 @@ def _pdf_form(data: RegistrationData) -> list[Flowable]:
             label_columns=(0, 2),
         )
     )
-    rows, heights = [], []
+    rows: list[list[Any]] = []
+    heights: list[float] = []
+    commands: list[Any] = [
+        ("BOX", (0, 0), (-1, -1), 0.8, RULE),
+        ("LINEAFTER", (0, 0), (0, -1), 0.8, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), PADDING),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+        ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
+    ]
     inner = width - LABEL_WIDTH - 12  # the cell's width inside its padding (6 + 6)
     for section in sections(data):
-        cell: list[Flowable] = [pdf.para(line, st["body"]) for line in section.lines]
+        cell: list[Flowable] = [
+            piece for line in section.lines for piece in pdf.paras(line, st["body"], width=inner)
+        ]
         if section.grid is not None:
             grid = Table(
                 [[pdf.para(c, st["grid"]) for c in row] for row in section.grid],
@@ -252,17 +266,44 @@ def _pdf_form(data: RegistrationData) -> list[Flowable]:
             if gap > 0:
                 cell.append(Spacer(1, gap))
             cell.append(sign)
-        rows.append([pdf.para(section.label, st["label"]), cell])
-        heights.append(section.min_height_mm * mm)
-    # splitInRow: a long personal summary runs on to the next page instead of failing.
-    table = Table(
-        rows,
-        colWidths=[LABEL_WIDTH, width - LABEL_WIDTH],
-        minRowHeights=heights,
-        splitInRow=1,
-    )
-    story.append(_ruled(table, label_columns=(0,)))
+        # A table row never breaks across pages: a long section (a personal summary of
+        # any length) takes several rows, drawn as one box.
+        parts = _rows_of(cell, inner)
+        first = len(rows)
+        for index, part in enumerate(parts):
+            rows.append([pdf.para(section.label, st["label"]) if index == 0 else "", part])
+            heights.append(section.min_height_mm * mm if len(parts) == 1 else 0)
+        last = len(rows) - 1
+        commands.append(("LINEBELOW", (0, last), (-1, last), 0.8, RULE))
+        if last > first:
+            commands += [
+                ("BOTTOMPADDING", (0, first), (-1, last - 1), 0),
+                ("TOPPADDING", (0, first + 1), (-1, last), 0),
+                ("VALIGN", (0, first), (0, first), "TOP"),
+            ]
+    table = Table(rows, colWidths=[LABEL_WIDTH, width - LABEL_WIDTH], minRowHeights=heights)
+    table.setStyle(TableStyle(commands))
+    story.append(table)
     return story
+
+
+# Taller than any section's minimum height (80 mm), far shorter than a page.
+ROW_HEIGHT = 90 * mm
+
+
+def _rows_of(flowables: list[Flowable], width: float) -> list[list[Flowable]]:
+    """The flowables in groups of at most ROW_HEIGHT (a flowable taller than that —
+    none is, the text comes in pieces — makes a group by itself)."""
+    groups: list[list[Flowable]] = [[]]
+    used = 0.0
+    for flowable in flowables:
+        height = _height([flowable], width)
+        if groups[-1] and used + height > ROW_HEIGHT:
+            groups.append([])
+            used = 0.0
+        groups[-1].append(flowable)
+        used += height
+    return groups
 
 
 def registration_form_pdf(data: RegistrationData) -> bytes:
