@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from vanguard.ballots.models import AppraisalSession, Ballot, PaperTally, RollEntry, VotingCard
 
@@ -42,4 +53,38 @@ def paper_tally(session: AppraisalSession) -> PaperTally | None:
         PaperTally.objects.filter(session=session)
         .select_related("entered_by", "confirmed_by")
         .first()
+    )
+
+
+def _count(model, **filters) -> Subquery:
+    rows = model.objects.filter(session=OuterRef("pk"), **filters).order_by().values("session")
+    return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+
+
+def with_results_published(sessions: QuerySet[AppraisalSession]) -> QuerySet[AppraisalSession]:
+    """The closed sessions whose per-candidate results are published, in one query for
+    any number of sessions (progress dashboards). The rule is `services.compute_tally`'s:
+    electronic + confirmed paper ballots reach the campaign's secrecy minimum (never
+    below 3) and are more than the quorum of the roll; `test_secrecy_minimum` checks
+    that the two always agree."""
+    from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR
+
+    paper = PaperTally.objects.filter(session=OuterRef("pk"), confirmed_by__isnull=False)
+    return (
+        sessions.filter(status=AppraisalSession.Status.CLOSED)
+        .annotate(
+            ballots_total=Coalesce(_count(Ballot), 0)
+            + Coalesce(Subquery(paper.values("ballots")[:1]), 0),
+            voters_total=Coalesce(_count(RollEntry), 0),
+            secrecy_minimum=Greatest(
+                F("campaign__ballot_secrecy_minimum"), Value(BALLOT_SECRECY_FLOOR)
+            ),
+        )
+        .filter(ballots_total__gte=F("secrecy_minimum"))
+        .filter(
+            ballots_total__gt=ExpressionWrapper(
+                F("quorum") * F("voters_total"),
+                output_field=DecimalField(max_digits=12, decimal_places=3),
+            )
+        )
     )

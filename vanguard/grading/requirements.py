@@ -3,7 +3,9 @@ with the campaign's requirement registry at start-up (`GradingConfig.ready`), so
 the analysis phase can ask of every branch:
 
 * ``branch_appraisal_vote_held`` — the branch's democratic appraisal vote has been
-  held and closed (its own, or one of its party groups' in a large branch);
+  held and closed with a valid result (its own, or one of its party groups' in a large
+  branch): a vote below the secrecy minimum or the quorum publishes no result, and the
+  branch has to vote again;
 * ``branch_grades_approved`` — the committee has approved the branch's grades.
 
 Each evaluator answers for every branch of the scope with one query.
@@ -21,12 +23,11 @@ from vanguard.campaigns.requirements import BRANCH, Context, RequirementKind, re
 
 def _votes_held(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[int, int]:
     from vanguard.ballots.models import AppraisalSession
+    from vanguard.ballots.selectors import with_results_published
     from vanguard.organization.models import Unit
 
     rows = (
-        AppraisalSession.objects.filter(
-            campaign=ctx.campaign, status=AppraisalSession.Status.CLOSED
-        )
+        with_results_published(AppraisalSession.objects.filter(campaign=ctx.campaign))
         .filter(ctx.under("unit__path"))
         .values_list("unit_id", "unit__kind", "unit__parent_id")
     )

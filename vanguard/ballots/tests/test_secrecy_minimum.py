@@ -174,3 +174,32 @@ def test_the_tally_page_shows_the_counts_once_paper_ballots_reach_the_minimum(cl
     page = _page(client, cast.secretary, session)
     assert 'id="tally-withheld"' not in page
     assert 'data-label="优秀">3 <small>(75.0%)</small>' in page
+
+
+def test_the_progress_selector_publishes_exactly_the_votes_whose_tally_is_published(org, cast):
+    """`selectors.with_results_published` (one query, for the phase requirement "the
+    branch held its vote") states compute_tally's rule again in SQL: they must agree."""
+    from vanguard.ballots.selectors import with_results_published
+
+    sessions = [_closed_vote(org, cast, n) for n in (1, 2, 3)]  # 3 on the roll
+    _grow(org, 4)  # 7 on the roll
+    sessions += [_closed_vote(org, cast, 3), _closed_vote(org, cast, 4)]  # no quorum; valid
+    with_paper = _closed_vote(org, cast, 2)
+    counts = {
+        str(pk): {EX: 0, OK: 2, BASIC: 0, BAD: 0} for pk in services._candidate_ids(with_paper)
+    }
+    services.paper_totals_enter(session=with_paper, ballots=2, counts=counts, user=cast.secretary)
+    sessions.append(with_paper)
+    published = set(
+        with_results_published(AppraisalSession.objects.all()).values_list("pk", flat=True)
+    )
+    expected = {s.pk for s in sessions if services.compute_tally(session=s).published}
+    assert published == expected == {sessions[2].pk, sessions[4].pk}
+    services.paper_totals_confirm(session=with_paper, user=cast.committee_admin)  # 2 + 2 of 7
+    sessions[0].campaign.ballot_secrecy_minimum = 4
+    sessions[0].campaign.save()
+    published = set(
+        with_results_published(AppraisalSession.objects.all()).values_list("pk", flat=True)
+    )
+    expected = {s.pk for s in sessions if services.compute_tally(session=s).published}
+    assert published == expected == {sessions[4].pk, with_paper.pk}
