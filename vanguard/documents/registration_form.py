@@ -214,7 +214,7 @@ def _pdf_form(data: RegistrationData) -> list[Flowable]:
         pdf.para(subtitle(data), st["subtitle"]),
         pdf.spacer(3),
     ]
-    rows = [
+    fact_rows = [
         [
             pdf.para(a, st["label"]),
             pdf.para(b, st["value"]),
@@ -225,7 +225,7 @@ def _pdf_form(data: RegistrationData) -> list[Flowable]:
     ]
     story.append(
         _ruled(
-            Table(rows, colWidths=[LABEL_WIDTH, value_width, LABEL_WIDTH, value_width]),
+            Table(fact_rows, colWidths=[LABEL_WIDTH, value_width, LABEL_WIDTH, value_width]),
             label_columns=(0, 2),
         )
     )
