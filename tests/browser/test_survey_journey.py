@@ -107,3 +107,6 @@ def test_respondent_answers_the_survey_from_the_invite_link_on_a_phone(
     respondent.get_by_role("button", name="English").click()
     expect(respondent.locator("html")).to_have_attribute("lang", "en")
     look(respondent, "survey-used-phone")
+    # Closed before the live server stops: a kept-alive connection's request thread
+    # would otherwise close the test's shared database connection from another thread.
+    respondent.context.close()

@@ -223,8 +223,13 @@ UNUSABLE_STATUS = {"unknown": 404, "used": 410, "closed": 410}
 
 
 def _unusable(request: HttpRequest, reason: str) -> HttpResponse:
+    """The link cannot be used. Only a refused submission is told that what it sent
+    was not saved; someone merely opening a used link sent nothing."""
     response = render(
-        request, "opinions/survey_unusable.html", {"reason": reason}, status=UNUSABLE_STATUS[reason]
+        request,
+        "opinions/survey_unusable.html",
+        {"reason": reason, "submitted": request.method == "POST"},
+        status=UNUSABLE_STATUS[reason],
     )
     response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
     return response

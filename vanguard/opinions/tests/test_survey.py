@@ -101,6 +101,7 @@ def test_secretary_issues_links_and_a_respondent_answers_once(client, f):
     again = client.get(urls[1])
     assert again.status_code == 410
     assert "已经提交过问卷" in again.content.decode()
+    assert "没有保存" not in again.content.decode()  # opening it sent nothing
     second = client.post(urls[1], _rate(colleague, "political", "poor", "再来一次"))
     assert second.status_code == 410
     assert "没有保存" in second.content.decode()
