@@ -32,14 +32,14 @@ help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
 	@echo "             (make demo PORT=8123 for another port)"
 	@echo "make test    run the whole test suite (installs chromium and a CJK font when root)"
-	@echo "make check   ruff, mypy, makemigrations --check, check --deploy"
+	@echo "make check   ruff (lint and format), mypy, makemigrations --check, check --deploy"
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
 	@echo "make bench   roster-import benchmark"
 	@echo "make bench-dashboards   progress dashboards timed at size L (SIZE=M for another size)"
 	@echo "make bench-vote   1,000 voters in 50 sessions voting at once through gunicorn on"
 	@echo "             loopback, on SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
-	@echo "make ci      the CI run: make test, then the suite again on PostgreSQL (.ci/run)"
+	@echo "make ci      the CI run: make check, make test, then the suite again on PostgreSQL (.ci/run)"
 
 # --- Python ---------------------------------------------------------------------
 # Debian ships venv support separately (python3-venv): without it `python3 -m venv`
@@ -142,6 +142,7 @@ fmt: install-dev
 
 check: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy vanguard config
 	$(PY) manage.py makemigrations --check --dry-run
 	VANGUARD_DEVELOPMENT=0 VANGUARD_SECRET_KEY=check-only-$$(head -c 48 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
