@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.lib.paths import path_ids
 
 if TYPE_CHECKING:
     from vanguard.organization.models import Member, Unit
@@ -319,7 +320,7 @@ def visible_campaigns(user: Any) -> QuerySet[Any]:
         own.append(member_path)
     query = Q(pk__in=[])
     for path in set(own):
-        unit_ids = [int(part) for part in path.strip("/").split("/") if part]
+        unit_ids = path_ids(path)
         query |= Q(unit_id__in=unit_ids) | Q(unit__path__startswith=path)
     # Drafts are seen only by the committee admins who prepare them.
     query = (query & ~Q(status="draft")) | _under(paths(user, ADMIN_ROLES), "unit__path")
@@ -418,7 +419,7 @@ def visible_meetings(user: Any) -> QuerySet[Any]:
     member = member_of(user)
     if member is not None:
         branch_path = member.branch.path
-        above = [int(part) for part in branch_path.strip("/").split("/") if part][:-1]
+        above = path_ids(branch_path)[:-1]
         query |= Q(unit_id=member.branch_id)
         if member.party_group_id:
             query |= Q(unit_id=member.party_group_id)
@@ -492,10 +493,6 @@ def can_publish_notice(user: Any, unit: Unit) -> bool:
     return any(s.unit_id == unit.pk for s in scopes(user) if s.role in NOTICE_OWN_UNIT_ROLES)
 
 
-def _ids_on_path(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def visible_notices(user: Any) -> QuerySet[Any]:
     """Notices to the person's branch or any unit above it, or above any unit they hold a
     role over; officers and observers also see the notices inside their scope."""
@@ -504,9 +501,9 @@ def visible_notices(user: Any) -> QuerySet[Any]:
     above: set[int] = set()
     member_path = _member_path(user)
     if member_path:
-        above.update(_ids_on_path(member_path))
+        above.update(path_ids(member_path))
     for scope in scopes(user):
-        above.update(_ids_on_path(scope.path))
+        above.update(path_ids(scope.path))
     query = Q(unit_id__in=above) | _under(paths(user, READ_ROLES), "unit__path")
     return Notice.objects.filter(query).select_related("unit", "published_by")
 
@@ -552,7 +549,7 @@ def visible_study_sessions(user: Any) -> QuerySet[Any]:
     query = _under(paths(user, READ_ROLES), "unit__path")
     member_path = _member_path(user)
     if member_path:
-        query |= Q(unit_id__in=[int(part) for part in member_path.strip("/").split("/") if part])
+        query |= Q(unit_id__in=path_ids(member_path))
     return StudySession.objects.filter(query).select_related("unit", "campaign")
 
 
@@ -602,7 +599,7 @@ def can_sort_opinions(user: Any, unit: Unit) -> bool:
 
 def _could_concern(member: Member) -> Q:
     """Opinions that are, or may turn out to be, about this member."""
-    above = [int(part) for part in member.branch.path.strip("/").split("/") if part]
+    above = path_ids(member.branch.path)
     return Q(subject_member=member) | Q(branch_id__in=above) | Q(subject_unit_id__in=above)
 
 

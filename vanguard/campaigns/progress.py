@@ -29,6 +29,7 @@ from django.utils import timezone
 from vanguard.campaigns import requirements as kinds
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.campaigns.selectors import current_phases
+from vanguard.lib.paths import path_ids
 from vanguard.organization.models import Member, Unit
 
 ROLLUP_KINDS = (Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH)
@@ -254,7 +255,7 @@ def campaign_progress(
     # (for the breadcrumbs).
     above: set[int] = set()
     if len(paths) == 1:
-        ids = [int(part) for part in paths[0].strip("/").split("/")]
+        ids = path_ids(paths[0])
         campaign_depth = campaign.unit.path.count("/") - 2
         above = set(ids[campaign_depth:-1]) if paths[0].startswith(campaign.unit.path) else set()
     unit_rows = (
@@ -354,8 +355,8 @@ def campaign_progress(
         complete = sum(member.complete for member in branch.members)
         silent = sum(member.is_blind_spot for member in branch.members)
         # Roll the branch up to itself and every unit above it in the scope.
-        for part in branch.path.strip("/").split("/"):
-            above_unit = units.get(int(part))
+        for unit_id in path_ids(branch.path):
+            above_unit = units.get(unit_id)
             if above_unit is None:
                 continue
             unit = above_unit

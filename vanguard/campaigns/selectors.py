@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition
+from vanguard.lib.paths import path_ids
 
 
 def campaign_phases(campaign: Campaign) -> list[Phase]:
@@ -39,7 +40,7 @@ def current_phases(*, campaign: Campaign, branch_ids: Iterable[int]) -> dict[int
 
 def active_campaign_for_unit(unit_path: str) -> Campaign | None:
     """The active campaign whose unit contains the given unit (the nearest one)."""
-    unit_ids = [int(part) for part in unit_path.strip("/").split("/") if part]
+    unit_ids = path_ids(unit_path)
     return (
         Campaign.objects.filter(status=Campaign.Status.ACTIVE, unit_id__in=unit_ids)
         .select_related("unit")

@@ -25,6 +25,7 @@ from vanguard.audit.context import acting_as
 from vanguard.ballots.models import Grade
 from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
+from vanguard.lib.paths import path_ids
 from vanguard.notices.services import Message, notify_many, site_language
 from vanguard.organization.models import Member, Unit
 
@@ -253,7 +254,7 @@ def _branch_url(grading: BranchGrading) -> str:
 
 def _notify_committee(grading: BranchGrading) -> None:
     """The committee admins over the branch learn that proposals wait for them."""
-    unit_ids = [int(part) for part in grading.branch.path.strip("/").split("/") if part]
+    unit_ids = path_ids(grading.branch.path)
     admins = set(
         RoleAssignment.objects.filter(role=Role.COMMITTEE_ADMIN, unit_id__in=unit_ids).values_list(
             "user_id", flat=True

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vanguard.accounts import permissions
 from vanguard.accounts.permissions import READ_ROLES
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.lib.paths import path_ids
 from vanguard.study.models import StudySession
 
 HISTORY_DAYS = 365  # how far back the feed reaches
@@ -28,7 +29,7 @@ def own_unit_ids(user: Any) -> set[int]:
     ids: set[int] = set()
     member = permissions.member_of(user)
     if member is not None:
-        ids.update(int(part) for part in member.branch.path.strip("/").split("/") if part)
+        ids.update(path_ids(member.branch.path))
         if member.party_group_id:
             ids.add(member.party_group_id)
     ids.update(scope.unit_id for scope in permissions.scopes(user) if scope.role in READ_ROLES)

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from vanguard.accounts import permissions
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.paths import path_ids
 from vanguard.opinions.models import Opinion, OpinionRound, SurveyAnswer
 from vanguard.organization.models import Member, Unit
 
@@ -156,7 +157,7 @@ def subject_choices(units: Iterable[Unit]) -> dict[int, SubjectChoices]:
         for path, pk in paths.items():
             if unit.path.startswith(path):
                 found[pk].units.append(unit)
-    above_ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
+    above_ids = {unit_id for path in paths for unit_id in path_ids(path)}
     committees = sorted(
         Unit.objects.filter(pk__in=above_ids, kind=Unit.Kind.COMMITTEE),
         key=lambda u: -u.depth,

@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
+from vanguard.lib.paths import path_ids
 from vanguard.opinions.models import (
     DEFAULT_ASPECTS,
     Aspect,
@@ -128,7 +129,7 @@ class FeedbackSheet:
 def feedback_campaign(member: Member, campaign_pk: Any = None) -> Campaign | None:
     """The campaign whose sheet is read: the one asked for (which must run over the
     member's branch, else 404), else the active one, else the latest one that did."""
-    unit_ids = [int(part) for part in member.branch.path.strip("/").split("/") if part]
+    unit_ids = path_ids(member.branch.path)
     over_member = Campaign.objects.filter(unit_id__in=unit_ids).exclude(
         status=Campaign.Status.DRAFT
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import permissions
+from vanguard.lib.paths import path_ids
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.organization.models import Member, Unit
 
@@ -38,7 +39,7 @@ MAX_ROUNDS = 5
 def committee_of(unit: Unit) -> Unit | None:
     """The nearest committee (党委) at or above a unit: the subject of opinions about
     "the committee"."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = path_ids(unit.path)
     return Unit.objects.filter(pk__in=ids, kind=Unit.Kind.COMMITTEE).order_by("-depth").first()
 
 

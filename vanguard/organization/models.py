@@ -17,6 +17,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.paths import path_ids
+
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
@@ -121,7 +123,7 @@ class Unit(models.Model):
         return self.kind == self.Kind.BRANCH
 
     def ancestors(self) -> models.QuerySet[Unit]:
-        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        ids = path_ids(self.path)
         return Unit.objects.filter(pk__in=ids[:-1]).order_by("depth")
 
     def subtree(self) -> models.QuerySet[Unit]:

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 
 from vanguard.accounts import permissions
 from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.lib.paths import path_ids
 from vanguard.organization.models import Member, MemberTransfer, Unit
 
 ROSTER_PAGE_SIZE = 50
@@ -69,11 +70,6 @@ class TreeNode:
         yield self
         for child in self.children:
             yield from child.walk()
-
-
-def path_ids(path: str) -> list[int]:
-    """The primary keys along a materialised path, root first: "/1/4/17/" → [1, 4, 17]."""
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def under_paths(paths: Iterable[str], field_name: str = "path") -> Q:

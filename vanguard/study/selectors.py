@@ -10,14 +10,11 @@ from django.db.models import Count, Q, QuerySet
 from vanguard.accounts import permissions
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.campaigns.selectors import current_phases
+from vanguard.lib.paths import path_ids
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 
 BRANCH_LIST_LIMIT = 300
-
-
-def _ancestor_ids(unit_path: str) -> list[int]:
-    return [int(part) for part in unit_path.strip("/").split("/") if part]
 
 
 def session_members(session: StudySession) -> QuerySet[Member]:
@@ -57,9 +54,7 @@ def signed_in(session: StudySession) -> QuerySet[Attendance]:
 def sessions_for_member(member: Member, campaign: Campaign) -> QuerySet[StudySession]:
     """The sessions a member is expected at: their branch's and lectures above it."""
     return (
-        StudySession.objects.filter(
-            campaign=campaign, unit_id__in=_ancestor_ids(member.branch.path)
-        )
+        StudySession.objects.filter(campaign=campaign, unit_id__in=path_ids(member.branch.path))
         .select_related("unit")
         .order_by("-starts_at", "-pk")
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.lib.paths import path_prefixes
 from vanguard.notices.services import Message, mail_body, notify_many, site_language
 from vanguard.reviews import selectors_review as selectors
 
@@ -37,7 +38,7 @@ def _officers(paths: set[str], role_names: tuple[str, ...]) -> dict[str, list[tu
     branch (on the branch itself or a unit above it). One query."""
     if not paths:
         return {}
-    prefixes = {p for path in paths for p in _prefixes(path)}
+    prefixes = {p for path in paths for p in path_prefixes(path)}
     rows = RoleAssignment.objects.filter(
         role__in=role_names,
         unit__path__in=prefixes,
@@ -50,16 +51,11 @@ def _officers(paths: set[str], role_names: tuple[str, ...]) -> dict[str, list[tu
     found: dict[str, list[tuple[int, str]]] = {}
     for path in paths:
         people: dict[int, str] = {}
-        for prefix in _prefixes(path):
+        for prefix in path_prefixes(path):
             for user_id, email in by_prefix.get(prefix, []):
                 people.setdefault(user_id, email)
         found[path] = sorted(people.items())
     return found
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = [part for part in path.strip("/").split("/") if part]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3) -> list[Message]:
