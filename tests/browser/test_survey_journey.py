@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD
+from tests.browser.test_login import expect_home, log_in
 from tests.browser.test_pages_look import Watch, look
 from vanguard.opinions.models import Survey, SurveyAnswer, SurveyInvitation
 from vanguard.opinions.tests import factories_feedback as factories
@@ -25,14 +25,6 @@ PHONE = {"width": 390, "height": 844}
 def phone(browser: Browser) -> tuple[Page, Watch]:
     page = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True).new_page()
     return page, Watch(page)
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def rate(page: Page, member: str, aspect: str, rating: str, comment: str = "") -> None:
@@ -59,6 +51,7 @@ def test_respondent_answers_the_survey_from_the_invite_link_on_a_phone(
     # 1. The secretary starts the survey and issues a link, on their phone.
     secretary, secretary_watch = phone(browser)
     log_in(secretary, live_server, cast.secretary.username)
+    expect_home(secretary, live_server)
     secretary.goto(base + reverse("opinions:survey_list"))
     secretary.get_by_label("支部").select_option(value=str(org.branch_a1.pk))
     secretary.get_by_label("标题（可不填）").fill("征求意见问卷")

@@ -276,46 +276,37 @@ def clean_grades(*, session: AppraisalSession, grades: Mapping[Any, Any]) -> dic
     return {str(pk): given[str(pk)] for pk in candidates}
 
 
-def _lock_open_session(session_id: int) -> bool:
-    """Hold the session open for the rest of this transaction, alone. On PostgreSQL the
-    row lock serialises one session's votes, its door ticks and its close, so that the
-    count of cards used against members present is exact (a vote takes milliseconds;
-    other sessions' votes run side by side). SQLite's IMMEDIATE transactions are
-    serialised anyway."""
+def _lock_open_session(session_id: int) -> str | None:
+    """Hold the session open for the rest of this transaction, alone, and return its
+    seal salt (None: the session is not open). On PostgreSQL the row lock serialises
+    one session's votes, its door ticks and its close, so that the count of cards used
+    against members present is exact (a vote takes milliseconds; other sessions' votes
+    run side by side). SQLite's IMMEDIATE transactions are serialised anyway."""
     table = AppraisalSession._meta.db_table
     with connection.cursor() as cursor:
         suffix = " FOR UPDATE" if connection.vendor == "postgresql" else ""
         cursor.execute(
-            f"SELECT 1 FROM {table} WHERE id = %s AND status = %s{suffix}",  # noqa: S608
+            f"SELECT seal_salt FROM {table} WHERE id = %s AND status = %s{suffix}",  # noqa: S608
             [session_id, AppraisalSession.Status.OPEN],
         )
-        return cursor.fetchone() is not None
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
-def _insert_ballot(*, session_id: int, grades: dict[str, str]) -> None:
+def _insert_ballot(*, session_id: int, salt: str, grades: dict[str, str]) -> None:
     """Write the ballot sealed (sealing.py): a live copy of the database can pair it
-    with the mark written in the same transaction, but cannot read it."""
-    salt, candidates = _seal_context(session_id)
+    with the mark written in the same transaction, but cannot read it. `grades` comes
+    from `clean_grades`, so its keys are the candidates in the seal's order."""
     Ballot.objects.create(
         session_id=session_id,
         sealed=sealing.seal(
             session_id=session_id,
             salt=salt,
-            candidates=candidates,
+            candidates=[int(pk) for pk in grades],
             grades=grades,
             grade_values=GRADES,
         ),
     )
-
-
-def _seal_context(session_id: int) -> tuple[str, list[int]]:
-    salt = AppraisalSession.objects.filter(pk=session_id).values_list("seal_salt", flat=True)[0]
-    candidates = list(
-        RollEntry.objects.filter(session_id=session_id, is_candidate=True)
-        .order_by("member_id")
-        .values_list("member_id", flat=True)
-    )
-    return salt, candidates
 
 
 def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, Any]) -> None:
@@ -326,23 +317,23 @@ def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, A
     cleaned = clean_grades(session=session, grades=grades)
     refused = Refused(_("投票码无效、已使用，或投票未在进行中。"))
     with transaction.atomic():
-        if not _lock_open_session(session.pk):
+        salt = _lock_open_session(session.pk)
+        if salt is None:
             raise refused
-        card = VotingCard.objects.filter(
+        marked = VotingCard.objects.filter(
             session_id=session.pk, code_hash=code_hash(code), used=False, void=False
-        )
-        if not card.exists():
+        ).update(used=True)
+        if marked != 1:
             raise refused
         # One card vote per member ticked present at the door: a card nobody was
-        # ticked for (a spare, a second card) cannot add a ballot.
+        # ticked for (a spare, a second card) adds no ballot. Raising here rolls the
+        # mark back with the rest of the transaction.
         used = VotingCard.objects.filter(session_id=session.pk, used=True).count()
-        if used >= RollEntry.objects.filter(session_id=session.pk, present=True).count():
+        if used > RollEntry.objects.filter(session_id=session.pk, present=True).count():
             raise NotTickedPresent(
                 _("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。")
             )
-        if card.update(used=True) != 1:
-            raise refused
-        _insert_ballot(session_id=session.pk, grades=cleaned)
+        _insert_ballot(session_id=session.pk, salt=salt, grades=cleaned)
 
 
 def vote_logged_in(*, session: AppraisalSession, user: Any, grades: Mapping[Any, Any]) -> None:
@@ -354,7 +345,8 @@ def vote_logged_in(*, session: AppraisalSession, user: Any, grades: Mapping[Any,
         raise Refused(_("只有名册上的党员本人可以登录投票。"))
     cleaned = clean_grades(session=session, grades=grades)
     with transaction.atomic():
-        if not _lock_open_session(session.pk):
+        salt = _lock_open_session(session.pk)
+        if salt is None:
             raise Refused(_("投票未在进行中。"))
         if not AppraisalSession.objects.filter(pk=session.pk, allow_login_voting=True).exists():
             raise Refused(_("本次投票未开放登录投票，请在会场领取投票卡。"))
@@ -369,7 +361,7 @@ def vote_logged_in(*, session: AppraisalSession, user: Any, grades: Mapping[Any,
             if not RollEntry.objects.filter(session_id=session.pk, member=member).exists():
                 raise Refused(_("您不在本次投票的名册上。"))
             raise Refused(_("您已经投过票，或曾在会场登记到会、领取投票卡。"))
-        _insert_ballot(session_id=session.pk, grades=cleaned)
+        _insert_ballot(session_id=session.pk, salt=salt, grades=cleaned)
 
 
 # --- close ----------------------------------------------------------------------
@@ -380,7 +372,7 @@ def _rewrite_ballots_in_content_order(session: AppraisalSession) -> int:
     sorted by their content, with new random ids, in one statement: neither the ids,
     nor the storage order (SQLite's rowid, PostgreSQL's ctid), nor the transaction that
     wrote a row (all share the close's) then follow the order of voting."""
-    salt, candidates = _seal_context(session.pk)
+    salt, candidates = session.seal_salt, _candidate_ids(session)
     rows = []
     for sealed, grades in Ballot.objects.filter(session_id=session.pk).values_list(
         "sealed", "grades"
@@ -409,16 +401,16 @@ def _rewrite_ballots_in_content_order(session: AppraisalSession) -> int:
     return len(rows)
 
 
-def rewrite_voting_marks(session_ids: list[int]) -> None:
-    """Rewrite every card and every roll row of the sessions, one statement each, so
+def _rewrite_voting_marks(session_id: int) -> None:
+    """Rewrite every card and every roll row of the session, one statement each, so
     that the marks the voting wrote one by one (a card "used", a roll "has voted") no
     longer carry the transaction that wrote them: on PostgreSQL every row's `xmin` is
     now this transaction's. Unused valid cards become void. (Their physical order is
     reset by the storage scrub, which rewrites the tables in primary-key order.)"""
-    VotingCard.objects.filter(session_id__in=session_ids).update(
+    VotingCard.objects.filter(session_id=session_id).update(
         void=Case(When(used=False, then=Value(True)), default=F("void"))
     )
-    RollEntry.objects.filter(session_id__in=session_ids).update(present=F("present"))
+    RollEntry.objects.filter(session_id=session_id).update(present=F("present"))
 
 
 # --- the storage scrub after the close ---------------------------------------------
@@ -660,7 +652,7 @@ def session_close(*, session: AppraisalSession, user: Any = None) -> CloseResult
         result.cards_voided = VotingCard.objects.filter(
             session_id=session.pk, used=False, void=False
         ).count()
-        rewrite_voting_marks([session.pk])
+        _rewrite_voting_marks(session.pk)
         result.ballots = _rewrite_ballots_in_content_order(locked)
         session.status, session.closed_at = AppraisalSession.Status.CLOSED, now
         session.storage_scrubbed_at = None

@@ -100,23 +100,14 @@ def _orders_recovered(vote: Vote) -> dict[str, int]:
         keys = {"xmin": "xmin::text::bigint", "ctid": "ctid"}
     else:
         keys = {"rowid": "rowid"}
+
+    def ordered(column: str, table: str, mark: str, key: str) -> list:
+        sql = f"SELECT {column} FROM {table} WHERE session_id = %s AND {mark} ORDER BY {key}, id"  # noqa: S608 - fixed names
+        return [r[0] for r in _rows(sql, [pk])]
+
     for name, key in keys.items():
-        used = [
-            r[0]
-            for r in _rows(
-                f"SELECT receipt FROM ballots_votingcard WHERE session_id = %s AND used "  # noqa: S608
-                f"ORDER BY {key}, id",
-                [pk],
-            )
-        ]
-        login = [
-            r[0]
-            for r in _rows(
-                f"SELECT member_id FROM ballots_rollentry WHERE session_id = %s AND login_voted "  # noqa: S608
-                f"ORDER BY {key}, id",
-                [pk],
-            )
-        ]
+        used = ordered("receipt", "ballots_votingcard", "used", key)
+        login = ordered("member_id", "ballots_rollentry", "login_voted", key)
         found[f"cards by {name}"] = _agreeing_pairs(used, vote.receipts_in_order)
         found[f"login voters by {name}"] = _agreeing_pairs(login, vote.login_members_in_order)
     if connection.vendor == "postgresql":
