@@ -26,12 +26,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.accounts import permissions, services
+from vanguard.accounts import access, services
 from vanguard.accounts.models import ApiToken, Role, RoleAssignment, User
 
 
 def _admin_has_permission(request) -> bool:
-    return request.user.is_active and permissions.can_use_admin(request.user)
+    return request.user.is_active and access.can_use_admin(request.user)
 
 
 admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
@@ -54,7 +54,7 @@ class ScopedAdmin:
     def _opens_to(self, request) -> bool:
         if _is_superuser(request):
             return True
-        return self.scope_path is not None and permissions.can_use_admin(request.user)
+        return self.scope_path is not None and access.can_use_admin(request.user)
 
     def _writes(self, request) -> bool:
         return _is_superuser(request) or (self._opens_to(request) and not self.scope_read_only)
@@ -66,7 +66,7 @@ class ScopedAdmin:
         if not self._opens_to(request):
             return queryset.none()
         assert self.scope_path is not None
-        return queryset.filter(permissions.admin_scope(request.user, self.scope_path))
+        return queryset.filter(access.admin_scope(request.user, self.scope_path))
 
     def get_queryset(self, request):
         return self.scope_queryset(request, super().get_queryset(request))  # type: ignore[misc]
@@ -153,18 +153,18 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             return queryset
         if not self._opens_to(request):
             return queryset.none()
-        return queryset.filter(pk__in=permissions.admin_users(request.user).values("pk"))
+        return queryset.filter(pk__in=access.admin_users(request.user).values("pk"))
 
     def has_change_permission(self, request, obj=None):
         # Covers the password form too (Django's user_change_password asks this).
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or permissions.can_manage_user(request.user, obj)
+        return obj is None or access.can_manage_user(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or permissions.can_manage_user(request.user, obj)
+        return obj is None or access.can_manage_user(request.user, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()

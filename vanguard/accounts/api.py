@@ -5,9 +5,9 @@ from typing import cast
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from vanguard.accounts import permissions
 from vanguard.accounts.models import RoleAssignment, User
 from vanguard.api.errors import ErrorOut
+from vanguard.organization import access as organization_access
 
 router = Router(tags=["accounts"])
 
@@ -36,7 +36,7 @@ def me(request: HttpRequest) -> dict:
         .select_related("unit")
         .order_by("unit__path", "role")
     )
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     return {
         "username": user.get_username(),
         "display_name": str(user),

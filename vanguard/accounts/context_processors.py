@@ -1,4 +1,8 @@
-from vanguard.accounts import permissions
+from vanguard.accounts import access
+from vanguard.campaigns import access as campaigns_access
+from vanguard.opinions import access as opinions_access
+from vanguard.organization import access as organization_access
+from vanguard.reviews import access as reviews_access
 
 
 def roles(request):
@@ -6,11 +10,11 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {"user_roles": set(), "current_member": None}
     return {
-        "user_roles": permissions.roles(user),
-        "current_member": permissions.member_of(user),
-        "is_committee_admin": permissions.is_committee_admin(user),
-        "manages_roster": permissions.manages_any_roster(user),
-        "reads_opinions": permissions.reads_opinions(user),
-        "reviews_branch": permissions.branch_review_units(user).exists(),
-        "sorts_opinions": permissions.record_units(user).exists(),
+        "user_roles": access.roles(user),
+        "current_member": organization_access.member_of(user),
+        "is_committee_admin": access.is_committee_admin(user),
+        "manages_roster": organization_access.manages_any_roster(user),
+        "reads_opinions": opinions_access.reads_opinions(user),
+        "reviews_branch": reviews_access.branch_review_units(user).exists(),
+        "sorts_opinions": campaigns_access.record_units(user).exists(),
     }

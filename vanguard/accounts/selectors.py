@@ -15,8 +15,9 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from vanguard.accounts import permissions
+from vanguard.accounts import access
 from vanguard.accounts.models import Role
+from vanguard.organization import access as organization_access
 from vanguard.organization import selectors as org
 from vanguard.organization.models import Member, Unit
 
@@ -60,7 +61,7 @@ class SupervisedUnit:
 
 
 def _roles_held(user: Any) -> list[RoleHeld]:
-    scopes = [s for s in permissions.scopes(user) if s.unit_id]
+    scopes = [s for s in access.scopes(user) if s.unit_id]
     units = Unit.objects.in_bulk([s.unit_id for s in scopes])
     labels = dict(Role.choices)
     order = {role: index for index, role in enumerate(Role.values)}
@@ -81,7 +82,7 @@ def _role_groups(held: list[RoleHeld]) -> list[RoleGroup]:
 
 
 def _member_section(user: Any) -> dict[str, Any]:
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     if member is None:
         return {"member": None}
     member = Member.objects.select_related("branch", "branch__parent", "party_group").get(
@@ -116,7 +117,7 @@ def _roster_sections(user: Any, held: list[RoleHeld]) -> list[RosterSection]:
 
 
 def _supervised(user: Any) -> list[SupervisedUnit]:
-    supervised = permissions.paths(user, {Role.SUPERVISOR})
+    supervised = access.paths(user, {Role.SUPERVISOR})
     if not supervised:
         return []
     roots = org.tree_under(supervised)
@@ -131,7 +132,7 @@ def _supervised(user: Any) -> list[SupervisedUnit]:
 
 def home_context(user: Any) -> dict[str, Any]:
     held = _roles_held(user)
-    tree_paths = permissions.paths(user, set(TREE_SECTION_ROLES))
+    tree_paths = access.paths(user, set(TREE_SECTION_ROLES))
     tree = org.tree_under(tree_paths) if tree_paths else []
     return {
         **_member_section(user),
@@ -141,7 +142,7 @@ def home_context(user: Any) -> dict[str, Any]:
         "tree": tree,
         "tree_summary": org.summarize(tree) if tree else None,
         "tree_read_only": not (
-            permissions.paths(user, {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY})
+            access.paths(user, {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY})
         ),
         "supervised": _supervised(user),
     }

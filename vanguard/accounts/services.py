@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
+from vanguard.accounts import access
 from vanguard.accounts.models import ApiToken, RoleAssignment, hash_token
 
 # Enough for a person's phone, laptop and a few scripts; more is a sign of keys left lying about.
@@ -54,7 +54,7 @@ def token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
 
 
 def _check_grant(*, actor: Any, role: str, unit: Any) -> None:
-    if not permissions.can_grant_role(actor, role, unit):
+    if not access.can_grant_role(actor, role, unit):
         raise PermissionDenied(_("不能在您管理的范围之外授予角色。"))
 
 
@@ -90,10 +90,10 @@ def user_attach(
     """Tie a new login to what it is for: a member record without a login, and/or a first
     role over a unit. Both must lie inside the actor's scope."""
     if member is not None:
-        if member.user_id is not None or not permissions.in_admin_scope(actor, member.branch):
+        if member.user_id is not None or not access.in_admin_scope(actor, member.branch):
             raise PermissionDenied(_("不能把账号关联到您管理范围之外的党员。"))
         member.user = user
         member.save(update_fields=["user", "updated_at"])
     if role and unit is not None:
         role_grant_save(actor=actor, assignment=RoleAssignment(user=user, role=role, unit=unit))
-    permissions.forget_scopes(actor)
+    access.forget_scopes(actor)

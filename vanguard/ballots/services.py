@@ -24,10 +24,9 @@ from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record
-from vanguard.ballots import sealing
+from vanguard.ballots import access, sealing
 from vanguard.ballots.models import (
     AppraisalSession,
     Ballot,
@@ -1096,7 +1095,7 @@ def paper_totals_confirm(
             raise Refused(_("还没有录入纸质选票票数，无需确认。"))
         if paper.confirmed:
             raise Refused(_("纸质选票票数已经确认过了。"))
-        if not permissions.can_confirm_paper_totals(user, current):
+        if not access.can_confirm_paper_totals(user, current):
             if paper.entered_by_id == getattr(user, "pk", None):
                 raise Refused(_("录入人不能确认自己录入的票数，须由另一位党委管理员确认。"))
             raise Refused(_("只有负责该组织的党委管理员可以确认纸质选票票数。"))

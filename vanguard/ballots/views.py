@@ -39,9 +39,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
 from vanguard.audit.context import acting_as
-from vanguard.ballots import selectors, services
+from vanguard.ballots import access, selectors, services
 from vanguard.ballots.forms import (
     CardsForm,
     CodeForm,
@@ -51,6 +50,7 @@ from vanguard.ballots.forms import (
 )
 from vanguard.ballots.models import AppraisalSession, Grade
 from vanguard.campaigns.selectors import active_campaign_for_unit
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member
 
 
@@ -71,8 +71,8 @@ def _refused(request: HttpRequest, error: Exception) -> None:
 @login_required
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
-    sessions = permissions.visible_appraisal_sessions(request.user).order_by("-created_at", "-pk")
-    units = permissions.appraisal_units(request.user).order_by("path")
+    sessions = access.visible_appraisal_sessions(request.user).order_by("-created_at", "-pk")
+    units = access.appraisal_units(request.user).order_by("path")
     form = CreateSessionForm(units=units) if units.exists() else None
     return render(request, "ballots/session_list.html", {"sessions": sessions, "form": form})
 
@@ -80,7 +80,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def session_create(request: HttpRequest) -> HttpResponse:
-    units = permissions.appraisal_units(request.user)
+    units = access.appraisal_units(request.user)
     if not units.exists():
         raise PermissionDenied
     form = CreateSessionForm(request.POST, units=units)
@@ -118,8 +118,8 @@ def session_create(request: HttpRequest) -> HttpResponse:
 def _context(request: HttpRequest, session: AppraisalSession) -> dict[str, Any]:
     return {
         "session": session,
-        "can_run": permissions.can_run_appraisal(request.user, session.unit),
-        "can_allow_login": permissions.can_allow_login_voting(request.user, session.unit),
+        "can_run": access.can_run_appraisal(request.user, session.unit),
+        "can_allow_login": access.can_allow_login_voting(request.user, session.unit),
     }
 
 
@@ -136,7 +136,7 @@ def _scrub_if_pending(session: AppraisalSession) -> None:
 @login_required
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    session = access.get_appraisal_session_for_user(request.user, pk)
     _scrub_if_pending(session)
     context = _context(request, session)
     if context["can_run"]:
@@ -158,7 +158,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_open(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     try:
         services.session_open(session=session, user=request.user)
     except services.Refused as error:
@@ -171,7 +171,7 @@ def session_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     try:
         services.session_close(session=session, user=request.user)
     except services.Refused as error:
@@ -183,8 +183,8 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def login_voting(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_appraisal_session_for_user(request.user, pk)
-    if not permissions.can_allow_login_voting(request.user, session.unit):
+    session = access.get_appraisal_session_for_user(request.user, pk)
+    if not access.can_allow_login_voting(request.user, session.unit):
         raise PermissionDenied
     try:
         services.session_set_login_voting(session=session, allow=request.POST.get("allow") == "1")
@@ -196,7 +196,7 @@ def login_voting(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def roll(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     return render(
         request,
         "ballots/roll.html",
@@ -208,7 +208,7 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def roll_mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """One tap at the door: tick (or untick) a member present. htmx swaps the row."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     member = Member.objects.filter(pk=member_pk).first()
     if member is None:
         raise Http404
@@ -236,7 +236,7 @@ def roll_mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 @require_POST
 def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the cards and show them ONCE, for printing: the codes are not stored."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     form = CardsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("备用卡数量须是 0 到 200 之间的整数。"))
@@ -270,7 +270,7 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def tally(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     _scrub_if_pending(session)
     context = _context(request, session)
     if session.status == AppraisalSession.Status.CLOSED:
@@ -301,12 +301,12 @@ def _paper_context(
     context: dict[str, Any] = {
         "paper": paper,
         "paper_status": result.paper_status,
-        "can_enter_paper": permissions.can_enter_paper_totals(request.user, session),
+        "can_enter_paper": access.can_enter_paper_totals(request.user, session),
         "can_confirm_paper": False,
         "paper_rows": [],
     }
     if result.paper_status == services.PAPER_PENDING and paper is not None:
-        context["can_confirm_paper"] = permissions.can_confirm_paper_totals(request.user, session)
+        context["can_confirm_paper"] = access.can_confirm_paper_totals(request.user, session)
         context["entered_by_me"] = paper.entered_by_id == request.user.pk
         context["paper_rows"] = [
             {
@@ -325,8 +325,8 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretary types in the paper ballots' totals after the close: the number of
     paper ballots and, per candidate, the count of each grade. They count in the tally
     only once a second committee member has confirmed them."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk)
-    if not permissions.can_enter_paper_totals(request.user, session):
+    session = access.get_appraisal_session_for_user(request.user, pk)
+    if not access.can_enter_paper_totals(request.user, session):
         raise PermissionDenied
     existing = selectors.paper_tally(session)
     context: dict[str, Any] = {"session": session, "paper": existing, "form": None}
@@ -359,8 +359,8 @@ def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """A committee admin other than the person who entered them confirms the paper
     totals shown on the tally page (the form carries the entry's time, so a later
     re-entry is not confirmed unseen)."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk)
-    if not permissions.can_confirm_paper_totals(request.user, session):
+    session = access.get_appraisal_session_for_user(request.user, pk)
+    if not access.can_confirm_paper_totals(request.user, session):
         raise PermissionDenied
     seen = parse_datetime(request.POST.get("entered_at", ""))
     if seen is None:
@@ -379,7 +379,7 @@ def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def receipts(request: HttpRequest, pk: int) -> HttpResponse:
     """The published receipts, for every voter on the roll to check theirs was counted."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk)
+    session = access.get_appraisal_session_for_user(request.user, pk)
     found = None
     if session.status == AppraisalSession.Status.CLOSED:
         found = services.receipts_published(session=session)
@@ -390,7 +390,7 @@ def receipts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def projector(request: HttpRequest, pk: int) -> HttpResponse:
     """Turnout as a count only, refreshed by htmx polling."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
     context = {
         "session": session,
         "turnout": selectors.turnout_count(session),
@@ -406,8 +406,8 @@ def projector(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def vote_logged_in(request: HttpRequest, pk: int) -> HttpResponse:
     """A member on the roll who cannot attend votes by logging in, if allowed."""
-    session = permissions.get_appraisal_session_for_user(request.user, pk)
-    member = permissions.member_of(request.user)
+    session = access.get_appraisal_session_for_user(request.user, pk)
+    member = organization_access.member_of(request.user)
     entry = selectors.roll(session).filter(member=member).first() if member else None
     candidates = list(selectors.candidates(session))
     context: dict[str, Any] = {"session": session, "entry": entry, "done": False, "error": ""}

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ApiError, ErrorOut
 from vanguard.api.pagination import Pagination
-from vanguard.campaigns import progress
+from vanguard.campaigns import access, progress
 from vanguard.campaigns.models import Campaign
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 router = Router(tags=["campaigns"])
@@ -100,7 +100,7 @@ class ProgressOut(Schema):
 @router.get("/", response=list[CampaignOut], summary="Campaigns the caller may see")
 @paginate(Pagination)
 def campaign_list(request: HttpRequest, status: Campaign.Status | None = None) -> Any:
-    campaigns = permissions.visible_campaigns(request.user)
+    campaigns = access.visible_campaigns(request.user)
     if status is not None:
         campaigns = campaigns.filter(status=status)
     return campaigns.order_by("-year", "-pk")
@@ -112,7 +112,7 @@ def campaign_list(request: HttpRequest, status: Campaign.Status | None = None) -
     summary="One campaign with its phases",
 )
 def campaign_detail(request: HttpRequest, campaign_id: int) -> Campaign:
-    return permissions.get_campaign_for_user(request.user, campaign_id)
+    return access.get_campaign_for_user(request.user, campaign_id)
 
 
 def _progress_root(request: HttpRequest, campaign: Campaign, unit_id: int | None) -> Unit:
@@ -120,12 +120,10 @@ def _progress_root(request: HttpRequest, campaign: Campaign, unit_id: int | None
     the campaign (the college for the committee, a general branch for its secretary)."""
     user = request.user
     if unit_id is None:
-        if permissions.can_view_progress(user, campaign.unit):
+        if access.can_view_progress(user, campaign.unit):
             return campaign.unit
         inside = [
-            root
-            for root in permissions.progress_roots(user)
-            if root.path.startswith(campaign.unit.path)
+            root for root in access.progress_roots(user) if root.path.startswith(campaign.unit.path)
         ]
         if not inside:
             raise PermissionDenied
@@ -144,8 +142,8 @@ def _progress_root(request: HttpRequest, campaign: Campaign, unit_id: int | None
     unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
     if unit is None or not unit.path.startswith(campaign.unit.path):
         raise Http404
-    if not permissions.can_view_progress(user, unit):
-        if permissions.can_view_unit(user, unit):
+    if not access.can_view_progress(user, unit):
+        if organization_access.can_view_unit(user, unit):
             raise PermissionDenied
         raise Http404
     return unit
@@ -161,7 +159,7 @@ def campaign_progress(
 ) -> dict[str, Any]:
     """Per-branch completion under `unit` (default: the caller's own view of the
     campaign — the college for the committee, a general branch for its secretary)."""
-    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
+    campaign = access.get_campaign_for_user(request.user, campaign_id)
     root = _progress_root(request, campaign, unit)
     found = progress.campaign_progress(campaign=campaign, roots=[root])
     top = found.units.get(root.pk)

@@ -20,10 +20,9 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
-from vanguard.campaigns import progress, requirements, selectors
+from vanguard.campaigns import access, progress, requirements, selectors
 from vanguard.campaigns.blueprints import Blueprint, get_blueprint
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
 from vanguard.organization.models import Unit
@@ -379,7 +378,7 @@ def phase_transition_approve(
     if from_phase.campaign_id != campaign.pk:
         raise ValidationError(_("该阶段不属于本活动。"))
     _check_branch_in_campaign(campaign=campaign, branch=branch)
-    if not permissions.can_approve_transition(actor, branch):
+    if not access.can_approve_transition(actor, branch):
         raise ValidationError(_("您无权批准“%(branch)s”转段。") % {"branch": branch.name})
     reason = _check_reason(reason)
     target = _check_standing(campaign=campaign, branch=branch, from_phase=from_phase)
@@ -392,7 +391,7 @@ def phase_transition_approve(
                 _("“%(branch)s”尚未完成本阶段要求：%(unmet)s。")
                 % {"branch": branch.name, "unmet": _("、").join(unmet)}
             )
-        if not permissions.can_manage_campaign(actor, campaign):
+        if not access.can_manage_campaign(actor, campaign):
             raise ValidationError(_("要求未完成时，只有党委可以批准转段。"))
     transition = PhaseTransition(
         campaign=campaign,
@@ -464,7 +463,7 @@ def phase_transition_bulk(
             _("“%(unit)s”不在“%(campaign)s”的范围内。")
             % {"unit": unit.name, "campaign": campaign.name}
         )
-    if not permissions.can_manage_campaign(actor, campaign):
+    if not access.can_manage_campaign(actor, campaign):
         raise ValidationError(_("只有党委可以整体批准转段。"))
     reason = _check_reason(reason)
     target = next_phase(from_phase)

@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
-from vanguard.campaigns import forms, progress, selectors, services
+from vanguard.accounts import access as accounts_access
+from vanguard.campaigns import access, forms, progress, selectors, services
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 
@@ -32,7 +33,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 
 
 def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
-    return permissions.get_campaign_for_user(request.user, pk, write=True)
+    return access.get_campaign_for_user(request.user, pk, write=True)
 
 
 # --- Campaigns ----------------------------------------------------------------
@@ -41,9 +42,9 @@ def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
 @login_required
 @require_GET
 def manage_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.is_committee_admin(request.user):
+    if not accounts_access.is_committee_admin(request.user):
         raise PermissionDenied
-    campaigns = permissions.managed_campaigns(request.user).annotate(phase_count=Count("phases"))
+    campaigns = access.managed_campaigns(request.user).annotate(phase_count=Count("phases"))
     return render(
         request,
         "campaigns/manage_list.html",
@@ -54,7 +55,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_create(request: HttpRequest) -> HttpResponse:
-    units = permissions.campaign_units(request.user)
+    units = access.campaign_units(request.user)
     if not units.exists():
         raise PermissionDenied
     form = forms.CampaignCreateForm(request.POST or None, units=units)
@@ -330,7 +331,7 @@ def _branch_in(campaign: Campaign, user: Any, branch_pk: int) -> Unit:
         is_active=True,
         path__startswith=campaign.unit.path,
     ).first()
-    if branch is None or not permissions.can_view_unit(user, branch):
+    if branch is None or not organization_access.can_view_unit(user, branch):
         raise Http404
     return branch
 
@@ -340,10 +341,10 @@ def _branch_in(campaign: Campaign, user: Any, branch_pk: int) -> Unit:
 def transition_branch(request: HttpRequest, pk: int, branch_pk: int) -> HttpResponse:
     """Where a branch stands, what is met and unmet, and the approval form."""
     user = request.user
-    campaign = permissions.get_campaign_for_user(user, pk)
+    campaign = access.get_campaign_for_user(user, pk)
     branch = _branch_in(campaign, user, branch_pk)
-    may_approve = permissions.can_approve_transition(user, branch)
-    if not (may_approve or permissions.can_view_progress(user, branch)):
+    may_approve = access.can_approve_transition(user, branch)
+    if not (may_approve or access.can_view_progress(user, branch)):
         raise PermissionDenied
     if request.method == "POST" and not may_approve:
         raise PermissionDenied
@@ -387,7 +388,7 @@ def transition_branch(request: HttpRequest, pk: int, branch_pk: int) -> HttpResp
             "target": target,
             "result": result,
             "form": form if may_approve and target is not None else None,
-            "may_override": permissions.can_manage_campaign(user, campaign),
+            "may_override": access.can_manage_campaign(user, campaign),
             "history": history,
         },
         status=400 if request.method == "POST" else 200,
@@ -399,16 +400,16 @@ def transition_branch(request: HttpRequest, pk: int, branch_pk: int) -> HttpResp
 def transition_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     """The committee moves every branch of a general branch or of the college at once."""
     user = request.user
-    campaign = permissions.get_campaign_for_user(user, pk)
+    campaign = access.get_campaign_for_user(user, pk)
     unit = Unit.objects.filter(
         pk=unit_pk,
         kind__in=[Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH],
         is_active=True,
         path__startswith=campaign.unit.path,
     ).first()
-    if unit is None or not permissions.can_view_unit(user, unit):
+    if unit is None or not organization_access.can_view_unit(user, unit):
         raise Http404
-    if not permissions.can_manage_campaign(user, campaign):
+    if not access.can_manage_campaign(user, campaign):
         raise PermissionDenied
     phases = selectors.campaign_phases(campaign)
     if len(phases) < 2:

@@ -15,9 +15,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access
 from vanguard.campaigns import progress as engine
 from vanguard.campaigns.models import Campaign
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 LAGGING_SHOWN = 10
@@ -29,9 +30,9 @@ def _campaign_for(request: HttpRequest) -> Campaign | None:
     user = request.user
     wanted = request.GET.get("campaign", "")
     if wanted.isdigit():
-        return permissions.get_campaign_for_user(user, wanted)
+        return access.get_campaign_for_user(user, wanted)
     return (
-        permissions.visible_campaigns(user)
+        access.visible_campaigns(user)
         .filter(status=Campaign.Status.ACTIVE)
         .order_by("-unit__depth", "-year", "-pk")
         .first()
@@ -42,7 +43,7 @@ def _roots_in(campaign: Campaign, user: Any) -> list[Unit]:
     """The person's progress roots that fall in the campaign (a scope above the
     campaign's unit becomes the campaign's unit), each subtree once."""
     found: list[Unit] = []
-    for unit in permissions.progress_roots(user):
+    for unit in access.progress_roots(user):
         if unit.path.startswith(campaign.unit.path):
             found.append(unit)
         elif campaign.unit.path.startswith(unit.path):
@@ -104,7 +105,7 @@ def _render_units(
     rows = root.children if root is not None else [progress.units[u.pk] for u in roots]
     lagging = progress.lagging
     ancestors = [
-        (ancestor, permissions.can_view_progress(request.user, ancestor))  # type: ignore[arg-type]
+        (ancestor, access.can_view_progress(request.user, ancestor))  # type: ignore[arg-type]
         for ancestor in progress.ancestors
     ]
     member_results = [r for r in (root.results if root else []) if r.is_member_scope]
@@ -134,7 +135,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     roots = _roots_in(campaign, user)
     if roots:
         return _render_units(request, campaign=campaign, roots=roots, extra={"is_dashboard": True})
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     if member is not None and member.branch.path.startswith(campaign.unit.path):
         return _render_me(request, campaign=campaign, member=member)
     return render(request, "campaigns/dashboard.html", {"campaign": campaign, "nothing": True})
@@ -143,13 +144,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def unit_progress(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpResponse:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
+    campaign = access.get_campaign_for_user(request.user, campaign_id)
     unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
     if (
         unit is None
         or not unit.path.startswith(campaign.unit.path)
         or unit.kind == Unit.Kind.PARTY_GROUP
-        or not permissions.can_view_progress(request.user, unit)
+        or not access.can_view_progress(request.user, unit)
     ):
         raise Http404
     return _render_units(request, campaign=campaign, roots=[unit])
@@ -167,8 +168,8 @@ def _render_me(request: HttpRequest, *, campaign: Campaign, member: Any) -> Http
 @login_required
 @require_GET
 def my_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_id)
-    member = permissions.member_of(request.user)
+    campaign = access.get_campaign_for_user(request.user, campaign_id)
+    member = organization_access.member_of(request.user)
     if member is None or not member.branch.path.startswith(campaign.unit.path):
         raise Http404
     return _render_me(request, campaign=campaign, member=member)

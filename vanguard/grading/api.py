@@ -12,11 +12,12 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ErrorOut
 from vanguard.ballots.models import Grade
-from vanguard.grading import selectors, services
+from vanguard.campaigns import access as campaigns_access
+from vanguard.grading import access, selectors, services
 from vanguard.grading.models import GradeProposal
+from vanguard.organization import access as organization_access
 
 router = Router(tags=["grading"])
 
@@ -161,7 +162,7 @@ def _row(row: selectors.Row) -> dict[str, Any]:
 
 @router.get("/mine", response={200: list[MyGradeOut], **ERRORS}, summary="My approved grades")
 def mine(request: HttpRequest) -> list[GradeProposal]:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         raise Http404
     return selectors.member_grades(member)
@@ -173,8 +174,8 @@ def mine(request: HttpRequest) -> list[GradeProposal]:
     summary="One branch's grading: status, cap on excellent, tally and proposal per member",
 )
 def branch_grading(request: HttpRequest, campaign_id: int, branch_id: int) -> dict[str, Any]:
-    branch = permissions.get_grading_branch_for_user(request.user, branch_id)
-    campaign = permissions.get_campaign_covering(campaign_id, branch)
+    branch = access.get_grading_branch_for_user(request.user, branch_id)
+    campaign = campaigns_access.get_campaign_covering(campaign_id, branch)
     grading = selectors.grading_for(campaign, branch)
     rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
     check = selectors.excellent_check(campaign=campaign, rows=rows)

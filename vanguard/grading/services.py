@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.audit.context import acting_as
 from vanguard.ballots.models import Grade
-from vanguard.grading import selectors
+from vanguard.campaigns import access as campaigns_access
+from vanguard.grading import access, selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
 from vanguard.lib.paths import path_ids
 from vanguard.notices.services import Message, notify_many, site_language
@@ -35,7 +35,7 @@ NOTE_MAX = 2000
 
 def rule_set(*, campaign: Any, numerator: int, denominator: int, user: Any) -> GradingRule:
     """The committee sets the campaign's cap on excellent (e.g. 1/3, 3/10)."""
-    if not permissions.can_manage_campaign(user, campaign):
+    if not campaigns_access.can_manage_campaign(user, campaign):
         raise PermissionDenied
     if not (0 < denominator <= 100 and 0 <= numerator <= denominator):
         raise ValidationError({"cap": _("优秀比例须是 0 到 1 之间的分数，例如 1/3 或 30%。")})
@@ -68,7 +68,7 @@ def proposals_save(
 ) -> int:
     """Save the branch's proposals: member id → (grade, rationale). A row with neither is
     left as it is; a grade needs a rationale. Returns the number of proposals changed."""
-    if not permissions.can_propose_grades(user, grading.branch):
+    if not access.can_propose_grades(user, grading.branch):
         raise PermissionDenied
     members = {m.pk: m for m in selectors.formal_members(grading.branch)}
     errors: list[str] = []
@@ -187,7 +187,7 @@ def submission_problems(
 
 def grading_submit(*, grading: BranchGrading, explanation: str, user: Any) -> BranchGrading:
     """The branch reports its proposals to the committee (等级初评上报)."""
-    if not permissions.can_propose_grades(user, grading.branch):
+    if not access.can_propose_grades(user, grading.branch):
         raise PermissionDenied
     explanation = (explanation or "").strip()
     if len(explanation) > NOTE_MAX:
@@ -215,7 +215,7 @@ def grading_decide(
     """The committee approves (审批) the branch's proposals as they stand, or returns them
     with a reason. Approving also records the committee's approval of each case of a
     member proposed unqualified; the grades become visible to the members."""
-    if not permissions.can_decide_grades(user, grading.branch):
+    if not access.can_decide_grades(user, grading.branch):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not approve and not reason:
@@ -310,10 +310,10 @@ def _notify_decision(grading: BranchGrading) -> None:
 # Who records each step of the procedure (the committee's approval comes with its
 # decision on the branch's grades, `grading_decide`).
 STEP_PERMISSIONS = {
-    "talk": permissions.can_propose_grades,
-    "prereview": permissions.can_prereview_unqualified,
-    "vote": permissions.can_propose_grades,
-    "outcome": permissions.can_decide_grades,
+    "talk": access.can_propose_grades,
+    "prereview": access.can_prereview_unqualified,
+    "vote": access.can_propose_grades,
+    "outcome": access.can_decide_grades,
 }
 
 

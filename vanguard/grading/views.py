@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
 from vanguard.ballots.models import Grade
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
-from vanguard.grading import selectors, services
+from vanguard.grading import access, selectors, services
 from vanguard.grading.forms import (
     STEP_FORMS,
     DecideForm,
@@ -26,6 +26,7 @@ from vanguard.grading.forms import (
     entries_from_post,
 )
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 
@@ -39,13 +40,13 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """The member's own approved grades; for officers, their branches' grading in the
     active campaign, with the committee's cap on excellent."""
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     context: dict[str, Any] = {
         "my_grades": selectors.member_grades(member) if member is not None else [],
         "member": member,
     }
     branches = list(
-        permissions.grading_branches(request.user)
+        access.grading_branches(request.user)
         .annotate(
             formal=Count(
                 "members",
@@ -89,20 +90,20 @@ def home(request: HttpRequest) -> HttpResponse:
         context["rules"] = [
             {"campaign": c, "rule": selectors.rule_for(c), "form": RuleForm()}
             for c in campaigns.values()
-            if permissions.can_manage_campaign(request.user, c)
+            if campaigns_access.can_manage_campaign(request.user, c)
         ]
     return render(request, "grading/home.html", context)
 
 
 def _campaign_and_branch(request: HttpRequest, campaign_pk: int, branch_pk: int, *, write=False):
-    branch = permissions.get_grading_branch_for_user(request.user, branch_pk, write=write)
-    return permissions.get_campaign_covering(campaign_pk, branch), branch
+    branch = access.get_grading_branch_for_user(request.user, branch_pk, write=write)
+    return campaigns_access.get_campaign_covering(campaign_pk, branch), branch
 
 
 def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[str, Any]:
     grading = selectors.grading_for(campaign, branch)
     rows = selectors.rows(campaign=campaign, branch=branch, grading=grading)
-    can_propose = permissions.can_propose_grades(request.user, branch)
+    can_propose = access.can_propose_grades(request.user, branch)
     proposed = [r.proposal.grade for r in rows if r.proposal is not None]
     distribution: list[tuple[Any, int]] = [
         (label, proposed.count(value)) for value, label in Grade.choices
@@ -119,7 +120,7 @@ def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[s
         "excellent": selectors.excellent_check(campaign=campaign, rows=rows),
         "can_propose": can_propose,
         "editable": can_propose and (grading is None or grading.editable),
-        "can_decide": permissions.can_decide_grades(request.user, branch),
+        "can_decide": access.can_decide_grades(request.user, branch),
         "problems": services.submission_problems(grading, rows=rows)
         if grading and grading.editable
         else [],
@@ -179,7 +180,7 @@ def submit(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 @require_POST
 def decide(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk)
-    if not permissions.can_decide_grades(request.user, unit):
+    if not access.can_decide_grades(request.user, unit):
         raise PermissionDenied
     grading = selectors.grading_for(campaign, unit)
     form = DecideForm(request.POST)
@@ -201,7 +202,7 @@ def decide(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def rule(request: HttpRequest, campaign_pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_pk, write=True)
+    campaign = campaigns_access.get_campaign_for_user(request.user, campaign_pk, write=True)
     form = RuleForm(request.POST)
     if not form.is_valid():
         for text in form.errors.get("cap", []):
@@ -247,14 +248,14 @@ def _case_context(request: HttpRequest, proposal: GradeProposal) -> dict[str, An
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     """The handling of a member proposed unqualified, step by step."""
-    proposal = permissions.get_grade_proposal_for_user(request.user, pk)
+    proposal = access.get_grade_proposal_for_user(request.user, pk)
     return render(request, "grading/case.html", _case_context(request, proposal))
 
 
 @login_required
 @require_POST
 def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    proposal = permissions.get_grade_proposal_for_user(request.user, pk)
+    proposal = access.get_grade_proposal_for_user(request.user, pk)
     if step not in STEP_FORMS:
         raise Http404
     case = UnqualifiedCase.objects.filter(proposal=proposal).first()

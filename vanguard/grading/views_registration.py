@@ -1,6 +1,6 @@
 """The member appraisal registration form (党员评议登记表) as PDF and Word, per member and
 for a whole branch. What the form shows is decided in `selectors_registration`; who may
-download it in `permissions.can_view_registration_form` (the member themself and the
+download it in `access.can_view_registration_form` (the member themself and the
 readers of the branch grading) and `get_grading_branch_for_user` (the bundle)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.documents import registration_form
-from vanguard.grading import selectors_registration
+from vanguard.grading import access, selectors_registration
 from vanguard.organization.models import Member, Unit
 
 PDF = "application/pdf"
@@ -23,7 +23,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _campaign_covering(request: HttpRequest, campaign_pk: int, branch: Unit) -> Any:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_pk)
+    campaign = campaigns_access.get_campaign_for_user(request.user, campaign_pk)
     if not branch.path.startswith(campaign.unit.path):
         raise Http404
     return campaign
@@ -31,12 +31,12 @@ def _campaign_covering(request: HttpRequest, campaign_pk: int, branch: Unit) -> 
 
 def _member_form(request: HttpRequest, campaign_pk: int, member_pk: int):
     member = Member.objects.select_related("branch").filter(pk=member_pk).first()
-    if member is None or not permissions.can_view_registration_form(request.user, member):
+    if member is None or not access.can_view_registration_form(request.user, member):
         raise Http404
     campaign = _campaign_covering(request, campaign_pk, member.branch)
     # The member themself, unless they also read their branch's grading, sees the
     # votes and grades only once the committee has approved them.
-    for_member = not permissions.can_view_grading(request.user, member.branch)
+    for_member = not access.can_view_grading(request.user, member.branch)
     return selectors_registration.registration_data(member, campaign, for_member=for_member)
 
 
@@ -76,7 +76,7 @@ def member_docx(request: HttpRequest, campaign_pk: int, member_pk: int) -> HttpR
 @require_GET
 def branch_pdf(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     """Every member's form of the branch, one per page, for the secretary to print."""
-    branch = permissions.get_grading_branch_for_user(request.user, branch_pk)
+    branch = access.get_grading_branch_for_user(request.user, branch_pk)
     campaign = _campaign_covering(request, campaign_pk, branch)
     forms = selectors_registration.branch_registrations(branch, campaign)
     content = registration_form.registration_forms_pdf(forms)

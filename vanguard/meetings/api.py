@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ApiError, ErrorOut
 from vanguard.api.pagination import Pagination
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Phase
-from vanguard.meetings import selectors, services
+from vanguard.meetings import access, selectors, services
 from vanguard.meetings.models import Meeting, MeetingAttendance
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 router = Router(tags=["meetings"])
@@ -118,7 +119,7 @@ def _detail(request: HttpRequest, meeting: Meeting) -> Meeting:
     everyone's, set on it for MeetingDetailOut."""
     user = request.user
     counts = selectors.attendance_counts(meeting)
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     mine = (
         MeetingAttendance.objects.filter(meeting=meeting, member=member)
         .values_list("status", flat=True)
@@ -127,7 +128,7 @@ def _detail(request: HttpRequest, meeting: Meeting) -> Meeting:
         else None
     )
     attendance = None
-    if permissions.can_view_meeting_attendance(user, meeting):
+    if access.can_view_meeting_attendance(user, meeting):
         attendance = [
             {
                 "member_id": row.member_id,
@@ -168,7 +169,7 @@ def meeting_list(
     summary="One meeting with its attendance counts",
 )
 def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
-    return _detail(request, permissions.get_meeting_for_user(request.user, meeting_id))
+    return _detail(request, access.get_meeting_for_user(request.user, meeting_id))
 
 
 @router.post(
@@ -179,9 +180,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status:
     user = request.user
     unit = Unit.objects.filter(pk=payload.unit_id, is_active=True).first()
-    if unit is None or not permissions.can_view_records(user, unit):
+    if unit is None or not campaigns_access.can_view_records(user, unit):
         raise Http404
-    if not permissions.can_keep_records(user, unit):
+    if not campaigns_access.can_keep_records(user, unit):
         raise PermissionDenied
     phase = None
     if payload.phase_id is not None:

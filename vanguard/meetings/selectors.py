@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from vanguard.accounts import permissions
 from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.meetings import access
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization.models import Member, Unit
 
@@ -101,7 +102,7 @@ def meeting_list(
     campaign_id: int | None = None,
 ) -> QuerySet[Meeting]:
     """The meetings the person may see, newest first, with attendance counts."""
-    meetings = permissions.visible_meetings(user)
+    meetings = access.visible_meetings(user)
     if unit is not None:
         meetings = meetings.filter(unit__path__startswith=unit.path)
     if kind:
@@ -131,4 +132,4 @@ def attendance_counts(meeting: Meeting) -> dict[str, int]:
 
 def recordable_units(user: Any) -> QuerySet[Unit]:
     """Units whose meetings the person may record, in tree order."""
-    return permissions.record_units(user).select_related("parent").order_by("path")
+    return campaigns_access.record_units(user).select_related("parent").order_by("path")

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
-from vanguard.meetings import selectors, services
+from vanguard.meetings import access, selectors, services
 from vanguard.meetings.forms import MeetingForm, absences_from
 from vanguard.meetings.models import Meeting, MeetingAttendance
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member, Unit
 
 PAGE_SIZE = 30
@@ -60,7 +61,7 @@ def _rows(attendees: list[Member], absent: dict[int, str]) -> list[dict[str, Any
 
 
 def _active_campaigns(user: Any) -> QuerySet[Campaign]:
-    return permissions.visible_campaigns(user).filter(status=Campaign.Status.ACTIVE)
+    return campaigns_access.visible_campaigns(user).filter(status=Campaign.Status.ACTIVE)
 
 
 def _show_errors(form: MeetingForm, error: ValidationError) -> list[str]:
@@ -111,7 +112,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "kind": kind,
             "kinds": Meeting.Kind.choices,
-            "can_record": permissions.record_units(user).exists(),
+            "can_record": campaigns_access.record_units(user).exists(),
         },
     )
 
@@ -199,9 +200,9 @@ def attendance_rows(request: HttpRequest) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = permissions.get_meeting_for_user(user, pk)
-    show_names = permissions.can_view_meeting_attendance(user, meeting)
-    member = permissions.member_of(user)
+    meeting = access.get_meeting_for_user(user, pk)
+    show_names = access.can_view_meeting_attendance(user, meeting)
+    member = organization_access.member_of(user)
     own = (
         MeetingAttendance.objects.filter(meeting=meeting, member=member).first()
         if member is not None
@@ -218,7 +219,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "absent_rows": [r for r in rows if r.status == MeetingAttendance.Status.ABSENT],
             "present_rows": [r for r in rows if r.status == MeetingAttendance.Status.PRESENT],
             "own": own,
-            "can_edit": permissions.can_keep_records(user, meeting.unit),
+            "can_edit": campaigns_access.can_keep_records(user, meeting.unit),
         },
     )
 
@@ -227,7 +228,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = permissions.get_meeting_for_user(user, pk, write=True)
+    meeting = access.get_meeting_for_user(user, pk, write=True)
     recorded = selectors.meeting_attendance(meeting)
     attendees = sorted([row.member for row in recorded], key=lambda m: (m.branch.path, m.number))
     known = {m.pk for m in attendees}

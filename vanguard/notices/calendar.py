@@ -13,10 +13,13 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
-from vanguard.accounts.permissions import READ_ROLES
+from vanguard.accounts import access as accounts_access
+from vanguard.accounts.access import READ_ROLES
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.lib.paths import path_ids
+from vanguard.meetings import access as meetings_access
+from vanguard.organization import access as organization_access
 from vanguard.study.models import StudySession
 
 HISTORY_DAYS = 365  # how far back the feed reaches
@@ -27,12 +30,12 @@ def own_unit_ids(user: Any) -> set[int]:
     """The person's branch and every unit above it, their party group, and the units
     they hold an officer's role over."""
     ids: set[int] = set()
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     if member is not None:
         ids.update(path_ids(member.branch.path))
         if member.party_group_id:
             ids.add(member.party_group_id)
-    ids.update(scope.unit_id for scope in permissions.scopes(user) if scope.role in READ_ROLES)
+    ids.update(scope.unit_id for scope in accounts_access.scopes(user) if scope.role in READ_ROLES)
     return ids
 
 
@@ -51,10 +54,10 @@ def _event(uid: str, summary: str, start: Any, **extra: Any) -> icalendar.Event:
 def build_calendar(user: Any) -> bytes:
     since = timezone.now() - datetime.timedelta(days=HISTORY_DAYS)
     units = own_unit_ids(user)
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     attended = Q(attendance__member=member) if member is not None else Q(pk__in=[])
     meetings = (
-        permissions.visible_meetings(user)
+        meetings_access.visible_meetings(user)
         .filter(Q(unit_id__in=units) | attended, held_at__gte=since)
         .select_related("unit")
         .distinct()
@@ -67,7 +70,9 @@ def build_calendar(user: Any) -> bytes:
     )
     phases = (
         Phase.objects.filter(
-            campaign__in=permissions.visible_campaigns(user).filter(status=Campaign.Status.ACTIVE),
+            campaign__in=campaigns_access.visible_campaigns(user).filter(
+                status=Campaign.Status.ACTIVE
+            ),
             ends_on__gte=since.date(),
         )
         .select_related("campaign")

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from vanguard.accounts import permissions
+from vanguard.notices import access
 from vanguard.notices.models import CalendarFeed, Notice, Notification
 
 INBOX_NOTIFICATIONS = 30
 
 
 def inbox_notices(user: Any) -> QuerySet[Notice]:
-    return permissions.visible_notices(user).order_by("-published_at", "-pk")
+    return access.visible_notices(user).order_by("-published_at", "-pk")
 
 
 def inbox_notifications(user: Any) -> list[Notification]:

@@ -24,12 +24,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns import progress
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.notices import access
 from vanguard.notices.models import CalendarFeed, Notice, Notification
 from vanguard.organization.models import Member, Unit
 
@@ -117,7 +117,7 @@ def notice_publish(
 ) -> Notice:
     """Publish a notice to a unit and everything below it, with an in-app
     notification for each person it reaches."""
-    if not permissions.can_publish_notice(actor, unit):
+    if not access.can_publish_notice(actor, unit):
         raise ValidationError({"unit": _("您不能向“%(unit)s”发布通知。") % {"unit": unit.name}})
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
@@ -361,7 +361,7 @@ def daily_digest_send(*, today: datetime.date | None = None) -> int:
             for unit in units:
                 lines += _digest_lines(unit, cache)
             notices = list(
-                permissions.visible_notices(user)
+                access.visible_notices(user)
                 .filter(Q(published_at__gte=start) & Q(published_at__lt=end))
                 .order_by("published_at")
             )

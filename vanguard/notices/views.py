@@ -15,8 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
-from vanguard.notices import calendar, selectors, services
+from vanguard.notices import access, calendar, selectors, services
 from vanguard.notices.forms import NoticeForm
 from vanguard.notices.models import CalendarFeed, Notification
 
@@ -36,7 +35,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "notifications": selectors.inbox_notifications(user),
-            "may_publish": permissions.notice_units(user).exists(),
+            "may_publish": access.notice_units(user).exists(),
         },
     )
 
@@ -44,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = permissions.get_notice_for_user(request.user, pk)
+    notice = access.get_notice_for_user(request.user, pk)
     services.notifications_mark_read_for_notice(user=request.user, notice=notice)
     return render(request, "notices/detail.html", {"notice": notice})
 
@@ -52,7 +51,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest) -> HttpResponse:
-    units = permissions.notice_units(request.user)
+    units = access.notice_units(request.user)
     if not units.exists():
         raise PermissionDenied
     form = NoticeForm(request.POST or None, units=units)

@@ -3,7 +3,7 @@ mailbox and survey pages), except the opinion list, which committee admins read 
 their scope (`accounts.admin.ScopedAdmin`). Sources are never shown here:
 an opinion's contact and source, an e-mail's sender and the names of its dropped
 attachments, a talk's participants and notes are left out of every admin page, and
-the opinion list goes through `permissions.visible_opinions`, so an admin never
+the opinion list goes through `access.visible_opinions`, so an admin never
 reads an opinion about themself.
 Survey invitations and answers are not in the back office at all: nothing should
 put them side by side. Nothing here deletes an opinion; the sorting pages set it
@@ -11,8 +11,8 @@ aside instead."""
 
 from django.contrib import admin
 
-from vanguard.accounts import permissions
 from vanguard.accounts.admin import ScopedAdmin
+from vanguard.opinions import access
 from vanguard.opinions.models import (
     Aspect,
     EmailMessage,
@@ -56,7 +56,7 @@ class OpinionAdmin(NoDelete, ScopedAdmin, admin.ModelAdmin):
 
     def scope_queryset(self, request, queryset):
         scoped = super().scope_queryset(request, queryset)
-        return scoped.filter(pk__in=permissions.visible_opinions(request.user).values("pk"))
+        return scoped.filter(pk__in=access.visible_opinions(request.user).values("pk"))
 
 
 @admin.register(OpinionRecord)

@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ErrorOut
-from vanguard.opinions import selectors_feedback, services_feedback
+from vanguard.opinions import access, selectors_feedback, services_feedback
 from vanguard.opinions.selectors_feedback import FeedbackSheet
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member
 
 router = Router(tags=["opinions"])
@@ -110,7 +110,7 @@ def _out(sheet: FeedbackSheet) -> dict[str, Any]:
 
 
 def _own_member(request: HttpRequest) -> Member:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         raise PermissionDenied
     return member
@@ -149,7 +149,7 @@ def acknowledge_feedback(request: HttpRequest, payload: AcknowledgeIn) -> Any:
 )
 def member_feedback(request: HttpRequest, member_id: int, campaign_id: int | None = None) -> Any:
     member = Member.objects.select_related("branch").filter(pk=member_id).first()
-    if member is None or not permissions.can_view_feedback_sheet(request.user, member):
+    if member is None or not access.can_view_feedback_sheet(request.user, member):
         raise Http404
     campaign = selectors_feedback.feedback_campaign(member, campaign_id)
     return _out(selectors_feedback.feedback_sheet(member, campaign))

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ErrorOut
 from vanguard.api.pagination import Pagination
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
-from vanguard.opinions import services_sorting
+from vanguard.opinions import access, services_sorting
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.organization.models import Member, Unit
 
@@ -99,7 +99,7 @@ class OpinionOut(Schema):
     @staticmethod
     def resolve_source(obj: Opinion, context: Any) -> dict[str, Any] | None:
         request = context["request"]
-        if not permissions.can_see_opinion_sources(request.user, obj):
+        if not access.can_see_opinion_sources(request.user, obj):
             return None
         return {
             "contact": obj.contact,
@@ -155,11 +155,11 @@ class RoundOut(Schema):
 def _with_related(queryset: QuerySet[Opinion], user: Any) -> QuerySet[Opinion]:
     """With what `OpinionOut` reads, and whether the caller sees the sources (one
     query for a whole page)."""
-    return permissions.with_sources_shown(queryset.select_related("email", "record"), user)
+    return access.with_sources_shown(queryset.select_related("email", "record"), user)
 
 
 def _fetch(request: HttpRequest, opinion_id: int, *, write: bool = False) -> Opinion:
-    opinion = permissions.get_opinion_for_user(request.user, opinion_id, write=write)
+    opinion = access.get_opinion_for_user(request.user, opinion_id, write=write)
     return (
         _with_related(Opinion.objects.filter(pk=opinion.pk), request.user)
         .select_related("branch", "campaign", "subject_member", "subject_unit", "aspect")
@@ -190,7 +190,7 @@ def opinion_list(
     subject_kind: Opinion.SubjectKind | None = None,
     branch: int | None = None,
 ) -> QuerySet[Opinion]:
-    opinions = permissions.visible_opinions(request.user)
+    opinions = access.visible_opinions(request.user)
     if campaign is not None:
         opinions = opinions.filter(campaign_id=campaign)
     if status is not None:
@@ -231,18 +231,18 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
             .filter(pk=payload.record_id)
             .first()
         )
-        if record is None or not permissions.can_view_progress(user, record.branch):
+        if record is None or not campaigns_access.can_view_progress(user, record.branch):
             raise Http404
         branch = record.branch
     elif payload.branch_id is not None:
         branch = Unit.objects.filter(pk=payload.branch_id, is_active=True).first()
-        if branch is None or not permissions.can_view_progress(user, branch):
+        if branch is None or not campaigns_access.can_view_progress(user, branch):
             raise Http404
     else:
         raise _unprocessable(
             "branch_id", _("请给出收集意见的组织（branch_id）或谈话、座谈记录（record_id）。")
         )
-    if not permissions.can_sort_opinions(user, branch):
+    if not access.can_sort_opinions(user, branch):
         raise PermissionDenied
     campaign = _campaign_for(user, branch, payload.campaign_id, record)
     channel = payload.channel or (record.kind if record is not None else None)
@@ -279,7 +279,7 @@ def _campaign_for(user: Any, branch: Unit, wanted: int | None, record: Any) -> C
     if record is not None:
         return record.campaign
     if wanted is not None:
-        campaign = permissions.get_campaign_for_user(user, wanted)
+        campaign = campaigns_access.get_campaign_for_user(user, wanted)
     else:
         from vanguard.campaigns.selectors import active_campaign_for_unit
 
@@ -344,7 +344,7 @@ def opinion_patch(request: HttpRequest, opinion_id: int, payload: SortIn) -> Opi
 def opinion_merge(request: HttpRequest, opinion_id: int, payload: MergeIn) -> Opinion:
     survivor = _fetch(request, opinion_id, write=True)
     duplicates = [
-        permissions.get_opinion_for_user(request.user, pk, write=True)
+        access.get_opinion_for_user(request.user, pk, write=True)
         for pk in dict.fromkeys(payload.duplicates)
     ]
     try:
@@ -378,9 +378,9 @@ def round_open(request: HttpRequest, payload: RoundIn) -> Status:
 
     user = request.user
     branch = Unit.objects.filter(pk=payload.branch_id, is_active=True).first()
-    if branch is None or not permissions.can_view_progress(user, branch):
+    if branch is None or not campaigns_access.can_view_progress(user, branch):
         raise Http404
-    if not permissions.can_sort_opinions(user, branch):
+    if not access.can_sort_opinions(user, branch):
         raise PermissionDenied
     campaign = active_campaign_for_unit(branch.path)
     if campaign is None:

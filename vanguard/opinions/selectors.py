@@ -1,6 +1,6 @@
 """Reads for sorting (梳理) and the opinion dashboards.
 
-Every list starts from `permissions.visible_opinions(user)`, so nobody reads an
+Every list starts from `access.visible_opinions(user)`, so nobody reads an
 opinion about themself here, and counts are aggregate queries: a page costs the
 same number of queries whatever the number of opinions, members or branches.
 """
@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.paths import path_ids
+from vanguard.opinions import access
 from vanguard.opinions.models import Opinion, OpinionRound, SurveyAnswer
 from vanguard.organization.models import Member, Unit
 
@@ -32,9 +33,9 @@ Kind = Opinion.Kind
 def active_campaign_for(user: Any, wanted: str = "") -> Campaign | None:
     """The campaign asked for (?campaign=<pk>), else the person's nearest active one."""
     if wanted.isdigit():
-        return permissions.get_campaign_for_user(user, wanted)
+        return campaigns_access.get_campaign_for_user(user, wanted)
     return (
-        permissions.visible_campaigns(user)
+        campaigns_access.visible_campaigns(user)
         .filter(status=Campaign.Status.ACTIVE)
         .order_by("-unit__depth", "-year", "-pk")
         .first()
@@ -42,7 +43,7 @@ def active_campaign_for(user: Any, wanted: str = "") -> Campaign | None:
 
 
 def campaign_opinions(user: Any, campaign: Campaign) -> QuerySet[Opinion]:
-    return permissions.visible_opinions(user).filter(campaign=campaign)
+    return access.visible_opinions(user).filter(campaign=campaign)
 
 
 def sorting_queue(
@@ -56,8 +57,8 @@ def sorting_queue(
     unit: Unit | None = None,
 ) -> QuerySet[Opinion]:
     """The opinions a person sorts or reads, newest first, with what a card shows
-    (and whether it may show their sources: `permissions.with_sources_shown`)."""
-    opinions = permissions.with_sources_shown(
+    (and whether it may show their sources: `access.with_sources_shown`)."""
+    opinions = access.with_sources_shown(
         campaign_opinions(user, campaign).select_related("email", "record"), user
     )
     if status:
@@ -84,7 +85,7 @@ def status_counts(opinions: QuerySet[Opinion]) -> dict[str, int]:
 def sorting_units(user: Any, campaign: Campaign) -> QuerySet[Unit]:
     """The branches a person may filter the sorting list by."""
     return (
-        permissions.progress_units(user)
+        campaigns_access.progress_units(user)
         .filter(path__startswith=campaign.unit.path, kind=Unit.Kind.BRANCH)
         .order_by("path")
     )
@@ -171,7 +172,7 @@ def merge_candidates(user: Any, opinion: Opinion, limit: int = 60) -> list[Opini
     """Opinions this one may be merged into: the same unit and campaign, not merged,
     those about the same subject first."""
     others = (
-        permissions.visible_opinions(user)
+        access.visible_opinions(user)
         .filter(campaign_id=opinion.campaign_id, branch_id=opinion.branch_id)
         .exclude(pk=opinion.pk)
         .exclude(status=Status.MERGED)
@@ -269,7 +270,7 @@ def branch_balances(
             and balance.total >= MIN_OPINIONS_FOR_FLAG
             and balance.criticism * 100 < threshold * balance.total
         )
-        balance.can_open = balance.flagged and permissions.can_sort_opinions(
+        balance.can_open = balance.flagged and access.can_sort_opinions(
             user, Unit(path=balance.path)
         )
         balances.append(balance)
@@ -287,7 +288,7 @@ def members_without_feedback(user: Any, campaign: Campaign) -> QuerySet[Member]:
     """Members in the person's view who have neither a sorted opinion attached to them
     nor any survey answer about them. The person themself is left out: their own
     feedback is on their own sheet."""
-    units = permissions.progress_units(user).filter(path__startswith=campaign.unit.path)
+    units = campaigns_access.progress_units(user).filter(path__startswith=campaign.unit.path)
     with_opinions = Opinion.objects.filter(
         campaign=campaign, status=Status.SORTED, subject_member__isnull=False
     ).values("subject_member_id")

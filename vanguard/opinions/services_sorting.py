@@ -5,7 +5,7 @@ sorted, merged or set aside an opinion — and, by `Opinion.audit_hidden_fields`
 never its source. Nothing is ever deleted: a duplicate is marked merged (its text
 kept) and an opinion that will not be fed back is set aside with a reason.
 
-Access is checked by the caller (`permissions.get_opinion_for_user(write=True)`);
+Access is checked by the caller (`access.get_opinion_for_user(write=True)`);
 the functions here check what the data must satisfy: the subject lies inside the
 unit that gathered the opinion, the aspect belongs to the campaign, and so on.
 """
@@ -22,8 +22,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
 from vanguard.lib.paths import path_ids
+from vanguard.opinions import access
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.organization.models import Member, Unit
 
@@ -263,7 +263,7 @@ def opinion_enter(
 def round_open(*, campaign: Any, branch: Unit, reason: str, actor: Any) -> OpinionRound:
     """Open the branch's next round of solicitation (第二轮征求意见): new opinions are
     filed under it from now on."""
-    if not permissions.can_sort_opinions(actor, branch):
+    if not access.can_sort_opinions(actor, branch):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanguard.accounts import permissions
-from vanguard.opinions import ratelimit, services_intake
+from vanguard.opinions import access, ratelimit, services_intake
 from vanguard.opinions.forms_intake import BoxForm
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 RATE_SCOPE = "box"
@@ -87,8 +87,8 @@ def box_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 def _sorting_branch(user: Any, pk: int) -> Unit:
     """A branch whose opinions this person gathers: 404 outside their sight, 403 if they
     may see it but not gather its opinions."""
-    unit = permissions.get_unit_for_user(user, pk)
-    if not permissions.can_sort_opinions(user, unit):
+    unit = organization_access.get_unit_for_user(user, pk)
+    if not access.can_sort_opinions(user, unit):
         raise PermissionDenied
     return unit
 
@@ -98,13 +98,13 @@ def _sorting_branch(user: Any, pk: int) -> Unit:
 def box_list(request: HttpRequest) -> HttpResponse:
     """The boxes this person looks after (with their posters), and their own branch's box."""
     boxes = []
-    units = permissions.opinion_units(request.user).filter(kind=Unit.Kind.BRANCH).order_by("path")
+    units = access.opinion_units(request.user).filter(kind=Unit.Kind.BRANCH).order_by("path")
     for unit in units.select_related("parent"):
         found = services_intake.box_for_branch(unit)
         if found is not None:
             boxes.append({"box": found, "url": _public_url(request, found)})
     own = None
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is not None and member.branch.is_active:
         found = services_intake.box_for_branch(member.branch)
         if found is not None:

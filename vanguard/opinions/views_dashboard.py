@@ -3,8 +3,8 @@ the branches whose opinions are mostly praise (a second round is called for), an
 the members who still have no feedback.
 
 Everything is counted in the database (a handful of aggregate queries), over the
-opinions the person may read (`permissions.visible_opinions`) and the units whose
-progress they follow (`permissions.progress_units`).
+opinions the person may read (`access.visible_opinions`) and the units whose
+progress they follow (`campaigns_access.progress_units`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from vanguard.accounts import permissions
-from vanguard.opinions import selectors
+from vanguard.opinions import access, selectors
 from vanguard.opinions.models import Opinion
 from vanguard.opinions.services_intake import aspects_for, opinion_settings_for
 
@@ -40,7 +39,7 @@ def _bar(label: str, rows: list[tuple[str, int]]) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.reads_opinions(user):
+    if not access.reads_opinions(user):
         raise PermissionDenied
     campaign = selectors.active_campaign_for(user, request.GET.get("campaign", ""))
     if campaign is None:

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib import filetypes
-from vanguard.opinions import services_email
+from vanguard.opinions import access, services_email
 from vanguard.opinions.models import EmailAttachment, Mailbox
 from vanguard.opinions.tasks import poll_mailbox
 from vanguard.organization.forms import MarksInvalidFields
@@ -133,7 +132,7 @@ class EmlUploadForm(MarksInvalidFields, forms.Form):
 
 
 def _mailbox_units(request: HttpRequest) -> Any:
-    units = permissions.mailbox_units(request.user)
+    units = access.mailbox_units(request.user)
     if not units.exists():
         raise PermissionDenied
     return units
@@ -143,13 +142,13 @@ def _mailbox_units(request: HttpRequest) -> Any:
 @require_GET
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     _mailbox_units(request)
-    mailboxes = permissions.visible_mailboxes(request.user).order_by("branch__path", "pk")
+    mailboxes = access.visible_mailboxes(request.user).order_by("branch__path", "pk")
     return render(
         request,
         "opinions/email_mailboxes.html",
         {
             "mailboxes": mailboxes,
-            "can_upload": permissions.opinion_units(request.user).exists(),
+            "can_upload": access.opinion_units(request.user).exists(),
         },
     )
 
@@ -158,7 +157,7 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mailbox_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     units = _mailbox_units(request)
-    mailbox = permissions.get_mailbox_for_user(request.user, pk) if pk is not None else None
+    mailbox = access.get_mailbox_for_user(request.user, pk) if pk is not None else None
     if request.method == "POST":
         form = MailboxForm(request.POST, instance=mailbox, units=units)
         if form.is_valid():
@@ -175,7 +174,7 @@ def mailbox_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def mailbox_poll(request: HttpRequest, pk: int) -> HttpResponse:
-    mailbox = permissions.get_mailbox_for_user(request.user, pk)
+    mailbox = access.get_mailbox_for_user(request.user, pk)
     result = poll_mailbox.enqueue(mailbox.pk)
     if result.is_finished and result.return_value is not None:
         report = result.return_value
@@ -198,7 +197,7 @@ def mailbox_poll(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def eml_upload(request: HttpRequest) -> HttpResponse:
-    units = permissions.opinion_units(request.user)
+    units = access.opinion_units(request.user)
     if not units.exists():
         raise PermissionDenied
     result = None
@@ -206,7 +205,7 @@ def eml_upload(request: HttpRequest) -> HttpResponse:
         form = EmlUploadForm(request.POST, request.FILES, units=units)
         if form.is_valid():
             unit = form.cleaned_data["unit"]
-            if not permissions.can_sort_opinions(request.user, unit):
+            if not access.can_sort_opinions(request.user, unit):
                 raise PermissionDenied
             result = services_email.eml_upload(
                 campaign=form.campaign, branch=unit, files=form.cleaned_data["files"]
@@ -241,8 +240,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     opinion = attachment.message.opinions.order_by("pk").first() if attachment else None
     if opinion is None:
         raise Http404
-    opinion = permissions.get_opinion_for_user(request.user, opinion.pk)
-    if not permissions.can_see_opinion_sources(request.user, opinion):
+    opinion = access.get_opinion_for_user(request.user, opinion.pk)
+    if not access.can_see_opinion_sources(request.user, opinion):
         raise PermissionDenied
     file = attachment.file.open("rb")  # type: ignore[union-attr]
     kind = filetypes.detect(file)

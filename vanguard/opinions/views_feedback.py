@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vanguard.accounts import permissions
 from vanguard.documents.feedback_sheet import feedback_sheet_pdf
-from vanguard.opinions import selectors_feedback, services_feedback
+from vanguard.opinions import access, selectors_feedback, services_feedback
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member
 
 
@@ -28,7 +28,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 def _viewable_member(user: Any, member_pk: int) -> Member:
     member = Member.objects.select_related("branch").filter(pk=member_pk).first()
-    if member is None or not permissions.can_view_feedback_sheet(user, member):
+    if member is None or not access.can_view_feedback_sheet(user, member):
         raise Http404
     return member
 
@@ -43,7 +43,7 @@ def _pdf_response(sheet: selectors_feedback.FeedbackSheet) -> HttpResponse:
 @login_required
 @require_GET
 def feedback(request: HttpRequest) -> HttpResponse:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         return _private(render(request, "opinions/feedback_sheet.html", {"sheet": None}))
     campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
@@ -66,7 +66,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def feedback_pdf(request: HttpRequest) -> HttpResponse:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         raise Http404
     campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
@@ -76,7 +76,7 @@ def feedback_pdf(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_acknowledge(request: HttpRequest) -> HttpResponse:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         raise Http404
     campaign = selectors_feedback.feedback_campaign(member, request.POST.get("campaign"))

@@ -2,9 +2,9 @@
 one, then enters each opinion heard in it separately.
 
 The participants are a source: they, the notes and each opinion's source are shown
-only where `permissions.can_see_record_sources` allows — to a sorter above the branch,
+only where `access.can_see_record_sources` allows — to a sorter above the branch,
 never to one who could be the subject of an opinion heard in it; opinions about the
-viewer are never listed (`permissions.visible_opinions`)."""
+viewer are never listed (`access.visible_opinions`)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
-from vanguard.opinions import services_intake
+from vanguard.opinions import access, services_intake
 from vanguard.opinions.forms_intake import RecordForm, RecordOpinionForm
 from vanguard.opinions.models import Aspect, OpinionRecord
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 PAGE_SIZE = 30
@@ -39,17 +39,17 @@ def get_record_for_user(user: Any, pk: int) -> OpinionRecord:
     if (
         record is None
         or not record.branch.is_active
-        or not permissions.can_view_unit(user, record.branch)
+        or not organization_access.can_view_unit(user, record.branch)
     ):
         raise Http404
-    if not permissions.can_sort_opinions(user, record.branch):
+    if not access.can_sort_opinions(user, record.branch):
         raise PermissionDenied
     return record
 
 
 def _branches(user: Any) -> Any:
     return (
-        permissions.opinion_units(user)
+        access.opinion_units(user)
         .filter(kind=Unit.Kind.BRANCH)
         .select_related("parent")
         .order_by("path")
@@ -114,7 +114,7 @@ def _opinion_form(record: OpinionRecord, data: Any = None) -> RecordOpinionForm:
 def _detail(
     request: HttpRequest, record: OpinionRecord, form: RecordOpinionForm, status: int = 200
 ) -> HttpResponse:
-    opinions = permissions.visible_opinions(request.user).filter(record=record).order_by("pk")
+    opinions = access.visible_opinions(request.user).filter(record=record).order_by("pk")
     return render(
         request,
         "opinions/records_detail.html",
@@ -123,7 +123,7 @@ def _detail(
             "opinions": opinions,
             # Who took part, the notes (which may name them) and each opinion's source:
             # only for a sorter who cannot be the subject of any opinion heard in it.
-            "show_sources": permissions.can_see_record_sources(request.user, record),
+            "show_sources": access.can_see_record_sources(request.user, record),
             "form": form,
         },
         status=status,

@@ -26,9 +26,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
-from vanguard.opinions import selectors, services_sorting
+from vanguard.opinions import access, selectors, services_sorting
 from vanguard.opinions.forms_sorting import MergeForm, RoundForm, SetAsideForm, SortForm
 from vanguard.opinions.models import Aspect, Opinion
 from vanguard.opinions.services_intake import aspects_for, opinion_settings_for
@@ -63,8 +63,7 @@ def _card(
 ) -> Card:
     user = request.user
     can_sort = (
-        permissions.can_sort_opinions(user, opinion.branch)
-        and opinion.status != Opinion.Status.MERGED
+        access.can_sort_opinions(user, opinion.branch) and opinion.status != Opinion.Status.MERGED
     )
     sort_here = full or not choices.too_many
     if can_sort and sort_here and form is None:
@@ -80,7 +79,7 @@ def _card(
         )
     return Card(
         opinion=opinion,
-        show_sources=permissions.can_see_opinion_sources(user, opinion),
+        show_sources=access.can_see_opinion_sources(user, opinion),
         can_sort=can_sort,
         form=form if can_sort else None,
         set_aside_form=set_aside_form if can_sort else None,
@@ -107,7 +106,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def sorting_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.reads_opinions(user):
+    if not access.reads_opinions(user):
         raise PermissionDenied
     campaign = selectors.active_campaign_for(user, request.GET.get("campaign", ""))
     if campaign is None:
@@ -169,9 +168,7 @@ def _detail_context(request: HttpRequest, opinion: Opinion, **forms: Any) -> dic
         merge_form = forms.get("merge_form") or MergeForm(
             candidates=selectors.merge_candidates(user, opinion)
         )
-    merged_from = list(
-        permissions.visible_opinions(user).filter(merged_into=opinion).order_by("pk")
-    )
+    merged_from = list(access.visible_opinions(user).filter(merged_into=opinion).order_by("pk"))
     return {
         "card": card,
         "opinion": opinion,
@@ -218,7 +215,7 @@ def _history(opinion: Opinion) -> list[tuple[Any, list[str]]]:
 
 
 def _opinion(request: HttpRequest, pk: int, *, write: bool = False) -> Opinion:
-    opinion = permissions.get_opinion_for_user(request.user, pk, write=write)
+    opinion = access.get_opinion_for_user(request.user, pk, write=write)
     return Opinion.objects.select_related(
         "branch",
         "campaign",
@@ -355,7 +352,7 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = selectors.merge_candidates(user, opinion)
     form = MergeForm(request.POST, candidates=candidates)
     if form.is_valid():
-        survivor = permissions.get_opinion_for_user(user, form.cleaned_data["into"], write=True)
+        survivor = access.get_opinion_for_user(user, form.cleaned_data["into"], write=True)
         try:
             services_sorting.opinion_merge(survivor=survivor, duplicates=[opinion])
         except ValidationError as error:
@@ -380,9 +377,9 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def round_open(request: HttpRequest, branch_id: int) -> HttpResponse:
     user = request.user
     branch = Unit.objects.filter(pk=branch_id, is_active=True, kind=Unit.Kind.BRANCH).first()
-    if branch is None or not permissions.can_view_progress(user, branch):
+    if branch is None or not campaigns_access.can_view_progress(user, branch):
         raise Http404
-    if not permissions.can_sort_opinions(user, branch):
+    if not access.can_sort_opinions(user, branch):
         raise PermissionDenied
     campaign = active_campaign_for_unit(branch.path)
     if campaign is None:

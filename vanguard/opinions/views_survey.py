@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
-from vanguard.opinions import services_intake
+from vanguard.opinions import access, services_intake
 from vanguard.opinions.forms_intake import InviteForm, SurveyCreateForm, answer_sections
 from vanguard.opinions.models import Survey
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 # The pages whose address holds a survey token (the links page, the respondent's page)
@@ -42,17 +43,17 @@ def get_survey_for_user(user: Any, pk: int) -> Survey:
     if (
         survey is None
         or not survey.branch.is_active
-        or not permissions.can_view_unit(user, survey.branch)
+        or not organization_access.can_view_unit(user, survey.branch)
     ):
         raise Http404
-    if not permissions.can_sort_opinions(user, survey.branch):
+    if not access.can_sort_opinions(user, survey.branch):
         raise PermissionDenied
     return survey
 
 
 def _survey_branches(user: Any) -> Any:
     return (
-        permissions.opinion_units(user)
+        access.opinion_units(user)
         .filter(kind=Unit.Kind.BRANCH)
         .select_related("parent")
         .order_by("path")
@@ -109,7 +110,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "used": sum(1 for i in invitations if i.used),
             # Who answered is who gave the opinions: not for a sorter who could be
             # their subject (they see how many answered, not who).
-            "show_respondents": permissions.can_see_sources_in(request.user, survey.branch),
+            "show_respondents": access.can_see_sources_in(request.user, survey.branch),
             "answers": survey.answers.count(),
             "form": InviteForm(),
         },
@@ -139,7 +140,7 @@ def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 "survey": survey,
                 "invitations": invitations,
                 "used": sum(1 for i in invitations if i.used),
-                "show_respondents": permissions.can_see_sources_in(request.user, survey.branch),
+                "show_respondents": access.can_see_sources_in(request.user, survey.branch),
                 "answers": survey.answers.count(),
                 "form": form,
             },
@@ -306,7 +307,7 @@ def _aspect_changes(data: Any) -> list[services_intake.AspectChange]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def aspects_edit(request: HttpRequest, campaign_pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_for_user(request.user, campaign_pk, write=True)
+    campaign = campaigns_access.get_campaign_for_user(request.user, campaign_pk, write=True)
     errors: list[str] = []
     if request.method == "POST":
         try:

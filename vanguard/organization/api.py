@@ -11,10 +11,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ErrorOut
 from vanguard.api.pagination import Pagination
-from vanguard.organization import selectors
+from vanguard.organization import access, selectors
 from vanguard.organization.models import Member, Unit
 
 router = Router(tags=["organization"])
@@ -84,13 +83,13 @@ class MemberOut(Schema):
     # themself; everyone else gets null (not an empty string: "hidden", not "none").
     @staticmethod
     def resolve_phone(obj: Member, context: dict[str, Any]) -> str | None:
-        if not permissions.can_view_member_contact(context["request"].user, obj):
+        if not access.can_view_member_contact(context["request"].user, obj):
             return None
         return obj.phone or None
 
     @staticmethod
     def resolve_email(obj: Member, context: dict[str, Any]) -> str | None:
-        if not permissions.can_view_member_contact(context["request"].user, obj):
+        if not access.can_view_member_contact(context["request"].user, obj):
             return None
         return obj.email or None
 
@@ -113,7 +112,7 @@ def unit_list(
     kind: Unit.Kind | None = None,
     q: str | None = Query(None, max_length=QUERY_MAX_LENGTH),
 ) -> QuerySet[Unit]:
-    units = permissions.visible_units(request.user).select_related("parent")
+    units = access.visible_units(request.user).select_related("parent")
     if parent is not None:
         units = units.filter(parent_id=parent)
     if kind is not None:
@@ -125,7 +124,7 @@ def unit_list(
 
 @router.get("/units/{int:unit_id}", response={200: UnitOut, **ERRORS}, summary="One unit")
 def unit_detail(request: HttpRequest, unit_id: int) -> Unit:
-    return permissions.get_unit_for_user(request.user, unit_id)
+    return access.get_unit_for_user(request.user, unit_id)
 
 
 @router.get(
@@ -140,8 +139,8 @@ def unit_member_list(
     q: str | None = Query(None, max_length=QUERY_MAX_LENGTH),
     include_inactive: bool = False,
 ) -> QuerySet[Member]:
-    unit = permissions.get_unit_for_user(request.user, unit_id)
-    if not permissions.can_list_unit_members(request.user, unit):
+    unit = access.get_unit_for_user(request.user, unit_id)
+    if not access.can_list_unit_members(request.user, unit):
         raise PermissionDenied
     members = selectors.unit_roster(request.user, unit, include_inactive=include_inactive)
     return _search(members, q)
@@ -157,7 +156,7 @@ def member_list(
     q: str | None = Query(None, max_length=QUERY_MAX_LENGTH, description="name or number"),
     include_inactive: bool = False,
 ) -> QuerySet[Member]:
-    members = permissions.visible_members(request.user).select_related("branch", "party_group")
+    members = access.visible_members(request.user).select_related("branch", "party_group")
     if not include_inactive:
         members = members.filter(is_active=True)
     return _search(members, q).order_by("branch__path", "number")
@@ -165,4 +164,4 @@ def member_list(
 
 @router.get("/members/{int:member_id}", response={200: MemberOut, **ERRORS}, summary="One member")
 def member_detail(request: HttpRequest, member_id: int) -> Member:
-    return permissions.get_member_for_user(request.user, member_id)
+    return access.get_member_for_user(request.user, member_id)

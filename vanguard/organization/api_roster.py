@@ -15,9 +15,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ApiError, ErrorOut
-from vanguard.organization import roster
+from vanguard.organization import access, roster
 
 router = Router(tags=["roster"])
 
@@ -91,14 +90,14 @@ def _job_out(job: Any) -> dict[str, Any]:
 )
 def create_import(request: HttpRequest, unit: Form[int], file: File[UploadedFile]) -> Status:
     user = _caller(request)
-    target = permissions.get_unit_for_user(user, unit, write=True)
+    target = access.get_unit_for_user(user, unit, write=True)
     try:
         job = roster.import_job_submit(user=user, unit=target, upload=file)
     except ValidationError as error:
         raise ApiError(
             400, error.messages[0], [{"field": "file", "message": m} for m in error.messages]
         ) from None
-    job = permissions.get_import_job_for_user(user, job.pk)
+    job = access.get_import_job_for_user(user, job.pk)
     return Status(201, _job_out(job))
 
 
@@ -108,4 +107,4 @@ def create_import(request: HttpRequest, unit: Form[int], file: File[UploadedFile
     summary="A roster import job: status, counts and errors",
 )
 def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    return _job_out(permissions.get_import_job_for_user(_caller(request), job_id))
+    return _job_out(access.get_import_job_for_user(_caller(request), job_id))

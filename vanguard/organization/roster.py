@@ -48,10 +48,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from vanguard.accounts import permissions
 from vanguard.audit.context import acting_as
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
+from vanguard.organization import access
 from vanguard.organization.models import ImportJob, Member, MemberTransfer, Unit
 from vanguard.organization.services import MEMBER_EDITABLE_FIELDS, transfer_for
 
@@ -874,7 +874,7 @@ def _refuse_unmanaged(
     managed = {
         unit.pk
         for unit in Unit.objects.filter(pk__in=branch_ids)
-        if permissions.can_manage_roster(actor, unit)
+        if access.can_manage_roster(actor, unit)
     }
     for row, number in numbers:
         member = existing.get(number)
@@ -1001,13 +1001,13 @@ def _update_members(members: list[Member], fields: list[str]) -> None:
 
 def import_scopes(user: Any) -> Any:
     """The units a person may import into: those whose roster they keep (not party groups)."""
-    return permissions.roster_units(user).exclude(kind=Unit.Kind.PARTY_GROUP).order_by("path")
+    return access.roster_units(user).exclude(kind=Unit.Kind.PARTY_GROUP).order_by("path")
 
 
 def import_job_create(*, user: Any, unit: Unit, upload: UploadedFile) -> ImportJob:
     """Store an uploaded roster as a pending job. The cheap checks (size, file type) are
     made here, so a bad file is refused before anything is stored."""
-    if not permissions.can_manage_roster(user, unit) or unit.kind == Unit.Kind.PARTY_GROUP:
+    if not access.can_manage_roster(user, unit) or unit.kind == Unit.Kind.PARTY_GROUP:
         raise PermissionDenied
     check_upload(upload)
     original_name = (upload.name or "roster.xlsx")[:255]
@@ -1050,11 +1050,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     actor = job.created_by
     timings: dict[str, float] = {}
     try:
-        if (
-            actor is None
-            or not actor.is_active
-            or not permissions.can_manage_roster(actor, job.unit)
-        ):
+        if actor is None or not actor.is_active or not access.can_manage_roster(actor, job.unit):
             raise ImportFailed(
                 [_error(None, "", _("您已无权导入“%(unit)s”的名册。") % {"unit": job.unit.name})]
             )

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from vanguard.accounts import permissions
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.lib.paths import path_ids
+from vanguard.organization import access
 from vanguard.organization.models import Member, MemberTransfer, Unit
 
 ROSTER_PAGE_SIZE = 50
@@ -153,7 +153,7 @@ def mark_visible_counts(user: Any, roots: list[TreeNode]) -> list[TreeNode]:
     """Counts show only where the user may list the members (a member sees their branch's name)."""
     for root in roots:
         for node in root.walk():
-            node.counts_visible = permissions.can_list_unit_members(user, node.unit)
+            node.counts_visible = access.can_list_unit_members(user, node.unit)
     return roots
 
 
@@ -189,7 +189,7 @@ def unit_members(unit: Unit) -> Q:
 
 def unit_roster(user: Any, unit: Unit, *, include_inactive: bool = False) -> QuerySet[Member]:
     """The roster of a unit as this user may see it, with what a roster table shows."""
-    members = permissions.visible_members(user).filter(unit_members(unit))
+    members = access.visible_members(user).filter(unit_members(unit))
     if not include_inactive:
         members = members.filter(is_active=True)
     return members.select_related("branch", "party_group").order_by(
@@ -260,7 +260,7 @@ def member_transfers(member: Member) -> QuerySet[MemberTransfer]:
 
 def movable_branches(user: Any) -> QuerySet[Unit]:
     """Branches this user may move a member into (those whose roster they keep)."""
-    return permissions.roster_units(user).filter(kind=Unit.Kind.BRANCH).order_by("path")
+    return access.roster_units(user).filter(kind=Unit.Kind.BRANCH).order_by("path")
 
 
 def groups_of(branch: Unit | None) -> QuerySet[Unit]:
@@ -291,13 +291,13 @@ def search(user: Any, query: str) -> SearchResults:
     if not query:
         return SearchResults(query="", units=[], members=[])
     units = list(
-        permissions.visible_units(user)
+        access.visible_units(user)
         .filter(name__icontains=query)
         .select_related("parent")
         .order_by("depth", "path")[:SEARCH_LIMIT]
     )
     members = list(
-        permissions.visible_members(user)
+        access.visible_members(user)
         .filter(Q(name__icontains=query) | Q(number__istartswith=query))
         .select_related("branch", "party_group")
         .order_by("-is_active", "name", "number")[:SEARCH_LIMIT]

@@ -14,8 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanguard.accounts import permissions
-from vanguard.organization import selectors, services
+from vanguard.organization import access, selectors, services
 from vanguard.organization.forms import MemberForm, MemberMoveForm
 from vanguard.organization.models import Unit
 from vanguard.organization.services import MEMBER_EDITABLE_FIELDS
@@ -33,7 +32,7 @@ def _optional_url(name: str, *args: object) -> str | None:
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    tree = selectors.build_tree(permissions.visible_units(request.user))
+    tree = selectors.build_tree(access.visible_units(request.user))
     return render(
         request,
         "organization/browse.html",
@@ -66,12 +65,10 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    unit = permissions.get_unit_for_user(user, pk)
-    ancestors = [
-        (ancestor, permissions.can_view_unit(user, ancestor)) for ancestor in unit.ancestors()
-    ]
+    unit = access.get_unit_for_user(user, pk)
+    ancestors = [(ancestor, access.can_view_unit(user, ancestor)) for ancestor in unit.ancestors()]
     context = {"unit": unit, "ancestors": ancestors}
-    if permissions.can_list_unit_members(user, unit):
+    if access.can_list_unit_members(user, unit):
         counts, children = selectors.unit_counts(unit)
         page = Paginator(selectors.unit_roster(user, unit), selectors.ROSTER_PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -85,7 +82,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             officers=selectors.unit_officers(unit),
             export_url=(
                 _optional_url("organization:roster_export", unit.pk)
-                if permissions.can_manage_roster(user, unit)
+                if access.can_manage_roster(user, unit)
                 else None
             ),
         )
@@ -101,15 +98,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    member = permissions.get_member_for_user(user, pk)
+    member = access.get_member_for_user(user, pk)
     return render(
         request,
         "organization/member_detail.html",
         {
             "member": member,
-            "branch_visible": permissions.can_view_unit(user, member.branch),
-            "show_contact": permissions.can_view_member_contact(user, member),
-            "can_edit": permissions.can_edit_member(user, member),
+            "branch_visible": access.can_view_unit(user, member.branch),
+            "show_contact": access.can_view_member_contact(user, member),
+            "can_edit": access.can_edit_member(user, member),
             "transfers": selectors.member_transfers(member),
         },
     )
@@ -118,7 +115,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = permissions.get_member_for_user(request.user, pk, write=True)
+    member = access.get_member_for_user(request.user, pk, write=True)
     if request.method == "POST":
         form = MemberForm(request.POST, instance=member)
         if form.is_valid():
@@ -142,7 +139,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_move(request: HttpRequest, pk: int) -> HttpResponse:
-    member = permissions.get_member_for_user(request.user, pk, write=True)
+    member = access.get_member_for_user(request.user, pk, write=True)
     if request.method == "POST":
         form = MemberMoveForm(request.POST, member=member, user=request.user)
         if form.is_valid():

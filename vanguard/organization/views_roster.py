@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanguard.accounts import permissions
-from vanguard.organization import roster
+from vanguard.organization import access, roster
 from vanguard.organization.forms import MarksInvalidFields
 from vanguard.organization.models import Unit
 
@@ -104,7 +103,7 @@ def _job_context(job: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def roster_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = permissions.get_import_job_for_user(request.user, pk)
+    job = access.get_import_job_for_user(request.user, pk)
     return render(request, "organization/roster_job.html", _job_context(job))
 
 
@@ -112,12 +111,12 @@ def roster_job(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def roster_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial, polled by htmx until the job is finished."""
-    job = permissions.get_import_job_for_user(request.user, pk)
+    job = access.get_import_job_for_user(request.user, pk)
     return render(request, "organization/roster_job_progress.html", _job_context(job))
 
 
 @login_required
 @require_GET
 def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, pk, write=True)
+    unit = access.get_unit_for_user(request.user, pk, write=True)
     return _xlsx_response(roster.roster_export(unit=unit), roster.export_filename(unit))

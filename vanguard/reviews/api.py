@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ApiError, ErrorOut
 from vanguard.api.pagination import Pagination
-from vanguard.reviews import selectors, services
+from vanguard.organization import access as organization_access
+from vanguard.reviews import access, selectors, services
 from vanguard.reviews.models import SECTIONS, SelfAnalysis, SubmittedVersion
 
 router = Router(tags=["reviews"])
@@ -153,7 +153,7 @@ def _sections(obj: Any) -> dict[str, str]:
 
 
 def _detail(request: HttpRequest, document: SelfAnalysis) -> dict[str, Any]:
-    author = permissions.can_edit_self_analysis(request.user, document)
+    author = access.can_edit_self_analysis(request.user, document)
     history = []
     for event in selectors.history(document):
         item: dict[str, Any] = {
@@ -212,11 +212,11 @@ def _refusing(call: Callable[[], Any]) -> Any:
 
 @router.get("/mine", response={200: DocumentDetailOut, **ERRORS}, summary="My self-analysis")
 def mine(request: HttpRequest) -> dict[str, Any]:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     document = services.document_for_member(member=member) if member else None
     if document is None:
         raise Http404
-    return _detail(request, permissions.get_self_analysis_for_user(request.user, document.pk))
+    return _detail(request, access.get_self_analysis_for_user(request.user, document.pk))
 
 
 @router.get("/documents", response=list[DocumentOut], summary="Documents the caller may see")
@@ -227,7 +227,7 @@ def document_list(
     state: SelfAnalysis.State | None = None,
     branch: int | None = None,
 ) -> QuerySet[SelfAnalysis]:
-    documents = permissions.visible_self_analyses(request.user)
+    documents = access.visible_self_analyses(request.user)
     if campaign is not None:
         documents = documents.filter(campaign_id=campaign)
     if state is not None:
@@ -243,7 +243,7 @@ def document_list(
     summary="One document with its versions and history",
 )
 def document_detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
-    return _detail(request, permissions.get_self_analysis_for_user(request.user, document_id))
+    return _detail(request, access.get_self_analysis_for_user(request.user, document_id))
 
 
 @router.get(
@@ -252,7 +252,7 @@ def document_detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
     summary="One submitted version",
 )
 def version_detail(request: HttpRequest, document_id: int, number: int) -> SubmittedVersion:
-    document = permissions.get_self_analysis_for_user(request.user, document_id)
+    document = access.get_self_analysis_for_user(request.user, document_id)
     version = document.versions.filter(number=number).first()
     if version is None:
         raise Http404
@@ -265,7 +265,7 @@ def version_detail(request: HttpRequest, document_id: int, number: int) -> Submi
     summary="Save the draft (the author; refused with 409 if saved since base_version)",
 )
 def draft_save(request: HttpRequest, document_id: int, payload: DraftIn) -> Any:
-    document = permissions.get_self_analysis_for_user(request.user, document_id, write=True)
+    document = access.get_self_analysis_for_user(request.user, document_id, write=True)
     yours = {name: getattr(payload, name) for name, _label in SECTIONS}
     try:
         saved = _refusing(
@@ -296,7 +296,7 @@ def draft_save(request: HttpRequest, document_id: int, payload: DraftIn) -> Any:
     summary="Submit the saved draft as the next version (a repeat returns the same version)",
 )
 def document_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -> Any:
-    document = permissions.get_self_analysis_for_user(request.user, document_id, write=True)
+    document = access.get_self_analysis_for_user(request.user, document_id, write=True)
     try:
         version = _refusing(
             lambda: services.document_submit(
@@ -323,7 +323,7 @@ def document_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -
     summary="The branch's verdict on the latest version (pass, or return with reasons)",
 )
 def branch_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> Status:
-    document = permissions.get_self_analysis_for_user(request.user, document_id)
+    document = access.get_self_analysis_for_user(request.user, document_id)
     version = document.versions.filter(number=payload.version).first()
     if version is None:
         raise ApiError(422, _("数据有误"), [{"field": "version", "message": _("没有这个版本。")}])
@@ -350,7 +350,7 @@ def branch_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> 
     summary="The committee's guidance, opinion or approval, closing the round",
 )
 def committee_respond(request: HttpRequest, document_id: int, payload: ResponseIn) -> Status:
-    document = permissions.get_self_analysis_for_user(request.user, document_id)
+    document = access.get_self_analysis_for_user(request.user, document_id)
     _refusing(
         lambda: services.committee_respond(document=document, text=payload.text, user=request.user)
     )

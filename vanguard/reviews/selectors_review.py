@@ -17,9 +17,10 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
+from vanguard.reviews import access
 from vanguard.reviews.models import (
     BranchReview,
     CommitteeResponse,
@@ -75,7 +76,7 @@ def review_queue(user: Any) -> list[BranchQueue]:
     review (oldest submission first), every member with the state of their document
     in the active campaign, and the committee's latest words that came back down.
     Four queries, whatever the size of the branches."""
-    branches = list(permissions.branch_review_units(user).order_by("path"))
+    branches = list(access.branch_review_units(user).order_by("path"))
     if not branches:
         return []
     documents = (
@@ -106,7 +107,7 @@ def review_queue(user: Any) -> list[BranchQueue]:
             MemberLine(member=member, document=by_member.get(member.pk))
         )
     for document in by_member.values():
-        if document.state == State.SUBMITTED and permissions.can_branch_review(user, document):
+        if document.state == State.SUBMITTED and access.can_branch_review(user, document):
             queues[document.member.branch_id].waiting.append(document)
     for queue in queues.values():
         queue.waiting.sort(key=lambda d: (d.submitted_at is None, d.submitted_at, d.pk))
@@ -167,7 +168,7 @@ def review_context(document: SelfAnalysis) -> ReviewContext:
 def committee_units(user: Any) -> QuerySet[Unit]:
     """General branches and branches the committee's list can be narrowed to."""
     return (
-        permissions.committee_review_units(user)
+        access.committee_review_units(user)
         .filter(kind__in=[Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH])
         .order_by("path")
     )
@@ -178,7 +179,7 @@ def committee_queue(
 ) -> QuerySet[SelfAnalysis]:
     """Documents the branches passed up and the committee has yet to answer, those
     waiting longest first, optionally within one unit and one round."""
-    branches = permissions.committee_review_units(user).filter(kind=Unit.Kind.BRANCH)
+    branches = access.committee_review_units(user).filter(kind=Unit.Kind.BRANCH)
     documents = SelfAnalysis.objects.filter(
         member__branch__in=branches.values("pk"),
         state=State.WITH_COMMITTEE,
@@ -241,7 +242,7 @@ def progress_columns() -> list[tuple[int, str, Any]]:
 
 def progress_campaigns(user: Any) -> QuerySet[Campaign]:
     return (
-        permissions.visible_campaigns(user)
+        campaigns_access.visible_campaigns(user)
         .filter(status=Campaign.Status.ACTIVE)
         .order_by("-year", "-pk")
     )
@@ -250,7 +251,7 @@ def progress_campaigns(user: Any) -> QuerySet[Campaign]:
 def progress_filter_units(user: Any) -> QuerySet[Unit]:
     """Units the progress page can be narrowed to (general branches and branches)."""
     return (
-        permissions.progress_units(user)
+        campaigns_access.progress_units(user)
         .filter(kind__in=[Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH])
         .order_by("path")
     )
@@ -262,7 +263,7 @@ def review_progress(
     """For each branch in the person's progress scope (within `unit` if given): its
     members, how many documents are at each round and state, and its branch reviews
     and returns. Four queries, whatever the number of branches."""
-    branches_qs = permissions.progress_units(user).filter(kind=Unit.Kind.BRANCH)
+    branches_qs = campaigns_access.progress_units(user).filter(kind=Unit.Kind.BRANCH)
     if unit is not None:
         branches_qs = branches_qs.filter(path__startswith=unit.path)
     branches_qs = branches_qs.filter(path__startswith=campaign.unit.path)

@@ -28,12 +28,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import permissions
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record, snapshot
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.organization.models import Member
+from vanguard.reviews import access
 from vanguard.reviews.models import (
     CRITERIA,
     SECTIONS,
@@ -130,7 +130,7 @@ def draft_save(
 ) -> SelfAnalysis:
     """Save the draft's sections if nobody saved since `base_version`; else raise
     `StaleDraft`. Returns the document as saved (with its new `draft_version`)."""
-    if not permissions.can_edit_self_analysis(user, document):
+    if not access.can_edit_self_analysis(user, document):
         raise PermissionDenied(_("只有党员本人可以修改自己的材料。"))
     base = _as_version(base_version)
     unknown = set(data) - set(SECTION_NAMES)
@@ -158,7 +158,7 @@ def document_submit(*, document: SelfAnalysis, base_version: Any, user: Any) -> 
 
     A repeated submit from the same base (a double click) creates nothing and
     returns the version the first one created."""
-    if not permissions.can_edit_self_analysis(user, document):
+    if not access.can_edit_self_analysis(user, document):
         raise PermissionDenied(_("只有党员本人可以提交自己的材料。"))
     base = _as_version(base_version)
     with transaction.atomic():
@@ -247,7 +247,7 @@ def branch_review(
 ) -> BranchReview:
     """The branch judges the latest submitted version: pass it up to the committee,
     or return it to the member with reasons."""
-    if not permissions.can_branch_review(reviewer, document):
+    if not access.can_branch_review(reviewer, document):
         raise PermissionDenied(_("只有该党员所在支部的书记或支委可以审阅这份材料。"))
     if verdict not in BranchReview.Verdict.values:
         raise ValidationError({"verdict": _("请选择“通过，报党委”或“退回修改”。")})
@@ -332,8 +332,7 @@ def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRoun
     the text drawn from the appraisal data (`appraisal_grade_fact`) to start from."""
     document = round.document
     if not (
-        permissions.can_branch_review(user, document)
-        or permissions.can_committee_respond(user, document)
+        access.can_branch_review(user, document) or access.can_committee_respond(user, document)
     ):
         raise PermissionDenied(_("只有该党员所在支部的书记或支委可以登记评议与等级情况。"))
     text = (text or "").strip()
@@ -361,7 +360,7 @@ def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRoun
 def committee_respond(*, document: SelfAnalysis, text: str, user: Any) -> CommitteeResponse:
     """The committee's guidance (round 1), opinion (round 2) or approval (round 3)
     comes back down and closes the round; rounds 1 and 2 open the next round."""
-    if not permissions.can_committee_respond(user, document):
+    if not access.can_committee_respond(user, document):
         raise PermissionDenied(_("只有党委可以对这份材料给出意见。"))
     text = (text or "").strip()
     if not text:

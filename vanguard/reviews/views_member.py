@@ -12,9 +12,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
 from vanguard.opinions.selectors_feedback import feedback_sheet
-from vanguard.reviews import diff, selectors, services
+from vanguard.organization import access as organization_access
+from vanguard.reviews import access, diff, selectors, services
 from vanguard.reviews.forms import DraftForm
 from vanguard.reviews.models import GUIDANCE_LENGTH, SECTIONS, SelfAnalysis
 from vanguard.study.models import StudyWork
@@ -63,7 +63,7 @@ def _render_editor(request, *, member, document, form, conflict=None, status=200
 @login_required
 @require_http_methods(["GET", "POST"])
 def mine(request: HttpRequest) -> HttpResponse:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         return render(request, "reviews/member_none.html", {"reason": "no_member"})
     document = services.document_for_member(member=member)
@@ -130,7 +130,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def autosave(request: HttpRequest) -> JsonResponse:
     """The editor's background save (static/js/autosave.js). JSON: 200 saved,
     409 conflict with the other save's text, 422 refused."""
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     document = services.document_for_member(member=member) if member else None
     if document is None:
         raise Http404
@@ -169,7 +169,7 @@ def autosave(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    document = permissions.get_self_analysis_for_user(request.user, pk)
+    document = access.get_self_analysis_for_user(request.user, pk)
     all_versions = list(selectors.versions(document))
     return render(
         request,
@@ -179,7 +179,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": all_versions,
             "events": selectors.history(document),
             "rounds": selectors.rounds(document),
-            "is_author": permissions.can_edit_self_analysis(request.user, document),
+            "is_author": access.can_edit_self_analysis(request.user, document),
         },
     )
 
@@ -194,7 +194,7 @@ def _version(document: SelfAnalysis, number) -> object:
 @login_required
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    document = permissions.get_self_analysis_for_user(request.user, pk)
+    document = access.get_self_analysis_for_user(request.user, pk)
     version = _version(document, number)
     sections = [(label, getattr(version, name)) for name, label in SECTIONS]
     return render(
@@ -208,7 +208,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_GET
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Two versions side by side (?a=1&b=2; default: the last two)."""
-    document = permissions.get_self_analysis_for_user(request.user, pk)
+    document = access.get_self_analysis_for_user(request.user, pk)
     numbers = list(document.versions.order_by("number").values_list("number", flat=True))
     error = ""
     old = new = None

@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
+from vanguard.reviews import access, services
 from vanguard.reviews import selectors_review as selectors
-from vanguard.reviews import services
 from vanguard.reviews.forms_review import (
     BranchReviewForm,
     BulkResponseForm,
@@ -74,7 +74,7 @@ def _render_detail(
     latest = context.latest
     current_round = context.current_round
     may_review = (
-        permissions.can_branch_review(user, document)
+        access.can_branch_review(user, document)
         and document.state == State.SUBMITTED
         and latest is not None
     )
@@ -86,8 +86,7 @@ def _render_detail(
         and current_round.closed_at is None
         and document.state != State.APPROVED
         and (
-            permissions.can_branch_review(user, document)
-            or permissions.can_committee_respond(user, document)
+            access.can_branch_review(user, document) or access.can_committee_respond(user, document)
         )
     )
     if may_record and grade_form is None:
@@ -100,7 +99,7 @@ def _render_detail(
             }
         )
     may_respond = (
-        permissions.can_committee_respond(user, document) and document.state == State.WITH_COMMITTEE
+        access.can_committee_respond(user, document) and document.state == State.WITH_COMMITTEE
     )
     response_label = selectors.RESPONSE_LABELS.get(document.current_round)
     if may_respond and response_form is None:
@@ -146,9 +145,9 @@ def _render_detail(
             "response_form": response_form if may_respond else None,
             "response_label": response_label,
             "response_labels": selectors.RESPONSE_LABELS,
-            "may_review_branch": permissions.can_branch_review(user, document),
-            "is_author": permissions.can_edit_self_analysis(user, document),
-            "user_is_committee": permissions.can_committee_respond(user, document),
+            "may_review_branch": access.can_branch_review(user, document),
+            "is_author": access.can_edit_self_analysis(user, document),
+            "user_is_committee": access.can_committee_respond(user, document),
         },
         status=status,
     )
@@ -159,10 +158,10 @@ def _render_detail(
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the latest version with its history, read by everyone who may see the
     document. POST: the branch's review (criteria, feedback, verdict)."""
-    document = permissions.get_self_analysis_for_user(request.user, pk)
+    document = access.get_self_analysis_for_user(request.user, pk)
     if request.method == "GET":
         return _render_detail(request, document)
-    if not permissions.can_branch_review(request.user, document):
+    if not access.can_branch_review(request.user, document):
         raise PermissionDenied
     form = BranchReviewForm(request.POST)
     if form.is_valid():
@@ -201,10 +200,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grade_fact(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the current round's grade facts by hand (rounds 2 and 3)."""
-    document = permissions.get_self_analysis_for_user(request.user, pk)
+    document = access.get_self_analysis_for_user(request.user, pk)
     if not (
-        permissions.can_branch_review(request.user, document)
-        or permissions.can_committee_respond(request.user, document)
+        access.can_branch_review(request.user, document)
+        or access.can_committee_respond(request.user, document)
     ):
         raise PermissionDenied
     form = GradeFactForm(request.POST)
@@ -230,8 +229,8 @@ def grade_fact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def committee_respond(request: HttpRequest, pk: int) -> HttpResponse:
     """The committee's guidance, opinion or approval for one document."""
-    document = permissions.get_self_analysis_for_user(request.user, pk)
-    if not permissions.can_committee_respond(request.user, document):
+    document = access.get_self_analysis_for_user(request.user, pk)
+    if not access.can_committee_respond(request.user, document):
         raise PermissionDenied
     label = selectors.RESPONSE_LABELS.get(document.current_round)
     form = CommitteeResponseForm(request.POST, label=label)
@@ -295,7 +294,7 @@ def _committee_page(
 @login_required
 @require_GET
 def committee_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.committee_review_units(request.user).exists():
+    if not access.committee_review_units(request.user).exists():
         raise PermissionDenied
     return _committee_page(request, _committee_filters(request, request.user), None, 200)
 
@@ -306,7 +305,7 @@ def committee_bulk(request: HttpRequest) -> HttpResponse:
     """One text for several documents at once (a branch with many members). All or
     nothing: if one document is refused, none is answered."""
     user = request.user
-    if not permissions.committee_review_units(user).exists():
+    if not access.committee_review_units(user).exists():
         raise PermissionDenied
     filters = _committee_filters(request, user)
     queue = {
@@ -346,7 +345,7 @@ def committee_bulk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.progress_units(user).exists():
+    if not campaigns_access.progress_units(user).exists():
         raise PermissionDenied
     campaigns = list(selectors.progress_campaigns(user))
     campaign_id = _int(request.GET.get("campaign"))

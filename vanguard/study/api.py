@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.accounts import permissions
 from vanguard.api.errors import ApiError, ErrorOut
 from vanguard.api.pagination import Pagination
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
-from vanguard.study import services
+from vanguard.organization import access as organization_access
+from vanguard.study import access, services
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
 router = Router(tags=["study"])
@@ -128,7 +129,7 @@ def work_list(
     kind: StudyWork.Kind | None = None,
     member: int | None = None,
 ) -> QuerySet[StudyWork]:
-    works = permissions.visible_study_works(request.user)
+    works = access.visible_study_works(request.user)
     if mine:
         works = works.filter(member__user=request.user)
     if campaign is not None:
@@ -144,14 +145,14 @@ def work_list(
     "/works/{int:work_id}", response={200: WorkDetailOut, **ERRORS}, summary="One study work"
 )
 def work_detail(request: HttpRequest, work_id: int) -> StudyWork:
-    return permissions.get_study_work_for_user(request.user, work_id)
+    return access.get_study_work_for_user(request.user, work_id)
 
 
 def _campaign_for(request: HttpRequest, campaign_id: int | None, branch_path: str) -> Campaign:
     if campaign_id is None:
         campaign = active_campaign_for_unit(branch_path)
     else:
-        campaign = permissions.get_campaign_for_user(request.user, campaign_id)
+        campaign = campaigns_access.get_campaign_for_user(request.user, campaign_id)
         if campaign.status != Campaign.Status.ACTIVE or not branch_path.startswith(
             campaign.unit.path
         ):
@@ -171,7 +172,7 @@ def _campaign_for(request: HttpRequest, campaign_id: int | None, branch_path: st
     summary="Submit a written study work (text; uploads are made on the page)",
 )
 def work_create(request: HttpRequest, payload: WorkIn) -> Status:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None or not member.is_active:
         raise PermissionDenied
     campaign = _campaign_for(request, payload.campaign_id, member.branch.path)
@@ -183,7 +184,7 @@ def work_create(request: HttpRequest, payload: WorkIn) -> Status:
         material=payload.material,
         body=payload.body,
     )
-    return Status(201, permissions.get_study_work_for_user(request.user, work.pk))
+    return Status(201, access.get_study_work_for_user(request.user, work.pk))
 
 
 # --- Sessions and attendance ------------------------------------------------------
@@ -194,7 +195,7 @@ def work_create(request: HttpRequest, payload: WorkIn) -> Status:
 def session_list(
     request: HttpRequest, campaign: int | None = None, unit: int | None = None
 ) -> QuerySet[StudySession]:
-    sessions = permissions.visible_study_sessions(request.user)
+    sessions = access.visible_study_sessions(request.user)
     if campaign is not None:
         sessions = sessions.filter(campaign_id=campaign)
     if unit is not None:
@@ -210,7 +211,7 @@ def session_list(
     summary="Who came to a session (for those who keep its records)",
 )
 def session_attendance(request: HttpRequest, session_id: int) -> list[Attendance]:
-    session = permissions.get_study_session_for_user(request.user, session_id, write=True)
+    session = access.get_study_session_for_user(request.user, session_id, write=True)
     if session is None:  # pragma: no cover - the helper raises
         raise Http404
     return list(

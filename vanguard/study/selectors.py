@@ -7,11 +7,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.campaigns.selectors import current_phases
 from vanguard.lib.paths import path_ids
 from vanguard.organization.models import Member, Unit
+from vanguard.study import access
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 
 BRANCH_LIST_LIMIT = 300
@@ -98,7 +99,7 @@ def member_requirements(member: Member, campaign: Campaign) -> tuple[Phase | Non
 
 def kept_branches(user: Any) -> QuerySet[Unit]:
     """Branches whose study records this person keeps."""
-    return permissions.record_units(user).filter(kind=Unit.Kind.BRANCH).order_by("path")
+    return campaigns_access.record_units(user).filter(kind=Unit.Kind.BRANCH).order_by("path")
 
 
 def branch_overview(branches: QuerySet[Unit]) -> list[dict[str, Any]]:
@@ -129,7 +130,7 @@ def lectures_kept(user: Any) -> QuerySet[StudySession]:
     return (
         StudySession.objects.filter(
             campaign__status=Campaign.Status.ACTIVE,
-            unit__in=permissions.record_units(user).exclude(kind=Unit.Kind.BRANCH),
+            unit__in=campaigns_access.record_units(user).exclude(kind=Unit.Kind.BRANCH),
         )
         .select_related("unit")
         .order_by("-starts_at", "-pk")
@@ -139,7 +140,7 @@ def lectures_kept(user: Any) -> QuerySet[StudySession]:
 def works_to_review(user: Any) -> QuerySet[StudyWork]:
     """Work a reviewer covers (not their own), newest first."""
     return (
-        permissions.visible_study_works(user)
+        access.visible_study_works(user)
         .exclude(member__user=user)
         .order_by("reviewed_at", "-submitted_at", "-pk")
     )

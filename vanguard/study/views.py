@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import permissions
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib import filetypes
+from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
-from vanguard.study import selectors, services, tokens
+from vanguard.study import access, selectors, services, tokens
 from vanguard.study.forms import AttendanceForm, PlanForm, SessionForm, WorkForm
 from vanguard.study.models import Attendance, StudyWork
 
@@ -48,7 +49,7 @@ def _no_store(response: HttpResponseBase) -> Any:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {}
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     if member is not None:
         campaign = active_campaign_for_unit(member.branch.path)
         context["member"] = member
@@ -76,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     branches = selectors.kept_branches(user)
     context["branch_rows"] = selectors.branch_overview(branches)
     context["lectures"] = list(selectors.lectures_kept(user)[:20])
-    context["can_create_session"] = permissions.record_units(user).exists()
+    context["can_create_session"] = campaigns_access.record_units(user).exists()
     context["reviews"] = selectors.works_to_review(user).filter(reviewed_at__isnull=True)[:10]
     return render(request, "study/home.html", context)
 
@@ -86,9 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _branch(user: Any, pk: int, *, write: bool = False) -> Unit:
     branch = Unit.objects.filter(pk=pk, is_active=True, kind=Unit.Kind.BRANCH).first()
-    if branch is None or not permissions.can_view_records(user, branch):
+    if branch is None or not campaigns_access.can_view_records(user, branch):
         raise Http404
-    if write and not permissions.can_keep_records(user, branch):
+    if write and not campaigns_access.can_keep_records(user, branch):
         raise PermissionDenied
     return branch
 
@@ -107,7 +108,7 @@ def plan_detail(request: HttpRequest, branch_pk: int) -> HttpResponse:
             "campaign": campaign,
             "plan": plan,
             "sessions": selectors.sessions_of_unit(branch, campaign) if campaign else [],
-            "can_edit": permissions.can_keep_records(request.user, branch),
+            "can_edit": campaigns_access.can_keep_records(request.user, branch),
         },
     )
 
@@ -163,7 +164,7 @@ def plan_edit(request: HttpRequest, branch_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest) -> HttpResponse:
-    units = permissions.record_units(request.user).exclude(kind=Unit.Kind.PARTY_GROUP)
+    units = campaigns_access.record_units(request.user).exclude(kind=Unit.Kind.PARTY_GROUP)
     if not units.exists():
         raise PermissionDenied
     if request.method == "POST":
@@ -195,15 +196,15 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    session = permissions.get_study_session_for_user(user, pk)
-    can_keep = permissions.can_keep_records(user, session.unit)
+    session = access.get_study_session_for_user(user, pk)
+    can_keep = campaigns_access.can_keep_records(user, session.unit)
     context: dict[str, Any] = {"session": session, "can_keep": can_keep}
-    if can_keep or permissions.can_view_progress(user, session.unit):
+    if can_keep or campaigns_access.can_view_progress(user, session.unit):
         existing = selectors.attendance_by_member(session)
         rows = [(member, existing.get(member.pk)) for member in selectors.session_members(session)]
         context["rows"] = rows
         context["present"] = sum(1 for _m, row in rows if row and row.status == "present")
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     if member is not None:
         context["mine"] = session.attendance.filter(member=member).first()
     return render(request, "study/session_detail.html", context)
@@ -212,7 +213,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, write=True)
     members = list(selectors.session_members(session))
     existing = selectors.attendance_by_member(session)
     if request.method == "POST":
@@ -247,7 +248,7 @@ def _qr_context(request: HttpRequest, session: Any) -> dict[str, Any]:
 @require_GET
 def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The page the secretary puts on the projector: the rotating QR code and the count."""
-    session = permissions.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, write=True)
     context = _qr_context(request, session)
     context.update(_count_context(session))
     return _no_store(render(request, "study/session_qr.html", context))
@@ -257,14 +258,14 @@ def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_qr_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code and its link alone, polled by htmx so the code keeps rotating."""
-    session = permissions.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, write=True)
     return _no_store(render(request, "study/_qr_panel.html", _qr_context(request, session)))
 
 
 @login_required
 @require_GET
 def session_qr_image(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, write=True)
     buffer = io.BytesIO()
     segno.make(_sign_in_url(request, session.pk), error="m").save(
         buffer, kind="svg", scale=10, border=2, xmldecl=False, title=_("签到二维码")
@@ -284,7 +285,7 @@ def _count_context(session: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def session_qr_count(request: HttpRequest, pk: int) -> HttpResponse:
-    session = permissions.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, write=True)
     return _no_store(render(request, "study/_qr_count.html", _count_context(session)))
 
 
@@ -307,7 +308,7 @@ def session_sign_in(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         messages.info(request, _("请先登录。登录后将自动为您签到。"))
         return redirect_to_login(request.get_full_path())
     outcome = services.attendance_sign_in(
-        session=session, member=permissions.member_of(request.user)
+        session=session, member=organization_access.member_of(request.user)
     )
     if str(session.pk) in proofs:
         del proofs[str(session.pk)]
@@ -339,7 +340,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_create(request: HttpRequest) -> HttpResponse:
-    member = permissions.member_of(request.user)
+    member = organization_access.member_of(request.user)
     if member is None:
         raise PermissionDenied
     campaign = active_campaign_for_unit(member.branch.path)
@@ -387,7 +388,7 @@ def _add_errors(form: WorkForm, error: ValidationError) -> None:
 @require_GET
 def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    work = permissions.get_study_work_for_user(user, pk)
+    work = access.get_study_work_for_user(user, pk)
     is_own = work.member.user_id == user.pk
     return render(
         request,
@@ -396,7 +397,7 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "work": work,
             "is_own": is_own,
             "can_edit": is_own and not work.is_locked,
-            "can_review": not is_own and permissions.can_review_work(user, work.member),
+            "can_review": not is_own and access.can_review_work(user, work.member),
         },
     )
 
@@ -404,7 +405,7 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    work = permissions.get_study_work_for_user(request.user, pk)
+    work = access.get_study_work_for_user(request.user, pk)
     if work.member.user_id != request.user.pk:
         raise PermissionDenied
     if work.is_locked:
@@ -466,7 +467,7 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def work_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An uploaded file, only through this view (uploads have no public URL)."""
-    work = permissions.get_study_work_for_user(request.user, pk)
+    work = access.get_study_work_for_user(request.user, pk)
     if not work.attachment:
         raise Http404
     kind = work.attachment_type
@@ -484,8 +485,8 @@ def work_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def work_review(request: HttpRequest, pk: int) -> HttpResponse:
-    work = permissions.get_study_work_for_user(request.user, pk)
-    if not permissions.can_review_work(request.user, work.member):
+    work = access.get_study_work_for_user(request.user, pk)
+    if not access.can_review_work(request.user, work.member):
         raise PermissionDenied
     try:
         done = services.work_mark_reviewed(work=work, user=request.user)

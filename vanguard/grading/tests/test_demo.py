@@ -12,12 +12,13 @@ from django.db import transaction
 from django.urls import reverse
 
 from vanguard.accounts.models import Role, RoleAssignment, User
-from vanguard.accounts.permissions import can_decide_grades, can_run_appraisal
 from vanguard.ballots import services as ballots
+from vanguard.ballots.access import can_run_appraisal
 from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry, VotingCard
 from vanguard.campaigns.demo import CAMPAIGN_NAME
 from vanguard.campaigns.models import Campaign
 from vanguard.grading import selectors, services
+from vanguard.grading.access import can_decide_grades
 from vanguard.grading.demo import (
     APPROVED_BRANCH,
     DRAFT_BRANCH,

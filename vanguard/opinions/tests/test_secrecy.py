@@ -29,11 +29,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import make_member
 from tests.access import ROLES
-from vanguard.accounts import permissions
+from vanguard.accounts import access as accounts_access
 from vanguard.audit.context import acting_as
 from vanguard.audit.models import AuditEntry
 from vanguard.opinions.models import EmailAttachment, Opinion, OpinionRecord, Survey
 from vanguard.opinions.tests import factories_feedback as f
+from vanguard.organization import access as organization_access
 
 pytestmark = pytest.mark.django_db
 
@@ -174,12 +175,12 @@ def _subject_of(role: str, cast, org):
     """The member a role's user is: their own record, or one made for this test (so a
     committee admin, a supervisor… is also proved blind to opinions about them)."""
     user = getattr(cast, role)
-    member = permissions.member_of(user)
+    member = organization_access.member_of(user)
     if member is None:
         # A sorter above A1 is a member of another branch under the committee.
         branch = org.branch_a2 if role in A1_SORTERS_ABOVE else org.branch_a1
         member = make_member(name=f"{role}本人", number=f"X-{role}", branch=branch, user=user)
-        permissions.forget_scopes(user)
+        accounts_access.forget_scopes(user)
     return user, member
 
 

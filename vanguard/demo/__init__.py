@@ -1,0 +1,1 @@
+"""The demo college and the benchmark data: one builder step per app, on the apps' services."""
