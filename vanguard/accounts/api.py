@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from vanguard.accounts.models import RoleAssignment, User
-from vanguard.api.errors import ErrorOut
+from vanguard.lib.api.errors import ErrorOut
 from vanguard.organization import access as organization_access
 
 router = Router(tags=["accounts"])

@@ -8,10 +8,10 @@ Errors share one JSON shape (see `vanguard/api/errors.py`).
 from ninja import NinjaAPI
 
 from vanguard.accounts.api import router as accounts_router
-from vanguard.api import errors
 from vanguard.api.auth import api_auth
 from vanguard.campaigns.api import router as campaigns_router
 from vanguard.grading.api import router as grading_router
+from vanguard.lib.api import errors
 from vanguard.meetings.api import router as meetings_router
 from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router

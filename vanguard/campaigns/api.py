@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from vanguard.api.errors import ApiError, ErrorOut
-from vanguard.api.pagination import Pagination
 from vanguard.campaigns import access, progress
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.pagination import Pagination
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 

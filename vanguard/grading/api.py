@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from vanguard.api.errors import ErrorOut
 from vanguard.ballots.models import Grade
 from vanguard.campaigns import access as campaigns_access
 from vanguard.grading import access, selectors, services
 from vanguard.grading.models import GradeProposal
+from vanguard.lib.api.errors import ErrorOut
 from vanguard.organization import access as organization_access
 
 router = Router(tags=["grading"])

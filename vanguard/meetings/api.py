@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.api.errors import ApiError, ErrorOut
-from vanguard.api.pagination import Pagination
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Phase
+from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.pagination import Pagination
 from vanguard.meetings import access, selectors, services
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization import access as organization_access

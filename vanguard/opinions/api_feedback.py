@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
-from vanguard.api.errors import ErrorOut
+from vanguard.lib.api.errors import ErrorOut
 from vanguard.opinions import access, selectors_feedback, services_feedback
 from vanguard.opinions.selectors_feedback import FeedbackSheet
 from vanguard.organization import access as organization_access

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.api.errors import ErrorOut
-from vanguard.api.pagination import Pagination
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.api.errors import ErrorOut
+from vanguard.lib.api.pagination import Pagination
 from vanguard.opinions import access, services_sorting
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.organization.models import Member, Unit

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from vanguard.api.errors import ErrorOut
-from vanguard.api.pagination import Pagination
+from vanguard.lib.api.errors import ErrorOut
+from vanguard.lib.api.pagination import Pagination
 from vanguard.organization import access, selectors
 from vanguard.organization.models import Member, Unit
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from vanguard.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.errors import ApiError, ErrorOut
 from vanguard.organization import access, roster
 
 router = Router(tags=["roster"])

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.api.errors import ApiError, ErrorOut
-from vanguard.api.pagination import Pagination
+from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.pagination import Pagination
 from vanguard.organization import access as organization_access
 from vanguard.reviews import access, selectors, services
 from vanguard.reviews.models import SECTIONS, SelfAnalysis, SubmittedVersion

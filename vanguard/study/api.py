@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from vanguard.api.errors import ApiError, ErrorOut
-from vanguard.api.pagination import Pagination
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
+from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.pagination import Pagination
 from vanguard.organization import access as organization_access
 from vanguard.study import access, services
 from vanguard.study.models import Attendance, StudySession, StudyWork

@@ -7,9 +7,9 @@ from django.urls import path
 from ninja import NinjaAPI, Schema
 
 from config.urls import urlpatterns as real_urlpatterns
-from vanguard.api import errors
 from vanguard.api.auth import api_auth
-from vanguard.api.errors import ApiError
+from vanguard.lib.api import errors
+from vanguard.lib.api.errors import ApiError
 
 test_api = NinjaAPI(urls_namespace="api-tests", docs_url=None, auth=api_auth())
 errors.install(test_api)

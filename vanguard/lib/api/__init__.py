@@ -1,0 +1,1 @@
+"""What every app's API module shares: the error shapes and the pagination."""
