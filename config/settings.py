@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
     "vanguard.audit",
     "vanguard.accounts",
     "vanguard.organization",
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
     "vanguard.ballots",
     "vanguard.grading",
     "vanguard.api",
+    "vanguard.home",
+    "vanguard.demo",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "vanguard.audit.middleware.AuditActorMiddleware",
