@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import polib
 import pytest
 from django.urls import reverse
 
@@ -34,98 +34,51 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdfr]|%[sd]|\{\w*\}|</?
 # --- The .po file -------------------------------------------------------------------
 
 
-@dataclass
-class Entry:
-    msgid: str = ""
-    msgid_plural: str | None = None
-    context: str = ""
-    msgstr: dict[str, str] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
-    where: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"{self.msgid!r} ({', '.join(self.where) or 'no source reference'})"
+def describe(entry: polib.POEntry) -> str:
+    where = ", ".join(f"{path}:{line}" if line else path for path, line in entry.occurrences)
+    return f"{entry.msgid!r} ({where or 'no source reference'})"
 
 
-def read_po(path: Path) -> list[Entry]:
-    """The entries of a .po file (obsolete `#~` entries skipped); the header comes first."""
-    entries: list[Entry] = []
-    entry: Entry | None = None
-    key = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#~"):
-            if entry is not None and not line:
-                entries.append(entry)
-                entry = None
-            continue
-        if entry is None:
-            entry = Entry()
-        if line.startswith("#,"):
-            entry.flags |= {flag.strip() for flag in line[2:].split(",")}
-        elif line.startswith("#:"):
-            entry.where += line[2:].split()
-        elif line.startswith("#"):
-            continue
-        else:
-            match = re.match(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(".*")$', line)
-            if match:
-                key, quoted = match.groups()
-                if key == "msgid_plural":
-                    entry.msgid_plural = ""
-                elif key.startswith("msgstr"):
-                    entry.msgstr[key] = ""
-            else:
-                quoted = line
-            text = unquote(quoted)
-            if key == "msgctxt":
-                entry.context += text
-            elif key == "msgid":
-                entry.msgid += text
-            elif key == "msgid_plural":
-                entry.msgid_plural = (entry.msgid_plural or "") + text
-            else:
-                entry.msgstr[key] += text
-    if entry is not None:
-        entries.append(entry)
-    return entries
-
-
-def unquote(quoted: str) -> str:
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(0)), quoted[1:-1])
+def msgstrs(entry: polib.POEntry) -> dict[str, str]:
+    """The translations of an entry, keyed as in the file (msgstr, msgstr[0], msgstr[1]…)."""
+    if entry.msgid_plural:
+        return {f"msgstr[{n}]": text for n, text in sorted(entry.msgstr_plural.items())}
+    return {"msgstr": entry.msgstr}
 
 
 @pytest.fixture(scope="module")
-def po_entries() -> list[Entry]:
-    entries = read_po(PO_FILE)
-    assert entries and entries[0].msgid == "", f"{PO_FILE} has no header entry"
-    return entries[1:]
+def catalogue() -> polib.POFile:
+    catalogue = polib.pofile(str(PO_FILE), wrapwidth=0)
+    assert catalogue.metadata, f"{PO_FILE} has no header entry"
+    return catalogue
+
+
+@pytest.fixture(scope="module")
+def po_entries(catalogue) -> list[polib.POEntry]:
+    """Every live entry (obsolete `#~` entries left out)."""
+    return [entry for entry in catalogue if not entry.obsolete]
 
 
 def test_every_string_has_an_english_translation(po_entries):
-    untranslated = [
-        str(e) for e in po_entries if not e.msgstr or any(not s for s in e.msgstr.values())
-    ]
+    untranslated = [describe(e) for e in po_entries if not all(msgstrs(e).values())]
     assert not untranslated, (
         "These strings have no English translation in locale/en/LC_MESSAGES/django.po "
         "(run makemessages -l en, then fill in msgstr):\n  " + "\n  ".join(untranslated)
     )
 
 
-def test_no_translation_is_left_fuzzy(po_entries):
+def test_no_translation_is_left_fuzzy(catalogue, po_entries):
     # gettext ignores fuzzy entries, so the page would silently stay Chinese.
-    fuzzy = [str(e) for e in po_entries if "fuzzy" in e.flags]
+    fuzzy = [describe(e) for e in po_entries if e.fuzzy]
     assert not fuzzy, "Fuzzy (unchecked) translations, ignored at runtime:\n  " + "\n  ".join(fuzzy)
-    header = read_po(PO_FILE)[0]
-    assert "fuzzy" not in header.flags, "the .po header is still marked fuzzy"
+    assert not catalogue.metadata_is_fuzzy, "the .po header is still marked fuzzy"
 
 
 def test_english_plurals_have_both_forms(po_entries):
     incomplete = [
-        str(e)
+        describe(e)
         for e in po_entries
-        if e.msgid_plural is not None and set(e.msgstr) != {"msgstr[0]", "msgstr[1]"}
+        if e.msgid_plural and set(msgstrs(e)) != {"msgstr[0]", "msgstr[1]"}
     ]
     assert not incomplete, "Plural strings without msgstr[0] and msgstr[1]:\n  " + "\n  ".join(
         incomplete
@@ -136,9 +89,11 @@ def test_translations_keep_every_placeholder_and_tag(po_entries):
     broken = []
     for e in po_entries:
         wanted = sorted(PLACEHOLDER.findall(e.msgid))
-        for key, text in e.msgstr.items():
+        for key, text in msgstrs(e).items():
             if text and sorted(PLACEHOLDER.findall(text)) != wanted:
-                broken.append(f"{e} {key}: {wanted} became {sorted(PLACEHOLDER.findall(text))}")
+                broken.append(
+                    f"{describe(e)} {key}: {wanted} became {sorted(PLACEHOLDER.findall(text))}"
+                )
     assert not broken, "Placeholders or HTML tags changed:\n  " + "\n  ".join(broken)
 
 
@@ -147,11 +102,11 @@ def test_english_translations_contain_no_chinese_characters(po_entries):
     allowed = {"“是”", "“否”"}
     chinese = []
     for e in po_entries:
-        for text in e.msgstr.values():
+        for text in msgstrs(e).values():
             for word in allowed:
                 text = text.replace(word, "")
             if HAN.search(text):
-                chinese.append(f"{e}: {text!r}")
+                chinese.append(f"{describe(e)}: {text!r}")
     assert not chinese, "English translations still holding Chinese:\n  " + "\n  ".join(chinese)
 
 
