@@ -32,7 +32,7 @@ help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
 	@echo "             (make demo PORT=8123 for another port)"
 	@echo "make test    run the whole test suite (installs chromium and a CJK font when root)"
-	@echo "make check   ruff (lint and format), mypy, makemigrations --check, check --deploy"
+	@echo "make check   ruff (lint and format), mypy, import contracts, makemigrations --check, check --deploy"
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
 	@echo "make bench   roster-import benchmark"
@@ -144,6 +144,7 @@ check: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy vanguard config
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	VANGUARD_DEVELOPMENT=0 VANGUARD_SECRET_KEY=check-only-$$(head -c 48 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  VANGUARD_ALLOWED_HOSTS=vanguard.example.edu.cn \
