@@ -36,7 +36,7 @@ def log_in(page: Page, live_server, username: str) -> None:
 
 
 def _box_url(live_server, campaign, branch) -> str:
-    from vanguard.opinions import services_intake
+    from vanguard.opinions.intake import services as services_intake
 
     slug = services_intake.box_slug(campaign, branch)
     return live_server.url + reverse("opinions_public:box", args=[slug])

@@ -1,13 +1,11 @@
-"""JSON API of the opinions app."""
+"""JSON API of the opinions app, at /api/v1/opinions/: each workflow keeps its own
+router (feedback, sorting), added here."""
 
 from ninja import Router
 
+from vanguard.opinions.feedback.api import router as feedback_router
+from vanguard.opinions.sorting.api import router as sorting_router
+
 router = Router(tags=["opinions"])
-
-from vanguard.opinions.api_feedback import router as feedback_router  # noqa: E402
-
 router.add_router("", feedback_router)
-
-from vanguard.opinions.api_sorting import router as sorting_router  # noqa: E402
-
 router.add_router("", sorting_router)

@@ -5,10 +5,10 @@ from typing import Any
 
 from django_tasks import task
 
-from vanguard.opinions import services_email
+from vanguard.opinions.email import polling
 
 
 @task()
 def poll_mailbox(mailbox_id: int) -> dict[str, Any]:
     """Fetch one mailbox's new mail into opinions (电子信箱); returns what happened."""
-    return services_email.mailbox_poll(mailbox_id=mailbox_id).as_dict()
+    return polling.mailbox_poll(mailbox_id=mailbox_id).as_dict()

@@ -1,21 +1,16 @@
-"""URLs of the opinions app: sorting, feedback, records (login required)."""
+"""URLs of the opinions app (login required; namespace "opinions"): each workflow
+keeps its own, under /opinions/. The public pages are in `urls_public.py`."""
+
+from vanguard.opinions.email import urls as email_urls
+from vanguard.opinions.feedback import urls as feedback_urls
+from vanguard.opinions.intake import urls as intake_urls
+from vanguard.opinions.sorting import urls as sorting_urls
 
 app_name = "opinions"
 
-urlpatterns: list = []
-
-from vanguard.opinions import urls_feedback  # noqa: E402
-
-urlpatterns += urls_feedback.urlpatterns
-
-from vanguard.opinions import urls_sorting  # noqa: E402
-
-urlpatterns += urls_sorting.urlpatterns
-
-from vanguard.opinions import urls_intake  # noqa: E402
-
-urlpatterns += urls_intake.urlpatterns
-
-from vanguard.opinions import urls_email  # noqa: E402
-
-urlpatterns += urls_email.urlpatterns
+urlpatterns = [
+    *feedback_urls.urlpatterns,
+    *sorting_urls.urlpatterns,
+    *intake_urls.urlpatterns,
+    *email_urls.urlpatterns,
+]

@@ -1,7 +1,6 @@
-"""Public opinion pages (no account): suggestion box and survey links."""
+"""Public opinion pages (no account): the suggestion box and the survey links.
+Included by config/urls.py under /o/ (namespace "opinions_public")."""
 
-urlpatterns: list = []
+from vanguard.opinions.intake.urls import public_urlpatterns
 
-from vanguard.opinions import urls_public_intake  # noqa: E402
-
-urlpatterns += urls_public_intake.urlpatterns
+urlpatterns = public_urlpatterns

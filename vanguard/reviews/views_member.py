@@ -1,22 +1,22 @@
 """The member's editor (我的党性分析材料), a document's history, and the comparison
-of two versions. Thin: access through `permissions`, writes through `services`."""
+of two versions. Thin: access through `reviews.access`, writes through `services`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.opinions.selectors_feedback import feedback_sheet
+from vanguard.opinions.feedback.selectors import feedback_sheet
 from vanguard.organization import access as organization_access
 from vanguard.reviews import access, diff, selectors, services
 from vanguard.reviews.forms import DraftForm
-from vanguard.reviews.models import GUIDANCE_LENGTH, SECTIONS, SelfAnalysis
+from vanguard.reviews.models import GUIDANCE_LENGTH, SECTIONS
 from vanguard.study.models import StudyWork
 
 FEEDBACK_PREVIEW = 12  # opinions shown beside the editor; the full sheet is a link away
@@ -73,6 +73,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         form = DraftForm(initial={**_sections(document), "base_version": document.draft_version})
         return _render_editor(request, member=member, document=document, form=form)
 
+    document = access.get_self_analysis_for_user(
+        request.user, document.pk, need=access.can_edit_self_analysis
+    )
     form = DraftForm(request.POST)
     if not form.is_valid():
         return _render_editor(request, member=member, document=document, form=form, status=422)
@@ -132,8 +135,10 @@ def autosave(request: HttpRequest) -> JsonResponse:
     409 conflict with the other save's text, 422 refused."""
     member = organization_access.member_of(request.user)
     document = services.document_for_member(member=member) if member else None
-    if document is None:
-        raise Http404
+    # No member record or no campaign: there is no document to save (404).
+    document = access.get_self_analysis_for_user(
+        request.user, document.pk if document else None, need=access.can_edit_self_analysis
+    )
     form = DraftForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"message": _("数据有误，请刷新页面后再试。")}, status=422)
@@ -184,18 +189,11 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _version(document: SelfAnalysis, number) -> object:
-    version = document.versions.filter(number=number).select_related("submitted_by").first()
-    if version is None:
-        raise Http404
-    return version
-
-
 @login_required
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = access.get_self_analysis_for_user(request.user, pk)
-    version = _version(document, number)
+    version = access.get_version(document, number)
     sections = [(label, getattr(version, name)) for name, label in SECTIONS]
     return render(
         request,
@@ -222,7 +220,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         if a not in numbers or b not in numbers:
             error = _("没有这个版本，已显示最近两个版本。")
             a, b = numbers[-2], numbers[-1]
-        old, new = _version(document, a), _version(document, b)
+        old, new = access.get_version(document, a), access.get_version(document, b)
     return render(
         request,
         "reviews/version_compare.html",

@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from tests.access import LOGIN, AccessRow
 from vanguard.campaigns.models import Campaign
-from vanguard.opinions import services_email
+from vanguard.opinions.email import mime
+from vanguard.opinions.email import services as services_email
 from vanguard.opinions.models import Mailbox, Opinion
 from vanguard.opinions.tests.email_samples import PDF_BYTES, message
 
@@ -72,7 +73,7 @@ def _mailbox(f) -> Mailbox:
 
 def _attachment_pk(f, about=None) -> int:
     about = about or f.cast.colleague_record
-    parsed = services_email.email_parse(
+    parsed = mime.email_parse(
         message(
             body="意见",
             message_id=f"<access-{about.pk}@x>",

@@ -16,7 +16,7 @@ from django.urls import reverse
 from tests.access import LOGIN, AccessRow
 from vanguard.campaigns.models import Campaign
 from vanguard.meetings.tests.factories import education_campaign
-from vanguard.opinions import services_intake
+from vanguard.opinions.intake import services as services_intake
 from vanguard.opinions.models import OpinionRecord, Survey
 
 GATHERERS = ("committee_admin", "gb_secretary", "secretary", "branch_committee")

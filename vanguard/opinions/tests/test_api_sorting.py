@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from vanguard.opinions.intake.services import aspects_for
 from vanguard.opinions.models import Opinion, OpinionRound
-from vanguard.opinions.services_intake import aspects_for
 from vanguard.opinions.tests.sorting_data import about_secretary, campaign, opinion
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vanguard.audit.models import AuditEntry
 from vanguard.campaigns.models import Campaign
-from vanguard.opinions import services_intake
+from vanguard.opinions.intake import services as services_intake
 from vanguard.opinions.models import Opinion, OpinionRound
 from vanguard.opinions.tests import access_table_intake as intake
 

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from vanguard.opinions import services_sorting
+from vanguard.opinions.intake.services import current_round
 from vanguard.opinions.models import Opinion, OpinionRound, Survey, SurveyAnswer
-from vanguard.opinions.services_intake import current_round
+from vanguard.opinions.sorting import services as services_sorting
 from vanguard.opinions.tests.sorting_data import campaign, opinion
 
 pytestmark = pytest.mark.django_db

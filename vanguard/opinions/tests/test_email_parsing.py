@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from vanguard.audit.models import AuditEntry
-from vanguard.opinions import services_email
+from vanguard.opinions.email import services as services_email
+from vanguard.opinions.email.mime import EmailParseError, decode_header, email_parse
 from vanguard.opinions.models import EmailAttachment, EmailMessage, Opinion
-from vanguard.opinions.services_email import EmailParseError, decode_header, email_parse
 from vanguard.opinions.tests.email_samples import (
     EXE_BYTES,
     PDF_BYTES,

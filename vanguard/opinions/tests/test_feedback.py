@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from django.urls import reverse
 
-from vanguard.opinions import services_feedback
+from vanguard.opinions.feedback import services as services_feedback
 from vanguard.opinions.models import FeedbackAcknowledgement, Opinion, OpinionSettings
 from vanguard.opinions.tests import factories_feedback as f
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vanguard.audit.models import AuditEntry
-from vanguard.opinions import services_intake
+from vanguard.opinions.intake import services as services_intake
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.opinions.tests import access_table_intake as intake
 

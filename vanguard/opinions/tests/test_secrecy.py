@@ -233,7 +233,7 @@ def _colleague_opinions(campaign, colleague) -> list[Opinion]:
 
 
 def _objects(campaign, org, cast, subject) -> Objects:
-    from vanguard.opinions import services_intake
+    from vanguard.opinions.intake import services as services_intake
 
     slugs = (
         [services_intake.box_slug(campaign, unit) for unit in (org.branch_a1, org.branch_b1)]
@@ -302,7 +302,7 @@ def test_anonymous_visitors_see_no_source(client, org, cast):
 
 
 def test_the_audit_trail_keeps_no_source(client, org, cast):
-    from vanguard.opinions import services_sorting
+    from vanguard.opinions.sorting import services as services_sorting
 
     campaign = f.campaign(org)
     with acting_as(cast.secretary):
@@ -338,7 +338,7 @@ def test_the_audit_trail_keeps_no_source(client, org, cast):
 def test_suggestion_box_logs_neither_the_opinion_nor_the_address(client, org, cast, caplog):
     from django.urls import reverse
 
-    from vanguard.opinions import services_intake
+    from vanguard.opinions.intake import services as services_intake
 
     campaign = f.campaign(org)
     slug = services_intake.box_slug(campaign, org.branch_a1)
@@ -382,7 +382,7 @@ def test_survey_answers_cannot_be_joined_to_tokens_or_respondents(org, cast):
 
     from django.db import connection
 
-    from vanguard.opinions import services_intake
+    from vanguard.opinions.intake import services as services_intake
     from vanguard.opinions.models import SurveyAnswer
 
     campaign = f.campaign(org)

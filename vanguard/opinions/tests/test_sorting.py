@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from vanguard.audit.models import AuditEntry
-from vanguard.opinions import services_sorting
+from vanguard.opinions.intake.services import aspects_for
 from vanguard.opinions.models import EmailMessage, Opinion, OpinionRecord
-from vanguard.opinions.services_intake import aspects_for
+from vanguard.opinions.sorting import services as services_sorting
 from vanguard.opinions.tests.sorting_data import DAY, about_secretary, campaign, opinion
 
 pytestmark = pytest.mark.django_db

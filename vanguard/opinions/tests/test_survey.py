@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from vanguard.audit.models import AuditEntry
-from vanguard.opinions import services_intake
+from vanguard.opinions.intake import services as services_intake
 from vanguard.opinions.models import (
     Aspect,
     Opinion,

@@ -1,6 +1,6 @@
 """The feedback sheet (反馈表) pages: a member's own sheet, its PDF and the
 acknowledgement; and a member's sheet for those who review them. What the sheet
-shows and hides is decided in `selectors_feedback` (read its docstring)."""
+shows and hides is decided in `feedback.selectors` (read its docstring)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vanguard.documents.feedback_sheet import feedback_sheet_pdf
-from vanguard.opinions import access, selectors_feedback, services_feedback
+from vanguard.opinions import access
+from vanguard.opinions.feedback import selectors, services
+from vanguard.opinions.feedback.sheet import feedback_sheet_pdf
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member
 
@@ -33,7 +34,7 @@ def _viewable_member(user: Any, member_pk: int) -> Member:
     return member
 
 
-def _pdf_response(sheet: selectors_feedback.FeedbackSheet) -> HttpResponse:
+def _pdf_response(sheet: selectors.FeedbackSheet) -> HttpResponse:
     response = HttpResponse(feedback_sheet_pdf(sheet), content_type="application/pdf")
     # ASCII file name (the member's number), safe in every browser's header parsing.
     response["Content-Disposition"] = f'inline; filename="feedback-{sheet.member.number}.pdf"'
@@ -46,8 +47,8 @@ def feedback(request: HttpRequest) -> HttpResponse:
     member = organization_access.member_of(request.user)
     if member is None:
         return _private(render(request, "opinions/feedback_sheet.html", {"sheet": None}))
-    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
-    sheet = selectors_feedback.feedback_sheet(member, campaign)
+    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    sheet = selectors.feedback_sheet(member, campaign)
     return _private(
         render(
             request,
@@ -57,7 +58,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
                 "is_own": True,
                 "pdf_url": reverse("opinions:feedback_pdf")
                 + (f"?campaign={campaign.pk}" if campaign else ""),
-                "max_response": services_feedback.RESPONSE_MAX_LENGTH,
+                "max_response": services.RESPONSE_MAX_LENGTH,
             },
         )
     )
@@ -69,8 +70,8 @@ def feedback_pdf(request: HttpRequest) -> HttpResponse:
     member = organization_access.member_of(request.user)
     if member is None:
         raise Http404
-    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
-    return _pdf_response(selectors_feedback.feedback_sheet(member, campaign))
+    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    return _pdf_response(selectors.feedback_sheet(member, campaign))
 
 
 @login_required
@@ -79,17 +80,17 @@ def feedback_acknowledge(request: HttpRequest) -> HttpResponse:
     member = organization_access.member_of(request.user)
     if member is None:
         raise Http404
-    campaign = selectors_feedback.feedback_campaign(member, request.POST.get("campaign"))
+    campaign = selectors.feedback_campaign(member, request.POST.get("campaign"))
     if campaign is None:
         raise Http404
     try:
-        services_feedback.feedback_acknowledge(
+        services.feedback_acknowledge(
             member=member, campaign=campaign, response=request.POST.get("response", "")
         )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        sheet = selectors_feedback.feedback_sheet(member, campaign)
+        sheet = selectors.feedback_sheet(member, campaign)
         return _private(
             render(
                 request,
@@ -98,7 +99,7 @@ def feedback_acknowledge(request: HttpRequest) -> HttpResponse:
                     "sheet": sheet,
                     "is_own": True,
                     "pdf_url": reverse("opinions:feedback_pdf") + f"?campaign={campaign.pk}",
-                    "max_response": services_feedback.RESPONSE_MAX_LENGTH,
+                    "max_response": services.RESPONSE_MAX_LENGTH,
                     "response_value": request.POST.get("response", ""),
                 },
                 status=422,
@@ -114,8 +115,8 @@ def feedback_member(request: HttpRequest, member_pk: int) -> HttpResponse:
     member = _viewable_member(request.user, member_pk)
     if member.user_id is not None and member.user_id == request.user.pk:
         return redirect("opinions:feedback")
-    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
-    sheet = selectors_feedback.feedback_sheet(member, campaign)
+    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    sheet = selectors.feedback_sheet(member, campaign)
     return _private(
         render(
             request,
@@ -134,5 +135,5 @@ def feedback_member(request: HttpRequest, member_pk: int) -> HttpResponse:
 @require_GET
 def feedback_member_pdf(request: HttpRequest, member_pk: int) -> HttpResponse:
     member = _viewable_member(request.user, member_pk)
-    campaign = selectors_feedback.feedback_campaign(member, request.GET.get("campaign"))
-    return _pdf_response(selectors_feedback.feedback_sheet(member, campaign))
+    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    return _pdf_response(selectors.feedback_sheet(member, campaign))

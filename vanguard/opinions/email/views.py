@@ -1,134 +1,26 @@
 """Pages of the e-mail channel (电子信箱): the mailboxes a unit keeps, polling them on
 demand, uploading saved .eml files, and downloading an e-mail's attachments.
-Thin: the work is in `services_email`; access is in `accounts.permissions`."""
+Thin: the work is in `email.services` and `email.polling` (through the task);
+access is in `opinions.access`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib import filetypes
-from vanguard.opinions import access, services_email
-from vanguard.opinions.models import EmailAttachment, Mailbox
+from vanguard.opinions import access
+from vanguard.opinions.email import mime, services
+from vanguard.opinions.email.forms import EmlUploadForm, MailboxForm
+from vanguard.opinions.models import EmailAttachment
 from vanguard.opinions.tasks import poll_mailbox
-from vanguard.organization.forms import MarksInvalidFields
-from vanguard.organization.models import Unit
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return "\u3000" * max(obj.depth, 0) + obj.name
-
-
-class MailboxForm(MarksInvalidFields, forms.ModelForm):
-    branch = UnitChoiceField(
-        label=gettext_lazy("归属单位"),
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        help_text=gettext_lazy("收到的邮件交由这个单位梳理，归入它进行中的活动。"),
-    )
-    password = forms.CharField(
-        label=gettext_lazy("密码"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )
-
-    class Meta:
-        model = Mailbox
-        fields = (
-            "branch",
-            "address",
-            "host",
-            "port",
-            "use_ssl",
-            "username",
-            "password",
-            "folder",
-            "is_active",
-        )
-
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = units  # type: ignore[attr-defined]
-        self.fields["port"].widget.attrs.update({"min": 1, "max": 65535})
-        if self.instance.pk:
-            self.fields["password"].help_text = _("留空则保持原密码不变。")
-
-    def clean_port(self) -> int:
-        port = self.cleaned_data["port"]
-        if not 1 <= port <= 65535:
-            raise forms.ValidationError(_("端口应在 1 到 65535 之间"))
-        return port
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data.get("password") or ""
-        if not password and not self.instance.pk:
-            raise forms.ValidationError(_("请填写邮箱密码（或授权码）"))
-        return password or self.instance.password
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        branch = data.get("branch")
-        if branch is not None:
-            campaign = active_campaign_for_unit(branch.path)
-            if campaign is None:
-                self.add_error("branch", _("这个单位没有进行中的活动，无法设置意见邮箱"))
-            else:
-                self.instance.campaign = campaign
-        return data
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".eml,message/rfc822"}))
-        # An empty file is refused by the import, with its name in the message.
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
-
-
-class EmlUploadForm(MarksInvalidFields, forms.Form):
-    unit = UnitChoiceField(
-        label=gettext_lazy("归属单位"),
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        help_text=gettext_lazy("邮件导入后交由这个单位梳理。"),
-    )
-    files = MultipleFileField(  # type: ignore[assignment]
-        label=gettext_lazy("邮件文件（.eml，可多选）"),
-        error_messages={"required": gettext_lazy("请选择要上传的 .eml 邮件文件")},
-    )
-
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-
-    def clean_unit(self) -> Unit:
-        unit = self.cleaned_data["unit"]
-        self.campaign = active_campaign_for_unit(unit.path)
-        if self.campaign is None:
-            raise forms.ValidationError(_("这个单位没有进行中的活动，无法导入意见"))
-        return unit
 
 
 def _mailbox_units(request: HttpRequest) -> Any:
@@ -161,7 +53,7 @@ def mailbox_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST":
         form = MailboxForm(request.POST, instance=mailbox, units=units)
         if form.is_valid():
-            saved = services_email.mailbox_save(mailbox=form.save(commit=False))
+            saved = services.mailbox_save(mailbox=form.save(commit=False))
             messages.success(
                 request, _("已保存意见邮箱 %(address)s。") % {"address": saved.address}
             )
@@ -207,7 +99,7 @@ def eml_upload(request: HttpRequest) -> HttpResponse:
             unit = form.cleaned_data["unit"]
             if not access.can_sort_opinions(request.user, unit):
                 raise PermissionDenied
-            result = services_email.eml_upload(
+            result = services.eml_upload(
                 campaign=form.campaign, branch=unit, files=form.cleaned_data["files"]
             )
             if result.errors:
@@ -225,8 +117,8 @@ def eml_upload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
-            "max_bytes": services_email.email_max_bytes(),
-            "attachment_max_bytes": services_email.attachment_max_bytes(),
+            "max_bytes": mime.email_max_bytes(),
+            "attachment_max_bytes": mime.attachment_max_bytes(),
         },
     )
 

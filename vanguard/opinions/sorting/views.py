@@ -4,10 +4,18 @@ and opening a further round of solicitation for a branch.
 Each card carries a compact form (subject, aspect, kind) that htmx posts and swaps
 in place, so that a secretary sorts one opinion after another on a phone; without
 JavaScript the same forms post and come back to the list. Opinions come through
-`accounts.permissions` (nobody reaches an opinion about themself: 404), and the
+`opinions.access` (nobody reaches an opinion about themself: 404), and the
 source of an opinion is put in the page only where `can_see_opinion_sources`
 allows it — never for supervisors and observers, nor for a sorter who could be the
 opinion's subject (one of the unit that gathered it): its source is for a sorter above.
+
+And the opinion dashboard (征求意见情况): opinions by channel, aspect, kind and branch,
+the branches whose opinions are mostly praise (a second round is called for), and
+the members who still have no feedback.
+
+Everything is counted in the database (a handful of aggregate queries), over the
+opinions the person may read (`access.visible_opinions`) and the units whose
+progress they follow (`campaigns_access.progress_units`).
 """
 
 from __future__ import annotations
@@ -28,10 +36,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
-from vanguard.opinions import access, selectors, services_sorting
-from vanguard.opinions.forms_sorting import MergeForm, RoundForm, SetAsideForm, SortForm
+from vanguard.opinions import access
+from vanguard.opinions.intake.services import aspects_for, opinion_settings_for
 from vanguard.opinions.models import Aspect, Opinion
-from vanguard.opinions.services_intake import aspects_for, opinion_settings_for
+from vanguard.opinions.sorting import selectors, services
+from vanguard.opinions.sorting.forms import MergeForm, RoundForm, SetAsideForm, SortForm
 from vanguard.organization.models import Member, Unit
 
 PAGE_SIZE = 20
@@ -306,7 +315,7 @@ def sorting_sort(request: HttpRequest, pk: int) -> HttpResponse:
         elif subject_kind == Opinion.SubjectKind.BRANCH and subject_pk is not None:
             unit = Unit.objects.filter(pk=subject_pk, is_active=True).first()
         try:
-            services_sorting.opinion_sort(
+            services.opinion_sort(
                 opinion=opinion,
                 subject_kind=subject_kind,
                 subject_member=member,
@@ -334,7 +343,7 @@ def sorting_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
     form = SetAsideForm(request.POST, prefix=f"a{opinion.pk}")
     if form.is_valid():
         try:
-            services_sorting.opinion_set_aside(opinion=opinion, reason=form.cleaned_data["reason"])
+            services.opinion_set_aside(opinion=opinion, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _show_errors(form, error, {})
         else:
@@ -354,7 +363,7 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         survivor = access.get_opinion_for_user(user, form.cleaned_data["into"], write=True)
         try:
-            services_sorting.opinion_merge(survivor=survivor, duplicates=[opinion])
+            services.opinion_merge(survivor=survivor, duplicates=[opinion])
         except ValidationError as error:
             _show_errors(form, error, {"duplicates": "into", "survivor": "into"})
         else:
@@ -399,7 +408,7 @@ def round_open(request: HttpRequest, branch_id: int) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            opened = services_sorting.round_open(
+            opened = services.round_open(
                 campaign=campaign, branch=branch, reason=form.cleaned_data["reason"], actor=user
             )
         except ValidationError as error:
@@ -424,5 +433,101 @@ def round_open(request: HttpRequest, branch_id: int) -> HttpResponse:
             "threshold": settings.criticism_threshold,
             "rounds": rounds,
             "form": form,
+        },
+    )
+
+
+# --- The opinion dashboard (征求意见情况) ---------------------------------------------------
+
+MEMBERS_SHOWN = 200
+BRANCH_CHART_LIMIT = 60
+
+
+def _bar(label: str, rows: list[tuple[str, int]]) -> dict[str, Any]:
+    return {
+        "type": "counts",
+        "label": label,
+        "labels": [name for name, _n in rows],
+        "values": [n for _name, n in rows],
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.reads_opinions(user):
+        raise PermissionDenied
+    campaign = selectors.active_campaign_for(user, request.GET.get("campaign", ""))
+    if campaign is None:
+        return render(request, "opinions/dashboard.html", {"campaign": None})
+    settings = opinion_settings_for(campaign)
+    opinions = selectors.campaign_opinions(user, campaign)
+    counts = selectors.status_counts(opinions)
+    received = opinions.exclude(status=Opinion.Status.MERGED)
+    sorted_ = opinions.filter(status=Opinion.Status.SORTED)
+
+    channel_names = dict(Opinion.Channel.choices)
+    by_channel = [
+        (str(channel_names.get(row["channel"], row["channel"])), row["n"])
+        for row in selectors.counts_by(received, "channel")
+    ]
+    kind_names = dict(Opinion.Kind.choices)
+    by_kind = [
+        (str(kind_names.get(row["kind"], row["kind"])), row["n"])
+        for row in selectors.counts_by(sorted_, "kind")
+    ]
+    aspect_counts = {
+        row["aspect_id"]: row["n"] for row in selectors.counts_by(sorted_, "aspect_id")
+    }
+    by_aspect = [(aspect.name, aspect_counts.get(aspect.pk, 0)) for aspect in aspects_for(campaign)]
+    if aspect_counts.get(None):
+        by_aspect.append((_("不区分方面"), aspect_counts[None]))
+
+    balances = selectors.branch_balances(user, campaign, threshold=settings.criticism_threshold)
+    chart_branches = None
+    if balances:
+        shown = balances[:BRANCH_CHART_LIMIT]
+        chart_branches = {
+            "type": "stacked",
+            "labels": [b.name for b in shown],
+            "series": [
+                {
+                    "label": str(kind_names[Opinion.Kind.PRAISE]),
+                    "values": [b.praise for b in shown],
+                },
+                {
+                    "label": str(kind_names[Opinion.Kind.CRITICISM]),
+                    "values": [b.criticism for b in shown],
+                },
+                {
+                    "label": str(kind_names[Opinion.Kind.SUGGESTION]),
+                    "values": [b.suggestion for b in shown],
+                },
+            ],
+        }
+    without = selectors.members_without_feedback(user, campaign)
+    without_count = without.count()
+    return render(
+        request,
+        "opinions/dashboard.html",
+        {
+            "campaign": campaign,
+            "settings": settings,
+            "counts": counts,
+            "by_channel": by_channel,
+            "by_kind": by_kind,
+            "by_aspect": by_aspect,
+            "chart_channel": _bar(_("意见条数"), by_channel) if by_channel else None,
+            "chart_kind": _bar(_("意见条数"), by_kind) if by_kind else None,
+            "chart_aspect": _bar(_("意见条数"), by_aspect) if by_aspect else None,
+            "chart_branches": chart_branches,
+            "balances": balances,
+            "flagged": [b for b in balances if b.flagged],
+            "later_rounds": [b for b in balances if b.current_round > 1],
+            "without": list(without[:MEMBERS_SHOWN]),
+            "without_count": without_count,
+            "without_more": max(0, without_count - MEMBERS_SHOWN),
+            "min_opinions": selectors.MIN_OPINIONS_FOR_FLAG,
         },
     )

@@ -1,12 +1,12 @@
 """The feedback sheet (反馈表) as a printable PDF: the same content as the page,
-built from the same `FeedbackSheet` (opinions/selectors_feedback.py), so the same
+built from the same `FeedbackSheet` (feedback/selectors.py), so the same
 hiding rules apply — no source, contact, sender, participants or date; the channel
 only where it cannot identify the source; survey answers only as qualifying
 aggregates.
 
 Opinions, comments and the member's response are of any length (an e-mailed opinion
 may hold 50,000 characters): they go through `pdf.table()` and `pdf.paras()`, which
-cut them into pieces that run on across pages (pdf.py)."""
+cut them into pieces that run on across pages (documents/pdf.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from vanguard.documents import pdf
-from vanguard.opinions.selectors_feedback import FeedbackSheet
+from vanguard.opinions.feedback.selectors import FeedbackSheet
 
 
 def feedback_sheet_pdf(sheet: FeedbackSheet) -> bytes:

@@ -214,7 +214,7 @@ def opinion_enter(
     """An opinion heard in an individual talk or a symposium, entered by an officer
     (the API's intake). It arrives unsorted, filed under the branch's current round;
     a subject given here is only a suggestion kept for the sorter."""
-    from vanguard.opinions.services_intake import current_round
+    from vanguard.opinions.intake.services import current_round
 
     errors: dict[str, str] = {}
     if channel not in OFFICER_CHANNELS:

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.opinions.models import Aspect, Opinion
-from vanguard.opinions.services_sorting import MAX_REASON, SORTED_KINDS
+from vanguard.opinions.sorting.services import MAX_REASON, SORTED_KINDS
 
 
 class SortForm(forms.Form):

@@ -1,7 +1,7 @@
-"""Forms of the intake channels. They validate the input; `services_intake` applies
+"""Forms of the intake channels. They validate the input; `intake.services` applies
 the rules. The survey answer form is not a Django form: its fields (one rating and
 one comment per member and aspect) come from the campaign's aspects and the
-branch's members, and `services_intake.check_answers` reads them."""
+branch's members, and `services.check_answers` reads them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.opinions.intake.services import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from vanguard.opinions.models import Aspect, OpinionRecord
-from vanguard.opinions.services_intake import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from vanguard.organization.forms import BranchChoiceField, MarksInvalidFields
 from vanguard.organization.models import Member, Unit
 

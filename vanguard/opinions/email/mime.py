@@ -1,47 +1,40 @@
-"""The e-mail channel (电子信箱) of opinion solicitation: reading a message whatever
-its encoding, and turning it into an opinion — from a polled mailbox or from saved
-.eml files uploaded by a sorter.
+"""Reading one e-mail message (电子信箱), whatever its encoding: bytes in, a
+`ParsedEmail` out. No database and no network here: storing the message as an
+opinion is `email.services`, fetching it from a mailbox is `email.polling`.
 
 Mail from Chinese clients arrives in GBK / GB2312 / GB18030, Big5 or UTF-8, with
 headers that declare the wrong charset or carry raw 8-bit bytes. Decoding never
 fails: the declared charset is tried first, then UTF-8 and GB18030 strictly, and
 the last resort replaces what cannot be read.
 
-The sender is the opinion's source: it goes into `EmailMessage.sender` and the
-opinion's `source` / `contact`, which the audit trail never copies and a subject
-never sees. So do the notes on attachments that were not kept (their file names):
-they go into `EmailMessage.attachment_notes`, never into the opinion's text. A
-message is imported once per campaign (its Message-ID, hashed).
+The sender is the opinion's source: it is kept apart (`sender`, `sender_address`)
+from the text fed back to the member. So are the notes on attachments that were not
+kept (`notes`: their file names can name the sender), and a signature below the
+standard delimiter is left out of the body. The Message-ID is kept only hashed
+(`message_id_hash`), enough to import a message once per campaign.
 """
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime
 import email
 import email.header
 import email.utils
 import hashlib
-import logging
 import re
 import unicodedata
-from collections.abc import Iterable
 from email.message import Message
 from html.parser import HTMLParser
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vanguard.audit.context import acting_as
 from vanguard.lib import filetypes
-from vanguard.opinions.models import EmailAttachment, EmailMessage, Mailbox, Opinion
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_EMAIL_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -130,8 +123,6 @@ def attachment_max_bytes() -> int:
 
 def _codec(charset: str | None) -> str | None:
     """The Python codec for a declared charset, or None if Python knows no such codec."""
-    import codecs
-
     name = (charset or "").strip().strip('"').lower()
     name = CHARSET_ALIASES.get(name, name)
     try:
@@ -169,17 +160,18 @@ def decode_header(value: Any) -> str:
             # Raw 8-bit header bytes come back as surrogate escapes; recover them.
             chunk = chunk.encode("utf-8", "surrogateescape")
         parts.append(decode_bytes(chunk, charset))
-    text = _clean_line("".join(parts))
+    text = clean_line("".join(parts))
     if not text and str(value).strip():
         # An encoded word that decodes to nothing (bad base64): show it as it came.
-        text = _clean_line(str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        text = clean_line(str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     return text
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _clean_line(text: str) -> str:
+def clean_line(text: str) -> str:
+    """One line of header text: control and direction characters out, spaces squeezed."""
     return " ".join(_CONTROL.sub("", text).split())
 
 
@@ -285,7 +277,7 @@ def _body(message: Message) -> str:
 
 
 def _safe_name(name: str, number: int) -> str:
-    name = _clean_line(name)
+    name = clean_line(name)
     # Only the last part of a path counts, whichever slashes the sender used.
     name = PureWindowsPath(PurePosixPath(name).name).name.strip(". ")
     name = unicodedata.normalize("NFC", name)
@@ -411,223 +403,3 @@ def email_parse(raw: bytes) -> ParsedEmail:
         attachments=attachments,
         notes=notes,
     )
-
-
-# --- Importing ------------------------------------------------------------------
-
-
-def email_already_imported(*, campaign: Any, parsed: ParsedEmail) -> bool:
-    return EmailMessage.objects.filter(
-        campaign=campaign, message_id_hash=parsed.message_id_hash
-    ).exists()
-
-
-def email_store(
-    *,
-    campaign: Any,
-    branch: Any,
-    parsed: ParsedEmail,
-    mailbox: Mailbox | None = None,
-    received_on: datetime.date | None = None,
-) -> Opinion | None:
-    """Write one parsed message as an opinion with its e-mail and attachments, in a
-    transaction of its own. None if the campaign already has this message."""
-    if email_already_imported(campaign=campaign, parsed=parsed):
-        return None
-    received_on = received_on or parsed.sent_on or timezone.localdate()
-    saved: list[EmailAttachment] = []
-    try:
-        with transaction.atomic():
-            message = EmailMessage.objects.create(
-                campaign=campaign,
-                mailbox=mailbox,
-                message_id_hash=parsed.message_id_hash,
-                subject=parsed.subject,
-                sender=parsed.sender,
-                received_on=received_on,
-                attachment_notes="\n".join(parsed.notes),
-            )
-            for item in parsed.attachments:
-                attachment = EmailAttachment(
-                    message=message,
-                    name=item.name,
-                    content_type=item.content_type,
-                    size=len(item.data),
-                )
-                attachment.file.save(item.name, ContentFile(item.data), save=False)
-                saved.append(attachment)
-                attachment.save()
-            return Opinion.objects.create(
-                campaign=campaign,
-                branch=branch,
-                channel=Opinion.Channel.EMAIL,
-                subject_kind=Opinion.SubjectKind.UNASSIGNED,
-                text=parsed.opinion_text,
-                received_on=received_on,
-                contact=parsed.sender_address,
-                source=parsed.sender,
-                email=message,
-            )
-    except IntegrityError:
-        _remove_files(saved)
-        if email_already_imported(campaign=campaign, parsed=parsed):
-            return None  # imported meanwhile by another poll
-        raise
-    except BaseException:
-        _remove_files(saved)
-        raise
-
-
-def _remove_files(attachments: Iterable[EmailAttachment]) -> None:
-    for attachment in attachments:
-        if attachment.file.name:
-            attachment.file.storage.delete(attachment.file.name)
-
-
-# --- Mailboxes ------------------------------------------------------------------
-
-
-def mailbox_save(*, mailbox: Mailbox) -> Mailbox:
-    """Save a mailbox's settings (its campaign is the active one of its unit, set by
-    the form); a changed mailbox forgets the last poll's error."""
-    with transaction.atomic():
-        if mailbox.pk:
-            mailbox.last_error = ""
-        mailbox.save()
-    return mailbox
-
-
-# --- .eml upload ----------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class EmlUploadResult:
-    errors: list[str] = dataclasses.field(default_factory=list)
-    imported: list[Opinion] = dataclasses.field(default_factory=list)
-    duplicates: list[str] = dataclasses.field(default_factory=list)
-
-
-def eml_upload(*, campaign: Any, branch: Any, files: Iterable[Any]) -> EmlUploadResult:
-    """Import saved .eml files (mail received elsewhere). Every file is read first;
-    if any is not an importable e-mail, nothing is written and each bad file is
-    named. Files already imported are reported and skipped."""
-    result = EmlUploadResult()
-    parsed: list[tuple[str, ParsedEmail]] = []
-    limit = email_max_bytes()
-    for upload in files:
-        name = _clean_line(str(getattr(upload, "name", "") or "")) or _("（无名文件）")
-        size = getattr(upload, "size", None)
-        if size is not None and size > limit:
-            result.errors.append(
-                _("%(file)s：邮件超过 %(size)s MB 的大小限制")
-                % {"file": name, "size": limit // (1024 * 1024)}
-            )
-            continue
-        upload.seek(0)
-        raw = upload.read(limit + 1)
-        try:
-            parsed.append((name, email_parse(raw)))
-        except EmailParseError as error:
-            result.errors.append(_("%(file)s：%(error)s") % {"file": name, "error": error})
-    if result.errors:
-        return result
-    if not parsed:
-        result.errors.append(_("请选择要上传的 .eml 邮件文件"))
-        return result
-    seen: set[str] = set()
-    with transaction.atomic():
-        for name, item in parsed:
-            opinion = None
-            if item.message_id_hash not in seen:
-                opinion = email_store(campaign=campaign, branch=branch, parsed=item)
-            seen.add(item.message_id_hash)
-            if opinion is None:
-                result.duplicates.append(name)
-            else:
-                result.imported.append(opinion)
-    return result
-
-
-# --- Polling --------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class PollReport:
-    imported: int = 0
-    duplicates: int = 0
-    skipped: int = 0
-    problems: list[str] = dataclasses.field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def mailbox_poll(*, mailbox_id: int) -> PollReport:
-    """Fetch the mailbox's new messages and import each as an opinion.
-
-    Runs with no person acting, whoever pressed the button: the poller's writes
-    carry no audit actor. Each message is imported in its own transaction, so a bad
-    one does not stop the rest; problems end up in `mailbox.last_error`. Messages
-    larger than the limit are not downloaded at all."""
-    from vanguard.opinions import imap
-
-    report = PollReport()
-    with acting_as(None):
-        mailbox = Mailbox.objects.select_related("campaign", "branch").get(pk=mailbox_id)
-        limit = email_max_bytes()
-        try:
-            with imap.session(mailbox) as connection:
-                for item in imap.pending(connection):
-                    if item.size > limit:
-                        report.skipped += 1
-                        report.problems.append(
-                            _("邮件“%(subject)s”（%(date)s）超过 %(size)s MB 的大小限制，未导入")
-                            % {
-                                "subject": imap.subject_of(connection, item.uid)[:60],
-                                "date": item.received_on.isoformat(),
-                                "size": limit // (1024 * 1024),
-                            }
-                        )
-                        continue
-                    outcome = _import_one(mailbox, connection, item, report)
-                    if outcome:
-                        imap.mark_imported(connection, item.uid)
-        except imap.MailboxError as error:
-            report.problems.insert(0, _("收取失败：%(error)s") % {"error": error})
-        mailbox.last_polled_at = timezone.now()
-        mailbox.last_error = _("；").join(report.problems)[:500]
-        mailbox.save(update_fields=["last_polled_at", "last_error"])
-    return report
-
-
-def _import_one(mailbox: Mailbox, connection: Any, item: Any, report: PollReport) -> bool:
-    """Import one fetched message; True once it is in (or was already)."""
-    from vanguard.opinions import imap
-
-    raw = imap.fetch(connection, item.uid)
-    try:
-        parsed = email_parse(raw)
-        opinion = email_store(
-            campaign=mailbox.campaign,
-            branch=mailbox.branch,
-            parsed=parsed,
-            mailbox=mailbox,
-            received_on=item.received_on,
-        )
-    except EmailParseError as error:
-        report.skipped += 1
-        report.problems.append(
-            _("第 %(uid)s 封邮件无法导入：%(error)s") % {"uid": item.uid, "error": error}
-        )
-        return False
-    except Exception:
-        # Never the message itself in the log: it names its sender.
-        logger.exception("mailbox %s: message uid %s failed to import", mailbox.pk, item.uid)
-        report.skipped += 1
-        report.problems.append(_("第 %(uid)s 封邮件导入出错") % {"uid": item.uid})
-        return False
-    if opinion is None:
-        report.duplicates += 1
-    else:
-        report.imported += 1
-    return True

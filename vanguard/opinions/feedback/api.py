@@ -14,8 +14,9 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from vanguard.lib.api.errors import ErrorOut
-from vanguard.opinions import access, selectors_feedback, services_feedback
-from vanguard.opinions.selectors_feedback import FeedbackSheet
+from vanguard.opinions import access
+from vanguard.opinions.feedback import selectors, services
+from vanguard.opinions.feedback.selectors import FeedbackSheet
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member
 
@@ -65,7 +66,7 @@ class FeedbackOut(Schema):
 
 
 class AcknowledgeIn(Schema):
-    response: str = Field("", max_length=services_feedback.RESPONSE_MAX_LENGTH)
+    response: str = Field("", max_length=services.RESPONSE_MAX_LENGTH)
     campaign_id: int | None = Field(None, description="Default: the campaign of the sheet")
 
 
@@ -123,8 +124,8 @@ def _own_member(request: HttpRequest) -> Member:
 )
 def my_feedback(request: HttpRequest, campaign_id: int | None = None) -> Any:
     member = _own_member(request)
-    campaign = selectors_feedback.feedback_campaign(member, campaign_id)
-    return _out(selectors_feedback.feedback_sheet(member, campaign))
+    campaign = selectors.feedback_campaign(member, campaign_id)
+    return _out(selectors.feedback_sheet(member, campaign))
 
 
 @router.post(
@@ -134,10 +135,10 @@ def my_feedback(request: HttpRequest, campaign_id: int | None = None) -> Any:
 )
 def acknowledge_feedback(request: HttpRequest, payload: AcknowledgeIn) -> Any:
     member = _own_member(request)
-    campaign = selectors_feedback.feedback_campaign(member, payload.campaign_id)
+    campaign = selectors.feedback_campaign(member, payload.campaign_id)
     if campaign is None:
         raise Http404
-    return services_feedback.feedback_acknowledge(
+    return services.feedback_acknowledge(
         member=member, campaign=campaign, response=payload.response
     )
 
@@ -151,5 +152,5 @@ def member_feedback(request: HttpRequest, member_id: int, campaign_id: int | Non
     member = Member.objects.select_related("branch").filter(pk=member_id).first()
     if member is None or not access.can_view_feedback_sheet(request.user, member):
         raise Http404
-    campaign = selectors_feedback.feedback_campaign(member, campaign_id)
-    return _out(selectors_feedback.feedback_sheet(member, campaign))
+    campaign = selectors.feedback_campaign(member, campaign_id)
+    return _out(selectors.feedback_sheet(member, campaign))

@@ -1,6 +1,6 @@
 """JSON API of intake by officers and of sorting (梳理), at /api/v1/opinions/.
 
-The same rules as the pages, through `accounts.permissions`: a caller lists and
+The same rules as the pages, through `opinions.access`: a caller lists and
 reads the opinions in their scope, never one about themself (404); an opinion's
 `source` is in the answer only where `can_see_opinion_sources` allows it (null for
 supervisors and observers, and for a sorter who could be the opinion's subject);
@@ -23,8 +23,9 @@ from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.api.errors import ErrorOut
 from vanguard.lib.api.pagination import Pagination
-from vanguard.opinions import access, services_sorting
+from vanguard.opinions import access
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
+from vanguard.opinions.sorting import services
 from vanguard.organization.models import Member, Unit
 
 router = Router(tags=["opinions"])
@@ -115,7 +116,7 @@ class IntakeIn(Schema):
     branch_id: int | None = Field(None, description="The unit that gathered it (or record_id)")
     record_id: int | None = Field(None, description="The talk or symposium record it was heard in")
     channel: Literal["talk", "symposium"] | None = None
-    text: str = Field(..., max_length=services_sorting.MAX_TEXT)
+    text: str = Field(..., max_length=services.MAX_TEXT)
     received_on: datetime.date | None = None
     source: str = Field("", max_length=300)
     subject_kind: Opinion.SubjectKind = Opinion.SubjectKind.UNASSIGNED
@@ -136,12 +137,12 @@ class MergeIn(Schema):
 
 
 class SetAsideIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=services_sorting.MAX_REASON)
+    reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
 
 
 class RoundIn(Schema):
     branch_id: int
-    reason: str = Field(..., min_length=1, max_length=services_sorting.MAX_REASON)
+    reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
 
 
 class RoundOut(Schema):
@@ -258,7 +259,7 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
     if payload.subject_unit_id is not None:
         unit = Unit.objects.filter(pk=payload.subject_unit_id, is_active=True).first()
     try:
-        opinion = services_sorting.opinion_enter(
+        opinion = services.opinion_enter(
             campaign=campaign,
             branch=branch,
             channel=channel,
@@ -278,6 +279,7 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
 def _campaign_for(user: Any, branch: Unit, wanted: int | None, record: Any) -> Campaign:
     if record is not None:
         return record.campaign
+    campaign: Campaign | None
     if wanted is not None:
         campaign = campaigns_access.get_campaign_for_user(user, wanted)
     else:
@@ -305,7 +307,7 @@ def _sort(request: HttpRequest, opinion_id: int, payload: SortIn) -> Opinion:
         if aspect is None or aspect.campaign_id != opinion.campaign_id:
             raise _unprocessable("aspect_id", _("所选方面不属于本次活动。"))
     try:
-        services_sorting.opinion_sort(
+        services.opinion_sort(
             opinion=opinion,
             subject_kind=payload.subject_kind,
             subject_member=member,
@@ -348,7 +350,7 @@ def opinion_merge(request: HttpRequest, opinion_id: int, payload: MergeIn) -> Op
         for pk in dict.fromkeys(payload.duplicates)
     ]
     try:
-        services_sorting.opinion_merge(survivor=survivor, duplicates=duplicates)
+        services.opinion_merge(survivor=survivor, duplicates=duplicates)
     except ValidationError as error:
         raise _invalid(error) from error
     return _fetch(request, survivor.pk)
@@ -362,7 +364,7 @@ def opinion_merge(request: HttpRequest, opinion_id: int, payload: MergeIn) -> Op
 def opinion_set_aside(request: HttpRequest, opinion_id: int, payload: SetAsideIn) -> Opinion:
     opinion = _fetch(request, opinion_id, write=True)
     try:
-        services_sorting.opinion_set_aside(opinion=opinion, reason=payload.reason)
+        services.opinion_set_aside(opinion=opinion, reason=payload.reason)
     except ValidationError as error:
         raise _invalid(error) from error
     return _fetch(request, opinion.pk)
@@ -386,7 +388,7 @@ def round_open(request: HttpRequest, payload: RoundIn) -> Status:
     if campaign is None:
         raise _unprocessable("branch_id", _("该组织没有进行中的活动。"))
     try:
-        opened: OpinionRound = services_sorting.round_open(
+        opened: OpinionRound = services.round_open(
             campaign=campaign, branch=branch, reason=payload.reason, actor=user
         )
     except ValidationError as error:
