@@ -1,8 +1,9 @@
-"""The demo's democratic appraisal (民主评议投票) and grading (等级评定) in 信息学院, late
-in May, picking up where the self-analyses demo (`reviews.demo`) left each branch.
+"""The demo's fifth step, the democratic appraisal (民主评议投票) and grading (等级评定)
+in 信息学院, late in May, picking up where the self-analyses step
+(`vanguard.demo.reviews`) left each branch.
 
-Called by the campaign demo builder (`campaigns.demo._Builder.build`) with the demo
-campaign, after the reviews, inside the demo's transaction. Choices come from
+Run by `vanguard.demo.build.demo_build` with the demo campaign, after the reviews,
+inside the demo's transaction. Choices come from
 `random.Random(SEED)` and the dates are fixed days in May; nothing is written with
 an audit actor. The secret ballot is written ONLY through `ballots.services`
 (sessions opened, cards issued, members ticked present, votes cast by card, sessions
@@ -12,7 +13,7 @@ and never kept. Grading rows are written directly, in states that
 
 What it writes:
 
-* the two fastest branches of `reviews.demo.BRANCH_PACE` (the demo branch aside) have
+* the two fastest branches of `common.BRANCH_PACE` (the demo branch aside) have
   held their appraisal vote on 21 May: a few members absent, every present member
   voting with a card. Where the reviews demo recorded a member's vote in round 2
   ("民主测评：优秀 n 票、合格 m 票"), the ballots give exactly those counts, with as
@@ -26,7 +27,7 @@ What it writes:
 * the third-fastest branch has held its vote too and is drafting its proposals, one
   member proposed unqualified (不合格), the talk with them recorded by the branch
   secretary, the case waiting for the level above's pre-review;
-* the demo secretary's branch (`reviews.demo.DEMO_BRANCH`) has its vote set up but
+* the demo secretary's branch (`common.DEMO_BRANCH`) has its vote set up but
   not opened, so that the demo `secretary` can print the cards, open it and run the
   whole vote.
 """
@@ -44,14 +45,21 @@ from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.ballots import services as ballots
 from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry
 from vanguard.campaigns.models import Campaign
+from vanguard.demo.common import (
+    BAD_POINTS,
+    BRANCH_PACE,
+    DEMO_BRANCH,
+    GOOD_POINTS,
+    YEAR,
+    dated,
+    demo_time,
+)
 from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
 from vanguard.organization.models import Member, Unit
-from vanguard.reviews.demo import BAD_POINTS, BRANCH_PACE, DEMO_BRANCH, GOOD_POINTS
 from vanguard.reviews.models import ReviewRound
 
 SEED = 2005 * 11
-YEAR = 2026
 SPARE_CARDS = 2
 
 # The fastest branches other than the demo secretary's, fastest first.
@@ -86,7 +94,7 @@ SPREAD = {
     U: ((B, 6), (Q, 4)),
 }
 
-# What the reviews demo wrote (see `reviews.demo._Builder.grade_fact`).
+# What the reviews step wrote in each round's grade facts (`vanguard.demo.reviews`).
 _GRADE = re.compile(r"等级(?:：|为)(优秀|基本合格|不合格|合格)")
 _VOTES = re.compile(r"优秀(\d+)票、合格(\d+)票")
 _PRESENT = re.compile(r"实到(\d+)人")
@@ -137,25 +145,41 @@ EXPLANATION = (
 )
 
 
-def _at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime.datetime:
-    from vanguard.campaigns.demo import TZ
-
-    return datetime.datetime(YEAR, month, day, hour, minute, tzinfo=TZ)
-
-
 def _has_grade(recorded: dict[int, Any], member: Member) -> bool:
     record = recorded.get(member.pk)
     return record is not None and bool(record.grade)
 
 
 @dataclass
-class _Recorded:
-    """What the reviews demo recorded for one member: the grade of their latest round
+class Recorded:
+    """What the reviews step recorded for one member: the grade of their latest round
     with grade facts, and their round-2 vote (优秀, 合格) with the number present."""
 
     grade: str = ""
     votes: tuple[int, int] | None = None
     present: int | None = None
+
+
+def recorded_grades(campaign: Campaign, branch: Unit) -> dict[int, Recorded]:
+    """What the reviews step recorded for the branch's members (by member id), read
+    back from the grade facts of their review rounds."""
+    found: dict[int, Recorded] = defaultdict(Recorded)
+    rounds = (
+        ReviewRound.objects.filter(document__campaign=campaign, document__member__branch=branch)
+        .exclude(grade_fact="")
+        .order_by("document__member_id", "number")
+        .values_list("document__member_id", "number", "grade_fact")
+    )
+    for member_id, number, fact in rounds:
+        entry = found[member_id]
+        grade = _GRADE.search(fact)
+        if grade:
+            entry.grade = GRADE_OF_LABEL[grade.group(1)]  # the latest round wins
+        votes, present = _VOTES.search(fact), _PRESENT.search(fact)
+        if number == 2 and votes and present:
+            entry.votes = (int(votes.group(1)), int(votes.group(2)))
+            entry.present = int(present.group(1))
+    return dict(found)
 
 
 @dataclass
@@ -197,32 +221,9 @@ class _Builder:
         self.sessions = 0
         self.gradings: list[BranchGrading] = []
 
-    # -- what the reviews demo recorded
-
-    def recorded(self, branch: Unit) -> dict[int, _Recorded]:
-        found: dict[int, _Recorded] = defaultdict(_Recorded)
-        rounds = (
-            ReviewRound.objects.filter(
-                document__campaign=self.campaign, document__member__branch=branch
-            )
-            .exclude(grade_fact="")
-            .order_by("document__member_id", "number")
-            .values_list("document__member_id", "number", "grade_fact")
-        )
-        for member_id, number, fact in rounds:
-            entry = found[member_id]
-            grade = _GRADE.search(fact)
-            if grade:
-                entry.grade = GRADE_OF_LABEL[grade.group(1)]  # the latest round wins
-            votes, present = _VOTES.search(fact), _PRESENT.search(fact)
-            if number == 2 and votes and present:
-                entry.votes = (int(votes.group(1)), int(votes.group(2)))
-                entry.present = int(present.group(1))
-        return dict(found)
-
     # -- the vote
 
-    def column(self, voters: int, record: _Recorded | None, lean: str | None) -> list[str]:
+    def column(self, voters: int, record: Recorded | None, lean: str | None) -> list[str]:
         """One candidate's grades on the `voters` ballots, in a random order."""
         rng = self.rng
         if lean is None and record is not None and record.votes and record.present == voters:
@@ -238,7 +239,7 @@ class _Builder:
         return grades
 
     def hold_vote(
-        self, branch: Unit, recorded: dict[int, _Recorded], leans: dict[int, str]
+        self, branch: Unit, recorded: dict[int, Recorded], leans: dict[int, str]
     ) -> AppraisalSession:
         """Open the branch's vote, tick the members present at the door, let each vote
         with a card, and close it — through the ballot's services only."""
@@ -273,7 +274,7 @@ class _Builder:
             ballots.vote_by_card(session=session, code=card.code, grades=grades)
         ballots.session_close(session=session)
         # The session's own times (they say nothing about any ballot): the meeting's.
-        opened = _at(*VOTED_AT[branch.name])
+        opened = demo_time(*VOTED_AT[branch.name])
         AppraisalSession.objects.filter(pk=session.pk).update(
             created_at=opened - datetime.timedelta(days=2),
             opened_at=opened,
@@ -308,7 +309,7 @@ class _Builder:
     def grading(
         self,
         branch: Unit,
-        recorded: dict[int, _Recorded],
+        recorded: dict[int, Recorded],
         overrides: dict[int, str],
         *,
         status: str,
@@ -349,7 +350,7 @@ class _Builder:
     def lowest(
         self,
         branch: Unit,
-        recorded: dict[int, _Recorded],
+        recorded: dict[int, Recorded],
         exclude: set[int] | frozenset = frozenset(),
     ) -> Member | None:
         """The member to propose below qualified: a formal member without an account
@@ -371,10 +372,8 @@ class _Builder:
     # -- all of it
 
     def build(self) -> DemoGradingResult:
-        from vanguard.campaigns.demo import _dated, _field
-
         held = [self.branches[name] for name in HELD_BRANCHES if name in self.branches]
-        recorded = {branch.pk: self.recorded(branch) for branch in held}
+        recorded = {branch.pk: recorded_grades(self.campaign, branch) for branch in held}
         overrides: dict[int, dict[int, str]] = defaultdict(dict)
         for branch in held:
             # Below qualified only where the reviews demo recorded no grade, so that the
@@ -398,7 +397,7 @@ class _Builder:
         for branch in held:
             args = (branch, recorded[branch.pk], overrides[branch.pk])
             if branch.name == APPROVED_BRANCH:
-                written, submitted, decided = (_at(*d) for d in APPROVED_DATES)
+                written, submitted, decided = (demo_time(*d) for d in APPROVED_DATES)
                 made.append(
                     self.grading(
                         *args,
@@ -409,7 +408,7 @@ class _Builder:
                     )
                 )
             elif branch.name == SUBMITTED_BRANCH:
-                written, submitted = (_at(*d) for d in SUBMITTED_DATES)
+                written, submitted = (demo_time(*d) for d in SUBMITTED_DATES)
                 made.append(
                     self.grading(
                         *args,
@@ -420,12 +419,12 @@ class _Builder:
                 )
             else:
                 grading, proposals = self.grading(
-                    *args, status=BranchGrading.Status.DRAFT, written=_at(*DRAFT_WRITTEN)
+                    *args, status=BranchGrading.Status.DRAFT, written=demo_time(*DRAFT_WRITTEN)
                 )
                 made.append((grading, proposals))
                 unqualified += [p for p in proposals if p.grade == U]
         BranchGrading.objects.bulk_create([grading for grading, _p in made])
-        with _dated(_field(GradeProposal, "updated_at")):
+        with dated(GradeProposal, "updated_at"):
             GradeProposal.objects.bulk_create([p for _g, ps in made for p in ps])
         UnqualifiedCase.objects.bulk_create(
             UnqualifiedCase(
@@ -439,7 +438,7 @@ class _Builder:
         demo_branch = self.branches.get(DEMO_BRANCH)
         if demo_branch is not None:
             session = ballots.session_create(campaign=self.campaign, unit=demo_branch)
-            AppraisalSession.objects.filter(pk=session.pk).update(created_at=_at(*SET_UP_AT))
+            AppraisalSession.objects.filter(pk=session.pk).update(created_at=demo_time(*SET_UP_AT))
             self.sessions += 1
         return DemoGradingResult(
             sessions=self.sessions,

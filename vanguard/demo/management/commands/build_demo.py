@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from vanguard.organization.demo import SIZES, DemoError, DemoResult, demo_build
+from vanguard.demo.build import DemoResult, demo_build
+from vanguard.demo.common import DemoError
+from vanguard.demo.organization import SIZES
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""The demo campaign: 信息学院's education campaign (先进性教育活动) standing where the
-seed's stood in May.
+"""The demo's second step, the campaign: 信息学院's education campaign (先进性教育活动)
+standing where the seed's stood in May.
 
-Called by the organisation demo builder (`organization.demo.demo_build`) once the
-college is built, inside the same transaction. Only 信息学院 gets campaign data,
+Run by `vanguard.demo.build.demo_build` once the organisation is built, inside the
+same transaction. Only 信息学院 gets campaign data,
 whatever the size, so that the L organisation stays quick to build.
 
 What it writes, all from `random.Random(SEED)` and fixed dates (never the clock):
@@ -25,47 +25,36 @@ What it writes, all from `random.Random(SEED)` and fixed dates (never the clock)
   and members with no notes or only one — the blind spots (死角) the dashboards show.
 
 Rows are written with `bulk_create`. Their dates (submitted, signed in, moved on)
-are the demo's dates, not the time of the build: see `_dated`.
+are the demo's dates, not the time of the build: see `vanguard.demo.common.dated`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from django.db import models
 
 from vanguard.accounts.models import Role, RoleAssignment, User
+from vanguard.campaigns import services
+from vanguard.campaigns.blueprints import EDUCATION
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition
+from vanguard.demo.common import COLLEGE_NAME, DEMO_BRANCH, LAGGING_BRANCHES, TZ, YEAR, dated
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 
 SEED = 2005 * 3
-TZ = ZoneInfo("Asia/Shanghai")
 CAMPAIGN_NAME = "信息学院保持共产党员先进性教育活动"
-CAMPAIGN_YEAR = 2026
+CAMPAIGN_YEAR = YEAR
 CAMPAIGN_START = datetime.date(2026, 2, 20)  # the analysis phase then opens on 2 May
 TRANSITION_DAY = datetime.date(2026, 5, 2)
 TRANSITION_REASON = "学院党委统一转段"
-COLLEGE_NAME = "信息学院党委"
-DEMO_BRANCH = "光学工程教工第一党支部"
 
-# Behind on purpose: no mobilisation meeting yet, and members missing their notes.
-LAGGING_BRANCHES = (
-    "光电硕士生第一党支部",
-    "信电本科生第二党支部",
-    "控制系硕士生第二党支部",
-    "控制系智能系统所党支部",
-)
-# Behind only in having not yet held the mobilisation meeting (the demo secretary's
-# branch among them, so that recording it is the next thing to do).
+# Besides the lagging branches (LAGGING_BRANCHES: no mobilisation meeting yet, members
+# missing their notes), behind only in having not yet held the mobilisation meeting (the
+# demo secretary's branch among them, so that recording it is the next thing to do).
 MEETING_PENDING_BRANCHES = (DEMO_BRANCH, "控制系机关党支部")
 # The branches the seed praises for their members' study: every member wrote well.
 PRAISED_BRANCHES = (
@@ -239,27 +228,6 @@ def _reflection_body(rng: random.Random, member: Member, heard_lecture: bool) ->
     return _paragraphs(parts)
 
 
-# --- Writing with the demo's own dates ------------------------------------------------
-
-
-@contextlib.contextmanager
-def _dated(*fields: models.DateTimeField) -> Iterator[None]:
-    """Let bulk_create keep the dates set on the objects: auto_now / auto_now_add
-    would stamp the time of the build, and the demo stands in May."""
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    try:
-        for f in fields:
-            f.auto_now = f.auto_now_add = False
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-def _field(model: type[models.Model], name: str) -> Any:
-    return model._meta.get_field(name)
-
-
 # --- The builder -----------------------------------------------------------------
 
 
@@ -317,9 +285,6 @@ class _Builder:
     # -- the campaign
 
     def campaign(self) -> tuple[Campaign, dict[str, Phase]]:
-        from vanguard.campaigns import services
-        from vanguard.campaigns.blueprints import EDUCATION
-
         campaign = services.campaign_create_from_blueprint(
             kind=EDUCATION.kind,
             name=CAMPAIGN_NAME,
@@ -371,7 +336,7 @@ class _Builder:
                     updated_at=submitted,
                 )
             )
-        with _dated(_field(StudyPlan, "created_at"), _field(StudyPlan, "updated_at")):
+        with dated(StudyPlan, "created_at", "updated_at"):
             StudyPlan.objects.bulk_create(rows)
         return {plan.branch_id: plan for plan in rows}
 
@@ -417,7 +382,7 @@ class _Builder:
             starts_at=_at(_d(3, 24), 14, 30),
             created_at=_at(_d(3, 17), 10),
         )
-        with _dated(_field(StudySession, "created_at")):
+        with dated(StudySession, "created_at"):
             StudySession.objects.bulk_create([*sessions, lecture])
         self.lecture_heard: set[int] = set()
 
@@ -453,7 +418,7 @@ class _Builder:
                             - datetime.timedelta(minutes=self.rng.randint(1, 25)),
                         )
                     )
-        with _dated(_field(Attendance, "recorded_at")):
+        with dated(Attendance, "recorded_at"):
             Attendance.objects.bulk_create(rows, batch_size=1000)
 
     def works(self, campaign: Campaign) -> int:
@@ -514,7 +479,7 @@ class _Builder:
                             reviewed_by_id=supervisor if reviewed else None,
                         )
                     )
-        with _dated(_field(StudyWork, "submitted_at"), _field(StudyWork, "updated_at")):
+        with dated(StudyWork, "submitted_at", "updated_at"):
             StudyWork.objects.bulk_create(rows, batch_size=1000)
         return len(rows)
 
@@ -679,7 +644,7 @@ class _Builder:
                     host=secretary.name if secretary else "",
                 )
             )
-        with _dated(_field(Meeting, "created_at"), _field(Meeting, "updated_at")):
+        with dated(Meeting, "created_at", "updated_at"):
             Meeting.objects.bulk_create([meeting for meeting, _rows in made])
         MeetingAttendance.objects.bulk_create(
             [row for meeting, rows in made for row in rows], batch_size=1000
@@ -702,7 +667,7 @@ class _Builder:
             )
             for branch in self.branches
         ]
-        with _dated(_field(PhaseTransition, "at")):
+        with dated(PhaseTransition, "at"):
             PhaseTransition.objects.bulk_create(rows)
 
     def build(self) -> DemoCampaignResult:
@@ -713,18 +678,6 @@ class _Builder:
         meetings = self.meetings(campaign, phases)
         lagging = {self.by_name[name].pk for name in LAGGING_BRANCHES if name in self.by_name}
         self.transitions(campaign, phases, lagging)
-        # The opinions gathered in May (征求意见), sorted and fed back.
-        from vanguard.opinions.demo import demo_opinions_build
-
-        demo_opinions_build(campaign)
-        # The self-analyses and personal summaries going up and down (三上三下).
-        from vanguard.reviews.demo import demo_reviews_build
-
-        demo_reviews_build(campaign)
-        # The democratic appraisal's votes and the grade proposals (民主评议、等级评定).
-        from vanguard.grading.demo import demo_grading_build
-
-        demo_grading_build(campaign)
         return DemoCampaignResult(
             campaign=campaign, branches=len(self.branches), works=works, meetings=meetings
         )
@@ -732,7 +685,8 @@ class _Builder:
 
 def demo_campaign_build() -> DemoCampaignResult | None:
     """Build the demo campaign in 信息学院 (call inside the demo's transaction, after the
-    organisation). Does nothing (None) when the college is not there."""
+    organisation; the opinions, reviews and grading steps follow with its campaign).
+    Does nothing (None) when the college is not there."""
     college = (
         Unit.objects.filter(name=COLLEGE_NAME, kind=Unit.Kind.COMMITTEE).order_by("pk").first()
     )

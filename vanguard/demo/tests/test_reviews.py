@@ -12,12 +12,12 @@ import pytest
 from django.urls import reverse
 
 from vanguard.accounts.models import User
-from vanguard.campaigns.demo import CAMPAIGN_NAME
 from vanguard.campaigns.models import Campaign
-from vanguard.organization.demo import demo_build
+from vanguard.demo.build import demo_build
+from vanguard.demo.campaigns import CAMPAIGN_NAME
+from vanguard.demo.common import DEMO_BRANCH, LAGGING_BRANCHES, STRICT_BRANCH
 from vanguard.organization.models import Member
 from vanguard.reviews.access import can_branch_review, can_committee_respond
-from vanguard.reviews.demo import DEMO_BRANCH, LAGGING_BRANCHES, STRICT_BRANCH
 from vanguard.reviews.diff import INSERT, version_diff
 from vanguard.reviews.models import (
     SECTIONS,

@@ -9,17 +9,18 @@ import pytest
 from django.db.models import Count
 
 from vanguard.accounts.models import User
-from vanguard.campaigns.demo import CAMPAIGN_NAME
 from vanguard.campaigns.models import Campaign
-from vanguard.opinions import selectors
-from vanguard.opinions.demo import DEMO_BRANCH, FLAGGED_BRANCH, SECOND_ROUND_BRANCH
+from vanguard.demo.build import demo_build
+from vanguard.demo.campaigns import CAMPAIGN_NAME
+from vanguard.demo.common import DEMO_BRANCH
+from vanguard.demo.opinions import FLAGGED_BRANCH, SECOND_ROUND_BRANCH
 from vanguard.opinions.models import (
     Opinion,
     OpinionRound,
     SurveyAnswer,
     SurveyInvitation,
 )
-from vanguard.organization.demo import demo_build
+from vanguard.opinions.sorting import selectors
 from vanguard.organization.models import Member
 
 pytestmark = pytest.mark.django_db

@@ -30,8 +30,10 @@ from django.utils import timezone
 from vanguard.accounts.models import User
 from vanguard.campaigns import requirements
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
+from vanguard.demo.build import built_size, demo_build
+from vanguard.demo.common import COLLEGE_NAME, DemoError, dated
+from vanguard.demo.organization import UNIVERSITY_ADMIN, normalise_size
 from vanguard.meetings.models import Meeting
-from vanguard.organization import demo
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 
@@ -61,23 +63,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, size: str, runs: int, **options: Any) -> None:
         try:
-            built = demo.built_size()
+            built = built_size()
             if built is None:
                 started = time.perf_counter()
-                demo.demo_build(size=size)
+                demo_build(size=size)
                 self.stdout.write(
                     f"organisation (size {size}) built in {time.perf_counter() - started:.1f} s"
                 )
-            elif built != demo.normalise_size(size):
+            elif built != normalise_size(size):
                 raise CommandError(
                     f"This database holds the demo at size {built}, not {size}: "
                     "use a fresh database (make bench-dashboards does)."
                 )
-        except demo.DemoError as error:
+        except DemoError as error:
             raise CommandError(str(error)) from error
 
         root = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
-        college = Unit.objects.filter(name=demo.COLLEGE_NAME).order_by("depth").first()
+        college = Unit.objects.filter(name=COLLEGE_NAME).order_by("depth").first()
         assert root is not None and college is not None
         # The college's own campaign (the demo's, when build_demo makes one), and for
         # M and L one over the whole university as well, generated here.
@@ -85,7 +87,7 @@ class Command(BaseCommand):
             (college, [("college dashboard", "committee"), ("branch dashboard", "secretary")])
         ]
         if root != college:
-            scopes.append((root, [("university dashboard", demo.UNIVERSITY_ADMIN)]))
+            scopes.append((root, [("university dashboard", UNIVERSITY_ADMIN)]))
         pages = []
         for unit, users in scopes:
             campaign = self.campaign_for(unit)
@@ -115,7 +117,7 @@ class Command(BaseCommand):
 
     def time_page(self, label: str, username: str, url: str, runs: int) -> None:
         client = Client(HTTP_HOST="localhost")
-        client.force_login(User.objects.get(username=username))
+        client.force_login(User.objects.get_by_natural_key(username))
         client.get(url)  # warm up: templates, translations, the session
         timings = []
         queries = 0
@@ -297,12 +299,8 @@ def campaign_data_build(*, root: Unit, seed: int = 2005) -> Campaign:
         for member_id in present
     ]
     Attendance.objects.bulk_create(attendance, batch_size=1000)
-    submitted = StudyWork._meta.get_field("submitted_at")
-    submitted.auto_now_add = False  # keep the generated dates (for the weekly chart)
-    try:
+    with dated(StudyWork, "submitted_at"):  # keep the generated dates (for the weekly chart)
         StudyWork.objects.bulk_create(works, batch_size=1000)
-    finally:
-        submitted.auto_now_add = True
     PhaseTransition.objects.bulk_create(transitions, batch_size=500)
     Meeting.objects.bulk_create(meetings, batch_size=500)
     return campaign

@@ -18,7 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from vanguard.ballots.management.commands.bench_vote import (
+from vanguard.ballots.services import CandidateTally, Reconciliation, Tally
+from vanguard.ballots.tests import factories as f
+from vanguard.demo.management.commands.bench_vote import (
     GRADES,
     Ledger,
     Outcome,
@@ -28,8 +30,6 @@ from vanguard.ballots.management.commands.bench_vote import (
     plan_voters,
     report_lines,
 )
-from vanguard.ballots.services import CandidateTally, Reconciliation, Tally
-from vanguard.ballots.tests import factories as f
 
 
 def test_percentiles_are_nearest_rank():

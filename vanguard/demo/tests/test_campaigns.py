@@ -10,16 +10,12 @@ import pytest
 from django.db.models import Count
 
 from vanguard.campaigns import progress
-from vanguard.campaigns.demo import (
-    CAMPAIGN_NAME,
-    LAGGING_BRANCHES,
-    MEETING_PENDING_BRANCHES,
-    TRANSITION_REASON,
-)
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition
 from vanguard.campaigns.selectors import current_phases
+from vanguard.demo.build import demo_build
+from vanguard.demo.campaigns import CAMPAIGN_NAME, MEETING_PENDING_BRANCHES, TRANSITION_REASON
+from vanguard.demo.common import LAGGING_BRANCHES
 from vanguard.meetings.models import Meeting
-from vanguard.organization.demo import demo_build
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 

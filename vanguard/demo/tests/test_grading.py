@@ -15,20 +15,20 @@ from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.ballots import services as ballots
 from vanguard.ballots.access import can_run_appraisal
 from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry, VotingCard
-from vanguard.campaigns.demo import CAMPAIGN_NAME
 from vanguard.campaigns.models import Campaign
-from vanguard.grading import selectors, services
-from vanguard.grading.access import can_decide_grades
-from vanguard.grading.demo import (
+from vanguard.demo.build import demo_build
+from vanguard.demo.campaigns import CAMPAIGN_NAME
+from vanguard.demo.common import DEMO_BRANCH
+from vanguard.demo.grading import (
     APPROVED_BRANCH,
     DRAFT_BRANCH,
     SUBMITTED_BRANCH,
-    _Builder,
+    recorded_grades,
 )
+from vanguard.grading import selectors, services
+from vanguard.grading.access import can_decide_grades
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
-from vanguard.organization.demo import demo_build
 from vanguard.organization.models import Member
-from vanguard.reviews.demo import DEMO_BRANCH
 
 pytestmark = pytest.mark.django_db
 LATE_MAY = (datetime.date(2026, 5, 20), datetime.date(2026, 5, 31))
@@ -85,7 +85,6 @@ def test_three_branches_voted_and_every_tally_adds_up(demo):
 def test_the_tally_gives_the_votes_the_round_two_summaries_report(demo):
     """Where the self-analysis demo wrote "民主测评：优秀 n 票、合格 m 票" for a member,
     the appraisal's tally shows exactly those votes."""
-    builder = _Builder(demo)
     compared = 0
     for name in (APPROVED_BRANCH, SUBMITTED_BRANCH):
         grading = _grading(demo, name)
@@ -95,7 +94,7 @@ def test_the_tally_gives_the_votes_the_round_two_summaries_report(demo):
                 grading=grading, grade=Grade.BASICALLY_QUALIFIED
             ).values_list("member_id", flat=True)
         )
-        for member_id, record in builder.recorded(grading.branch).items():
+        for member_id, record in recorded_grades(demo, grading.branch).items():
             if record.votes is None or member_id not in tallies or member_id in overridden:
                 continue
             counts = tallies[member_id].counts
@@ -105,10 +104,9 @@ def test_the_tally_gives_the_votes_the_round_two_summaries_report(demo):
 
 
 def test_proposals_follow_the_grades_the_reviews_recorded(demo):
-    builder = _Builder(demo)
     for name in (APPROVED_BRANCH, SUBMITTED_BRANCH, DRAFT_BRANCH):
         grading = _grading(demo, name)
-        recorded = builder.recorded(grading.branch)
+        recorded = recorded_grades(demo, grading.branch)
         rows = selectors.rows(campaign=demo, branch=grading.branch, grading=grading)
         assert rows and all(r.proposal is not None and r.proposal.rationale for r in rows)
         for row in rows:

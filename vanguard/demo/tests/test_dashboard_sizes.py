@@ -10,9 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from vanguard.accounts.models import Role, RoleAssignment, User
-from vanguard.campaigns.management.commands.bench_dashboards import campaign_data_build
 from vanguard.campaigns.models import Campaign
-from vanguard.organization.demo import demo_build
+from vanguard.demo.build import demo_build
+from vanguard.demo.management.commands.bench_dashboards import campaign_data_build
 from vanguard.organization.models import Unit
 
 PAGES = (("top", "the whole organisation"), ("secretary", "a branch"), ("member", "own"))

@@ -27,8 +27,8 @@ from faker import Faker
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
-from vanguard.organization import roster
 from vanguard.organization.models import ImportJob, Member, Unit
+from vanguard.organization.roster import fileformat, jobs, reading
 
 BENCH_PREFIX = "Bench"
 
@@ -137,11 +137,11 @@ class Command(BaseCommand):
     def roster_rows(self, rows: int, branch_list: list[Unit]) -> list[list[Any]]:
         fake = Faker("zh_CN")
         fake.seed_instance(2005)
-        categories = roster._labels(Member.Category)
-        category_labels = [roster.zh(label) for _v, label in Member.Category.choices]
+        categories = fileformat.choice_labels(Member.Category)
+        category_labels = [fileformat.zh(label) for _v, label in Member.Category.choices]
         assert all(label.lower() in categories for label in category_labels)
-        standings = [roster.zh(label) for _v, label in Member.Standing.choices]
-        yes = roster.zh(roster.YES)
+        standings = [fileformat.zh(label) for _v, label in Member.Standing.choices]
+        yes = fileformat.zh(fileformat.YES)
         table = []
         for index in range(rows):
             branch = branch_list[index % len(branch_list)]
@@ -164,8 +164,8 @@ class Command(BaseCommand):
 
     def workbook(self, table: list[list[Any]]) -> bytes:
         workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet(roster.zh(roster.ROSTER_SHEET))
-        sheet.append([roster.zh(header) for header in roster.HEADERS])
+        sheet = workbook.create_sheet(fileformat.zh(fileformat.ROSTER_SHEET))
+        sheet.append([fileformat.zh(header) for header in fileformat.HEADERS])
         for row in table:
             sheet.append(row)
         buffer = io.BytesIO()
@@ -178,11 +178,11 @@ class Command(BaseCommand):
         try:
             with open(handle.name, "rb") as source:
                 upload = File(source, name="bench.xlsx")
-                job = roster.import_job_create(user=actor, unit=unit, upload=upload)  # type: ignore[arg-type]
+                job = jobs.import_job_create(user=actor, unit=unit, upload=upload)  # type: ignore[arg-type]
         finally:
             os.unlink(handle.name)
         started = time.perf_counter()
-        job = roster.import_job_run(job_id=job.pk)
+        job = jobs.import_job_run(job_id=job.pk)
         elapsed = time.perf_counter() - started
         seconds = job.summary.get("seconds", {})
         counts = ", ".join(
@@ -196,5 +196,5 @@ class Command(BaseCommand):
         )
         if job.status != ImportJob.Status.DONE:
             for error in job.errors[:10]:
-                self.stdout.write(f"  {roster.error_text(error)}")
+                self.stdout.write(f"  {reading.error_text(error)}")
         return job

@@ -1,7 +1,8 @@
-"""The demo college (演示学院): 信息学院, as the seed describes it, and larger
-organisations of the same shape for benchmarks.
+"""The demo's first step, the organisation: the demo college (演示学院) 信息学院, as
+the seed describes it, and larger organisations of the same shape for benchmarks.
 
-`demo_build` makes, in one transaction:
+`demo_organization_build` (run by `vanguard.demo.build.demo_build`, in its
+transaction) makes:
 
 * size ``demo`` — 信息学院党委 with three general branches (光电系, 信电系, 控制系)
   and two branches directly under the committee (退休, 学院机关): 41 branches,
@@ -24,19 +25,15 @@ from __future__ import annotations
 import datetime
 import math
 import random
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.apps import apps
-from django.db import models, transaction
-from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from faker import Faker
 
 from vanguard.accounts.models import Role, RoleAssignment, User
+from vanguard.demo.common import COLLEGE_NAME, DEMO_BRANCH, DemoError
 from vanguard.organization.models import Member, Unit
 
 DEMO_PASSWORD = "vanguard-demo"  # noqa: S105 — demo data only, documented in the README
@@ -53,13 +50,8 @@ BT = Unit.BranchType
 Cat = Member.Category
 
 
-class DemoError(Exception):
-    """The demo cannot be built here; the message says why, in Chinese."""
-
-
 # --- The demo college ------------------------------------------------------------
 
-COLLEGE_NAME = "信息学院党委"
 COLLEGE_CODE = 31  # the college's code inside student numbers
 GENERAL_BRANCHES = ("光电系党总支", "信电系党总支", "控制系党总支")
 
@@ -134,7 +126,6 @@ SUPERVISION_NOTE = "学院督查组"
 # The demo accounts, in the order they are printed.
 DEMO_USERNAMES = ("committee", "supervisor", "gbsecretary", "secretary", "member", "observer")
 DEMO_GENERAL_BRANCH = GD
-DEMO_BRANCH = "光学工程教工第一党支部"
 
 # --- Larger sizes: a university of generated colleges --------------------------
 
@@ -274,26 +265,6 @@ class _College:
     members_by_branch: dict[int, list[Member]] = field(default_factory=dict)
     groups_by_branch: dict[int, list[Unit]] = field(default_factory=dict)
     general_branches: list[Unit] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    name: str
-    role: str
-    scope: str
-    password: str = DEMO_PASSWORD
-
-
-@dataclass
-class DemoResult:
-    size: str
-    built: bool  # False: the demo was already there and nothing changed
-    units: int
-    branches: int
-    members: int
-    accounts: list[DemoAccount]
-    seconds: float = 0.0
 
 
 # --- The builder -----------------------------------------------------------------
@@ -695,159 +666,10 @@ class _Builder:
         RoleAssignment.objects.bulk_create(self.assignments, batch_size=500)
 
 
-# --- Public entry points ------------------------------------------------------------
-
-
-def _marker() -> RoleAssignment | None:
-    return (
-        RoleAssignment.objects.select_related("unit")
-        .filter(user__username="committee", role=Role.COMMITTEE_ADMIN, note__startswith=DEMO_MARK)
-        .first()
-    )
-
-
-def _demo_root(marker: RoleAssignment) -> Unit:
-    return marker.unit.ancestors().first() or marker.unit
-
-
-def built_size() -> str | None:
-    """The size of the demo in the database, or None when there is none."""
-    marker = _marker()
-    return marker.note.removeprefix(DEMO_MARK) if marker else None
-
-
-def demo_accounts() -> list[DemoAccount]:
-    """The six demo accounts as they are in the database, with their roles and scopes."""
-    accounts = []
-    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
-    for username in DEMO_USERNAMES:
-        user = users.get(username)
-        if user is None:
-            continue
-        held = list(user.role_assignments.select_related("unit").order_by("unit_id"))
-        if held:
-            role = held[0].get_role_display()
-            scope = held[0].unit.name
-            if len(held) > 1:
-                scope = _("%(first)s 等 %(count)d 个支部") % {"first": scope, "count": len(held)}
-        else:
-            member = Member.objects.select_related("branch").filter(user=user).first()
-            role = str(_("党员"))
-            scope = member.branch.name if member else ""
-        accounts.append(DemoAccount(username=username, name=str(user), role=str(role), scope=scope))
-    return accounts
-
-
-def _check_database_is_ours(marker: RoleAssignment | None) -> None:
-    if marker is None:
-        root = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
-        if root is not None:
-            raise DemoError(
-                _(
-                    "数据库中已有非演示的组织（%(name)s），演示数据不会写入这里。"
-                    "请使用一个空数据库（例如另设 DATABASE_URL）。"
-                )
-                % {"name": root.name}
-            )
-        taken = list(
-            User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
-        )
-        if taken:
-            raise DemoError(
-                _("用户名 %(names)s 已被占用，演示账号无法创建。") % {"names": _("、").join(taken)}
-            )
-        return
-    root = _demo_root(marker)
-    other = Unit.objects.filter(parent__isnull=True).exclude(pk=root.pk).first()
-    if other is not None:
-        raise DemoError(
-            _("数据库中除演示组织外还有其他组织（%(name)s），不能重建演示数据。")
-            % {"name": other.name}
-        )
-
-
-def _delete_demo(marker: RoleAssignment) -> None:
-    """Remove the demo's organisation, members, roles and users. The audit trail is
-    append-only (and holds no foreign keys), so it stays as it is."""
-    root = _demo_root(marker)
-    units = Unit.objects.filter(path__startswith=root.path)
-    user_ids = set(RoleAssignment.objects.filter(unit__in=units).values_list("user_id", flat=True))
-    with_login = Member.objects.filter(branch__in=units, user__isnull=False)
-    user_ids |= set(with_login.values_list("user_id", flat=True))
-    user_ids |= set(User.objects.filter(username__in=DEMO_USERNAMES).values_list("pk", flat=True))
-    try:
-        _delete_protecting_rows(root)
-        RoleAssignment.objects.filter(unit__in=units).delete()
-        Member.objects.filter(branch__in=units).delete()
-        depths = sorted(set(units.values_list("depth", flat=True)), reverse=True)
-        for depth in depths:
-            Unit.objects.filter(path__startswith=root.path, depth=depth).delete()
-        User.objects.filter(pk__in=user_ids, is_superuser=False).delete()
-    except ProtectedError as error:
-        raise DemoError(
-            _("演示数据仍被其他记录引用，无法重建：%(error)s") % {"error": error.args[0]}
-        ) from error
-
-
-def _delete_protecting_rows(root: Unit) -> None:
-    """Rows of other models (transfers, import jobs, and whatever later apps add) that
-    point at demo units or members and would PROTECT them from deletion. Rows that
-    protect a demo campaign (appraisal votes, gradings) go first: the campaign is
-    itself one of the rows removed for protecting a unit."""
-    from vanguard.campaigns.models import Campaign
-
-    skipped = (Unit, Member)
-    passes: tuple[dict[Any, str], ...] = (
-        {Campaign: "unit__path__startswith"},
-        {Unit: "path__startswith", Member: "branch__path__startswith"},
-    )
-    for lookups in passes:
-        for model in apps.get_models():
-            if model in skipped:
-                continue
-            for model_field in model._meta.get_fields():
-                if not isinstance(model_field, models.ForeignKey):
-                    continue
-                lookup = lookups.get(model_field.related_model)
-                if lookup and model_field.remote_field.on_delete is models.PROTECT:
-                    where = {f"{model_field.name}__{lookup}": root.path}
-                    model._default_manager.filter(**where).delete()
-
-
-def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:
-    """Build the demo organisation of the given size, unless it is already there.
-
-    With `reset`, an existing demo is deleted first and built again. Refuses (raises
-    DemoError) when the database holds an organisation that is not the demo's.
-    """
-    size = normalise_size(size)
-    started = time.monotonic()
-    with transaction.atomic():
-        marker = _marker()
-        _check_database_is_ours(marker)
-        existing = built_size()
-        if marker is not None and not reset:
-            return _result(existing or size, built=False)
-        if marker is not None:
-            _delete_demo(marker)
-        builder = _Builder(size)
-        builder.plan()
-        builder.save()
-        # The education campaign of 信息学院, where the seed's stood in May.
-        from vanguard.campaigns.demo import demo_campaign_build
-
-        demo_campaign_build()
-    result = _result(size, built=True)
-    result.seconds = time.monotonic() - started
-    return result
-
-
-def _result(size: str, *, built: bool) -> DemoResult:
-    return DemoResult(
-        size=size,
-        built=built,
-        units=Unit.objects.count(),
-        branches=Unit.objects.filter(kind=Kind.BRANCH).count(),
-        members=Member.objects.count(),
-        accounts=demo_accounts(),
-    )
+def demo_organization_build(size: str) -> None:
+    """Write the organisation of `size` (a key of SIZES, see `normalise_size`): its
+    units, members, users and role assignments, in bulk. Call inside the demo's
+    transaction, on a database that holds no demo (`vanguard.demo.build` sees to both)."""
+    builder = _Builder(size)
+    builder.plan()
+    builder.save()

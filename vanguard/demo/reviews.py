@@ -1,8 +1,9 @@
-"""The demo's self-analyses and personal summaries (党性分析材料、个人总结), going up
-and down the three rounds (三上三下) in 信息学院 in May, as the seed tells it.
+"""The demo's fourth step, the self-analyses and personal summaries (党性分析材料、个人
+总结), going up and down the three rounds (三上三下) in 信息学院 in May, as the seed
+tells it.
 
-Called by the campaign demo builder (`campaigns.demo._Builder.build`) with the demo
-campaign, after the opinions, inside the demo's transaction. Everything comes from
+Run by `vanguard.demo.build.demo_build` with the demo campaign, after the opinions,
+inside the demo's transaction. Everything comes from
 `random.Random(SEED)` and fixed dates in May; rows are written with `bulk_create`
 and no audit actor, in states that agree with the state machine of
 `reviews.services` (a test checks every document against it).
@@ -34,6 +35,16 @@ from dataclasses import dataclass, field
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.campaigns.models import Campaign
+from vanguard.demo.common import (
+    BAD_POINTS,
+    BRANCH_PACE,
+    DEMO_BRANCH,
+    GOOD_POINTS,
+    LAGGING_BRANCHES,
+    STRICT_BRANCH,
+    dated,
+    demo_time,
+)
 from vanguard.organization.models import Member, Unit
 from vanguard.reviews.models import (
     BranchReview,
@@ -44,26 +55,8 @@ from vanguard.reviews.models import (
 )
 
 SEED = 2005 * 7
-YEAR = 2026
-DEMO_BRANCH = "光学工程教工第一党支部"
-STRICT_BRANCH = "光电本科生第二党支部"  # the seed: returned unqualified summaries
-LAGGING_BRANCHES = (
-    "光电硕士生第一党支部",
-    "信电本科生第二党支部",
-    "控制系硕士生第二党支部",
-    "控制系智能系统所党支部",
-)
-# How far each branch has got, on the ladder below (members spread around it).
-BRANCH_PACE = {
-    DEMO_BRANCH: 2.0,
-    STRICT_BRANCH: 3.6,
-    "光学工程教工第二党支部": 8.8,
-    "光电博士生党支部": 7.6,
-    "光电研究生第二党支部": 6.0,
-    "光电研究生第三党支部": 5.4,
-    "信电本科生第五党支部": 5.0,
-    "控制系本科生党支部": 4.6,
-}
+# How far each branch has got is BRANCH_PACE (in `common`), on the ladder below; the
+# lagging branches stand here.
 LAGGING_PACE = 0.7
 
 S = SelfAnalysis.State
@@ -212,8 +205,7 @@ ROUND3_WEAK = "支部大会对我进行了等级评定。"
 ROUND3_SUMMARY = (
     "支部大会对我进行了等级评定。我将按照党委意见，在整改提高阶段把各项整改措施落实到位。"
 )
-GOOD_POINTS = ("工作认真负责", "教学效果好", "学习刻苦", "为人正派、团结同志", "服务热情")
-BAD_POINTS = ("理论学习不够深入", "参加组织生活不够主动", "联系群众不够", "创新意识不强")
+# GOOD_POINTS and BAD_POINTS (in `common`) fill in ROUND2_SUMMARY.
 
 # --- What the branch and the committee wrote -------------------------------------------
 
@@ -274,12 +266,6 @@ APPROVAL = (
     "同意支部评定意见，评定等级为{grade}。"
     "希望在整改提高阶段认真落实整改措施，保持共产党员的先进性。"
 )
-
-
-def _at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime.datetime:
-    from vanguard.campaigns.demo import TZ
-
-    return datetime.datetime(YEAR, month, day, hour, minute, tzinfo=TZ)
 
 
 def _numbered(items: list[tuple[str, str]], *, full: bool) -> str:
@@ -475,7 +461,7 @@ class _Builder:
         reviewers = [u for u in self.reviewers.get(branch.pk, []) if u != member.user_id]
         reviewer = reviewers[0] if reviewers else None
         month, day = ROUND_OPENS[1]
-        opened = _at(month, day - rng.randint(1, 5), rng.randint(8, 21), rng.randint(0, 59))
+        opened = demo_time(month, day - rng.randint(1, 5), rng.randint(8, 21), rng.randint(0, 59))
         document = SelfAnalysis(
             campaign=self.campaign,
             member=member,
@@ -497,8 +483,8 @@ class _Builder:
             round_ = ReviewRound(document=document, number=round_number, opened_at=t)
             self.rounds.append(round_)
             month, day = ROUND_OPENS[round_number]
-            if t < _at(month, day):
-                t = _at(month, day, rng.randint(8, 12))
+            if t < demo_time(month, day):
+                t = demo_time(month, day, rng.randint(8, 12))
             last_round = round_number == final_round
             if last_round and final_state == S.DRAFT:
                 if round_number == 1:
@@ -678,16 +664,14 @@ class _Builder:
         return self.save()
 
     def save(self) -> DemoReviewsResult:
-        from vanguard.campaigns.demo import _dated, _field
-
         SelfAnalysis.objects.bulk_create(self.documents, batch_size=500)
-        with _dated(_field(ReviewRound, "opened_at")):
+        with dated(ReviewRound, "opened_at"):
             ReviewRound.objects.bulk_create(self.rounds, batch_size=500)
-        with _dated(_field(SubmittedVersion, "submitted_at")):
+        with dated(SubmittedVersion, "submitted_at"):
             SubmittedVersion.objects.bulk_create(self.versions, batch_size=500)
-        with _dated(_field(BranchReview, "at")):
+        with dated(BranchReview, "at"):
             BranchReview.objects.bulk_create(self.reviews, batch_size=500)
-        with _dated(_field(CommitteeResponse, "at")):
+        with dated(CommitteeResponse, "at"):
             CommitteeResponse.objects.bulk_create(self.responses, batch_size=500)
         states: dict[tuple[int, str], int] = defaultdict(int)
         for document in self.documents:

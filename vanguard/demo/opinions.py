@@ -1,8 +1,9 @@
-"""The demo's opinions (征求意见): what 信息学院's branches gathered in May through the
-five channels, most of it sorted (梳理) and attached to members, as the seed tells it.
+"""The demo's third step, the opinions (征求意见): what 信息学院's branches gathered in
+May through the five channels, most of it sorted (梳理) and attached to members, as the
+seed tells it.
 
-Called by the campaign demo builder (`campaigns.demo._Builder.build`) with the demo
-campaign, inside the demo's transaction, for 信息学院 only. Everything comes from
+Run by `vanguard.demo.build.demo_build` with the demo campaign, after the campaign
+step, inside the demo's transaction, for 信息学院 only. Everything comes from
 `random.Random(SEED)` and fixed dates in May; rows are written with `bulk_create`
 and no audit actor.
 
@@ -40,6 +41,8 @@ from typing import Any
 
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.campaigns.models import Campaign
+from vanguard.demo.common import DEMO_BRANCH, YEAR, dated
+from vanguard.opinions.intake.services import aspects_for
 from vanguard.opinions.models import (
     Aspect,
     EmailMessage,
@@ -54,10 +57,8 @@ from vanguard.opinions.models import (
 from vanguard.organization.models import Member, Unit
 
 SEED = 2005 * 5
-YEAR = 2026
 FIRST_DAY = datetime.date(YEAR, 5, 4)
 LAST_DAY = datetime.date(YEAR, 5, 24)
-DEMO_BRANCH = "光学工程教工第一党支部"
 SECOND_ROUND_BRANCH = "光电硕士生第二党支部"
 SECOND_ROUND_OPENED = datetime.date(YEAR, 5, 14)
 SECOND_ROUND_REASON = (
@@ -70,7 +71,7 @@ SURVEY_BRANCHES = (DEMO_BRANCH, "信电系光电子所党支部", "信电系机�
 SURVEY_TITLE = "党员意见征求表（八个方面）"
 SURVEY_RESPONDENTS = 6  # invitations per survey branch; five of them answered
 FEW_RESPONDENTS = 2  # every third member is rated by only this many
-# Branches behind on purpose in the campaign demo: hardly any opinions yet.
+# Lagging branches (see `common.LAGGING_BRANCHES`) with hardly any opinions yet.
 QUIET_BRANCHES = ("光电硕士生第一党支部", "控制系智能系统所党支部")
 
 # --- What people said, by aspect and kind --------------------------------------------
@@ -267,8 +268,6 @@ def _hash(*parts: Any) -> str:
 
 class _Builder:
     def __init__(self, campaign: Campaign) -> None:
-        from vanguard.opinions.services_intake import aspects_for
-
         self.rng = random.Random(SEED)
         self.campaign = campaign
         self.college = campaign.unit
@@ -697,8 +696,6 @@ class _Builder:
         return self.save(rounds)
 
     def save(self, rounds: Sequence[OpinionRound]) -> DemoOpinionsResult:
-        from vanguard.campaigns.demo import _dated, _field
-
         EmailMessage.objects.bulk_create([message for message, _o in self.emails])
         for message, opinion in self.emails:
             opinion.email = message
@@ -706,7 +703,7 @@ class _Builder:
         Opinion.objects.bulk_create(self.opinions, batch_size=1000)
         for survivor, duplicate in self.merged_pairs:
             Opinion.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
-        with _dated(_field(OpinionRound, "opened_on")):
+        with dated(OpinionRound, "opened_on"):
             OpinionRound.objects.bulk_create(rounds)
         surveys, invitations, answers = self.surveys()
         Survey.objects.bulk_create(surveys)

@@ -14,13 +14,9 @@ from django.urls import reverse
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
-from vanguard.organization.demo import (
-    COLLEGE_NAME,
-    DEMO_PASSWORD,
-    DEMO_USERNAMES,
-    GENERAL_BRANCHES,
-    demo_build,
-)
+from vanguard.demo.build import demo_build
+from vanguard.demo.common import COLLEGE_NAME
+from vanguard.demo.organization import DEMO_PASSWORD, DEMO_USERNAMES, GENERAL_BRANCHES
 from vanguard.organization.models import ImportJob, Member, MemberTransfer, Unit
 
 # Every branch the seed names (in simplified characters).

@@ -1,0 +1,82 @@
+"""What more than one step of the demo needs: the college and its branches that the
+steps single out, the demo's calendar, and writing rows with the demo's own dates.
+
+Each step (`organization`, `campaigns`, `opinions`, `reviews`, `grading`) imports
+from here and from no other step; `build` runs them in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import models
+
+# --- The college and the branches the steps single out -----------------------------
+
+COLLEGE_NAME = "信息学院党委"
+# The demo `secretary`'s branch, where the demo `member` belongs: every step leaves
+# something in it for the demo accounts to do.
+DEMO_BRANCH = "光学工程教工第一党支部"
+# Behind on purpose: no mobilisation meeting yet, members missing their notes
+# (campaigns), and many members who have not started their self-analysis (reviews).
+LAGGING_BRANCHES = (
+    "光电硕士生第一党支部",
+    "信电本科生第二党支部",
+    "控制系硕士生第二党支部",
+    "控制系智能系统所党支部",
+)
+# The seed's branch that returned unqualified summaries and reviewed them again.
+STRICT_BRANCH = "光电本科生第二党支部"
+# How far each branch has got in the analysis phase (分析评议), as a position on the
+# self-analysis ladder of `reviews` (members spread around it); the fastest branches
+# (the demo branch aside) are the ones that have held their appraisal vote (`grading`).
+BRANCH_PACE = {
+    DEMO_BRANCH: 2.0,
+    STRICT_BRANCH: 3.6,
+    "光学工程教工第二党支部": 8.8,
+    "光电博士生党支部": 7.6,
+    "光电研究生第二党支部": 6.0,
+    "光电研究生第三党支部": 5.4,
+    "信电本科生第五党支部": 5.0,
+    "控制系本科生党支部": 4.6,
+}
+# What the democratic appraisal said of a member, good and bad: the round-2 summaries
+# (`reviews`) and the grade proposals' rationales (`grading`) use the same phrases.
+GOOD_POINTS = ("工作认真负责", "教学效果好", "学习刻苦", "为人正派、团结同志", "服务热情")
+BAD_POINTS = ("理论学习不够深入", "参加组织生活不够主动", "联系群众不够", "创新意识不强")
+
+
+class DemoError(Exception):
+    """The demo cannot be built here; the message says why, in Chinese."""
+
+
+# --- The demo's calendar --------------------------------------------------------------
+
+TZ = ZoneInfo("Asia/Shanghai")
+YEAR = 2026  # the campaign's year: the demo stands in May of it
+
+
+def demo_time(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    """A moment of the demo's year, in the college's time zone."""
+    return datetime.datetime(YEAR, month, day, hour, minute, tzinfo=TZ)
+
+
+@contextlib.contextmanager
+def dated(model: type[models.Model], *names: str) -> Iterator[None]:
+    """Within the block, `bulk_create` keeps the dates set on the objects in the named
+    fields of `model`: auto_now / auto_now_add would stamp the time of the build, and
+    the demo stands in May."""
+    # DateTimeField and DateField: both have auto_now and auto_now_add.
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    try:
+        for f in fields:
+            f.auto_now = f.auto_now_add = False
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
