@@ -2,8 +2,8 @@
 standing where the seed's stood in May.
 
 Run by `vanguard.demo.build.demo_build` once the organisation is built, inside the
-same transaction. Only 信息学院 gets campaign data,
-whatever the size, so that the L organisation stays quick to build.
+same transaction. Only 信息学院 gets campaign data, whatever the size, so that the L
+organisation stays quick to build.
 
 What it writes, all from `random.Random(SEED)` and fixed dates (never the clock):
 

@@ -3,13 +3,13 @@ in 信息学院, late in May, picking up where the self-analyses step
 (`vanguard.demo.reviews`) left each branch.
 
 Run by `vanguard.demo.build.demo_build` with the demo campaign, after the reviews,
-inside the demo's transaction. Choices come from
-`random.Random(SEED)` and the dates are fixed days in May; nothing is written with
-an audit actor. The secret ballot is written ONLY through `ballots.services`
-(sessions opened, cards issued, members ticked present, votes cast by card, sessions
-closed); the voting cards' codes and receipts are random (`secrets`), as in real use,
-and never kept. Grading rows are written directly, in states that
-`grading.services` could have reached (a test runs its submission check on them).
+inside the demo's transaction. Choices come from `random.Random(SEED)` and the dates
+are fixed days in May; nothing is written with an audit actor. The secret ballot is
+written ONLY through `ballots.services` (sessions opened, cards issued, members ticked
+present, votes cast by card, sessions closed); the voting cards' codes and receipts are
+random (`secrets`), as in real use, and never kept. Grading rows are written directly,
+in states that `grading.services` could have reached (a test runs its submission check
+on them).
 
 What it writes:
 

@@ -3,10 +3,10 @@
 tells it.
 
 Run by `vanguard.demo.build.demo_build` with the demo campaign, after the opinions,
-inside the demo's transaction. Everything comes from
-`random.Random(SEED)` and fixed dates in May; rows are written with `bulk_create`
-and no audit actor, in states that agree with the state machine of
-`reviews.services` (a test checks every document against it).
+inside the demo's transaction. Everything comes from `random.Random(SEED)` and fixed
+dates in May; rows are written with `bulk_create` and no audit actor, in states that
+agree with the state machine of `reviews.services` (a test checks every document
+against it).
 
 What it writes:
 
