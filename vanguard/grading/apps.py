@@ -10,3 +10,8 @@ class GradingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the requirement kinds of the appraisal and grading (检查项).
         from vanguard.grading import requirements  # noqa: F401
+        from vanguard.grading.selectors import grade_fact_text
+        from vanguard.reviews import grade_facts
+
+        # The review rounds 2 and 3 report up the appraisal's votes and grades.
+        grade_facts.register(grade_fact_text)

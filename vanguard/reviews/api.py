@@ -1,15 +1,15 @@
 """JSON API of the reviews app: self-analysis documents, their versions and the
-review verdicts. Every object comes through `accounts.permissions`; every write
-through `reviews.services` (the state machine). A stale draft save answers 409
-with both texts — the saved one and the caller's — so nothing is lost."""
+review verdicts. Every object comes through `reviews.access`, which decides who may
+act on it (a refusal's 403 says why); every write through `reviews.services` (the
+state machine). A stale draft save answers 409 with both texts — the saved one and
+the caller's — so nothing is lost."""
 
 import datetime
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -202,10 +202,10 @@ def _detail(request: HttpRequest, document: SelfAnalysis) -> dict[str, Any]:
     }
 
 
-def _refusing(call: Callable[[], Any]) -> Any:
-    """Run a service call; a refusal keeps its Chinese reason in the 403."""
+def _fetch(request: HttpRequest, pk: object, need: access.Capability | None = None) -> SelfAnalysis:
+    """The document through `reviews.access`; a refusal keeps its Chinese reason in the 403."""
     try:
-        return call()
+        return access.get_self_analysis_for_user(request.user, pk, need=need)
     except PermissionDenied as refused:
         raise ApiError(403, str(refused) or _("无权执行此操作")) from None
 
@@ -214,9 +214,8 @@ def _refusing(call: Callable[[], Any]) -> Any:
 def mine(request: HttpRequest) -> dict[str, Any]:
     member = organization_access.member_of(request.user)
     document = services.document_for_member(member=member) if member else None
-    if document is None:
-        raise Http404
-    return _detail(request, access.get_self_analysis_for_user(request.user, document.pk))
+    # No member record or no campaign: there is no document (404).
+    return _detail(request, _fetch(request, document.pk if document else None))
 
 
 @router.get("/documents", response=list[DocumentOut], summary="Documents the caller may see")
@@ -243,7 +242,7 @@ def document_list(
     summary="One document with its versions and history",
 )
 def document_detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
-    return _detail(request, access.get_self_analysis_for_user(request.user, document_id))
+    return _detail(request, _fetch(request, document_id))
 
 
 @router.get(
@@ -252,11 +251,7 @@ def document_detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
     summary="One submitted version",
 )
 def version_detail(request: HttpRequest, document_id: int, number: int) -> SubmittedVersion:
-    document = access.get_self_analysis_for_user(request.user, document_id)
-    version = document.versions.filter(number=number).first()
-    if version is None:
-        raise Http404
-    return version
+    return access.get_version(_fetch(request, document_id), number)
 
 
 @router.put(
@@ -265,16 +260,11 @@ def version_detail(request: HttpRequest, document_id: int, number: int) -> Submi
     summary="Save the draft (the author; refused with 409 if saved since base_version)",
 )
 def draft_save(request: HttpRequest, document_id: int, payload: DraftIn) -> Any:
-    document = access.get_self_analysis_for_user(request.user, document_id, write=True)
+    document = _fetch(request, document_id, access.can_edit_self_analysis)
     yours = {name: getattr(payload, name) for name, _label in SECTIONS}
     try:
-        saved = _refusing(
-            lambda: services.draft_save(
-                document=document,
-                data=yours,
-                base_version=payload.base_version,
-                user=request.user,
-            )
+        saved = services.draft_save(
+            document=document, data=yours, base_version=payload.base_version, user=request.user
         )
     except services.StaleDraft as stale:
         return Status(
@@ -296,12 +286,10 @@ def draft_save(request: HttpRequest, document_id: int, payload: DraftIn) -> Any:
     summary="Submit the saved draft as the next version (a repeat returns the same version)",
 )
 def document_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -> Any:
-    document = access.get_self_analysis_for_user(request.user, document_id, write=True)
+    document = _fetch(request, document_id, access.can_edit_self_analysis)
     try:
-        version = _refusing(
-            lambda: services.document_submit(
-                document=document, base_version=payload.base_version, user=request.user
-            )
+        version = services.document_submit(
+            document=document, base_version=payload.base_version, user=request.user
         )
     except services.StaleDraft as stale:
         return Status(
@@ -323,22 +311,20 @@ def document_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -
     summary="The branch's verdict on the latest version (pass, or return with reasons)",
 )
 def branch_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> Status:
-    document = access.get_self_analysis_for_user(request.user, document_id)
+    document = _fetch(request, document_id, access.can_branch_review)
     version = document.versions.filter(number=payload.version).first()
     if version is None:
         raise ApiError(422, _("数据有误"), [{"field": "version", "message": _("没有这个版本。")}])
-    _refusing(
-        lambda: services.branch_review(
-            document=document,
-            version=version,
-            reviewer=request.user,
-            criteria={name: item.dict() for name, item in payload.criteria.items()},
-            verdict=payload.verdict,
-            reasons=payload.reasons,
-            achievements=payload.achievements,
-            problems=payload.problems,
-            directions=payload.directions,
-        )
+    services.branch_review(
+        document=document,
+        version=version,
+        reviewer=request.user,
+        criteria={name: item.dict() for name, item in payload.criteria.items()},
+        verdict=payload.verdict,
+        reasons=payload.reasons,
+        achievements=payload.achievements,
+        problems=payload.problems,
+        directions=payload.directions,
     )
     document.refresh_from_db()
     return Status(201, _detail(request, document))
@@ -350,9 +336,7 @@ def branch_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> 
     summary="The committee's guidance, opinion or approval, closing the round",
 )
 def committee_respond(request: HttpRequest, document_id: int, payload: ResponseIn) -> Status:
-    document = access.get_self_analysis_for_user(request.user, document_id)
-    _refusing(
-        lambda: services.committee_respond(document=document, text=payload.text, user=request.user)
-    )
+    document = _fetch(request, document_id, access.can_committee_respond)
+    services.committee_respond(document=document, text=payload.text, user=request.user)
     document.refresh_from_db()
     return Status(201, _detail(request, document))

@@ -2,7 +2,7 @@
 per-branch progress of the three rounds (三上三下) with return rates, and the
 documents that reminders are about.
 
-Every function starts from what `accounts.permissions` lets the person see, and
+Every function starts from what `reviews.access` lets the person see, and
 reads with a fixed number of queries whatever the number of branches or members
 (grouped counts instead of a query per branch).
 """

@@ -14,15 +14,17 @@ one created. Conditional UPDATEs bypass the save signals, so they record their
 audit row explicitly; everything else is a single `save()`/`create()` and is
 audited by the signals.
 
-Every refusal is a `ValidationError` or `PermissionDenied` with a Chinese message,
-raised before anything is written (or inside the atomic block that undoes it).
+Every refusal is a `ValidationError` (or `StaleDraft`) with a Chinese message, raised
+before anything is written (or inside the atomic block that undoes it). Who may act
+is the caller's to check, through `reviews.access` (the author writes their draft,
+the branch reviews, the committee responds); these functions trust it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -33,7 +35,7 @@ from vanguard.audit.services import audit_record, snapshot
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.organization.models import Member
-from vanguard.reviews import access
+from vanguard.reviews import grade_facts
 from vanguard.reviews.models import (
     CRITERIA,
     SECTIONS,
@@ -130,8 +132,6 @@ def draft_save(
 ) -> SelfAnalysis:
     """Save the draft's sections if nobody saved since `base_version`; else raise
     `StaleDraft`. Returns the document as saved (with its new `draft_version`)."""
-    if not access.can_edit_self_analysis(user, document):
-        raise PermissionDenied(_("只有党员本人可以修改自己的材料。"))
     base = _as_version(base_version)
     unknown = set(data) - set(SECTION_NAMES)
     if unknown:
@@ -158,8 +158,6 @@ def document_submit(*, document: SelfAnalysis, base_version: Any, user: Any) -> 
 
     A repeated submit from the same base (a double click) creates nothing and
     returns the version the first one created."""
-    if not access.can_edit_self_analysis(user, document):
-        raise PermissionDenied(_("只有党员本人可以提交自己的材料。"))
     base = _as_version(base_version)
     with transaction.atomic():
         current = SelfAnalysis.objects.get(pk=document.pk)
@@ -247,8 +245,6 @@ def branch_review(
 ) -> BranchReview:
     """The branch judges the latest submitted version: pass it up to the committee,
     or return it to the member with reasons."""
-    if not access.can_branch_review(reviewer, document):
-        raise PermissionDenied(_("只有该党员所在支部的书记或支委可以审阅这份材料。"))
     if verdict not in BranchReview.Verdict.values:
         raise ValidationError({"verdict": _("请选择“通过，报党委”或“退回修改”。")})
     cleaned = _clean_criteria(criteria)
@@ -309,10 +305,9 @@ def branch_review(
 
 def appraisal_grade_fact(document: SelfAnalysis, round_number: int) -> str:
     """What the appraisal data says for round 2 (votes and the branch's initial grade)
-    or round 3 (the committee's approved grade); "" until it exists."""
-    from vanguard.grading.selectors import grade_fact_text
-
-    return grade_fact_text(
+    or round 3 (the committee's approved grade); "" until it exists. The grading app
+    states them (`reviews.grade_facts`)."""
+    return grade_facts.grade_fact_text(
         member=document.member, campaign=document.campaign, round_number=round_number
     )
 
@@ -330,11 +325,6 @@ def _fill_grade_fact(round_: ReviewRound, document: SelfAnalysis) -> None:
 def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRound:  # noqa: A002
     """The branch records a round's grade facts (rounds 2 and 3); the review page offers
     the text drawn from the appraisal data (`appraisal_grade_fact`) to start from."""
-    document = round.document
-    if not (
-        access.can_branch_review(user, document) or access.can_committee_respond(user, document)
-    ):
-        raise PermissionDenied(_("只有该党员所在支部的书记或支委可以登记评议与等级情况。"))
     text = (text or "").strip()
     if round.number < 2:
         raise ValidationError(_("第一轮不需要登记评议与等级情况。"))
@@ -360,8 +350,6 @@ def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRoun
 def committee_respond(*, document: SelfAnalysis, text: str, user: Any) -> CommitteeResponse:
     """The committee's guidance (round 1), opinion (round 2) or approval (round 3)
     comes back down and closes the round; rounds 1 and 2 open the next round."""
-    if not access.can_committee_respond(user, document):
-        raise PermissionDenied(_("只有党委可以对这份材料给出意见。"))
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写党委意见。")})

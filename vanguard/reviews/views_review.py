@@ -3,9 +3,10 @@ document as its reviewers see it (the branch's judgement of the three criteria a
 its verdict, the grade facts of rounds 2 and 3, the committee's word), the
 committee's list of documents passed up, and the per-branch progress.
 
-Documents come through `accounts.permissions` (outside one's scope: 404); every
-change goes through `reviews.services`, whose refusals come back as messages on
-the form, with nothing written.
+Documents come through `reviews.access`, which also decides who may act on them
+(outside one's scope: 404; in it without the capability: 403); every change goes
+through `reviews.services`, whose refusals come back as messages on the form, with
+nothing written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.campaigns import access as campaigns_access
 from vanguard.reviews import access, services
 from vanguard.reviews import selectors_review as selectors
 from vanguard.reviews.forms_review import (
@@ -47,9 +47,8 @@ def _int(value: str | None) -> int | None:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
+    access.get_branch_review_units_for_user(request.user)
     queues = selectors.review_queue(request.user)
-    if not queues:
-        raise PermissionDenied
     return render(
         request,
         "reviews/review_queue.html",
@@ -85,9 +84,7 @@ def _render_detail(
         and current_round.number > 1
         and current_round.closed_at is None
         and document.state != State.APPROVED
-        and (
-            access.can_branch_review(user, document) or access.can_committee_respond(user, document)
-        )
+        and access.can_record_grade_fact(user, document)
     )
     if may_record and grade_form is None:
         # Start from the appraisal data (votes, initial and approved grade) when nothing
@@ -158,11 +155,9 @@ def _render_detail(
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the latest version with its history, read by everyone who may see the
     document. POST: the branch's review (criteria, feedback, verdict)."""
-    document = access.get_self_analysis_for_user(request.user, pk)
     if request.method == "GET":
-        return _render_detail(request, document)
-    if not access.can_branch_review(request.user, document):
-        raise PermissionDenied
+        return _render_detail(request, access.get_self_analysis_for_user(request.user, pk))
+    document = access.get_self_analysis_for_user(request.user, pk, need=access.can_branch_review)
     form = BranchReviewForm(request.POST)
     if form.is_valid():
         version = document.versions.filter(number=form.cleaned_data["version"]).first()
@@ -200,12 +195,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grade_fact(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the current round's grade facts by hand (rounds 2 and 3)."""
-    document = access.get_self_analysis_for_user(request.user, pk)
-    if not (
-        access.can_branch_review(request.user, document)
-        or access.can_committee_respond(request.user, document)
-    ):
-        raise PermissionDenied
+    document = access.get_self_analysis_for_user(
+        request.user, pk, need=access.can_record_grade_fact
+    )
     form = GradeFactForm(request.POST)
     if form.is_valid():
         round_ = document.rounds.filter(number=document.current_round).first()
@@ -229,9 +221,9 @@ def grade_fact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def committee_respond(request: HttpRequest, pk: int) -> HttpResponse:
     """The committee's guidance, opinion or approval for one document."""
-    document = access.get_self_analysis_for_user(request.user, pk)
-    if not access.can_committee_respond(request.user, document):
-        raise PermissionDenied
+    document = access.get_self_analysis_for_user(
+        request.user, pk, need=access.can_committee_respond
+    )
     label = selectors.RESPONSE_LABELS.get(document.current_round)
     form = CommitteeResponseForm(request.POST, label=label)
     if form.is_valid():
@@ -294,8 +286,7 @@ def _committee_page(
 @login_required
 @require_GET
 def committee_list(request: HttpRequest) -> HttpResponse:
-    if not access.committee_review_units(request.user).exists():
-        raise PermissionDenied
+    access.get_committee_review_units_for_user(request.user)
     return _committee_page(request, _committee_filters(request, request.user), None, 200)
 
 
@@ -305,15 +296,16 @@ def committee_bulk(request: HttpRequest) -> HttpResponse:
     """One text for several documents at once (a branch with many members). All or
     nothing: if one document is refused, none is answered."""
     user = request.user
-    if not access.committee_review_units(user).exists():
-        raise PermissionDenied
+    access.get_committee_review_units_for_user(user)
     filters = _committee_filters(request, user)
     queue = {
         d.pk: d for d in selectors.committee_queue(user, unit=filters["unit"], round_number=None)
     }
     form = BulkResponseForm(request.POST, document_ids=list(queue))
     if form.is_valid():
-        chosen = [queue[pk] for pk in form.cleaned_data["documents"]]
+        chosen = access.get_self_analyses_for_user(
+            user, form.cleaned_data["documents"], need=access.can_committee_respond
+        )
         try:
             with transaction.atomic():
                 for document in chosen:
@@ -345,8 +337,7 @@ def committee_bulk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not campaigns_access.progress_units(user).exists():
-        raise PermissionDenied
+    access.get_progress_units_for_user(user)
     campaigns = list(selectors.progress_campaigns(user))
     campaign_id = _int(request.GET.get("campaign"))
     campaign = next((c for c in campaigns if c.pk == campaign_id), None) or (

@@ -1,5 +1,6 @@
 """The self-analysis state machine: what each step allows, and every refusal says
-why in Chinese and writes nothing."""
+why in Chinese and writes nothing. Who may take each step is `reviews.access`'s
+(the callers fetch the document with the capability they need): checked here too."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from vanguard.audit.models import AuditEntry
-from vanguard.reviews import services
+from vanguard.reviews import access, services
 from vanguard.reviews.models import (
     BranchReview,
     CommitteeResponse,
@@ -79,8 +81,8 @@ def test_a_stale_save_is_refused_and_carries_the_saved_text(fx):
 def test_only_the_author_saves(fx):
     doc = f.document(fx)
     with pytest.raises(PermissionDenied):
-        services.draft_save(
-            document=doc, data={"problems": "x"}, base_version=0, user=fx.cast.secretary
+        access.get_self_analysis_for_user(
+            fx.cast.secretary, doc.pk, need=access.can_edit_self_analysis
         )
     doc.refresh_from_db()
     assert doc.problems == "" and doc.draft_version == 0
@@ -132,18 +134,16 @@ def test_reviewing_outside_ones_branch_is_refused(fx, cast, org):
     from conftest import make_member, make_user
     from vanguard.accounts.models import Role, RoleAssignment
 
-    doc, version = f.submitted(fx)
+    doc, _version = f.submitted(fx)
     stranger = make_user("b1secretary")
     RoleAssignment.objects.create(user=stranger, role=Role.BRANCH_SECRETARY, unit=org.branch_b1)
     make_member(name="外支部书记", number="S0009", branch=org.branch_b1, user=stranger)
-    before = _counts()
-    for reviewer in (stranger, cast.gb_secretary, cast.member, cast.observer):
+    with pytest.raises(Http404):  # another branch's secretary does not see it
+        access.get_self_analysis_for_user(stranger, doc.pk, need=access.can_branch_review)
+    for reviewer in (cast.gb_secretary, cast.member, cast.observer):
         with pytest.raises(PermissionDenied) as refused:
-            services.branch_review(
-                document=doc, version=version, reviewer=reviewer, criteria=f.ALL_OK, verdict="pass"
-            )
+            access.get_self_analysis_for_user(reviewer, doc.pk, need=access.can_branch_review)
         assert "支部" in str(refused.value)
-    assert _counts() == before
 
 
 def test_returning_without_a_reason_is_refused(fx):
@@ -248,7 +248,7 @@ def test_only_the_committee_responds(fx):
     doc = f.with_committee(fx)
     for user in (fx.cast.secretary, fx.cast.gb_secretary, fx.cast.observer):
         with pytest.raises(PermissionDenied):
-            services.committee_respond(document=doc, text="意见", user=user)
+            access.get_self_analysis_for_user(user, doc.pk, need=access.can_committee_respond)
     assert not CommitteeResponse.objects.exists()
 
 
@@ -303,6 +303,6 @@ def test_grade_facts_are_refused_for_round_one_and_when_empty(fx):
     with pytest.raises(ValidationError):
         services.record_grade_fact(round=round_two, text=" ", user=fx.cast.secretary)
     with pytest.raises(PermissionDenied):
-        services.record_grade_fact(round=round_two, text="优秀", user=fx.cast.member)
+        access.get_self_analysis_for_user(fx.cast.member, doc.pk, need=access.can_record_grade_fact)
     round_two.refresh_from_db()
     assert round_two.grade_fact == ""

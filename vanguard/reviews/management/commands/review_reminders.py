@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -18,12 +19,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts.models import Role, RoleAssignment
-from vanguard.lib.paths import path_prefixes
+from vanguard.accounts.access import holders
+from vanguard.accounts.models import Role
 from vanguard.notices.services import Message, mail_body, notify_many, site_language
+from vanguard.organization.models import Unit
 from vanguard.reviews import selectors_review as selectors
-
-BRANCH_REVIEW_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE)
+from vanguard.reviews.access import BRANCH_REVIEW_ROLES
 
 
 def _url(name: str, *args: Any) -> str:
@@ -33,29 +34,11 @@ def _url(name: str, *args: Any) -> str:
         return ""
 
 
-def _officers(paths: set[str], role_names: tuple[str, ...]) -> dict[str, list[tuple[int, str]]]:
-    """{branch path: [(user id, e-mail)]} of those holding one of the roles over the
-    branch (on the branch itself or a unit above it). One query."""
-    if not paths:
-        return {}
-    prefixes = {p for path in paths for p in path_prefixes(path)}
-    rows = RoleAssignment.objects.filter(
-        role__in=role_names,
-        unit__path__in=prefixes,
-        unit__is_active=True,
-        user__is_active=True,
-    ).values_list("unit__path", "user_id", "user__email", "user__member__email")
-    by_prefix: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for unit_path, user_id, account, own in rows:
-        by_prefix[unit_path].append((user_id, own or account or ""))
-    found: dict[str, list[tuple[int, str]]] = {}
-    for path in paths:
-        people: dict[int, str] = {}
-        for prefix in path_prefixes(path):
-            for user_id, email in by_prefix.get(prefix, []):
-                people.setdefault(user_id, email)
-        found[path] = sorted(people.items())
-    return found
+def _officers(branch: Unit, roles: Iterable[str]) -> list[tuple[int, str]]:
+    """[(user id, e-mail)] of those holding one of the roles over the branch (on the
+    branch itself or a unit above it), the member record's address first."""
+    rows = holders(branch, roles).order_by("pk").values_list("pk", "email", "member__email")
+    return [(user_id, own or account or "") for user_id, account, own in rows]
 
 
 def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3) -> list[Message]:
@@ -91,13 +74,12 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
         by_branch: dict[str, list[Any]] = defaultdict(list)
         for document in waiting_branch:
             by_branch[document.member.branch.path].append(document)
-        reviewers = _officers(set(by_branch), BRANCH_REVIEW_ROLES)
         queue_url = _url("reviews:queue")
         subject = _("【先锋】有党性分析材料等待支部审阅")
-        for path, documents in by_branch.items():
+        for documents in by_branch.values():
             branch = documents[0].member.branch
             key = f"review-wait-branch:{branch.pk}:{max(d.version_id for d in documents)}"
-            for user_id, email in reviewers.get(path, []):
+            for user_id, email in _officers(branch, BRANCH_REVIEW_ROLES):
                 names = [d.member.name for d in documents if d.member.user_id != user_id]
                 if not names:
                     continue
@@ -119,13 +101,12 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
         by_branch = defaultdict(list)
         for document in waiting_committee:
             by_branch[document.member.branch.path].append(document)
-        admins = _officers(set(by_branch), (Role.COMMITTEE_ADMIN,))
         committee_url = _url("reviews:committee")
         subject = _("【先锋】有党性分析材料等待党委意见")
-        for path, documents in by_branch.items():
+        for documents in by_branch.values():
             branch = documents[0].member.branch
             key = f"review-wait-committee:{branch.pk}:{max(d.pass_id for d in documents)}"
-            for user_id, email in admins.get(path, []):
+            for user_id, email in _officers(branch, {Role.COMMITTEE_ADMIN}):
                 names = [d.member.name for d in documents if d.member.user_id != user_id]
                 if not names:
                     continue
