@@ -1,5 +1,6 @@
 """Pages of the secret ballot. Thin: every rule is in services.py, every access
-decision in vanguard/accounts/permissions.py.
+decision in access.py (each session is fetched there with the capability the page
+needs).
 
 The public card-voting page (`vote_card`, namespace "ballots_public"):
 - needs no login and never reads `request.user`; it writes with no audit actor
@@ -29,8 +30,7 @@ from urllib.parse import urlsplit
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from vanguard.audit.context import acting_as
 from vanguard.ballots import access, selectors, services
@@ -51,7 +52,10 @@ from vanguard.ballots.forms import (
 from vanguard.ballots.models import AppraisalSession, Grade
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.organization import access as organization_access
-from vanguard.organization.models import Member
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -80,9 +84,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def session_create(request: HttpRequest) -> HttpResponse:
-    units = access.appraisal_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
+    units = access.get_appraisal_units_for_user(request.user)
     form = CreateSessionForm(request.POST, units=units)
     if not form.is_valid():
         if "meeting" in form.errors:
@@ -158,7 +160,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_open(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     try:
         services.session_open(session=session, user=request.user)
     except services.Refused as error:
@@ -171,7 +173,7 @@ def session_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     try:
         services.session_close(session=session, user=request.user)
     except services.Refused as error:
@@ -183,9 +185,9 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def login_voting(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_appraisal_session_for_user(request.user, pk)
-    if not access.can_allow_login_voting(request.user, session.unit):
-        raise PermissionDenied
+    session = access.get_appraisal_session_for_user(
+        request.user, pk, need=access.can_allow_login_voting_in
+    )
     try:
         services.session_set_login_voting(session=session, allow=request.POST.get("allow") == "1")
     except services.Refused as error:
@@ -196,7 +198,7 @@ def login_voting(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def roll(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     return render(
         request,
         "ballots/roll.html",
@@ -206,12 +208,10 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def roll_mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def roll_mark(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """One tap at the door: tick (or untick) a member present. htmx swaps the row."""
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
-    member = Member.objects.filter(pk=member_pk).first()
-    if member is None:
-        raise Http404
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
+    member = access.get_roll_member(request.user, session, member_pk)
     error = ""
     try:
         entry = services.roll_mark_present(
@@ -219,11 +219,8 @@ def roll_mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         )
     except services.Refused as refused:
         error = " ".join(refused.messages)
-        found = selectors.roll(session).filter(member=member).first()
-        if found is None:
-            raise Http404 from None
-        entry = found
-    if request.headers.get("HX-Request"):
+        entry = selectors.roll(session).get(member=member)  # the roll is frozen: it is there
+    if request.htmx:
         return render(
             request, "ballots/_roll_row.html", {"session": session, "entry": entry, "error": error}
         )
@@ -236,7 +233,7 @@ def roll_mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 @require_POST
 def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the cards and show them ONCE, for printing: the codes are not stored."""
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     form = CardsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("备用卡数量须是 0 到 200 之间的整数。"))
@@ -270,7 +267,7 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def tally(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     _scrub_if_pending(session)
     context = _context(request, session)
     if session.status == AppraisalSession.Status.CLOSED:
@@ -325,9 +322,9 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretary types in the paper ballots' totals after the close: the number of
     paper ballots and, per candidate, the count of each grade. They count in the tally
     only once a second committee member has confirmed them."""
-    session = access.get_appraisal_session_for_user(request.user, pk)
-    if not access.can_enter_paper_totals(request.user, session):
-        raise PermissionDenied
+    session = access.get_appraisal_session_for_user(
+        request.user, pk, need=access.can_enter_paper_totals
+    )
     existing = selectors.paper_tally(session)
     context: dict[str, Any] = {"session": session, "paper": existing, "form": None}
     if session.status != AppraisalSession.Status.CLOSED or (existing and existing.confirmed):
@@ -359,9 +356,9 @@ def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """A committee admin other than the person who entered them confirms the paper
     totals shown on the tally page (the form carries the entry's time, so a later
     re-entry is not confirmed unseen)."""
-    session = access.get_appraisal_session_for_user(request.user, pk)
-    if not access.can_confirm_paper_totals(request.user, session):
-        raise PermissionDenied
+    session = access.get_appraisal_session_for_user(
+        request.user, pk, need=access.can_confirm_paper_totals
+    )
     seen = parse_datetime(request.POST.get("entered_at", ""))
     if seen is None:
         messages.error(request, _("请在计票结果页面核对纸质选票票数后再确认。"))
@@ -388,16 +385,16 @@ def receipts(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def projector(request: HttpRequest, pk: int) -> HttpResponse:
+def projector(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Turnout as a count only, refreshed by htmx polling."""
-    session = access.get_appraisal_session_for_user(request.user, pk, write=True)
+    session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     context = {
         "session": session,
         "turnout": selectors.turnout_count(session),
         "voters": session.roll.count(),
     }
     template = "ballots/_projector_count.html"
-    if not request.headers.get("HX-Request"):
+    if not request.htmx:
         template = "ballots/projector.html"
     return render(request, template, context)
 
@@ -445,7 +442,7 @@ def vote_card(request: HttpRequest, pk: int, code: str = "") -> HttpResponse:
 
 def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     neutral = _("投票码无效、已使用，或投票未在进行中。")
-    session = AppraisalSession.objects.select_related("unit").filter(pk=pk).first()
+    session = access.card_page_session(pk)
     context: dict[str, Any] = {"session": session, "done": False, "error": "", "prefilled": code}
     if session is None or session.status != AppraisalSession.Status.OPEN:
         context["error"] = neutral
