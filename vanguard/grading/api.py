@@ -1,14 +1,14 @@
 """JSON API of grading (等级评定), read-only: the caller's approved grades, and one
 branch's grading as its page shows it — status, the cap on excellent, and each formal
 member's tally and proposal. Rows come from `grading.selectors`, so the page and the API
-agree; access from `accounts.permissions`.
+agree; access from `grading.access`.
 
 How each voter graded is never here: a tally holds counts only."""
 
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -17,7 +17,6 @@ from vanguard.campaigns import access as campaigns_access
 from vanguard.grading import access, selectors, services
 from vanguard.grading.models import GradeProposal
 from vanguard.lib.api.errors import ErrorOut
-from vanguard.organization import access as organization_access
 
 router = Router(tags=["grading"])
 
@@ -162,10 +161,7 @@ def _row(row: selectors.Row) -> dict[str, Any]:
 
 @router.get("/mine", response={200: list[MyGradeOut], **ERRORS}, summary="My approved grades")
 def mine(request: HttpRequest) -> list[GradeProposal]:
-    member = organization_access.member_of(request.user)
-    if member is None:
-        raise Http404
-    return selectors.member_grades(member)
+    return selectors.member_grades(access.get_own_member(request.user))
 
 
 @router.get(

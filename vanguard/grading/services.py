@@ -4,7 +4,9 @@ takes keyword arguments, runs in one transaction and changes nothing when it ref
 (`ValidationError` with a message naming the member or field at fault).
 
 Writes go through `Model.save()` under `acting_as(user)`, so the audit trail records
-each proposal and each step with its author.
+each proposal and each step with its author. Who may act is the caller's to check,
+through `grading.access` (the branch's officers propose, the committee decides, each
+step of a case has its recorder); these functions trust it.
 """
 
 from __future__ import annotations
@@ -13,19 +15,18 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.accounts.access import holders
+from vanguard.accounts.models import Role
 from vanguard.audit.context import acting_as
 from vanguard.ballots.models import Grade
-from vanguard.campaigns import access as campaigns_access
-from vanguard.grading import access, selectors
+from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
-from vanguard.lib.paths import path_ids
 from vanguard.notices.services import Message, notify_many, site_language
 from vanguard.organization.models import Member, Unit
 
@@ -35,8 +36,6 @@ NOTE_MAX = 2000
 
 def rule_set(*, campaign: Any, numerator: int, denominator: int, user: Any) -> GradingRule:
     """The committee sets the campaign's cap on excellent (e.g. 1/3, 3/10)."""
-    if not campaigns_access.can_manage_campaign(user, campaign):
-        raise PermissionDenied
     if not (0 < denominator <= 100 and 0 <= numerator <= denominator):
         raise ValidationError({"cap": _("优秀比例须是 0 到 1 之间的分数，例如 1/3 或 30%。")})
     with transaction.atomic(), acting_as(user):
@@ -68,8 +67,6 @@ def proposals_save(
 ) -> int:
     """Save the branch's proposals: member id → (grade, rationale). A row with neither is
     left as it is; a grade needs a rationale. Returns the number of proposals changed."""
-    if not access.can_propose_grades(user, grading.branch):
-        raise PermissionDenied
     members = {m.pk: m for m in selectors.formal_members(grading.branch)}
     errors: list[str] = []
     cleaned: dict[int, tuple[str, str]] = {}
@@ -187,8 +184,6 @@ def submission_problems(
 
 def grading_submit(*, grading: BranchGrading, explanation: str, user: Any) -> BranchGrading:
     """The branch reports its proposals to the committee (等级初评上报)."""
-    if not access.can_propose_grades(user, grading.branch):
-        raise PermissionDenied
     explanation = (explanation or "").strip()
     if len(explanation) > NOTE_MAX:
         raise ValidationError(
@@ -215,8 +210,6 @@ def grading_decide(
     """The committee approves (审批) the branch's proposals as they stand, or returns them
     with a reason. Approving also records the committee's approval of each case of a
     member proposed unqualified; the grades become visible to the members."""
-    if not access.can_decide_grades(user, grading.branch):
-        raise PermissionDenied
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("退回时必须写明理由。")})
@@ -254,12 +247,7 @@ def _branch_url(grading: BranchGrading) -> str:
 
 def _notify_committee(grading: BranchGrading) -> None:
     """The committee admins over the branch learn that proposals wait for them."""
-    unit_ids = path_ids(grading.branch.path)
-    admins = set(
-        RoleAssignment.objects.filter(role=Role.COMMITTEE_ADMIN, unit_id__in=unit_ids).values_list(
-            "user_id", flat=True
-        )
-    )
+    admins = holders(grading.branch, {Role.COMMITTEE_ADMIN}).values_list("pk", flat=True)
     stamp = grading.submitted_at.isoformat() if grading.submitted_at else ""
     with site_language():
         text = _("%(branch)s的等级初评已报党委，请审批。") % {"branch": grading.branch.name}
@@ -305,32 +293,17 @@ def _notify_decision(grading: BranchGrading) -> None:
 
 
 # --- Handling of a member proposed unqualified ------------------------------------
+# Who records each step is `grading.access.STEP_RECORDERS`'s; the committee's approval
+# comes with its decision on the branch's grades (`grading_decide`).
 
 
-# Who records each step of the procedure (the committee's approval comes with its
-# decision on the branch's grades, `grading_decide`).
-STEP_PERMISSIONS = {
-    "talk": access.can_propose_grades,
-    "prereview": access.can_prereview_unqualified,
-    "vote": access.can_propose_grades,
-    "outcome": access.can_decide_grades,
-}
-
-
-def may_record_step(user: Any, case: UnqualifiedCase, step: str) -> bool:
-    allowed = STEP_PERMISSIONS.get(step)
-    return allowed is not None and allowed(user, case.proposal.grading.branch)
-
-
-def _case_step(case: UnqualifiedCase, step: str, user: Any) -> UnqualifiedCase:
-    """Lock the case and check the step is the next one and this person may record it."""
+def _case_step(case: UnqualifiedCase, step: str) -> UnqualifiedCase:
+    """Lock the case and check the step is the next one."""
     current = (
         UnqualifiedCase.objects.select_for_update()
         .select_related("proposal__grading__branch", "proposal__member")
         .get(pk=case.pk)
     )
-    if not may_record_step(user, current, step):
-        raise PermissionDenied
     if current.withdrawn:
         raise ValidationError(_("该党员已不再拟评为不合格，处置程序已撤回。"))
     if current.next_step != step:
@@ -374,7 +347,7 @@ def case_record_talk(
 ) -> UnqualifiedCase:
     on, note = _date(on, "talk_on"), _note(note, "talk_note")
     with transaction.atomic(), acting_as(user):
-        current = _case_step(case, "talk", user)
+        current = _case_step(case, "talk")
         current.talk_on, current.talk_note, current.talk_by = on, note, user
         current.save()
     return current
@@ -385,7 +358,7 @@ def case_record_prereview(
 ) -> UnqualifiedCase:
     on, note = _date(on, "prereview_on"), _note(note, "prereview_note")
     with transaction.atomic(), acting_as(user):
-        current = _case_step(case, "prereview", user)
+        current = _case_step(case, "prereview")
         if on < current.talk_on:  # type: ignore[operator]
             raise ValidationError({"prereview_on": _("预审日期不能早于谈话日期。")})
         current.prereview_on, current.prereview_note = on, note
@@ -410,7 +383,7 @@ def case_record_vote(
     if min(votes_for, votes_against, votes_abstain) < 0:
         raise ValidationError({"votes_for": _("票数不能为负数。")})
     with transaction.atomic(), acting_as(user):
-        current = _case_step(case, "vote", user)
+        current = _case_step(case, "vote")
         branch = current.proposal.grading.branch
         voters = Member.objects.filter(branch=branch, is_active=True).count()
         if votes_for + votes_against + votes_abstain > voters:
@@ -433,7 +406,7 @@ def case_record_outcome(
     if outcome not in UnqualifiedCase.Outcome.values:
         raise ValidationError({"outcome": _("请选择处置结果。")})
     with transaction.atomic(), acting_as(user):
-        current = _case_step(case, "outcome", user)
+        current = _case_step(case, "outcome")
         current.outcome, current.outcome_on = outcome, on
         current.outcome_note, current.outcome_by = note, user
         current.save()

@@ -1,5 +1,6 @@
 """Pages of grading. Thin: rules in services.py, reads in selectors.py, every access
-decision in vanguard/accounts/permissions.py."""
+decision in access.py (each object is fetched there with the capability the page
+needs)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.ballots.models import Grade
 from vanguard.campaigns import access as campaigns_access
+from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.grading import access, selectors, services
 from vanguard.grading.forms import (
@@ -95,8 +97,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "grading/home.html", context)
 
 
-def _campaign_and_branch(request: HttpRequest, campaign_pk: int, branch_pk: int, *, write=False):
-    branch = access.get_grading_branch_for_user(request.user, branch_pk, write=write)
+def _campaign_and_branch(
+    request: HttpRequest,
+    campaign_pk: int,
+    branch_pk: int,
+    *,
+    need: access.BranchCapability | None = None,
+) -> tuple[Campaign, Unit]:
+    branch = access.get_grading_branch_for_user(request.user, branch_pk, need=need)
     return campaigns_access.get_campaign_covering(campaign_pk, branch), branch
 
 
@@ -136,7 +144,9 @@ def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[s
 def branch(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     """The branch's proposals beside the tally, the review status and the feedback sheet."""
     write = request.method == "POST"
-    campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk, write=write)
+    campaign, unit = _campaign_and_branch(
+        request, campaign_pk, branch_pk, need=access.can_propose_grades if write else None
+    )
     if write:
         grading = services.grading_start(campaign=campaign, branch=unit)
         member_ids = list(selectors.formal_members(unit).values_list("pk", flat=True))
@@ -159,7 +169,9 @@ def branch(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def submit(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
-    campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk, write=True)
+    campaign, unit = _campaign_and_branch(
+        request, campaign_pk, branch_pk, need=access.can_propose_grades
+    )
     grading = services.grading_start(campaign=campaign, branch=unit)
     form = SubmitForm(request.POST)
     form.is_valid()
@@ -179,9 +191,9 @@ def submit(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def decide(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
-    campaign, unit = _campaign_and_branch(request, campaign_pk, branch_pk)
-    if not access.can_decide_grades(request.user, unit):
-        raise PermissionDenied
+    campaign, unit = _campaign_and_branch(
+        request, campaign_pk, branch_pk, need=access.can_decide_grades
+    )
     grading = selectors.grading_for(campaign, unit)
     form = DecideForm(request.POST)
     if grading is None or not form.is_valid():
@@ -223,20 +235,17 @@ def rule(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     return redirect("grading:home")
 
 
-def _case_context(request: HttpRequest, proposal: GradeProposal) -> dict[str, Any]:
-    case = UnqualifiedCase.objects.filter(proposal=proposal).first()
-    if case is None:
-        raise Http404
+def _case_context(request: HttpRequest, case: UnqualifiedCase) -> dict[str, Any]:
     step = case.next_step
     form = None
     if (
         not case.withdrawn
         and step in STEP_FORMS
-        and services.may_record_step(request.user, case, step)
+        and access.can_record_step(request.user, case, step)
     ):
         form = STEP_FORMS[step]()
     return {
-        "proposal": proposal,
+        "proposal": case.proposal,
         "case": case,
         "step": step,
         "step_label": services.step_label(step),
@@ -248,19 +257,15 @@ def _case_context(request: HttpRequest, proposal: GradeProposal) -> dict[str, An
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     """The handling of a member proposed unqualified, step by step."""
-    proposal = access.get_grade_proposal_for_user(request.user, pk)
-    return render(request, "grading/case.html", _case_context(request, proposal))
+    case = access.get_unqualified_case_for_user(request.user, pk)
+    return render(request, "grading/case.html", _case_context(request, case))
 
 
 @login_required
 @require_POST
 def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    proposal = access.get_grade_proposal_for_user(request.user, pk)
-    if step not in STEP_FORMS:
-        raise Http404
-    case = UnqualifiedCase.objects.filter(proposal=proposal).first()
-    if case is None:
-        raise Http404
+    # An unknown step is a 404; a step this person does not record, a 403.
+    case = access.get_unqualified_case_for_user(request.user, pk, step=step)
     form = STEP_FORMS[step](request.POST)
     record = {
         "talk": lambda d: services.case_record_talk(
@@ -297,8 +302,8 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             _errors(request, error)
         else:
             messages.success(request, _("已记录：%(step)s。") % {"step": services.step_label(step)})
-            return redirect("grading:case", pk=proposal.pk)
-    context = _case_context(request, proposal)
+            return redirect("grading:case", pk=case.proposal_id)
+    context = _case_context(request, access.get_unqualified_case_for_user(request.user, pk))
     if context["form"] is not None and context["step"] == step:
         context["form"] = form
     return render(request, "grading/case.html", context, status=400)

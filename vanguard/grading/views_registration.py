@@ -1,57 +1,51 @@
 """The member appraisal registration form (党员评议登记表) as PDF and Word, per member and
 for a whole branch. What the form shows is decided in `selectors_registration`; who may
-download it in `access.can_view_registration_form` (the member themself and the
+download it in `access.get_registration_member_for_user` (the member themself and the
 readers of the branch grading) and `get_grading_branch_for_user` (the bundle)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from vanguard.campaigns import access as campaigns_access
-from vanguard.documents import registration_form
-from vanguard.grading import access, selectors_registration
-from vanguard.organization.models import Member, Unit
+from vanguard.grading import access, registration_form, selectors_registration
+from vanguard.grading.selectors_registration import RegistrationData
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _campaign_covering(request: HttpRequest, campaign_pk: int, branch: Unit) -> Any:
-    campaign = campaigns_access.get_campaign_for_user(request.user, campaign_pk)
-    if not branch.path.startswith(campaign.unit.path):
-        raise Http404
-    return campaign
-
-
-def _member_form(request: HttpRequest, campaign_pk: int, member_pk: int):
-    member = Member.objects.select_related("branch").filter(pk=member_pk).first()
-    if member is None or not access.can_view_registration_form(request.user, member):
-        raise Http404
-    campaign = _campaign_covering(request, campaign_pk, member.branch)
+def _member_form(request: HttpRequest, campaign_pk: int, member_pk: int) -> RegistrationData:
+    member = access.get_registration_member_for_user(request.user, member_pk)
+    campaign = access.get_campaign_for_branch(request.user, campaign_pk, member.branch)
     # The member themself, unless they also read their branch's grading, sees the
     # votes and grades only once the committee has approved them.
     for_member = not access.can_view_grading(request.user, member.branch)
     return selectors_registration.registration_data(member, campaign, for_member=for_member)
 
 
+def _disposition(name: str, fallback: str, *, inline: bool) -> str:
+    """RFC 6266, by Django: a plain ASCII name (filename="…") for old clients, then the
+    Chinese one (filename*=utf-8''…), which every current browser prefers."""
+    plain = content_disposition_header(not inline, fallback) or ""
+    full = content_disposition_header(not inline, name) or ""
+    chinese = full.partition("; ")[2]
+    return f"{plain}; {chinese}" if chinese.startswith("filename*=") else plain
+
+
 def _file(
     content: bytes, content_type: str, subject: str, fallback: str, extension: str, *, inline: bool
 ) -> HttpResponse:
-    """The file named like 党员评议登记表-王小明.pdf: RFC 5987 (filename*=utf-8''…) for the
-    Chinese name, after a plain ASCII name (registration-form-T0002.pdf) for old clients."""
+    """The file named like 党员评议登记表-王小明.pdf, or registration-form-T0002.pdf for
+    clients that cannot read the Chinese name."""
     response = HttpResponse(content, content_type=content_type)
     name = f"{registration_form.title()}-{subject}.{extension}".replace("/", "-")
     ascii_name = "registration-form-" + re.sub(r"[^A-Za-z0-9_-]", "", fallback or "x")
-    response["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{ascii_name}.{extension}"; '
-        f"filename*=utf-8''{quote(name, safe='')}"
-    )
+    response["Content-Disposition"] = _disposition(name, f"{ascii_name}.{extension}", inline=inline)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -77,7 +71,7 @@ def member_docx(request: HttpRequest, campaign_pk: int, member_pk: int) -> HttpR
 def branch_pdf(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     """Every member's form of the branch, one per page, for the secretary to print."""
     branch = access.get_grading_branch_for_user(request.user, branch_pk)
-    campaign = _campaign_covering(request, campaign_pk, branch)
+    campaign = access.get_campaign_for_branch(request.user, campaign_pk, branch)
     forms = selectors_registration.branch_registrations(branch, campaign)
     content = registration_form.registration_forms_pdf(forms)
     return _file(content, PDF, branch.name, f"branch-{branch.pk}", "pdf", inline=True)

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from vanguard.documents import pdf
-from vanguard.documents.registration_form import registration_form_pdf
+from vanguard.grading.registration_form import registration_form_pdf
 from vanguard.grading.selectors_registration import RegistrationData
 from vanguard.opinions.models import FeedbackAcknowledgement
 from vanguard.opinions.tests import factories_feedback as f

@@ -8,10 +8,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 from vanguard.audit.models import AuditEntry
-from vanguard.grading import selectors, services
+from vanguard.campaigns import access as campaigns_access
+from vanguard.grading import access, selectors, services
 from vanguard.grading.forms import RuleForm
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
 from vanguard.grading.tests.factories import held_vote
@@ -44,9 +46,13 @@ def test_a_grade_without_a_rationale_is_refused_naming_the_member(grading, cast)
 
 
 def test_only_the_branch_officers_propose(grading, cast):
-    for user in (cast.committee_admin, cast.supervisor, cast.member, cast.other_member):
+    branch = grading.branch
+    for user in (cast.committee_admin, cast.supervisor):  # they read it: 403
         with pytest.raises(PermissionDenied):
-            propose_all(grading, user)
+            access.get_grading_branch_for_user(user, branch.pk, need=access.can_propose_grades)
+    for user in (cast.member, cast.other_member):  # they do not see it: 404
+        with pytest.raises(Http404):
+            access.get_grading_branch_for_user(user, branch.pk, need=access.can_propose_grades)
     assert propose_all(grading, cast.branch_committee) == 3
 
 
@@ -78,8 +84,7 @@ def test_the_campaign_cap_is_configurable(grading, cast, branch, campaign):
     services.rule_set(campaign=campaign, numerator=2, denominator=3, user=cast.committee_admin)
     propose_all(grading, cast.secretary, 李书记="excellent", 王小明="excellent")
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)  # 2 ≤ 2
-    with pytest.raises(PermissionDenied):
-        services.rule_set(campaign=campaign, numerator=1, denominator=2, user=cast.secretary)
+    assert not campaigns_access.can_manage_campaign(cast.secretary, campaign)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +121,9 @@ def test_the_committee_approves_and_only_then_the_member_sees_the_grade(
     services.grading_submit(grading=grading, explanation="", user=cast.secretary)
     assert selectors.member_grades(cast.member_record) == []
     with pytest.raises(PermissionDenied):
-        services.grading_decide(grading=grading, approve=True, reason="", user=cast.gb_secretary)
+        access.get_grading_branch_for_user(
+            cast.gb_secretary, grading.branch.pk, need=access.can_decide_grades
+        )
     services.grading_decide(grading=grading, approve=True, reason="", user=cast.committee_admin)
     (grade,) = selectors.member_grades(cast.member_record)
     assert grade.get_grade_display() == "优秀"
@@ -166,9 +173,7 @@ def test_unqualified_opens_the_procedure_and_blocks_submission_until_its_steps(
     services.case_record_talk(case=case, on=TODAY, note="已谈话，本人有抵触", user=cast.secretary)
     # The branch cannot pre-review its own proposal: the level above does.
     with pytest.raises(PermissionDenied):
-        services.case_record_prereview(
-            case=case, on=TODAY, agrees=True, note="同意", user=cast.secretary
-        )
+        access.get_unqualified_case_for_user(cast.secretary, case.proposal_id, step="prereview")
     services.case_record_prereview(
         case=case, on=TODAY, agrees=True, note="同意", user=cast.gb_secretary
     )
@@ -202,9 +207,7 @@ def test_unqualified_opens_the_procedure_and_blocks_submission_until_its_steps(
     case.refresh_from_db()
     assert case.committee_on == TODAY and case.committee_by == cast.committee_admin
     with pytest.raises(PermissionDenied):
-        services.case_record_outcome(
-            case=case, outcome="rectify", on=TODAY, note="", user=cast.secretary
-        )
+        access.get_unqualified_case_for_user(cast.secretary, case.proposal_id, step="outcome")
     services.case_record_outcome(
         case=case, outcome="rectify", on=TODAY, note="限期六个月改正", user=cast.committee_admin
     )

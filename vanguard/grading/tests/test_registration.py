@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import make_member
-from vanguard.documents.registration_form import registration_form_pdf
 from vanguard.grading import selectors, services
 from vanguard.grading.models import UnqualifiedCase
+from vanguard.grading.registration_form import registration_form_pdf
 from vanguard.grading.selectors_registration import registration_data
 from vanguard.grading.tests.factories import case_ready_for_the_committee, held_vote
 from vanguard.meetings.tests.factories import education_campaign

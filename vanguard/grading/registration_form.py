@@ -2,10 +2,12 @@
 offices file on paper: a ruled form with the member's facts, the personal summary
 (个人总结), the democratic appraisal's votes (民主评议情况), the branch's initial
 grade (支部初评意见) and the committee's approval (党委审批意见), each with a line to
-sign and date. As a PDF (reportlab, the embedded CJK font of `pdf.py`) and as Word
-(python-docx); the PDF also as a branch bundle, one member per page.
+sign and date. As a PDF (reportlab, with the embedded CJK font and the long-text
+pieces of `vanguard.documents.pdf`) and as Word (python-docx); the PDF also as a
+branch bundle, one member per page. The form is grading's record, so it lives here;
+`documents` only knows how to lay text out.
 
-Everything on the form comes from `RegistrationData` (grading/selectors_registration.py),
+Everything on the form comes from `RegistrationData` (`selectors_registration.py`),
 which has already left out what is not yet decided. All text is plain: `pdf.para()`
 escapes it, and Word stores it as text, so `<script>` or `&` prints as written.
 """
