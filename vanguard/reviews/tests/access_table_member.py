@@ -2,7 +2,7 @@
 comparison (see tests/access.py). The document is 王小明's (member, branch A1). The
 editor is everyone's own: those with a member record (王小明, 李书记 the secretary,
 陈刚 the other member) get their own document; the others are told they have none.
-History, versions and comparison follow `permissions.visible_self_analyses`: the
+History, versions and comparison follow `access.visible_self_analyses`: the
 author and those over branch A1 — never the group leader or another member."""
 
 from django.urls import reverse
