@@ -5,12 +5,9 @@ access is in `opinions.access`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,21 +16,13 @@ from vanguard.lib import filetypes
 from vanguard.opinions import access
 from vanguard.opinions.email import mime, services
 from vanguard.opinions.email.forms import EmlUploadForm, MailboxForm
-from vanguard.opinions.models import EmailAttachment
 from vanguard.opinions.tasks import poll_mailbox
-
-
-def _mailbox_units(request: HttpRequest) -> Any:
-    units = access.mailbox_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
-    return units
 
 
 @login_required
 @require_GET
 def mailbox_list(request: HttpRequest) -> HttpResponse:
-    _mailbox_units(request)
+    access.get_mailbox_units_for_user(request.user)
     mailboxes = access.visible_mailboxes(request.user).order_by("branch__path", "pk")
     return render(
         request,
@@ -48,7 +37,7 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mailbox_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    units = _mailbox_units(request)
+    units = access.get_mailbox_units_for_user(request.user)
     mailbox = access.get_mailbox_for_user(request.user, pk) if pk is not None else None
     if request.method == "POST":
         form = MailboxForm(request.POST, instance=mailbox, units=units)
@@ -89,16 +78,13 @@ def mailbox_poll(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def eml_upload(request: HttpRequest) -> HttpResponse:
-    units = access.opinion_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
+    units = access.get_opinion_units_for_user(request.user)
     result = None
     if request.method == "POST":
         form = EmlUploadForm(request.POST, request.FILES, units=units)
         if form.is_valid():
+            # One of `units`: the person sorts its opinions.
             unit = form.cleaned_data["unit"]
-            if not access.can_sort_opinions(request.user, unit):
-                raise PermissionDenied
             result = services.eml_upload(
                 campaign=form.campaign, branch=unit, files=form.cleaned_data["files"]
             )
@@ -128,21 +114,17 @@ def eml_upload(request: HttpRequest) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """An e-mail's attachment is source material: only for those who sort the opinion
     and may see where it came from — never for the member it concerns."""
-    attachment = EmailAttachment.objects.filter(pk=pk).select_related("message").first()
-    opinion = attachment.message.opinions.order_by("pk").first() if attachment else None
-    if opinion is None:
-        raise Http404
-    opinion = access.get_opinion_for_user(request.user, opinion.pk)
-    if not access.can_see_opinion_sources(request.user, opinion):
-        raise PermissionDenied
-    file = attachment.file.open("rb")  # type: ignore[union-attr]
+    attachment = access.get_attachment_for_user(request.user, pk)
+    file = attachment.file.open("rb")
     kind = filetypes.detect(file)
     # Served as what its content is, or as bytes: never as HTML a sender could script.
     content_type = filetypes.CONTENT_TYPES.get(kind or "", "application/octet-stream")
+    # FileResponse writes Content-Disposition with `content_disposition_header`: a
+    # Chinese file name is sent as RFC 5987 `filename*`, quotes and all escaped.
     response = FileResponse(
         file,
         as_attachment=True,
-        filename=attachment.name,  # type: ignore[union-attr]
+        filename=attachment.name,
         content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"

@@ -9,16 +9,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from vanguard.lib.api.errors import ErrorOut
 from vanguard.opinions import access
 from vanguard.opinions.feedback import selectors, services
 from vanguard.opinions.feedback.selectors import FeedbackSheet
-from vanguard.organization import access as organization_access
-from vanguard.organization.models import Member
 
 router = Router(tags=["opinions"])
 
@@ -110,21 +107,14 @@ def _out(sheet: FeedbackSheet) -> dict[str, Any]:
     }
 
 
-def _own_member(request: HttpRequest) -> Member:
-    member = organization_access.member_of(request.user)
-    if member is None:
-        raise PermissionDenied
-    return member
-
-
 @router.get(
     "/feedback",
     response={200: FeedbackOut, **ERRORS},
     summary="The caller's feedback sheet (opinions about them, without sources)",
 )
 def my_feedback(request: HttpRequest, campaign_id: int | None = None) -> Any:
-    member = _own_member(request)
-    campaign = selectors.feedback_campaign(member, campaign_id)
+    member = access.get_own_member(request.user, forbidden=True)
+    campaign = access.feedback_campaign(member, campaign_id)
     return _out(selectors.feedback_sheet(member, campaign))
 
 
@@ -134,10 +124,8 @@ def my_feedback(request: HttpRequest, campaign_id: int | None = None) -> Any:
     summary="Acknowledge the caller's feedback sheet, with how they will respond",
 )
 def acknowledge_feedback(request: HttpRequest, payload: AcknowledgeIn) -> Any:
-    member = _own_member(request)
-    campaign = selectors.feedback_campaign(member, payload.campaign_id)
-    if campaign is None:
-        raise Http404
+    member = access.get_own_member(request.user, forbidden=True)
+    campaign = access.get_feedback_campaign(member, payload.campaign_id)
     return services.feedback_acknowledge(
         member=member, campaign=campaign, response=payload.response
     )
@@ -149,8 +137,6 @@ def acknowledge_feedback(request: HttpRequest, payload: AcknowledgeIn) -> Any:
     summary="A member's feedback sheet, for those who review them",
 )
 def member_feedback(request: HttpRequest, member_id: int, campaign_id: int | None = None) -> Any:
-    member = Member.objects.select_related("branch").filter(pk=member_id).first()
-    if member is None or not access.can_view_feedback_sheet(request.user, member):
-        raise Http404
-    campaign = selectors.feedback_campaign(member, campaign_id)
+    member = access.get_feedback_member_for_user(request.user, member_id)
+    campaign = access.feedback_campaign(member, campaign_id)
     return _out(selectors.feedback_sheet(member, campaign))

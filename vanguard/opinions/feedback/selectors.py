@@ -44,13 +44,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import Http404
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.models import Campaign
-from vanguard.campaigns.selectors import active_campaign_for_unit
-from vanguard.lib.paths import path_ids
 from vanguard.opinions.models import (
     DEFAULT_ASPECTS,
     Aspect,
@@ -124,26 +121,6 @@ class FeedbackSheet:
     @property
     def opinion_count(self) -> int:
         return sum(len(group.items) for group in self.groups)
-
-
-def feedback_campaign(member: Member, campaign_pk: Any = None) -> Campaign | None:
-    """The campaign whose sheet is read: the one asked for (which must run over the
-    member's branch, else 404), else the active one, else the latest one that did."""
-    unit_ids = path_ids(member.branch.path)
-    over_member = Campaign.objects.filter(unit_id__in=unit_ids).exclude(
-        status=Campaign.Status.DRAFT
-    )
-    if campaign_pk not in (None, ""):
-        try:
-            campaign = over_member.filter(pk=int(campaign_pk)).first()
-        except (TypeError, ValueError):
-            campaign = None
-        if campaign is None:
-            raise Http404
-        return campaign
-    return (
-        active_campaign_for_unit(member.branch.path) or over_member.order_by("-year", "-pk").first()
-    )
 
 
 def min_respondents_for(campaign: Campaign) -> int:

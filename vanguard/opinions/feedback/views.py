@@ -4,14 +4,13 @@ shows and hides is decided in `feedback.selectors` (read its docstring)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +18,6 @@ from vanguard.opinions import access
 from vanguard.opinions.feedback import selectors, services
 from vanguard.opinions.feedback.sheet import feedback_sheet_pdf
 from vanguard.organization import access as organization_access
-from vanguard.organization.models import Member
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -27,17 +25,10 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _viewable_member(user: Any, member_pk: int) -> Member:
-    member = Member.objects.select_related("branch").filter(pk=member_pk).first()
-    if member is None or not access.can_view_feedback_sheet(user, member):
-        raise Http404
-    return member
-
-
 def _pdf_response(sheet: selectors.FeedbackSheet) -> HttpResponse:
     response = HttpResponse(feedback_sheet_pdf(sheet), content_type="application/pdf")
-    # ASCII file name (the member's number), safe in every browser's header parsing.
-    response["Content-Disposition"] = f'inline; filename="feedback-{sheet.member.number}.pdf"'
+    filename = f"feedback-{sheet.member.number}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
     return _private(response)
 
 
@@ -47,7 +38,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
     member = organization_access.member_of(request.user)
     if member is None:
         return _private(render(request, "opinions/feedback_sheet.html", {"sheet": None}))
-    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    campaign = access.feedback_campaign(member, request.GET.get("campaign"))
     sheet = selectors.feedback_sheet(member, campaign)
     return _private(
         render(
@@ -67,22 +58,16 @@ def feedback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def feedback_pdf(request: HttpRequest) -> HttpResponse:
-    member = organization_access.member_of(request.user)
-    if member is None:
-        raise Http404
-    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    member = access.get_own_member(request.user)
+    campaign = access.feedback_campaign(member, request.GET.get("campaign"))
     return _pdf_response(selectors.feedback_sheet(member, campaign))
 
 
 @login_required
 @require_POST
 def feedback_acknowledge(request: HttpRequest) -> HttpResponse:
-    member = organization_access.member_of(request.user)
-    if member is None:
-        raise Http404
-    campaign = selectors.feedback_campaign(member, request.POST.get("campaign"))
-    if campaign is None:
-        raise Http404
+    member = access.get_own_member(request.user)
+    campaign = access.get_feedback_campaign(member, request.POST.get("campaign"))
     try:
         services.feedback_acknowledge(
             member=member, campaign=campaign, response=request.POST.get("response", "")
@@ -112,10 +97,10 @@ def feedback_acknowledge(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def feedback_member(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = _viewable_member(request.user, member_pk)
+    member = access.get_feedback_member_for_user(request.user, member_pk)
     if member.user_id is not None and member.user_id == request.user.pk:
         return redirect("opinions:feedback")
-    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    campaign = access.feedback_campaign(member, request.GET.get("campaign"))
     sheet = selectors.feedback_sheet(member, campaign)
     return _private(
         render(
@@ -134,6 +119,6 @@ def feedback_member(request: HttpRequest, member_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def feedback_member_pdf(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = _viewable_member(request.user, member_pk)
-    campaign = selectors.feedback_campaign(member, request.GET.get("campaign"))
+    member = access.get_feedback_member_for_user(request.user, member_pk)
+    campaign = access.feedback_campaign(member, request.GET.get("campaign"))
     return _pdf_response(selectors.feedback_sheet(member, campaign))

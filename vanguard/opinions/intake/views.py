@@ -26,10 +26,10 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -113,22 +113,12 @@ def box_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "opinions/box_thanks.html", {"box": found, "slug": slug})
 
 
-def _sorting_branch(user: Any, pk: int) -> Unit:
-    """A branch whose opinions this person gathers: 404 outside their sight, 403 if they
-    may see it but not gather its opinions."""
-    unit = organization_access.get_unit_for_user(user, pk)
-    if not access.can_sort_opinions(user, unit):
-        raise PermissionDenied
-    return unit
-
-
 @login_required
 @require_GET
 def box_list(request: HttpRequest) -> HttpResponse:
     """The boxes this person looks after (with their posters), and their own branch's box."""
     boxes = []
-    units = access.opinion_units(request.user).filter(kind=Unit.Kind.BRANCH).order_by("path")
-    for unit in units.select_related("parent"):
+    for unit in access.gathering_branches(request.user):
         found = services.box_for_branch(unit)
         if found is not None:
             boxes.append({"box": found, "url": _public_url(request, found)})
@@ -145,7 +135,7 @@ def box_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def box_poster(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """A printable A4 poster with the box's QR code, for the secretary to put up."""
-    unit = _sorting_branch(request.user, unit_pk)
+    unit = access.get_unit_for_user(request.user, unit_pk)
     found = services.box_for_branch(unit) if unit.kind == Unit.Kind.BRANCH else None
     if found is None:
         return render(request, "opinions/box_missing.html", status=404)
@@ -170,38 +160,11 @@ def box_poster(request: HttpRequest, unit_pk: int) -> HttpResponse:
 LINK_PAGE_REFERRER_POLICY = "same-origin"
 
 
-def get_survey_for_user(user: Any, pk: int) -> Survey:
-    """A survey of a branch whose opinions this person gathers (404 unseen, 403 read-only)."""
-    survey = (
-        Survey.objects.select_related("branch", "campaign", "campaign__unit").filter(pk=pk).first()
-    )
-    if (
-        survey is None
-        or not survey.branch.is_active
-        or not organization_access.can_view_unit(user, survey.branch)
-    ):
-        raise Http404
-    if not access.can_sort_opinions(user, survey.branch):
-        raise PermissionDenied
-    return survey
-
-
-def _survey_branches(user: Any) -> Any:
-    return (
-        access.opinion_units(user)
-        .filter(kind=Unit.Kind.BRANCH)
-        .select_related("parent")
-        .order_by("path")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_list(request: HttpRequest) -> HttpResponse:
-    branches = _survey_branches(request.user)
     if request.method == "POST":
-        if not branches.exists():
-            raise PermissionDenied
+        branches = access.get_gathering_branches_for_user(request.user)
         form = SurveyCreateForm(request.POST, branches=branches)
         if form.is_valid():
             try:
@@ -214,6 +177,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已发起书面调查，请发出邀请。"))
                 return redirect("opinions:survey_detail", pk=survey.pk)
     else:
+        branches = access.gathering_branches(request.user)
         form = SurveyCreateForm(branches=branches)
     surveys = (
         Survey.objects.filter(branch__in=branches)
@@ -234,7 +198,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_survey_for_user(request.user, pk)
+    survey = access.get_survey_for_user(request.user, pk)
     invitations = list(survey.invitations.order_by("-inside_party", "pk"))
     return render(
         request,
@@ -256,7 +220,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue links and show them once: the raw tokens are in this page and nowhere else."""
-    survey = get_survey_for_user(request.user, pk)
+    survey = access.get_survey_for_user(request.user, pk)
     form = InviteForm(request.POST)
     issued: list[services.IssuedLink] = []
     if form.is_valid():
@@ -305,7 +269,7 @@ def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_survey_for_user(request.user, pk)
+    survey = access.get_survey_for_user(request.user, pk)
     if survey.is_open:
         services.survey_close(survey=survey)
         messages.success(request, _("调查已结束，答卷已打乱顺序保存。"))
@@ -329,7 +293,7 @@ def _answer_page_context(survey: Survey, data: Any = None, errors: Any = None) -
 @require_http_methods(["GET", "POST"])
 def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
     """Type in a paper form: the same form as the link's, with no invitation."""
-    survey = get_survey_for_user(request.user, pk)
+    survey = access.get_survey_for_user(request.user, pk)
     if not survey.is_open:
         messages.error(request, _("这次调查已经结束，不能再录入问卷。"))
         return redirect("opinions:survey_detail", pk=survey.pk)
@@ -413,37 +377,10 @@ def survey_thanks(request: HttpRequest) -> HttpResponse:
 RECORDS_PAGE_SIZE = 30
 
 
-def get_record_for_user(user: Any, pk: int) -> OpinionRecord:
-    """A record of a branch whose opinions this person gathers (404 unseen, 403 read-only)."""
-    record = (
-        OpinionRecord.objects.select_related("branch", "campaign", "campaign__unit", "recorded_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if (
-        record is None
-        or not record.branch.is_active
-        or not organization_access.can_view_unit(user, record.branch)
-    ):
-        raise Http404
-    if not access.can_sort_opinions(user, record.branch):
-        raise PermissionDenied
-    return record
-
-
-def _branches(user: Any) -> Any:
-    return (
-        access.opinion_units(user)
-        .filter(kind=Unit.Kind.BRANCH)
-        .select_related("parent")
-        .order_by("path")
-    )
-
-
 @login_required
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
-    branches = _branches(request.user)
+    branches = access.gathering_branches(request.user)
     records = (
         OpinionRecord.objects.filter(branch__in=branches)
         .select_related("branch", "recorded_by")
@@ -461,9 +398,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest) -> HttpResponse:
-    branches = _branches(request.user)
-    if not branches.exists():
-        raise PermissionDenied
+    branches = access.get_gathering_branches_for_user(request.user)
     if request.method == "POST":
         form = RecordForm(request.POST, branches=branches)
         if form.is_valid():
@@ -517,14 +452,14 @@ def _detail(
 @login_required
 @require_GET
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_record_for_user(request.user, pk)
+    record = access.get_record_for_user(request.user, pk)
     return _detail(request, record, _opinion_form(record))
 
 
 @login_required
 @require_POST
 def record_add_opinion(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_record_for_user(request.user, pk)
+    record = access.get_record_for_user(request.user, pk)
     form = _opinion_form(record, request.POST)
     if form.is_valid():
         try:

@@ -1,6 +1,6 @@
 """JSON API of intake by officers and of sorting (梳理), at /api/v1/opinions/.
 
-The same rules as the pages, through `opinions.access`: a caller lists and
+The same rules as the pages, fetched through `opinions.access`: a caller lists and
 reads the opinions in their scope, never one about themself (404); an opinion's
 `source` is in the answer only where `can_see_opinion_sources` allows it (null for
 supervisors and observers, and for a sorter who could be the opinion's subject);
@@ -12,9 +12,9 @@ those who only read it). Errors are the shape of
 import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -24,7 +24,7 @@ from vanguard.campaigns.models import Campaign
 from vanguard.lib.api.errors import ErrorOut
 from vanguard.lib.api.pagination import Pagination
 from vanguard.opinions import access
-from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
+from vanguard.opinions.models import Aspect, Opinion, OpinionRound
 from vanguard.opinions.sorting import services
 from vanguard.organization.models import Member, Unit
 
@@ -160,11 +160,10 @@ def _with_related(queryset: QuerySet[Opinion], user: Any) -> QuerySet[Opinion]:
 
 
 def _fetch(request: HttpRequest, opinion_id: int, *, write: bool = False) -> Opinion:
-    opinion = access.get_opinion_for_user(request.user, opinion_id, write=write)
-    return (
-        _with_related(Opinion.objects.filter(pk=opinion.pk), request.user)
-        .select_related("branch", "campaign", "subject_member", "subject_unit", "aspect")
-        .get()
+    """The opinion as `OpinionOut` reads it; to write it, the caller must sort it (403)."""
+    need = access.can_sort_opinion if write else None
+    return access.get_opinion_for_user(
+        request.user, opinion_id, need=need, related=("email", "record")
     )
 
 
@@ -227,24 +226,14 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
     record = None
     branch: Unit | None
     if payload.record_id is not None:
-        record = (
-            OpinionRecord.objects.select_related("branch", "campaign", "campaign__unit")
-            .filter(pk=payload.record_id)
-            .first()
-        )
-        if record is None or not campaigns_access.can_view_progress(user, record.branch):
-            raise Http404
+        record = access.get_followed_record_for_user(user, payload.record_id)
         branch = record.branch
     elif payload.branch_id is not None:
-        branch = Unit.objects.filter(pk=payload.branch_id, is_active=True).first()
-        if branch is None or not campaigns_access.can_view_progress(user, branch):
-            raise Http404
+        branch = access.get_followed_unit_for_user(user, payload.branch_id)
     else:
         raise _unprocessable(
             "branch_id", _("请给出收集意见的组织（branch_id）或谈话、座谈记录（record_id）。")
         )
-    if not access.can_sort_opinions(user, branch):
-        raise PermissionDenied
     campaign = _campaign_for(user, branch, payload.campaign_id, record)
     channel = payload.channel or (record.kind if record is not None else None)
     if channel is None:
@@ -346,7 +335,7 @@ def opinion_patch(request: HttpRequest, opinion_id: int, payload: SortIn) -> Opi
 def opinion_merge(request: HttpRequest, opinion_id: int, payload: MergeIn) -> Opinion:
     survivor = _fetch(request, opinion_id, write=True)
     duplicates = [
-        access.get_opinion_for_user(request.user, pk, write=True)
+        access.get_opinion_for_user(request.user, pk, need=access.can_sort_opinion)
         for pk in dict.fromkeys(payload.duplicates)
     ]
     try:
@@ -379,11 +368,7 @@ def round_open(request: HttpRequest, payload: RoundIn) -> Status:
     from vanguard.campaigns.selectors import active_campaign_for_unit
 
     user = request.user
-    branch = Unit.objects.filter(pk=payload.branch_id, is_active=True).first()
-    if branch is None or not campaigns_access.can_view_progress(user, branch):
-        raise Http404
-    if not access.can_sort_opinions(user, branch):
-        raise PermissionDenied
+    branch = access.get_followed_unit_for_user(user, payload.branch_id)
     campaign = active_campaign_for_unit(branch.path)
     if campaign is None:
         raise _unprocessable("branch_id", _("该组织没有进行中的活动。"))

@@ -30,18 +30,6 @@ Status = Opinion.Status
 Kind = Opinion.Kind
 
 
-def active_campaign_for(user: Any, wanted: str = "") -> Campaign | None:
-    """The campaign asked for (?campaign=<pk>), else the person's nearest active one."""
-    if wanted.isdigit():
-        return campaigns_access.get_campaign_for_user(user, wanted)
-    return (
-        campaigns_access.visible_campaigns(user)
-        .filter(status=Campaign.Status.ACTIVE)
-        .order_by("-unit__depth", "-year", "-pk")
-        .first()
-    )
-
-
 def campaign_opinions(user: Any, campaign: Campaign) -> QuerySet[Opinion]:
     return access.visible_opinions(user).filter(campaign=campaign)
 

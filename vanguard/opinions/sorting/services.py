@@ -5,7 +5,7 @@ sorted, merged or set aside an opinion — and, by `Opinion.audit_hidden_fields`
 never its source. Nothing is ever deleted: a duplicate is marked merged (its text
 kept) and an opinion that will not be fed back is set aside with a reason.
 
-Access is checked by the caller (`access.get_opinion_for_user(write=True)`);
+Access is checked by the caller (`access.get_opinion_for_user(need=can_sort_opinion)`);
 the functions here check what the data must satisfy: the subject lies inside the
 unit that gathered the opinion, the aspect belongs to the campaign, and so on.
 """
@@ -16,14 +16,13 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.lib.paths import path_ids
-from vanguard.opinions import access
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.organization.models import Member, Unit
 
@@ -262,9 +261,8 @@ def opinion_enter(
 @transaction.atomic
 def round_open(*, campaign: Any, branch: Unit, reason: str, actor: Any) -> OpinionRound:
     """Open the branch's next round of solicitation (第二轮征求意见): new opinions are
-    filed under it from now on."""
-    if not access.can_sort_opinions(actor, branch):
-        raise PermissionDenied
+    filed under it from now on. `actor` is who opened it (the caller has fetched the
+    branch with the capability to sort its opinions)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请说明为什么开展新一轮征求意见。")})

@@ -25,25 +25,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from vanguard.campaigns import access as campaigns_access
-from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.opinions import access
 from vanguard.opinions.intake.services import aspects_for, opinion_settings_for
-from vanguard.opinions.models import Aspect, Opinion
+from vanguard.opinions.models import Aspect, Opinion, OpinionRound
 from vanguard.opinions.sorting import selectors, services
 from vanguard.opinions.sorting.forms import MergeForm, RoundForm, SetAsideForm, SortForm
 from vanguard.organization.models import Member, Unit
 
 PAGE_SIZE = 20
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware
 
 
 @dataclass
@@ -54,10 +57,6 @@ class Card:
     form: SortForm | None
     set_aside_form: SetAsideForm | None
     sort_here: bool  # False: the unit is too large for a select on every card
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _card(
@@ -115,9 +114,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def sorting_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not access.reads_opinions(user):
-        raise PermissionDenied
-    campaign = selectors.active_campaign_for(user, request.GET.get("campaign", ""))
+    campaign = access.get_opinions_campaign_for_user(user, request.GET.get("campaign", ""))
     if campaign is None:
         return render(request, "opinions/sorting_list.html", {"campaign": None})
     filters = _filters(request)
@@ -223,19 +220,13 @@ def _history(opinion: Opinion) -> list[tuple[Any, list[str]]]:
     return rows
 
 
+# What an opinion's page and card show, beyond what `access.visible_opinions` joins.
+RELATED = ("campaign__unit", "email", "record", "merged_into")
+
+
 def _opinion(request: HttpRequest, pk: int, *, write: bool = False) -> Opinion:
-    opinion = access.get_opinion_for_user(request.user, pk, write=write)
-    return Opinion.objects.select_related(
-        "branch",
-        "campaign",
-        "campaign__unit",
-        "subject_member",
-        "subject_unit",
-        "aspect",
-        "email",
-        "record",
-        "merged_into",
-    ).get(pk=opinion.pk)
+    need = access.can_sort_opinion if write else None
+    return access.get_opinion_for_user(request.user, pk, need=need, related=RELATED)
 
 
 @login_required
@@ -255,12 +246,12 @@ def _next_url(request: HttpRequest, opinion: Opinion) -> str:
 
 
 def _respond(
-    request: HttpRequest, opinion: Opinion, *, message: str = "", **forms: Any
+    request: HtmxHttpRequest, opinion: Opinion, *, message: str = "", **forms: Any
 ) -> HttpResponse:
     """After a write (or a refused one): the card again for htmx, else the list or the
     opinion's page."""
     failed = any(f is not None and f.errors for f in forms.values())
-    if _is_htmx(request):
+    if request.htmx:
         aspects = aspects_for(opinion.campaign)
         choices = selectors.subject_choices([opinion.branch])[opinion.branch_id]
         card = _card(
@@ -298,7 +289,7 @@ def _show_errors(form: Any, error: ValidationError, field_of: dict[str, str]) ->
 
 @login_required
 @require_POST
-def sorting_sort(request: HttpRequest, pk: int) -> HttpResponse:
+def sorting_sort(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     opinion = _opinion(request, pk, write=True)
     choices = selectors.subject_choices([opinion.branch])[opinion.branch_id]
     form = SortForm(
@@ -338,7 +329,7 @@ def sorting_sort(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sorting_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
+def sorting_set_aside(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     opinion = _opinion(request, pk, write=True)
     form = SetAsideForm(request.POST, prefix=f"a{opinion.pk}")
     if form.is_valid():
@@ -361,7 +352,9 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = selectors.merge_candidates(user, opinion)
     form = MergeForm(request.POST, candidates=candidates)
     if form.is_valid():
-        survivor = access.get_opinion_for_user(user, form.cleaned_data["into"], write=True)
+        survivor = access.get_opinion_for_user(
+            user, form.cleaned_data["into"], need=access.can_sort_opinion
+        )
         try:
             services.opinion_merge(survivor=survivor, duplicates=[opinion])
         except ValidationError as error:
@@ -385,14 +378,8 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_open(request: HttpRequest, branch_id: int) -> HttpResponse:
     user = request.user
-    branch = Unit.objects.filter(pk=branch_id, is_active=True, kind=Unit.Kind.BRANCH).first()
-    if branch is None or not campaigns_access.can_view_progress(user, branch):
-        raise Http404
-    if not access.can_sort_opinions(user, branch):
-        raise PermissionDenied
-    campaign = active_campaign_for_unit(branch.path)
-    if campaign is None:
-        raise Http404
+    branch = access.get_followed_unit_for_user(user, branch_id, kind=Unit.Kind.BRANCH)
+    campaign = access.get_running_campaign(branch)
     settings = opinion_settings_for(campaign)
     balance = next(
         iter(
@@ -420,8 +407,6 @@ def round_open(request: HttpRequest, branch_id: int) -> HttpResponse:
                 % {"branch": branch.name, "n": opened.number},
             )
             return redirect("opinions:dashboard")
-    from vanguard.opinions.models import OpinionRound
-
     rounds = OpinionRound.objects.filter(campaign=campaign, branch=branch).order_by("number")
     return render(
         request,
@@ -456,9 +441,7 @@ def _bar(label: str, rows: list[tuple[str, int]]) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not access.reads_opinions(user):
-        raise PermissionDenied
-    campaign = selectors.active_campaign_for(user, request.GET.get("campaign", ""))
+    campaign = access.get_opinions_campaign_for_user(user, request.GET.get("campaign", ""))
     if campaign is None:
         return render(request, "opinions/dashboard.html", {"campaign": None})
     settings = opinion_settings_for(campaign)
