@@ -10,28 +10,40 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.campaigns import requirements
 from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR, Campaign, Phase, Requirement
-from vanguard.meetings.models import Meeting
 from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
 from vanguard.organization.models import Unit
-from vanguard.study.models import StudyWork
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-# Which form fields carry the parameters of each requirement kind.
-PARAM_FIELDS: dict[str, tuple[str, ...]] = {
-    "member_study_works": ("work_kind", "min"),
-    "member_attendance": ("min",),
-    "branch_study_plan": (),
-    "branch_study_sessions": ("min",),
-    "branch_meeting": ("meeting_kind",),
-}
-
 
 def requirement_kinds() -> list[tuple[str, str]]:
-    from vanguard.campaigns import requirements
-
     return requirements.kind_choices()
+
+
+def _choice_params() -> list[requirements.ChoiceParam]:
+    """The choice parameters that have a field on the requirement form, each field once,
+    in the order their kinds were registered."""
+    found: dict[str, requirements.ChoiceParam] = {}
+    for kind in requirements.REGISTRY.values():
+        for param in kind.params:
+            if isinstance(param, requirements.ChoiceParam) and param.field is not None:
+                found.setdefault(param.field.name, param)
+    return list(found.values())
+
+
+def _param_fields(kind: str) -> list[tuple[str, str]]:
+    """[(form field, parameter)] of the parameters a kind takes from the form: its choice
+    parameters, each on its own field, and a minimum on the shared "min" field."""
+    spec = requirements.REGISTRY.get(kind)
+    found: list[tuple[str, str]] = []
+    for param in spec.params if spec else ():
+        if isinstance(param, requirements.ChoiceParam) and param.field is not None:
+            found.append((param.field.name, param.name))
+        elif isinstance(param, requirements.IntParam) and param.name == "min":
+            found.append(("min", "min"))
+    return found
 
 
 class CampaignCreateForm(MarksInvalidFields, forms.Form):
@@ -118,19 +130,11 @@ class PhaseForm(MarksInvalidFields, forms.Form):
 
 
 class RequirementForm(MarksInvalidFields, forms.Form):
+    """A requirement's kind and parameters. Each kind's choice parameter (the kind of
+    study work, the kind of meeting …) has a field of its own, added from the registry
+    after `kind`; the minimum is one field for every kind that has one."""
+
     kind = forms.ChoiceField(label=_("检查项"))
-    work_kind = forms.ChoiceField(
-        label=_("学习成果类型"),
-        choices=[("", _("任意类型")), *StudyWork.Kind.choices],
-        required=False,
-        help_text=_("检查项为“党员提交学习成果”时填写。"),
-    )
-    meeting_kind = forms.ChoiceField(
-        label=_("会议类型"),
-        choices=Meeting.Kind.choices,
-        required=False,
-        help_text=_("检查项为“支部召开会议”时填写。"),
-    )
     min = forms.IntegerField(
         label=_("最少数量"),
         min_value=1,
@@ -148,31 +152,41 @@ class RequirementForm(MarksInvalidFields, forms.Form):
     def __init__(self, *args: Any, requirement: Requirement | None = None, **kwargs: Any) -> None:
         if requirement is not None and "initial" not in kwargs:
             params = requirement.params or {}
-            kwargs["initial"] = {
+            initial = {
                 "kind": requirement.kind,
                 "label": requirement.label,
                 "min": params.get("min"),
-                "work_kind": params.get("kind")
-                if requirement.kind == "member_study_works"
-                else None,
-                "meeting_kind": params.get("kind")
-                if requirement.kind == "branch_meeting"
-                else None,
             }
+            for field_name, param_name in _param_fields(requirement.kind):
+                initial[field_name] = params.get(param_name)
+            kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         field = self.fields["kind"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = requirement_kinds()
+        choice_params = _choice_params()
+        for param in choice_params:
+            assert param.field is not None
+            blank = [("", _("任意类型"))] if param.allow_none else []
+            self.fields[param.field.name] = forms.ChoiceField(
+                label=str(param.field.label),
+                choices=[*blank, *param.choices()],
+                required=False,
+                help_text=str(param.field.help_text),
+            )
+        self.order_fields(
+            ["kind", *(param.field.name for param in choice_params if param.field), "min"]
+        )
 
     def params(self) -> dict[str, Any]:
         """The parameters of the chosen kind, from the fields that carry them."""
         data = self.cleaned_data
         params: dict[str, Any] = {}
-        for name in PARAM_FIELDS.get(data["kind"], ()):
-            value = data.get(name)
+        for field_name, param_name in _param_fields(data["kind"]):
+            value = data.get(field_name)
             if value in (None, ""):
                 continue
-            params["kind" if name in ("work_kind", "meeting_kind") else name] = value
+            params[param_name] = value
         return params
 
 

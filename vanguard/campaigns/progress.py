@@ -5,8 +5,9 @@ and the lagging branches.
 The engine reads a scope — one or more subtrees of the campaign's unit — with a
 fixed number of queries, whatever the number of branches or members: the
 units, the members, where each branch stands (`selectors.current_phases`), the
-requirements, one aggregate query per kind of reading (`requirements.py`), and
-one for submissions by week. Everything else is arithmetic in Python.
+requirements, one aggregate query per kind of reading, and one for submissions by
+week. The readings come from the apps that own the data, through the registry in
+`requirements.py`; everything else is arithmetic in Python.
 
 Contract used by phase gating:
     branch_requirements_met(*, campaign, branch, phase) -> tuple[bool, list[str]]
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from vanguard.campaigns import requirements as kinds
@@ -315,12 +316,10 @@ def campaign_progress(
             values[requirement.pk] = dict(spec.evaluate(ctx, requirement, params))
             targets[requirement.pk] = spec.target(params)
 
-    submitted: dict[int, int] = defaultdict(int)
-    for reading in kinds.SUBMISSION_READINGS:
-        for member_id, count in reading(ctx).items():
-            submitted[member_id] += count
-    plans = kinds.submitted_plans(ctx)
-    meetings = kinds.meetings_held(ctx)
+    # The figures beside the requirements, read by the apps that own them.
+    submitted = kinds.summed(kinds.SUBMISSION_READINGS, ctx)
+    plans = kinds.summed(kinds.PLAN_READINGS, ctx)
+    meetings = kinds.summed(kinds.MEETING_READINGS, ctx)
     lead = lead_phase(phases)
 
     for branch_id in branch_ids:
@@ -402,15 +401,10 @@ WEEKS_CHARTED = 26
 def submissions_by_week(
     ctx: kinds.Context, *, since: datetime.date, until: datetime.date | None = None
 ) -> list[dict[str, Any]]:
-    """[{"week": Monday, "kind": work kind, "count": n}] for the scope's active members,
-    from the week of `since` to the week of `until` (default today; at most the last
-    WEEKS_CHARTED weeks).
-
-    One query with a conditional count per week: comparing `submitted_at` with fixed
-    bounds stays in the database, where truncating every row to its week would call
-    back into Python on SQLite."""
-    from vanguard.study.models import StudyWork
-
+    """[{"week": Monday, "kind": kind of submission, "count": n}] for the scope's active
+    members, from the week of `since` to the week of `until` (default today; at most
+    the last WEEKS_CHARTED weeks), as the apps that own the submissions count them
+    (`requirements.WEEKLY_READINGS`)."""
     today = until or timezone.localdate(ctx.now)
     this_monday = today - datetime.timedelta(days=today.weekday())
     first = since - datetime.timedelta(days=since.weekday())
@@ -425,22 +419,10 @@ def submissions_by_week(
         timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
         for day in [*mondays, mondays[-1] + datetime.timedelta(weeks=1)]
     ]
-    counts = {
-        f"w{index}": Count(
-            "pk", filter=Q(submitted_at__gte=bounds[index], submitted_at__lt=bounds[index + 1])
-        )
-        for index in range(len(mondays))
-    }
-    rows = (
-        StudyWork.objects.filter(campaign=ctx.campaign, member__is_active=True)
-        .filter(ctx.under("member__branch__path"))
-        .order_by()
-        .values("kind")
-        .annotate(**counts)
-    )
     return [
-        {"week": monday, "kind": row["kind"], "count": row[f"w{index}"]}
-        for row in rows
+        {"week": monday, "kind": kind, "count": counts[index]}
+        for reading in kinds.WEEKLY_READINGS
+        for kind, counts in reading.count(ctx, bounds)
         for index, monday in enumerate(mondays)
     ]
 
