@@ -1,12 +1,11 @@
 """JSON API of the campaigns app: the campaigns a caller may see, one campaign with its
 phases, and live progress per branch (`campaigns.progress`), under the same access
-rules as the dashboards (`accounts.permissions`)."""
+rules as the dashboards (`campaigns.access`)."""
 
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
@@ -15,7 +14,6 @@ from vanguard.campaigns import access, progress
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.api.errors import ApiError, ErrorOut
 from vanguard.lib.api.pagination import Pagination
-from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 router = Router(tags=["campaigns"])
@@ -120,13 +118,7 @@ def _progress_root(request: HttpRequest, campaign: Campaign, unit_id: int | None
     the campaign (the college for the committee, a general branch for its secretary)."""
     user = request.user
     if unit_id is None:
-        if access.can_view_progress(user, campaign.unit):
-            return campaign.unit
-        inside = [
-            root for root in access.progress_roots(user) if root.path.startswith(campaign.unit.path)
-        ]
-        if not inside:
-            raise PermissionDenied
+        inside = access.get_progress_roots_for_user(user, campaign)
         if len(inside) > 1:
             raise ApiError(
                 422,
@@ -139,14 +131,7 @@ def _progress_root(request: HttpRequest, campaign: Campaign, unit_id: int | None
                 ],
             )
         return inside[0]
-    unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
-    if unit is None or not unit.path.startswith(campaign.unit.path):
-        raise Http404
-    if not access.can_view_progress(user, unit):
-        if organization_access.can_view_unit(user, unit):
-            raise PermissionDenied
-        raise Http404
-    return unit
+    return access.get_progress_unit_for_user(user, campaign, unit_id)
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """Campaign management pages for committee admins (creating from a template, cloning,
 editing phases and requirements) and the phase-gating pages (转段) for supervisors
-and the committee. Objects come through `accounts.permissions`; writes are
-`campaigns.services`."""
+and the committee. Every object comes through `campaigns.access`, which answers 404
+or 403; writes are `campaigns.services`."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.accounts import access as accounts_access
 from vanguard.campaigns import access, forms, progress, selectors, services
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
-from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
 
@@ -33,7 +31,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 
 
 def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
-    return access.get_campaign_for_user(request.user, pk, write=True)
+    return access.get_campaign_for_user(request.user, pk, need=access.can_manage_campaign)
 
 
 # --- Campaigns ----------------------------------------------------------------
@@ -42,9 +40,9 @@ def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
 @login_required
 @require_GET
 def manage_list(request: HttpRequest) -> HttpResponse:
-    if not accounts_access.is_committee_admin(request.user):
-        raise PermissionDenied
-    campaigns = access.managed_campaigns(request.user).annotate(phase_count=Count("phases"))
+    campaigns = access.get_managed_campaigns_for_user(request.user).annotate(
+        phase_count=Count("phases")
+    )
     return render(
         request,
         "campaigns/manage_list.html",
@@ -55,9 +53,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_create(request: HttpRequest) -> HttpResponse:
-    units = access.campaign_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
+    units = access.get_campaign_units_for_user(request.user)
     form = forms.CampaignCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -184,15 +180,11 @@ def manage_clone(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Phases and requirements --------------------------------------------------
 
 
-def _phase(campaign: Campaign, phase_pk: int) -> Phase:
-    return get_object_or_404(Phase, pk=phase_pk, campaign=campaign)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_phase(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    phase = _phase(campaign, phase_pk)
+    phase = access.get_phase_for_user(request.user, campaign, phase_pk)
     initial = {
         "name": phase.name,
         "starts_on": phase.starts_on,
@@ -225,7 +217,7 @@ def manage_phase(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
 @require_POST
 def manage_phase_status(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    phase = _phase(campaign, phase_pk)
+    phase = access.get_phase_for_user(request.user, campaign, phase_pk)
     status = request.POST.get("status", "")
     try:
         services.phase_set_status(phase=phase, status=status)
@@ -244,7 +236,7 @@ def manage_phase_status(request: HttpRequest, pk: int, phase_pk: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def manage_requirement_add(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    phase = _phase(campaign, phase_pk)
+    phase = access.get_phase_for_user(request.user, campaign, phase_pk)
     form = forms.RequirementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -271,17 +263,11 @@ def manage_requirement_add(request: HttpRequest, pk: int, phase_pk: int) -> Http
     )
 
 
-def _requirement(campaign: Campaign, requirement_pk: int) -> Requirement:
-    return get_object_or_404(
-        Requirement.objects.select_related("phase"), pk=requirement_pk, phase__campaign=campaign
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_requirement_edit(request: HttpRequest, pk: int, requirement_pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    requirement = _requirement(campaign, requirement_pk)
+    requirement = access.get_requirement_for_user(request.user, campaign, requirement_pk)
     form = forms.RequirementForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,7 +300,7 @@ def manage_requirement_edit(request: HttpRequest, pk: int, requirement_pk: int) 
 @require_POST
 def manage_requirement_delete(request: HttpRequest, pk: int, requirement_pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    requirement = _requirement(campaign, requirement_pk)
+    requirement = access.get_requirement_for_user(request.user, campaign, requirement_pk)
     label = requirement.label
     services.requirement_remove(requirement=requirement)
     messages.success(request, _("已删除要求“%(label)s”。") % {"label": label})
@@ -324,35 +310,26 @@ def manage_requirement_delete(request: HttpRequest, pk: int, requirement_pk: int
 # --- Phase gating (转段) ------------------------------------------------------
 
 
-def _branch_in(campaign: Campaign, user: Any, branch_pk: int) -> Unit:
-    branch = Unit.objects.filter(
-        pk=branch_pk,
-        kind=Unit.Kind.BRANCH,
-        is_active=True,
-        path__startswith=campaign.unit.path,
-    ).first()
-    if branch is None or not organization_access.can_view_unit(user, branch):
-        raise Http404
-    return branch
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def transition_branch(request: HttpRequest, pk: int, branch_pk: int) -> HttpResponse:
     """Where a branch stands, what is met and unmet, and the approval form."""
     user = request.user
     campaign = access.get_campaign_for_user(user, pk)
-    branch = _branch_in(campaign, user, branch_pk)
+    branch = access.get_transition_branch_for_user(
+        user,
+        campaign,
+        branch_pk,
+        need=access.can_approve_transition
+        if request.method == "POST"
+        else access.can_view_transition,
+    )
     may_approve = access.can_approve_transition(user, branch)
-    if not (may_approve or access.can_view_progress(user, branch)):
-        raise PermissionDenied
-    if request.method == "POST" and not may_approve:
-        raise PermissionDenied
     current = selectors.current_phases(campaign=campaign, branch_ids=[branch.pk])[branch.pk]
     target = services.next_phase(current)
     form = forms.TransitionForm(request.POST or None, initial={"from_phase": current.pk})
     if request.method == "POST" and form.is_valid():
-        from_phase = get_object_or_404(Phase, pk=form.cleaned_data["from_phase"], campaign=campaign)
+        from_phase = access.get_phase_for_user(user, campaign, form.cleaned_data["from_phase"])
         try:
             services.phase_transition_approve(
                 campaign=campaign,
@@ -401,16 +378,7 @@ def transition_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse
     """The committee moves every branch of a general branch or of the college at once."""
     user = request.user
     campaign = access.get_campaign_for_user(user, pk)
-    unit = Unit.objects.filter(
-        pk=unit_pk,
-        kind__in=[Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH],
-        is_active=True,
-        path__startswith=campaign.unit.path,
-    ).first()
-    if unit is None or not organization_access.can_view_unit(user, unit):
-        raise Http404
-    if not access.can_manage_campaign(user, campaign):
-        raise PermissionDenied
+    unit = access.get_transition_unit_for_user(user, campaign, unit_pk)
     phases = selectors.campaign_phases(campaign)
     if len(phases) < 2:
         messages.info(request, _("该活动只有一个阶段，无需转段。"))

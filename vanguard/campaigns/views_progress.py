@@ -1,25 +1,25 @@
 """Progress dashboards (活动进展): the college, a general branch, a branch with each of
 its members, and a member's own list of what is still to do.
 
-Who sees what is decided in `accounts.permissions` (`progress_roots`,
-`can_view_progress`); a member without an officer's role sees only themself.
+Who sees what is decided in `campaigns.access` (`progress_roots`,
+`can_view_progress` and the fetches); a member without an officer's role sees only
+themself.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from vanguard.campaigns import access
+from vanguard.accounts.access import Person
+from vanguard.campaigns import access, requirements
 from vanguard.campaigns import progress as engine
 from vanguard.campaigns.models import Campaign
 from vanguard.organization import access as organization_access
-from vanguard.organization.models import Unit
+from vanguard.organization.models import Member, Unit
 
 LAGGING_SHOWN = 10
 CHART_BRANCH_LIMIT = 80  # more branches than this: the bar chart shows the units below instead
@@ -39,7 +39,7 @@ def _campaign_for(request: HttpRequest) -> Campaign | None:
     )
 
 
-def _roots_in(campaign: Campaign, user: Any) -> list[Unit]:
+def _roots_in(campaign: Campaign, user: Person) -> list[Unit]:
     """The person's progress roots that fall in the campaign (a scope above the
     campaign's unit becomes the campaign's unit), each subtree once."""
     found: list[Unit] = []
@@ -77,11 +77,10 @@ def _branches_under(unit: engine.UnitProgress) -> list[engine.UnitProgress]:
 
 
 def _chart_by_week(progress: engine.Progress) -> dict:
-    from vanguard.study.models import StudyWork
-
     weeks = sorted({row["week"] for row in progress.weekly})
     series = []
-    for kind, label in StudyWork.Kind.choices:
+    named = [named for reading in requirements.WEEKLY_READINGS for named in reading.kinds()]
+    for kind, label in named:
         counts = {row["week"]: row["count"] for row in progress.weekly if row["kind"] == kind}
         if counts:
             series.append({"label": str(label), "values": [counts.get(w, 0) for w in weeks]})
@@ -105,7 +104,7 @@ def _render_units(
     rows = root.children if root is not None else [progress.units[u.pk] for u in roots]
     lagging = progress.lagging
     ancestors = [
-        (ancestor, access.can_view_progress(request.user, ancestor))  # type: ignore[arg-type]
+        (ancestor, access.can_view_progress(request.user, ancestor))
         for ancestor in progress.ancestors
     ]
     member_results = [r for r in (root.results if root else []) if r.is_member_scope]
@@ -145,18 +144,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_progress(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, campaign_id)
-    unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
-    if (
-        unit is None
-        or not unit.path.startswith(campaign.unit.path)
-        or unit.kind == Unit.Kind.PARTY_GROUP
-        or not access.can_view_progress(request.user, unit)
-    ):
-        raise Http404
+    unit = access.get_progress_page_unit_for_user(request.user, campaign, unit_id)
     return _render_units(request, campaign=campaign, roots=[unit])
 
 
-def _render_me(request: HttpRequest, *, campaign: Campaign, member: Any) -> HttpResponse:
+def _render_me(request: HttpRequest, *, campaign: Campaign, member: Member) -> HttpResponse:
     branch, mine = engine.member_progress(campaign=campaign, member=member)
     return render(
         request,
@@ -169,7 +161,5 @@ def _render_me(request: HttpRequest, *, campaign: Campaign, member: Any) -> Http
 @require_GET
 def my_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, campaign_id)
-    member = organization_access.member_of(request.user)
-    if member is None or not member.branch.path.startswith(campaign.unit.path):
-        raise Http404
+    member = access.get_own_progress_member(request.user, campaign)
     return _render_me(request, campaign=campaign, member=member)

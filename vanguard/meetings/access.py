@@ -1,22 +1,31 @@
 """Who may see and do what in meetings: the app's `visible_*`, `can_*` and fetches,
-built on the vocabulary in `vanguard.accounts.access`."""
+built on the vocabulary in `vanguard.accounts.access`.
+
+Entry points fetch every meeting, and the unit a meeting is recorded for, here:
+`get_*_for_user(user, pk, need=...)` is a 404 outside the person's sight and a 403 in
+sight without the capability `need`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from vanguard.accounts.access import GROUP_ROLES, READ_ROLES, covers, paths, under
-from vanguard.campaigns.access import can_keep_records
+from vanguard.accounts.access import (
+    GROUP_ROLES,
+    READ_ROLES,
+    Person,
+    covers,
+    get_for_user,
+    paths,
+    under,
+)
+from vanguard.campaigns.access import can_keep_records, record_units
 from vanguard.lib.paths import path_ids
+from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization.access import member_of
-
-if TYPE_CHECKING:
-    pass
-
+from vanguard.organization.models import Unit
 
 # Meetings of the units above a member's branch that are for officers only: a member
 # reads the college's all-member meeting, not its leading group's minutes (unless
@@ -24,12 +33,10 @@ if TYPE_CHECKING:
 OFFICER_MEETING_KINDS = frozenset({"secretary", "leading_group"})
 
 
-def visible_meetings(user: Any) -> QuerySet[Any]:
+def visible_meetings(user: Person) -> QuerySet[Meeting]:
     """Meetings of the units an officer, observer or group leader covers; for a member,
     the meetings of their branch and party group, the open meetings of the units above
     it, and any meeting they are on the attendance list of."""
-    from vanguard.meetings.models import Meeting, MeetingAttendance
-
     query = under(paths(user, READ_ROLES | GROUP_ROLES), "unit__path")
     member = member_of(user)
     if member is not None:
@@ -43,21 +50,54 @@ def visible_meetings(user: Any) -> QuerySet[Any]:
     return Meeting.objects.filter(query)
 
 
-def can_view_meeting_attendance(user: Any, meeting: Any) -> bool:
+def can_view_meeting_attendance(user: Person, meeting: Meeting) -> bool:
     """Who was absent, and why: for officers and observers over the meeting's unit (a
     member sees the counts and their own line)."""
     return covers(paths(user, READ_ROLES | GROUP_ROLES), meeting.unit.path)
 
 
-def get_meeting_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
-    meeting = (
-        visible_meetings(user)
-        .filter(pk=pk)
-        .select_related("unit", "campaign", "phase", "created_by")
-        .first()
+def can_edit_meeting(user: Person, meeting: Meeting) -> bool:
+    """May change the record and its attendance: those who keep its unit's records."""
+    return can_keep_records(user, meeting.unit)
+
+
+def get_meeting_for_user(
+    user: Person,
+    pk: object,
+    *,
+    write: bool = False,
+    need: Callable[[Person, Meeting], bool] | None = None,
+) -> Meeting:
+    """A meeting this person sees. `write=True` is `need=can_edit_meeting`."""
+    if write and need is None:
+        need = can_edit_meeting
+    return get_for_user(
+        visible_meetings(user).select_related("unit", "campaign", "phase", "created_by"),
+        user,
+        pk,
+        need=need,
     )
-    if meeting is None:
-        raise Http404
-    if write and not can_keep_records(user, meeting.unit):
+
+
+def recordable_units(user: Person) -> QuerySet[Unit]:
+    """Units whose meetings the person may record, in tree order."""
+    return record_units(user).select_related("parent").order_by("path")
+
+
+def get_default_record_unit_for_user(user: Person) -> Unit:
+    """The unit a new meeting's form starts with: the first branch whose records the
+    person keeps, else the first such unit. A 403 for a person who keeps none."""
+    units = recordable_units(user)
+    unit = units.filter(kind=Unit.Kind.BRANCH).first() or units.first()
+    if unit is None:
         raise PermissionDenied
-    return meeting
+    return unit
+
+
+def get_record_unit_for_user(user: Person, pk: object) -> Unit:
+    """One of the units whose meetings the person records (the unit chosen on the
+    form): a 403 for a person who records none, a 404 for a unit not among theirs."""
+    units = recordable_units(user)
+    if not units.exists():
+        raise PermissionDenied
+    return get_for_user(units, user, pk)

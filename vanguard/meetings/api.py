@@ -1,14 +1,14 @@
 """JSON API of the meetings app: the meetings a caller may see, one meeting with its
 attendance counts (and the attendance itself for officers over its unit), and
 recording a meeting through `services.meeting_create`, under the same rules as
-the pages (`accounts.permissions`)."""
+the pages (`meetings.access`)."""
 
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -179,11 +179,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
 )
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status:
     user = request.user
-    unit = Unit.objects.filter(pk=payload.unit_id, is_active=True).first()
-    if unit is None or not campaigns_access.can_view_records(user, unit):
-        raise Http404
-    if not campaigns_access.can_keep_records(user, unit):
-        raise PermissionDenied
+    unit = campaigns_access.get_records_unit_for_user(
+        user, payload.unit_id, need=campaigns_access.can_keep_records
+    )
     phase = None
     if payload.phase_id is not None:
         phase = Phase.objects.filter(pk=payload.phase_id).first()
@@ -214,5 +212,4 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status:
         raise ValidationError(
             {BODY_FIELD_OF.get(field, field): found for field, found in error.message_dict.items()}
         ) from error
-    meeting = Meeting.objects.select_related("unit", "campaign", "phase").get(pk=meeting.pk)
-    return Status(201, _detail(request, meeting))
+    return Status(201, _detail(request, access.get_meeting_for_user(user, meeting.pk)))

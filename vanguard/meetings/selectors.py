@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from vanguard.accounts.models import Role, RoleAssignment
-from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.meetings import access
 from vanguard.meetings.models import Meeting, MeetingAttendance
@@ -128,8 +127,3 @@ def attendance_counts(meeting: Meeting) -> dict[str, int]:
     present = rows.get(MeetingAttendance.Status.PRESENT, 0)
     absent = rows.get(MeetingAttendance.Status.ABSENT, 0)
     return {"expected": present + absent, "present": present, "absent": absent}
-
-
-def recordable_units(user: Any) -> QuerySet[Unit]:
-    """Units whose meetings the person may record, in tree order."""
-    return campaigns_access.record_units(user).select_related("parent").order_by("path")

@@ -1,6 +1,6 @@
 """Meeting pages: the list, one meeting, and the record form (new and edit) with its
-attendance list. Every meeting comes through `accounts.permissions`; the writes
-are `meetings.services`."""
+attendance list. Every meeting, and the unit a meeting is recorded for, comes through
+`meetings.access`, which answers 404 or 403; the writes are `meetings.services`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,10 +48,6 @@ def _chosen_unit(units: QuerySet[Unit], raw: Any) -> Unit | None:
         return units.filter(pk=int(raw)).first() if raw else None
     except (TypeError, ValueError):
         return None
-
-
-def _default_unit(units: QuerySet[Unit]) -> Unit | None:
-    return units.filter(kind=Unit.Kind.BRANCH).first() or units.first()
 
 
 def _rows(attendees: list[Member], absent: dict[int, str]) -> list[dict[str, Any]]:
@@ -121,10 +117,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    units = selectors.recordable_units(user)
-    unit = _default_unit(units)
-    if unit is None:
-        raise PermissionDenied
+    units = access.recordable_units(user)
+    unit = access.get_default_record_unit_for_user(user)
     source = request.POST if request.method == "POST" else request.GET
     unit = _chosen_unit(units, source.get("unit")) or unit
     kind = _kind(source.get("kind"), _default_kind(unit))
@@ -181,12 +175,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def attendance_rows(request: HttpRequest) -> HttpResponse:
     """The attendance list of the unit and kind chosen so far, for htmx to swap in."""
-    units = selectors.recordable_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
-    unit = _chosen_unit(units, request.GET.get("unit"))
-    if unit is None:
-        raise Http404
+    unit = access.get_record_unit_for_user(request.user, request.GET.get("unit"))
     kind = _kind(request.GET.get("kind"), _default_kind(unit))
     attendees = list(selectors.expected_attendees(unit=unit, kind=kind))
     return render(
@@ -228,7 +217,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = access.get_meeting_for_user(user, pk, write=True)
+    meeting = access.get_meeting_for_user(user, pk, need=access.can_edit_meeting)
     recorded = selectors.meeting_attendance(meeting)
     attendees = sorted([row.member for row in recorded], key=lambda m: (m.branch.path, m.number))
     known = {m.pk for m in attendees}

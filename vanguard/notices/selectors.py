@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from vanguard.notices import access
-from vanguard.notices.models import CalendarFeed, Notice, Notification
+from vanguard.notices.models import Notice, Notification
 
 INBOX_NOTIFICATIONS = 30
 
@@ -19,12 +19,4 @@ def inbox_notices(user: Any) -> QuerySet[Notice]:
 def inbox_notifications(user: Any) -> list[Notification]:
     return list(
         Notification.objects.filter(user=user).order_by("-created_at", "-pk")[:INBOX_NOTIFICATIONS]
-    )
-
-
-def feed_for_token(token: str) -> CalendarFeed | None:
-    return (
-        CalendarFeed.objects.filter(token=token, user__is_active=True)
-        .select_related("user")
-        .first()
     )

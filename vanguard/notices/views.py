@@ -1,23 +1,23 @@
 """Notice pages: the inbox (notices and notifications), a notice, publishing, and the
-personal calendar feed. Objects come through `accounts.permissions`; writes are
-`notices.services`."""
+personal calendar feed. Every object comes through `notices.access`, which answers
+404 or 403; writes are `notices.services`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.notices import access, calendar, selectors, services
 from vanguard.notices.forms import NoticeForm
-from vanguard.notices.models import CalendarFeed, Notification
+from vanguard.notices.models import CalendarFeed
 
 NOTICES_PER_PAGE = 20
 
@@ -51,9 +51,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest) -> HttpResponse:
-    units = access.notice_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
+    units = access.get_notice_units_for_user(request.user)
     form = NoticeForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +76,7 @@ def publish(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    notification = access.get_notification_for_user(request.user, pk)
     services.notification_mark_read(user=request.user, pk=notification.pk)
     if request.POST.get("open") and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -128,12 +126,10 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """No login (calendar apps cannot log in): the secret token in the path is the key."""
-    feed = selectors.feed_for_token(token)
-    if feed is None:
-        raise Http404
+    feed = access.get_calendar_feed_for_token(token)
     response = HttpResponse(
         calendar.build_calendar(feed.user), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = 'inline; filename="vanguard.ics"'
+    response["Content-Disposition"] = content_disposition_header(False, "vanguard.ics") or "inline"
     response["Cache-Control"] = "private, no-store"
     return response

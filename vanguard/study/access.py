@@ -1,69 +1,145 @@
 """Who may see and do what in study: the app's `visible_*`, `can_*` and fetches,
-built on the vocabulary in `vanguard.accounts.access`."""
+built on the vocabulary in `vanguard.accounts.access`.
+
+Entry points fetch every study work, session and branch here: `get_*_for_user(user,
+pk, need=...)` is a 404 outside the person's sight and a 403 in sight without the
+capability `need`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from vanguard.accounts.access import READ_ROLES, REVIEW_ROLES, covers, paths, under
+from vanguard.accounts.access import (
+    READ_ROLES,
+    REVIEW_ROLES,
+    Person,
+    covers,
+    get_for_user,
+    paths,
+    under,
+)
 from vanguard.accounts.models import Role
-from vanguard.campaigns.access import can_keep_records, can_view_records
+from vanguard.campaigns.access import (
+    can_keep_records,
+    can_view_records,
+    get_records_unit_for_user,
+    record_units,
+)
 from vanguard.lib.paths import path_ids
-from vanguard.organization.access import member_branch_path
+from vanguard.organization.access import member_branch_path, member_of
+from vanguard.organization.models import Member, Unit
+from vanguard.study.models import StudySession, StudyWork
 
-if TYPE_CHECKING:
-    from vanguard.organization.models import Member
 
-
-def can_review_work(user: Any, member: Member) -> bool:
+def can_review_work(user: Person, member: Member) -> bool:
     return covers(paths(user, REVIEW_ROLES), member.branch.path)
 
 
-def visible_study_works(user: Any) -> QuerySet[Any]:
-    """A member's own work, and the work of members a reviewer or observer covers."""
-    from vanguard.study.models import StudyWork
+def can_review_study_work(user: Person, work: StudyWork) -> bool:
+    """May mark this work as reviewed (已阅): a reviewer over its author's branch."""
+    return can_review_work(user, work.member)
 
+
+def is_own_work(user: Person, work: StudyWork) -> bool:
+    return work.member.user_id is not None and work.member.user_id == user.pk
+
+
+def can_edit_work(user: Person, work: StudyWork) -> bool:
+    """The member editing their own work, allowed until it is reviewed."""
+    return is_own_work(user, work) and not work.is_locked
+
+
+def visible_study_works(user: Person) -> QuerySet[StudyWork]:
+    """A member's own work, and the work of members a reviewer or observer covers."""
     query = under(paths(user, REVIEW_ROLES | {Role.OBSERVER}), "member__branch__path")
     if getattr(user, "is_authenticated", False):
         query |= Q(member__user=user)
     return StudyWork.objects.filter(query).select_related("member", "member__branch", "campaign")
 
 
-def get_study_work_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
-    """`write` means the member editing their own work, allowed until it is reviewed."""
-    work = visible_study_works(user).filter(pk=pk).first()
-    if work is None:
+def get_study_work_for_user(
+    user: Person,
+    pk: object,
+    *,
+    write: bool = False,
+    need: Callable[[Person, StudyWork], bool] | None = None,
+) -> StudyWork:
+    """A study work this person sees. `write=True` is `need=can_edit_work`."""
+    if write and need is None:
+        need = can_edit_work
+    return get_for_user(visible_study_works(user), user, pk, need=need)
+
+
+def get_work_attachment_for_user(user: Person, pk: object) -> StudyWork:
+    """A study work this person sees, for its uploaded file: a 404 if it has none."""
+    work = get_study_work_for_user(user, pk)
+    if not work.attachment:
         raise Http404
-    if write and (work.member.user_id != user.pk or work.is_locked):
-        raise PermissionDenied
     return work
 
 
-def get_study_session_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
-    """A study session or lecture: read by officers over its unit and by the members
-    under it; `write` (attendance, the sign-in QR code) by those who keep its records."""
-    from vanguard.study.models import StudySession
-
-    session = StudySession.objects.filter(pk=pk).select_related("unit", "campaign").first()
-    if session is None or not can_view_records(user, session.unit):
-        raise Http404
-    if write and not can_keep_records(user, session.unit):
+def get_author_for_user(user: Person, *, active_only: bool = False) -> Member:
+    """The member record of a person submitting their own study work: a 403 for a login
+    without one (an officer who is not a member). With `active_only` (the API), also for
+    a member who has left the roster."""
+    member = member_of(user)
+    if member is None or (active_only and not member.is_active):
         raise PermissionDenied
-    return session
+    return member
 
 
-def visible_study_sessions(user: Any) -> QuerySet[Any]:
+def can_keep_session(user: Person, session: StudySession) -> bool:
+    """May mark attendance and show the sign-in QR code: those who keep its unit's records."""
+    return can_keep_records(user, session.unit)
+
+
+def get_study_session_for_user(
+    user: Person,
+    pk: object,
+    *,
+    write: bool = False,
+    need: Callable[[Person, StudySession], bool] | None = None,
+) -> StudySession:
+    """A study session or lecture: read by officers over its unit and by the members
+    under it; `write=True` (`need=can_keep_session`: attendance, the sign-in QR code)
+    by those who keep its records."""
+    if write and need is None:
+        need = can_keep_session
+    return get_for_user(
+        StudySession.objects.select_related("unit", "campaign"),
+        user,
+        pk,
+        see=lambda person, session: can_view_records(person, session.unit),
+        need=need,
+    )
+
+
+def visible_study_sessions(user: Person) -> QuerySet[StudySession]:
     """Study sessions and lectures whose records the person may read (the list form of
     `can_view_records`): officers and observers over the unit, and members of the unit
     or of a unit below it."""
-    from vanguard.study.models import StudySession
-
     query = under(paths(user, READ_ROLES), "unit__path")
     member_path = member_branch_path(user)
     if member_path:
         query |= Q(unit_id__in=path_ids(member_path))
     return StudySession.objects.filter(query).select_related("unit", "campaign")
+
+
+def get_plan_branch_for_user(
+    user: Person, pk: object, *, need: Callable[[Person, Unit], bool] | None = None
+) -> Unit:
+    """A branch whose study plan this person reads; `need=can_keep_records` to write it."""
+    return get_records_unit_for_user(user, pk, kind=Unit.Kind.BRANCH, need=need)
+
+
+def get_session_units_for_user(user: Person) -> QuerySet[Unit]:
+    """The units a person may hold a study session or lecture in (a party group holds
+    none): a 403 for a person who keeps no unit's records."""
+    units = record_units(user).exclude(kind=Unit.Kind.PARTY_GROUP)
+    if not units.exists():
+        raise PermissionDenied
+    return units

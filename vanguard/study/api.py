@@ -2,24 +2,23 @@
 essays) — the caller's own and those in their scope — with writing a text note
 through `services.work_create` (sanitised like the page's editor); study sessions
 and lectures, and a session's attendance for those who keep its records. Every
-object comes through `accounts.permissions`."""
+object comes through `study.access`."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts.models import User
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib.api.errors import ApiError, ErrorOut
 from vanguard.lib.api.pagination import Pagination
-from vanguard.organization import access as organization_access
 from vanguard.study import access, services
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
@@ -131,7 +130,8 @@ def work_list(
 ) -> QuerySet[StudyWork]:
     works = access.visible_study_works(request.user)
     if mine:
-        works = works.filter(member__user=request.user)
+        # The API authenticated them (vanguard/api/auth.py).
+        works = works.filter(member__user=cast(User, request.user))
     if campaign is not None:
         works = works.filter(campaign_id=campaign)
     if kind is not None:
@@ -172,9 +172,7 @@ def _campaign_for(request: HttpRequest, campaign_id: int | None, branch_path: st
     summary="Submit a written study work (text; uploads are made on the page)",
 )
 def work_create(request: HttpRequest, payload: WorkIn) -> Status:
-    member = organization_access.member_of(request.user)
-    if member is None or not member.is_active:
-        raise PermissionDenied
+    member = access.get_author_for_user(request.user, active_only=True)
     campaign = _campaign_for(request, payload.campaign_id, member.branch.path)
     work = services.work_create(
         member=member,
@@ -211,9 +209,9 @@ def session_list(
     summary="Who came to a session (for those who keep its records)",
 )
 def session_attendance(request: HttpRequest, session_id: int) -> list[Attendance]:
-    session = access.get_study_session_for_user(request.user, session_id, write=True)
-    if session is None:  # pragma: no cover - the helper raises
-        raise Http404
+    session = access.get_study_session_for_user(
+        request.user, session_id, need=access.can_keep_session
+    )
     return list(
         session.attendance.select_related("member", "member__branch").order_by(
             "member__branch__path", "member__number"

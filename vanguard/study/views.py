@@ -1,6 +1,6 @@
 """Study pages: the section's home, branch plans, sessions with attendance and QR
-sign-in, and members' study work. Objects come through `accounts.permissions`;
-writes are `study.services`."""
+sign-in, and members' study work. Every object comes through `study.access`, which
+answers 404 or 403; writes are `study.services`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,10 +25,9 @@ from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib import filetypes
 from vanguard.organization import access as organization_access
-from vanguard.organization.models import Unit
 from vanguard.study import access, selectors, services, tokens
 from vanguard.study.forms import AttendanceForm, PlanForm, SessionForm, WorkForm
-from vanguard.study.models import Attendance, StudyWork
+from vanguard.study.models import Attendance, StudySession, StudyWork
 
 # How long a scanned code stays good while the member logs in (the code proved
 # presence when it was scanned; the login that follows may take a while).
@@ -85,19 +84,10 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Plans ------------------------------------------------------------------------
 
 
-def _branch(user: Any, pk: int, *, write: bool = False) -> Unit:
-    branch = Unit.objects.filter(pk=pk, is_active=True, kind=Unit.Kind.BRANCH).first()
-    if branch is None or not campaigns_access.can_view_records(user, branch):
-        raise Http404
-    if write and not campaigns_access.can_keep_records(user, branch):
-        raise PermissionDenied
-    return branch
-
-
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, branch_pk: int) -> HttpResponse:
-    branch = _branch(request.user, branch_pk)
+    branch = access.get_plan_branch_for_user(request.user, branch_pk)
     campaign = active_campaign_for_unit(branch.path)
     plan = selectors.branch_plan(branch, campaign) if campaign else None
     return render(
@@ -116,7 +106,9 @@ def plan_detail(request: HttpRequest, branch_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, branch_pk: int) -> HttpResponse:
-    branch = _branch(request.user, branch_pk, write=True)
+    branch = access.get_plan_branch_for_user(
+        request.user, branch_pk, need=campaigns_access.can_keep_records
+    )
     campaign = active_campaign_for_unit(branch.path)
     if campaign is None:
         messages.error(
@@ -164,9 +156,7 @@ def plan_edit(request: HttpRequest, branch_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest) -> HttpResponse:
-    units = campaigns_access.record_units(request.user).exclude(kind=Unit.Kind.PARTY_GROUP)
-    if not units.exists():
-        raise PermissionDenied
+    units = access.get_session_units_for_user(request.user)
     if request.method == "POST":
         form = SessionForm(request.POST, units=units)
         if form.is_valid():
@@ -213,7 +203,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, need=access.can_keep_session)
     members = list(selectors.session_members(session))
     existing = selectors.attendance_by_member(session)
     if request.method == "POST":
@@ -236,7 +226,7 @@ def _sign_in_url(request: HttpRequest, session_pk: int) -> str:
     return request.build_absolute_uri(reverse("study:session_sign_in", args=[session_pk, token]))
 
 
-def _qr_context(request: HttpRequest, session: Any) -> dict[str, Any]:
+def _qr_context(request: HttpRequest, session: StudySession) -> dict[str, Any]:
     return {
         "session": session,
         "sign_in_url": _sign_in_url(request, session.pk),
@@ -248,7 +238,7 @@ def _qr_context(request: HttpRequest, session: Any) -> dict[str, Any]:
 @require_GET
 def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The page the secretary puts on the projector: the rotating QR code and the count."""
-    session = access.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, need=access.can_keep_session)
     context = _qr_context(request, session)
     context.update(_count_context(session))
     return _no_store(render(request, "study/session_qr.html", context))
@@ -258,14 +248,14 @@ def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_qr_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code and its link alone, polled by htmx so the code keeps rotating."""
-    session = access.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, need=access.can_keep_session)
     return _no_store(render(request, "study/_qr_panel.html", _qr_context(request, session)))
 
 
 @login_required
 @require_GET
 def session_qr_image(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, need=access.can_keep_session)
     buffer = io.BytesIO()
     segno.make(_sign_in_url(request, session.pk), error="m").save(
         buffer, kind="svg", scale=10, border=2, xmldecl=False, title=_("签到二维码")
@@ -273,7 +263,7 @@ def session_qr_image(request: HttpRequest, pk: int) -> HttpResponse:
     return _no_store(HttpResponse(buffer.getvalue(), content_type="image/svg+xml"))
 
 
-def _count_context(session: Any) -> dict[str, Any]:
+def _count_context(session: StudySession) -> dict[str, Any]:
     present = list(selectors.signed_in(session))
     return {
         "session": session,
@@ -285,7 +275,7 @@ def _count_context(session: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def session_qr_count(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_study_session_for_user(request.user, pk, write=True)
+    session = access.get_study_session_for_user(request.user, pk, need=access.can_keep_session)
     return _no_store(render(request, "study/_qr_count.html", _count_context(session)))
 
 
@@ -340,9 +330,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_create(request: HttpRequest) -> HttpResponse:
-    member = organization_access.member_of(request.user)
-    if member is None:
-        raise PermissionDenied
+    member = access.get_author_for_user(request.user)
     campaign = active_campaign_for_unit(member.branch.path)
     if campaign is None:
         messages.error(request, _("目前没有进行中的活动，暂不能提交学习成果。"))
@@ -405,9 +393,7 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    work = access.get_study_work_for_user(request.user, pk)
-    if work.member.user_id != request.user.pk:
-        raise PermissionDenied
+    work = access.get_study_work_for_user(request.user, pk, need=access.is_own_work)
     if work.is_locked:
         messages.error(request, _("这份学习成果已经审阅（已阅），不能再修改。"))
         return redirect("study:work_detail", pk=work.pk)
@@ -467,9 +453,7 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def work_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An uploaded file, only through this view (uploads have no public URL)."""
-    work = access.get_study_work_for_user(request.user, pk)
-    if not work.attachment:
-        raise Http404
+    work = access.get_work_attachment_for_user(request.user, pk)
     kind = work.attachment_type
     name = work.attachment_name or f"{work.title}{filetypes.EXTENSIONS.get(kind, '')}"
     response = FileResponse(
@@ -485,9 +469,7 @@ def work_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def work_review(request: HttpRequest, pk: int) -> HttpResponse:
-    work = access.get_study_work_for_user(request.user, pk)
-    if not access.can_review_work(request.user, work.member):
-        raise PermissionDenied
+    work = access.get_study_work_for_user(request.user, pk, need=access.can_review_study_work)
     try:
         done = services.work_mark_reviewed(work=work, user=request.user)
     except ValidationError as error:
