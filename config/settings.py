@@ -113,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vanguard.accounts.context_processors.roles",
+                "vanguard.home.context_processors.roles",
                 "vanguard.notices.context_processors.unread",
             ],
         },

@@ -26,7 +26,7 @@ urlpatterns = [
     path("o/", include(("vanguard.opinions.urls_public", "opinions_public"))),
     # Public card voting (no login, no cookie); namespace "ballots_public".
     path("v/", include(("vanguard.ballots.urls_public", "ballots_public"))),
-    path("", include("vanguard.accounts.home_urls")),
+    path("", include("vanguard.home.urls")),
 ]
 
 # A busy database answers 503 "try again" rather than 500 (vanguard/lib/errors.py).

@@ -1,13 +1,13 @@
-"""JSON API for the person calling it."""
+"""JSON API for the person calling it: their login, roles and member record."""
 
 from typing import cast
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from vanguard.accounts.models import RoleAssignment, User
 from vanguard.lib.api.errors import ErrorOut
-from vanguard.organization import access as organization_access
 
 router = Router(tags=["accounts"])
 
@@ -36,7 +36,11 @@ def me(request: HttpRequest) -> dict:
         .select_related("unit")
         .order_by("unit__path", "role")
     )
-    member = organization_access.member_of(user)
+    # The member record through the login's `member` relation: accounts imports no other app.
+    try:
+        member_id: int | None = user.member.pk
+    except ObjectDoesNotExist:
+        member_id = None
     return {
         "username": user.get_username(),
         "display_name": str(user),
@@ -49,5 +53,5 @@ def me(request: HttpRequest) -> dict:
             }
             for a in assignments
         ],
-        "member_id": member.pk if member is not None else None,
+        "member_id": member_id,
     }

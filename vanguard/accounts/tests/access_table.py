@@ -3,7 +3,6 @@ from django.urls import reverse
 from tests.access import LOGIN, AccessRow
 
 ROWS = [
-    AccessRow("", lambda f: reverse("home"), {"anonymous": LOGIN}, default=200),
     AccessRow(
         "accounts/login/", lambda f: reverse("accounts:login"), {"anonymous": 200}, default=302
     ),  # a logged-in person is sent home

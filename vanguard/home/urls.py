@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanguard.accounts import views
+from vanguard.home import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,4 +1,4 @@
-"""Reads for the accounts pages: what each person's home page shows.
+"""Reads for the home page: what each person's home page shows.
 
 One home page for everybody, with a section for each kind of role held (a
 person may hold several): a member sees their own profile and branch; branch
@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from vanguard.accounts import access
+from vanguard.accounts.access import Person
 from vanguard.accounts.models import Role
 from vanguard.organization import access as organization_access
 from vanguard.organization import selectors as org
@@ -60,7 +61,7 @@ class SupervisedUnit:
     secretaries: list[str]
 
 
-def _roles_held(user: Any) -> list[RoleHeld]:
+def _roles_held(user: Person) -> list[RoleHeld]:
     scopes = [s for s in access.scopes(user) if s.unit_id]
     units = Unit.objects.in_bulk([s.unit_id for s in scopes])
     labels = dict(Role.choices)
@@ -81,7 +82,7 @@ def _role_groups(held: list[RoleHeld]) -> list[RoleGroup]:
     return list(groups.values())
 
 
-def _member_section(user: Any) -> dict[str, Any]:
+def _member_section(user: Person) -> dict[str, Any]:
     member = organization_access.member_of(user)
     if member is None:
         return {"member": None}
@@ -94,7 +95,7 @@ def _member_section(user: Any) -> dict[str, Any]:
     }
 
 
-def _roster_sections(user: Any, held: list[RoleHeld]) -> list[RosterSection]:
+def _roster_sections(user: Person, held: list[RoleHeld]) -> list[RosterSection]:
     sections: dict[int, RosterSection] = {}
     for h in held:
         if h.role not in ROSTER_SECTION_ROLES:
@@ -116,7 +117,7 @@ def _roster_sections(user: Any, held: list[RoleHeld]) -> list[RosterSection]:
     return list(sections.values())
 
 
-def _supervised(user: Any) -> list[SupervisedUnit]:
+def _supervised(user: Person) -> list[SupervisedUnit]:
     supervised = access.paths(user, {Role.SUPERVISOR})
     if not supervised:
         return []
@@ -130,7 +131,7 @@ def _supervised(user: Any) -> list[SupervisedUnit]:
     return [SupervisedUnit(node=r, secretaries=secretaries.get(r.unit.pk, [])) for r in roots]
 
 
-def home_context(user: Any) -> dict[str, Any]:
+def home_context(user: Person) -> dict[str, Any]:
     held = _roles_held(user)
     tree_paths = access.paths(user, set(TREE_SECTION_ROLES))
     tree = org.tree_under(tree_paths) if tree_paths else []

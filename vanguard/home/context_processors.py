@@ -1,3 +1,11 @@
+"""The navigation's facts about the person: which links the base layout shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
 from vanguard.accounts import access
 from vanguard.campaigns import access as campaigns_access
 from vanguard.opinions import access as opinions_access
@@ -5,7 +13,7 @@ from vanguard.organization import access as organization_access
 from vanguard.reviews import access as reviews_access
 
 
-def roles(request):
+def roles(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": set(), "current_member": None}
