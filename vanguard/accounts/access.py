@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from vanguard.accounts.models import Role, RoleAssignment, User
+from vanguard.accounts.models import ApiToken, Role, RoleAssignment, User
 from vanguard.lib.paths import path_prefixes
 
 if TYPE_CHECKING:
@@ -178,6 +179,73 @@ def can_grant_role(actor: Person, role: str, unit: Placed) -> bool:
     return role in Role.values and covers(paths(actor, ADMIN_ROLES), unit.path)
 
 
+def can_change_role_grant(user: Person, assignment: RoleAssignment) -> bool:
+    """May change or take away this grant as it stands (see `can_grant_role`)."""
+    return can_grant_role(user, assignment.role, assignment.unit)
+
+
+def check_role_grant(actor: Person, assignment: RoleAssignment) -> None:
+    """A grant about to be saved, new or changed: a 403 unless the grant as it will be
+    and, for a change, the grant as it is stored both lie inside the actor's scope.
+    Nobody grants a role over a unit above their own, nor moves someone else's grant
+    out of (or into) their reach."""
+    refused = PermissionDenied(_("不能在您管理的范围之外授予角色。"))
+    if not can_grant_role(actor, assignment.role, assignment.unit):
+        raise refused
+    if assignment.pk is not None:
+        before = RoleAssignment.objects.select_related("unit").filter(pk=assignment.pk).first()
+        if before is not None and not can_change_role_grant(actor, before):
+            raise refused
+
+
+class MemberRecord(Protocol):
+    """An organisation member, as far as a login needs one (accounts imports no other app)."""
+
+    user_id: int | None
+    user: User | None
+
+    @property
+    def branch(self) -> Placed: ...
+
+    def save(self, *, update_fields: Iterable[str] | None = None) -> None: ...
+
+
+def check_new_login(
+    actor: Person,
+    *,
+    member: MemberRecord | None = None,
+    role: str | None = None,
+    unit: Placed | None = None,
+) -> None:
+    """A new login tied to what it is for — a member record without a login, and/or a
+    first role over a unit: a 403 unless both lie inside the actor's scope."""
+    if member is not None and (
+        member.user_id is not None or not in_admin_scope(actor, member.branch)
+    ):
+        raise PermissionDenied(_("不能把账号关联到您管理范围之外的党员。"))
+    if role and unit is not None and not can_grant_role(actor, role, unit):
+        raise PermissionDenied(_("不能在您管理的范围之外授予角色。"))
+
+
+# --- API tokens: each person's own ----------------------------------------------------
+
+
+def can_revoke_token(user: Person, token: ApiToken) -> bool:
+    """A token is revoked by its owner alone (not even a committee admin)."""
+    return bool(getattr(user, "is_authenticated", False)) and token.user_id == user.pk
+
+
+def get_token_for_user(
+    user: Person,
+    pk: object,
+    *,
+    need: Callable[[Person, ApiToken], bool] | None = None,
+) -> ApiToken:
+    """One of this person's own tokens; anyone else's is a 404, like one that does not exist."""
+    own = ApiToken.objects.filter(user=user) if isinstance(user, User) else ApiToken.objects.none()
+    return get_for_user(own, user, pk, need=need)
+
+
 # Who keeps a branch's records (plans, sessions, meetings, attendance).
 ACTIVITY_ROLES = frozenset(
     {
@@ -224,12 +292,32 @@ def get_for_user(
     return found
 
 
-def holders(unit: Placed, roles: Iterable[str]) -> QuerySet[User]:
+def holders(unit: Placed, roles: Iterable[str], *, within: bool = False) -> QuerySet[User]:
     """The active logins holding any of `roles` over `unit` or a unit above it: the
-    people a reminder or a notice about this unit goes to."""
+    people a reminder or a notice about this unit goes to. With `within=True`, over
+    `unit` or a unit below it instead: the officers inside the unit (those a notice to
+    it reaches, those a meeting of its officers calls)."""
+    over = (
+        Q(role_assignments__unit__path__startswith=unit.path)
+        if within
+        else Q(role_assignments__unit__path__in=path_prefixes(unit.path))
+    )
     return User.objects.filter(
+        over,
         is_active=True,
         role_assignments__role__in=list(roles),
-        role_assignments__unit__path__in=path_prefixes(unit.path),
         role_assignments__unit__is_active=True,
     ).distinct()
+
+
+def grants_over(
+    unit_ids: Iterable[int] | QuerySet[Any, Any], roles: Iterable[str]
+) -> QuerySet[RoleAssignment]:
+    """The grants of any of `roles` that active logins hold over exactly these units (a
+    list of ids, or a queryset of them), not over a unit above: the officers a unit's
+    page names. `holders` answers the other question — who must be told about a unit —
+    and counts the units above it too."""
+    ids = unit_ids if isinstance(unit_ids, QuerySet) else list(unit_ids)
+    return RoleAssignment.objects.filter(
+        unit_id__in=ids, role__in=list(roles), user__is_active=True
+    )

@@ -6,11 +6,12 @@ ModelAdmin names its scope (`scope_path`, the lookup from its model to the path 
 the unit that decides who may see a row): the organisation set-up that has no
 in-app page — units, members' logins, users and role grants. Every other model is
 kept in the in-app pages (campaign management, meetings, study, opinions,
-notices), which already go through `accounts.permissions`; its ModelAdmin is
+notices), which go through each app's `access.py`; its ModelAdmin is
 superusers-only. Inside a scoped ModelAdmin, a committee admin sees and changes only
 rows under their units, every foreign key offers (and accepts) only what the
 related ModelAdmin would show them, superuser, staff, group and permission flags
-are read-only, and role grants go through `services.role_grant`.
+are read-only, and a role grant or a new login is checked by `accounts.access`
+(`check_role_grant`, `check_new_login`) before `accounts.services` saves it.
 """
 
 from __future__ import annotations
@@ -199,16 +200,18 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         return self.admin_site.get_model_admin(apps.get_model("organization", model_name))
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         if change or _is_superuser(request):
+            super().save_model(request, obj, form, change)
             return
-        services.user_attach(
-            actor=request.user,
-            user=obj,
-            member=form.cleaned_data.get("member"),
-            role=form.cleaned_data.get("role") or None,
-            unit=form.cleaned_data.get("unit"),
-        )
+        attached = {
+            "member": form.cleaned_data.get("member"),
+            "role": form.cleaned_data.get("role") or None,
+            "unit": form.cleaned_data.get("unit"),
+        }
+        # Checked before the login is saved: a refusal leaves nothing behind.
+        access.check_new_login(request.user, **attached)
+        super().save_model(request, obj, form, change)
+        services.user_attach(actor=request.user, user=obj, **attached)
 
 
 # --- Role grants -----------------------------------------------------------------
@@ -230,9 +233,10 @@ class RoleAssignmentAdmin(ScopedAdmin, admin.ModelAdmin):
     autocomplete_fields = ("user", "unit")
 
     def save_model(self, request, obj, form, change):
-        # The unit and user choices are already limited to the scope; the service checks
-        # again, so no other door grants a role above the granter's.
-        services.role_grant_save(actor=request.user, assignment=obj)
+        # The unit and user choices are already limited to the scope; checked again here,
+        # with the grant as it is stored, so no door grants a role above the granter's.
+        access.check_role_grant(request.user, obj)
+        services.role_grant_save(assignment=obj)
 
 
 # --- API tokens ------------------------------------------------------------------

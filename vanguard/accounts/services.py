@@ -1,17 +1,22 @@
-"""Writes for accounts: personal API tokens. Keyword-only arguments, one transaction
-each; the audit trail records them through the model signals (never the key)."""
+"""Writes for accounts: personal API tokens, role grants and new logins. Keyword-only
+arguments, one transaction each; the audit trail records them through the model
+signals (never the key).
+
+Who may do what is decided by the caller, through `accounts.access` (the token page
+fetches the token with `get_token_for_user`; the back office checks a grant with
+`check_role_grant` and a new login with `check_new_login`). These functions keep only
+the rules of the records themselves."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import access
-from vanguard.accounts.models import ApiToken, RoleAssignment, hash_token
+from vanguard.accounts.access import MemberRecord, Person, Placed
+from vanguard.accounts.models import ApiToken, RoleAssignment, User, hash_token
 
 # Enough for a person's phone, laptop and a few scripts; more is a sign of keys left lying about.
 MAX_ACTIVE_TOKENS = 20
@@ -19,7 +24,7 @@ TOKEN_NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length or 100
 
 
 @transaction.atomic
-def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for `user`. Returns it with the raw key, which is stored nowhere:
     the caller shows it once."""
     name = (name or "").strip()
@@ -40,10 +45,12 @@ def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
-    """Revoke one of `user`'s own tokens; from now on it is refused. Revoking twice is harmless."""
-    if token.user_id != user.pk:
-        raise PermissionDenied
+def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    """Revoke one of `user`'s own tokens; from now on it is refused. Revoking twice is harmless.
+
+    A key is its owner's alone, whoever calls (the page, a script, a test): the token is
+    read again through the access layer, and someone else's is a 403."""
+    access.get_for_user(ApiToken.objects.all(), user, token.pk, need=access.can_revoke_token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -53,26 +60,10 @@ def token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
 # --- Role grants and logins (the back office) ---------------------------------------
 
 
-def _check_grant(*, actor: Any, role: str, unit: Any) -> None:
-    if not access.can_grant_role(actor, role, unit):
-        raise PermissionDenied(_("不能在您管理的范围之外授予角色。"))
-
-
 @transaction.atomic
-def role_grant_save(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
-    """Save a new or changed role grant made by `actor`. Both the grant as it was and as
-    it will be must lie inside the actor's scope: nobody grants a role over a unit above
-    their own, nor moves someone else's grant out of (or into) their reach."""
-    _check_grant(actor=actor, role=assignment.role, unit=assignment.unit)
-    if assignment.pk is not None:
-        before = (
-            RoleAssignment.objects.select_for_update()
-            .select_related("unit")
-            .filter(pk=assignment.pk)
-            .first()
-        )
-        if before is not None:
-            _check_grant(actor=actor, role=before.role, unit=before.unit)
+def role_grant_save(*, assignment: RoleAssignment) -> RoleAssignment:
+    """Save a new or changed role grant. The caller has checked it lies inside the
+    granter's scope, as it was and as it will be (`access.check_role_grant`)."""
     assignment.full_clean()
     assignment.save()
     return assignment
@@ -81,19 +72,18 @@ def role_grant_save(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment
 @transaction.atomic
 def user_attach(
     *,
-    actor: Any,
-    user: Any,
-    member: Any = None,
+    actor: Person,
+    user: User,
+    member: MemberRecord | None = None,
     role: str | None = None,
-    unit: Any = None,
+    unit: Placed | None = None,
 ) -> None:
     """Tie a new login to what it is for: a member record without a login, and/or a first
-    role over a unit. Both must lie inside the actor's scope."""
+    role over a unit. The caller has checked both lie inside the actor's scope
+    (`access.check_new_login`)."""
     if member is not None:
-        if member.user_id is not None or not access.in_admin_scope(actor, member.branch):
-            raise PermissionDenied(_("不能把账号关联到您管理范围之外的党员。"))
         member.user = user
         member.save(update_fields=["user", "updated_at"])
     if role and unit is not None:
-        role_grant_save(actor=actor, assignment=RoleAssignment(user=user, role=role, unit=unit))
+        role_grant_save(assignment=RoleAssignment(user=user, role=role, unit=unit))  # type: ignore[misc]
     access.forget_scopes(actor)

@@ -9,14 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from vanguard.accounts import services
+from vanguard.accounts import access, services
 from vanguard.accounts.models import ApiToken, User
 
 
@@ -76,9 +76,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Someone else's token is a 404, like one that does not exist.
-    token = ApiToken.objects.filter(pk=pk, user=_me(request)).first()
-    if token is None:
-        raise Http404
+    token = access.get_token_for_user(_me(request), pk)
     services.token_revoke(user=_me(request), token=token)
     messages.success(request, _("令牌“%(name)s”已撤销。") % {"name": token.name})
     return redirect("accounts:tokens")

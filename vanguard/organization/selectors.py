@@ -4,7 +4,8 @@ officers, transfer history and search.
 Query counts never grow with the size of the organisation: a tree is two
 queries (its units, then one aggregate of members per branch and party group),
 and the counts are rolled up to every ancestor in Python along `Unit.path`.
-Callers pass querysets already limited by `accounts.permissions`.
+Callers pass querysets already limited by `organization.access`; who holds a role
+over a unit comes from the vocabulary in `accounts.access`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from vanguard.accounts import access as accounts_access
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.lib.paths import path_ids
 from vanguard.organization import access
@@ -225,12 +227,9 @@ def _officer(assignment: RoleAssignment) -> Officer:
 
 def unit_officers(unit: Unit) -> list[Officer]:
     """Officers of a unit and of the party groups directly under it, by rank."""
+    units = Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit, kind=Unit.Kind.PARTY_GROUP))
     assignments = (
-        RoleAssignment.objects.filter(
-            Q(unit=unit) | Q(unit__parent=unit, unit__kind=Unit.Kind.PARTY_GROUP),
-            role__in=OFFICER_ROLES,
-            user__is_active=True,
-        )
+        accounts_access.grants_over(units.values("pk"), OFFICER_ROLES)
         .select_related("user", "user__member", "unit")
         .order_by("unit__path", "pk")
     )
@@ -243,9 +242,9 @@ def unit_officers(unit: Unit) -> list[Officer]:
 def secretaries_of(branch_ids: Iterable[int]) -> dict[int, list[str]]:
     """The names of the branch secretaries of each branch: one query."""
     found: dict[int, list[str]] = {}
-    assignments = RoleAssignment.objects.filter(
-        unit_id__in=list(branch_ids), role=Role.BRANCH_SECRETARY, user__is_active=True
-    ).select_related("user", "user__member", "unit")
+    assignments = accounts_access.grants_over(branch_ids, [Role.BRANCH_SECRETARY]).select_related(
+        "user", "user__member", "unit"
+    )
     for assignment in assignments.order_by("pk"):
         found.setdefault(assignment.unit_id, []).append(_officer(assignment).name)
     return found
