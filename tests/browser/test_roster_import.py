@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from conftest import PASSWORD
 from vanguard.audit.models import AuditEntry
 from vanguard.organization.models import Member
-from vanguard.organization.roster import HEADERS, zh
+from vanguard.organization.roster.fileformat import HEADERS, zh
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 A1 = "光学工程教工第一党支部"

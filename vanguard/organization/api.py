@@ -1,11 +1,10 @@
 """JSON API for units and members (read). Every object comes through
-`accounts.permissions`: lists are the caller's visible units and members, and a
+`organization.access`: lists are the caller's visible units and members, and a
 unit or member outside their scope is a 404 like one that does not exist."""
 
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -139,9 +138,7 @@ def unit_member_list(
     q: str | None = Query(None, max_length=QUERY_MAX_LENGTH),
     include_inactive: bool = False,
 ) -> QuerySet[Member]:
-    unit = access.get_unit_for_user(request.user, unit_id)
-    if not access.can_list_unit_members(request.user, unit):
-        raise PermissionDenied
+    unit = access.get_unit_for_user(request.user, unit_id, need=access.can_list_unit_members)
     members = selectors.unit_roster(request.user, unit, include_inactive=include_inactive)
     return _search(members, q)
 

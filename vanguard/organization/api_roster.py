@@ -1,8 +1,8 @@
 """JSON API for roster import (名册导入): upload a roster, then read the job's outcome.
 
 Authentication is set once on the API (a bearer token or the browser session, see
-`vanguard/api/auth.py`); every access decision goes through `accounts.permissions`,
-the same as the pages.
+`vanguard/api/auth.py`); every object is fetched through `organization.access`, the
+same as the pages.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from vanguard.lib.api.errors import ApiError, ErrorOut
-from vanguard.organization import access, roster
+from vanguard.organization import access
+from vanguard.organization.models import ImportJob
+from vanguard.organization.roster import jobs, reading
 
 router = Router(tags=["roster"])
 
@@ -59,7 +61,7 @@ def _caller(request: HttpRequest) -> Any:
     return getattr(request, "auth", None)
 
 
-def _job_out(job: Any) -> dict[str, Any]:
+def _job_out(job: ImportJob) -> dict[str, Any]:
     return {
         "id": job.pk,
         "unit_id": job.unit_id,
@@ -70,7 +72,7 @@ def _job_out(job: Any) -> dict[str, Any]:
         "total_rows": job.total_rows,
         "processed_rows": job.processed_rows,
         "summary": {key: value for key, value in (job.summary or {}).items() if key != "seconds"},
-        "errors": [{**error, "text": roster.error_text(error)} for error in job.errors],
+        "errors": [{**error, "text": reading.error_text(error)} for error in job.errors],
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }
@@ -90,9 +92,9 @@ def _job_out(job: Any) -> dict[str, Any]:
 )
 def create_import(request: HttpRequest, unit: Form[int], file: File[UploadedFile]) -> Status:
     user = _caller(request)
-    target = access.get_unit_for_user(user, unit, write=True)
+    target = access.get_unit_for_user(user, unit, need=access.can_import_roster)
     try:
-        job = roster.import_job_submit(user=user, unit=target, upload=file)
+        job = jobs.import_job_submit(user=user, unit=target, upload=file)
     except ValidationError as error:
         raise ApiError(
             400, error.messages[0], [{"field": "file", "message": m} for m in error.messages]

@@ -1,13 +1,10 @@
-"""Background tasks of the organisation app. Thin: they take primary keys and call a
-service (habit 6). Without a worker (the default ImmediateBackend) they run inline;
-with VANGUARD_TASKS=database they wait for `make worker`."""
+"""Background tasks of the organisation app, by the path a task queue stores.
 
-from django_tasks import task
+The roster import task lives beside the jobs it runs (`organization.roster.jobs`), and
+new tasks are queued under that path. This module keeps the path the queue stored
+before the roster became a package, `vanguard.organization.tasks.roster_import`, so a
+task queued under it (VANGUARD_TASKS=database) still runs after an upgrade."""
 
-from vanguard.organization import roster
+from vanguard.organization.roster.jobs import roster_import
 
-
-@task()
-def roster_import(job_id: int) -> str:
-    """Check and write one uploaded roster (名册导入); returns the job's final status."""
-    return roster.import_job_run(job_id=job_id).status
+__all__ = ["roster_import"]

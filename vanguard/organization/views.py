@@ -1,5 +1,5 @@
 """Organisation pages: the browser with search, unit pages, member pages, and the
-member edit and move forms. Every object comes through `accounts.permissions`;
+member edit and move forms. Every object comes through `organization.access`;
 the writes are `organization.services`."""
 
 from __future__ import annotations
@@ -13,11 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from vanguard.organization import access, selectors, services
 from vanguard.organization.forms import MemberForm, MemberMoveForm
 from vanguard.organization.models import Unit
 from vanguard.organization.services import MEMBER_EDITABLE_FIELDS
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django-htmx's middleware
 
 
 def _optional_url(name: str, *args: object) -> str | None:
@@ -138,7 +143,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+def member_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     member = access.get_member_for_user(request.user, pk, write=True)
     if request.method == "POST":
         form = MemberMoveForm(request.POST, member=member, user=request.user)
@@ -169,6 +174,6 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "has_destinations": form.fields["to_branch"].queryset.exists(),  # type: ignore[attr-defined]
     }
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "organization/_member_move_form.html", context)
     return render(request, "organization/member_move.html", context)

@@ -1,13 +1,15 @@
-"""Roster import and export pages. Thin: the work is in `organization.roster`."""
+"""Roster import and export pages. Thin: the work is in `organization.roster`; who may
+import or export what is fetched through `organization.access`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -15,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanguard.organization import access, roster
+from vanguard.accounts.models import User
+from vanguard.organization import access
 from vanguard.organization.forms import MarksInvalidFields
-from vanguard.organization.models import Unit
+from vanguard.organization.models import ImportJob, Unit
+from vanguard.organization.roster import export, fileformat, jobs, reading
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,7 +45,7 @@ class RosterImportForm(MarksInvalidFields, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
     )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
@@ -56,15 +60,14 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest) -> HttpResponse:
-    units = roster.import_scopes(request.user)
-    if not units.exists():
-        raise PermissionDenied
+    # The form offers (and accepts) only the units this person may import into.
+    units = access.get_import_units_for_user(request.user)
     if request.method == "POST":
         form = RosterImportForm(request.POST, request.FILES, units=units)
         if form.is_valid():
             try:
-                job = roster.import_job_submit(
-                    user=request.user,
+                job = jobs.import_job_submit(
+                    user=cast(User, request.user),  # login_required
                     unit=form.cleaned_data["unit"],
                     upload=form.cleaned_data["file"],
                 )
@@ -79,9 +82,9 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         "organization/roster_import.html",
         {
             "form": form,
-            "jobs": roster.recent_jobs(request.user),
+            "jobs": jobs.recent_jobs(cast(User, request.user)),
             "max_bytes": settings.ROSTER_MAX_UPLOAD_BYTES,
-            "max_rows": roster.MAX_ROWS,
+            "max_rows": fileformat.MAX_ROWS,
         },
     )
 
@@ -89,11 +92,11 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def roster_template(request: HttpRequest) -> HttpResponse:
-    return _xlsx_response(roster.template_workbook(), _("党员名册模板.xlsx"))
+    return _xlsx_response(fileformat.template_workbook(), _("党员名册模板.xlsx"))
 
 
-def _job_context(job: Any) -> dict[str, Any]:
-    errors = [{**error, "text": roster.error_text(error)} for error in job.errors]
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    errors = [{**error, "text": reading.error_text(error)} for error in job.errors]
     percent = 0
     if job.total_rows:
         percent = min(100, round(job.processed_rows * 100 / job.total_rows))
@@ -118,5 +121,5 @@ def roster_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = access.get_unit_for_user(request.user, pk, write=True)
-    return _xlsx_response(roster.roster_export(unit=unit), roster.export_filename(unit))
+    unit = access.get_unit_for_user(request.user, pk, need=access.can_manage_roster)
+    return _xlsx_response(export.roster_export(unit=unit), export.export_filename(unit))

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.access import LOGIN, AccessRow
 from vanguard.organization.models import ImportJob
-from vanguard.organization.roster import HEADERS, zh
+from vanguard.organization.roster.fileformat import HEADERS, zh
 
 ROSTER_KEEPERS = {"committee_admin": 200, "gb_secretary": 200, "secretary": 200}
 A1_SEES_NOT_KEEPS = {"supervisor": 403, "branch_committee": 403, "observer": 403, "member": 403}

@@ -18,10 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from vanguard.audit.models import AuditEntry
-from vanguard.organization import roster
 from vanguard.organization.models import ImportJob, Member, MemberTransfer, Unit
+from vanguard.organization.roster import fileformat, jobs, reading, writing
 
-HEADERS = [roster.zh(header) for header in roster.HEADERS]
+HEADERS = [fileformat.zh(header) for header in fileformat.HEADERS]
 
 
 def xlsx(rows: list[list[Any]], headers: list[str] | None = None) -> bytes:
@@ -53,7 +53,7 @@ def person(
 
 def run_import(user, unit: Unit, content: bytes, name: str = "名册.xlsx") -> ImportJob:
     upload = SimpleUploadedFile(name, content)
-    return roster.import_job_submit(user=user, unit=unit, upload=upload)
+    return jobs.import_job_submit(user=user, unit=unit, upload=upload)
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +76,7 @@ class Unchanged:
 
 
 def texts(job: ImportJob) -> list[str]:
-    return [roster.error_text(error) for error in job.errors]
+    return [reading.error_text(error) for error in job.errors]
 
 
 # --- The template ---------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_template_has_the_chinese_headers_and_a_guide_to_allowed_values(client, 
 
 
 def test_filled_in_template_imports_as_new_members(cast, org):
-    template = openpyxl.load_workbook(io.BytesIO(roster.template_workbook()))
+    template = openpyxl.load_workbook(io.BytesIO(fileformat.template_workbook()))
     sheet = template.worksheets[0]
     sheet.append(
         person(
@@ -326,7 +326,7 @@ def test_a_file_that_is_not_an_xlsx_is_refused_by_content_not_by_name(client, ca
 
 
 def test_an_old_xls_file_is_told_to_be_saved_as_xlsx(cast, org):
-    with pytest.raises(roster.ValidationError) as refused:
+    with pytest.raises(reading.ValidationError) as refused:
         run_import(cast.secretary, org.branch_a1, b"\xd0\xcf\x11\xe0" + b"\0" * 100, "名册.xls")
     assert "名册.xls" in refused.value.messages[0] and ".xlsx" in refused.value.messages[0]
 
@@ -503,14 +503,14 @@ def test_the_committee_admin_may_move_a_member_between_general_branches(cast, or
 
 
 def test_the_import_is_refused_if_the_roster_right_was_lost_before_it_ran(cast, org):
-    job = roster.import_job_create(
+    job = jobs.import_job_create(
         user=cast.secretary,
         unit=org.branch_a1,
         upload=SimpleUploadedFile("名册.xlsx", xlsx([person()])),
     )
     cast.secretary.role_assignments.all().delete()
     before = Unchanged()
-    roster.import_job_run(job_id=job.pk)
+    jobs.import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "无权导入" in texts(job)[0]
@@ -599,7 +599,7 @@ def test_a_failure_while_writing_rolls_back_every_row(cast, org, monkeypatch):
         raise RuntimeError("disk full")
 
     # Members are already inserted when the audit trail is written: all of it must go.
-    monkeypatch.setattr(roster, "audit_record_many", broken)
+    monkeypatch.setattr(writing, "audit_record_many", broken)
     before = Unchanged()
     job = run_import(cast.secretary, org.branch_a1, xlsx([person("赵新", "T0100")]))
     assert job.status == ImportJob.Status.FAILED
@@ -608,16 +608,16 @@ def test_a_failure_while_writing_rolls_back_every_row(cast, org, monkeypatch):
 
 
 def test_progress_is_recorded_while_rows_are_checked(cast, org, monkeypatch):
-    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(reading, "PROGRESS_EVERY", 2)
     seen: list[tuple[int, int]] = []
-    original = roster._job_update
+    original = jobs._job_update
 
     def spy(job, **fields):
         if "processed_rows" in fields and "status" not in fields:
             seen.append((fields["processed_rows"], fields["total_rows"]))
         original(job, **fields)
 
-    monkeypatch.setattr(roster, "_job_update", spy)
+    monkeypatch.setattr(jobs, "_job_update", spy)
     rows = [person(f"党员{i}", f"T{100 + i}") for i in range(5)]
     job = run_import(cast.secretary, org.branch_a1, xlsx(rows))
     assert job.status == ImportJob.Status.DONE
@@ -625,7 +625,7 @@ def test_progress_is_recorded_while_rows_are_checked(cast, org, monkeypatch):
 
 
 def test_a_very_bad_file_lists_the_first_faults_and_counts_the_rest(cast, org, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_ERRORS", 3)
+    monkeypatch.setattr(reading, "MAX_ERRORS", 3)
     job = run_import(
         cast.secretary,
         org.branch_a1,
