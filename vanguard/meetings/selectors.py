@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from vanguard.accounts.models import Role, RoleAssignment
+from vanguard.accounts.access import holders
+from vanguard.accounts.models import Role
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.meetings import access
 from vanguard.meetings.models import Meeting, MeetingAttendance
@@ -39,10 +40,8 @@ def expected_attendees(*, unit: Unit, kind: str) -> QuerySet[Member]:
     if kind == Kind.PARTY_GROUP and unit.kind == Unit.Kind.PARTY_GROUP:
         members = members.filter(party_group=unit)
     elif kind in ATTENDING_ROLES and unit.kind != Unit.Kind.BRANCH:
-        holders = RoleAssignment.objects.filter(
-            role__in=ATTENDING_ROLES[kind], unit__path__startswith=unit.path
-        ).values("user_id")
-        members = members.filter(user_id__in=holders)
+        called = holders(unit, ATTENDING_ROLES[kind], within=True).values("pk")
+        members = members.filter(user_id__in=called)
     elif unit.kind == Unit.Kind.PARTY_GROUP:
         members = members.filter(party_group=unit)
     else:

@@ -7,7 +7,8 @@ dated outside the phase it belongs to is refused, naming the date.
 
 Attendance is one row per member on the meeting's list (`selectors.expected_attendees`):
 everyone is present unless the record names them absent, with a reason.
-Callers check `permissions.can_keep_records` first; these functions check the data.
+Callers fetch the meeting or its unit with `need=can_keep_records` (or
+`can_edit_meeting`) first; these functions trust them on access and check the data.
 """
 
 from __future__ import annotations

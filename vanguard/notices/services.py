@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.access import Placed, holders
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
@@ -105,9 +105,7 @@ def notice_recipients(unit: Unit) -> set[int]:
     members = Member.objects.filter(
         branch__path__startswith=unit.path, is_active=True, user__isnull=False
     ).values_list("user_id", flat=True)
-    officers = RoleAssignment.objects.filter(unit__path__startswith=unit.path).values_list(
-        "user_id", flat=True
-    )
+    officers = holders(unit, Role.values, within=True).values_list("pk", flat=True)
     return set(members) | set(officers)
 
 
@@ -177,14 +175,14 @@ def _emails_of(member_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     return {pk: (user_id, own or account or "") for pk, user_id, own, account in rows}
 
 
-def _secretaries(branch_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
-    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    rows = RoleAssignment.objects.filter(
-        role=Role.BRANCH_SECRETARY, unit_id__in=list(branch_ids), user__is_active=True
-    ).values_list("unit_id", "user_id", "user__email", "user__member__email")
-    for unit_id, user_id, account, own in rows:
-        found[unit_id].append((user_id, own or account or ""))
-    return found
+def _secretaries(branch: Placed) -> list[tuple[int, str]]:
+    """[(user id, e-mail)] of the branch's secretaries, to be told it lags behind."""
+    rows = (
+        holders(branch, [Role.BRANCH_SECRETARY])
+        .order_by("pk")
+        .values_list("pk", "email", "member__email")
+    )
+    return [(user_id, own or account or "") for user_id, account, own in rows]
 
 
 def phases_ending_soon(*, today: datetime.date, days: int) -> list[Phase]:
@@ -233,9 +231,7 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
                 messages.append(
                     Message(user_id, text, my_url, key, email, subject, mail_body(text, my_url))
                 )
-            lagging = [b for b in branches if not b.met]
-            secretaries = _secretaries(b.id for b in lagging)
-            for branch in lagging:
+            for branch in (b for b in branches if not b.met):
                 unmet = _("、").join(branch.unmet_labels) or _("部分党员的要求")
                 incomplete = sum(not m.complete for m in branch.members)
                 text = _(
@@ -249,7 +245,7 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
                     "count": incomplete,
                 }
                 url = _url("campaigns:progress_unit", campaign.pk, branch.id)
-                for user_id, email in secretaries.get(branch.id, []):
+                for user_id, email in _secretaries(branch):
                     messages.append(
                         Message(
                             user_id,
