@@ -38,7 +38,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from vanguard.audit.context import acting_as
 from vanguard.ballots import access, selectors, services
@@ -51,11 +50,8 @@ from vanguard.ballots.forms import (
 )
 from vanguard.ballots.models import AppraisalSession, Grade
 from vanguard.campaigns.selectors import active_campaign_for_unit
+from vanguard.lib.http import HtmxHttpRequest
 from vanguard.organization import access as organization_access
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

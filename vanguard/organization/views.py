@@ -13,16 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
+from vanguard.lib.http import HtmxHttpRequest
 from vanguard.organization import access, selectors, services
 from vanguard.organization.forms import MemberForm, MemberMoveForm
 from vanguard.organization.models import Unit
 from vanguard.organization.services import MEMBER_EDITABLE_FIELDS
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django-htmx's middleware
 
 
 def _optional_url(name: str, *args: object) -> str | None:

@@ -33,8 +33,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
+from vanguard.lib.http import HtmxHttpRequest
 from vanguard.opinions import access
 from vanguard.opinions.intake.services import aspects_for, opinion_settings_for
 from vanguard.opinions.models import Aspect, Opinion, OpinionRound
@@ -43,10 +43,6 @@ from vanguard.opinions.sorting.forms import MergeForm, RoundForm, SetAsideForm, 
 from vanguard.organization.models import Member, Unit
 
 PAGE_SIZE = 20
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware
 
 
 @dataclass
