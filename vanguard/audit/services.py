@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 
+from vanguard.accounts.models import User
 from vanguard.audit.context import current_actor
 from vanguard.audit.models import AuditEntry
 
@@ -59,7 +60,7 @@ def is_audited(model: type[models.Model]) -> bool:
 
 def _entry(
     *,
-    actor: Any,
+    actor: User,
     action: str,
     obj: models.Model | None,
     object_type: str = "",
@@ -88,7 +89,7 @@ def audit_record(
     before: dict | None = None,
     after: dict | None = None,
     note: str = "",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> AuditEntry | None:
     """Record one write. Returns None when no person is acting."""
     actor = actor if actor is not None else current_actor()
@@ -112,7 +113,7 @@ def audit_record_many(
     action: str,
     changes: Iterable[tuple[models.Model, dict | None, dict | None]],
     note: str = "",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> int:
     """Record many writes at once (bulk imports): one row per object, one INSERT batch."""
     actor = actor if actor is not None else current_actor()

@@ -24,6 +24,7 @@ from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record
 from vanguard.ballots import access, sealing
@@ -35,6 +36,7 @@ from vanguard.ballots.models import (
     RollEntry,
     VotingCard,
 )
+from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
 
 logger = logging.getLogger(__name__)
@@ -102,7 +104,7 @@ def eligible_members(unit: Unit):
 
 def session_create(
     *,
-    campaign: Any,
+    campaign: Campaign,
     unit: Unit,
     meeting: Any = None,
     quorum: Decimal | str | None = None,
@@ -136,7 +138,7 @@ def session_set_login_voting(*, session: AppraisalSession, allow: bool) -> Appra
     return session
 
 
-def session_open(*, session: AppraisalSession, user: Any = None) -> AppraisalSession:
+def session_open(*, session: AppraisalSession, user: User | None = None) -> AppraisalSession:
     """Open the vote and freeze the roll: the unit's active members at this moment;
     formal members are candidates, probationary members vote only (不定等次)."""
     with transaction.atomic():
@@ -335,7 +337,7 @@ def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, A
         _insert_ballot(session_id=session.pk, salt=salt, grades=cleaned)
 
 
-def vote_logged_in(*, session: AppraisalSession, user: Any, grades: Mapping[Any, Any]) -> None:
+def vote_logged_in(*, session: AppraisalSession, user: User, grades: Mapping[Any, Any]) -> None:
     """Cast the ballot of a member who cannot attend, if the committee allowed it. The
     "has voted" mark is set by a conditional UPDATE in the same transaction as the
     ballot, so two tabs or two concurrent requests count once."""
@@ -618,7 +620,7 @@ class CloseResult:
     scrub: StorageScrub | None = field(default=None)
 
 
-def session_close(*, session: AppraisalSession, user: Any = None) -> CloseResult:
+def session_close(*, session: AppraisalSession, user: User | None = None) -> CloseResult:
     """Close the vote: status closed, unused cards voided, every seal opened and the
     ballots rewritten in an order that says nothing of the voting, the cards' and the
     roll's marks rewritten; after commit the storage is scrubbed (`scrub_storage`), or
@@ -814,7 +816,7 @@ def reconciliation(session: AppraisalSession) -> Reconciliation:
     )
 
 
-def tally(*, session: AppraisalSession, user: Any = None) -> Tally:
+def tally(*, session: AppraisalSession, user: User | None = None) -> Tally:
     """The result of a CLOSED session, recorded in the audit trail (the secretary's
     tally page). There is deliberately no way to count a subset of the ballots or of
     the voters."""
@@ -1039,7 +1041,7 @@ def _lock_session(session: AppraisalSession) -> AppraisalSession:
 
 
 def paper_totals_enter(
-    *, session: AppraisalSession, ballots: Any, counts: Mapping[Any, Any], user: Any
+    *, session: AppraisalSession, ballots: Any, counts: Mapping[Any, Any], user: User
 ) -> PaperTally:
     """The secretary enters the paper ballots' totals of a CLOSED session: how many paper
     ballots were collected and, for every candidate, how many gave each grade (the rest
@@ -1081,7 +1083,7 @@ def paper_totals_enter(
 
 
 def paper_totals_confirm(
-    *, session: AppraisalSession, user: Any, entered_at: Any = None
+    *, session: AppraisalSession, user: User, entered_at: Any = None
 ) -> PaperTally:
     """A second committee member confirms the paper totals: a committee admin over the
     unit who did not enter them. `entered_at`, when given, is the entry the confirmer

@@ -39,6 +39,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.audit.context import acting_as
 from vanguard.ballots import access, selectors, services
 from vanguard.ballots.forms import (
@@ -155,7 +156,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_open(request: HttpRequest, pk: int) -> HttpResponse:
+def session_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     try:
         services.session_open(session=session, user=request.user)
@@ -168,7 +169,7 @@ def session_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+def session_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     try:
         services.session_close(session=session, user=request.user)
@@ -262,7 +263,7 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def tally(request: HttpRequest, pk: int) -> HttpResponse:
+def tally(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
     _scrub_if_pending(session)
     context = _context(request, session)
@@ -314,7 +315,7 @@ def _paper_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper(request: HttpRequest, pk: int) -> HttpResponse:
+def paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The secretary types in the paper ballots' totals after the close: the number of
     paper ballots and, per candidate, the count of each grade. They count in the tally
     only once a second committee member has confirmed them."""
@@ -348,7 +349,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A committee admin other than the person who entered them confirms the paper
     totals shown on the tally page (the form carries the entry's time, so a later
     re-entry is not confirmed unseen)."""
@@ -397,7 +398,7 @@ def projector(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def vote_logged_in(request: HttpRequest, pk: int) -> HttpResponse:
+def vote_logged_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A member on the roll who cannot attend votes by logging in, if allowed."""
     session = access.get_appraisal_session_for_user(request.user, pk)
     member = organization_access.member_of(request.user)

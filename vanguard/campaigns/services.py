@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns import access, progress, requirements, selectors
@@ -369,7 +370,7 @@ def phase_transition_approve(
     branch: Unit,
     from_phase: Phase,
     reason: str,
-    actor: Any,
+    actor: User,
     override: bool = False,
 ) -> PhaseTransition:
     """A branch moves on to the phase after `from_phase` (转段), approved by its
@@ -449,7 +450,7 @@ def phase_transition_bulk(
     unit: Unit,
     from_phase: Phase,
     reason: str,
-    actor: Any,
+    actor: User,
     override: bool = False,
 ) -> BulkTransitionResult:
     """The committee moves every branch of a general branch or of the college that is

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access, forms, progress, selectors, services
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
 from vanguard.organization.models import Unit
@@ -312,7 +313,7 @@ def manage_requirement_delete(request: HttpRequest, pk: int, requirement_pk: int
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def transition_branch(request: HttpRequest, pk: int, branch_pk: int) -> HttpResponse:
+def transition_branch(request: AuthenticatedHttpRequest, pk: int, branch_pk: int) -> HttpResponse:
     """Where a branch stands, what is met and unmet, and the approval form."""
     user = request.user
     campaign = access.get_campaign_for_user(user, pk)
@@ -374,7 +375,7 @@ def transition_branch(request: HttpRequest, pk: int, branch_pk: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def transition_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+def transition_unit(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     """The committee moves every branch of a general branch or of the college at once."""
     user = request.user
     campaign = access.get_campaign_for_user(user, pk)

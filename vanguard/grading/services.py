@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.access import holders
-from vanguard.accounts.models import Role
+from vanguard.accounts.models import Role, User
 from vanguard.audit.context import acting_as
 from vanguard.ballots.models import Grade
+from vanguard.campaigns.models import Campaign
 from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
 from vanguard.notices.services import Message, notify_many, site_language
@@ -34,7 +34,7 @@ RATIONALE_MAX = 500
 NOTE_MAX = 2000
 
 
-def rule_set(*, campaign: Any, numerator: int, denominator: int, user: Any) -> GradingRule:
+def rule_set(*, campaign: Campaign, numerator: int, denominator: int, user: User) -> GradingRule:
     """The committee sets the campaign's cap on excellent (e.g. 1/3, 3/10)."""
     if not (0 < denominator <= 100 and 0 <= numerator <= denominator):
         raise ValidationError({"cap": _("优秀比例须是 0 到 1 之间的分数，例如 1/3 或 30%。")})
@@ -45,7 +45,7 @@ def rule_set(*, campaign: Any, numerator: int, denominator: int, user: Any) -> G
     return rule
 
 
-def grading_start(*, campaign: Any, branch: Unit) -> BranchGrading:
+def grading_start(*, campaign: Campaign, branch: Unit) -> BranchGrading:
     grading, _created = BranchGrading.objects.get_or_create(campaign=campaign, branch=branch)
     return grading
 
@@ -63,7 +63,7 @@ def _require_editable(grading: BranchGrading) -> None:
 
 
 def proposals_save(
-    *, grading: BranchGrading, entries: Mapping[int, tuple[str, str]], user: Any
+    *, grading: BranchGrading, entries: Mapping[int, tuple[str, str]], user: User
 ) -> int:
     """Save the branch's proposals: member id → (grade, rationale). A row with neither is
     left as it is; a grade needs a rationale. Returns the number of proposals changed."""
@@ -182,7 +182,7 @@ def submission_problems(
     return problems
 
 
-def grading_submit(*, grading: BranchGrading, explanation: str, user: Any) -> BranchGrading:
+def grading_submit(*, grading: BranchGrading, explanation: str, user: User) -> BranchGrading:
     """The branch reports its proposals to the committee (等级初评上报)."""
     explanation = (explanation or "").strip()
     if len(explanation) > NOTE_MAX:
@@ -205,7 +205,7 @@ def grading_submit(*, grading: BranchGrading, explanation: str, user: Any) -> Br
 
 
 def grading_decide(
-    *, grading: BranchGrading, approve: bool, reason: str, user: Any
+    *, grading: BranchGrading, approve: bool, reason: str, user: User
 ) -> BranchGrading:
     """The committee approves (审批) the branch's proposals as they stand, or returns them
     with a reason. Approving also records the committee's approval of each case of a
@@ -343,7 +343,7 @@ def _date(on: datetime.date | None, field: str) -> datetime.date:
 
 
 def case_record_talk(
-    *, case: UnqualifiedCase, on: datetime.date | None, note: str, user: Any
+    *, case: UnqualifiedCase, on: datetime.date | None, note: str, user: User
 ) -> UnqualifiedCase:
     on, note = _date(on, "talk_on"), _note(note, "talk_note")
     with transaction.atomic(), acting_as(user):
@@ -354,7 +354,7 @@ def case_record_talk(
 
 
 def case_record_prereview(
-    *, case: UnqualifiedCase, on: datetime.date | None, agrees: bool, note: str, user: Any
+    *, case: UnqualifiedCase, on: datetime.date | None, agrees: bool, note: str, user: User
 ) -> UnqualifiedCase:
     on, note = _date(on, "prereview_on"), _note(note, "prereview_note")
     with transaction.atomic(), acting_as(user):
@@ -375,7 +375,7 @@ def case_record_vote(
     votes_against: int,
     votes_abstain: int,
     proposed_outcome: str,
-    user: Any,
+    user: User,
 ) -> UnqualifiedCase:
     on = _date(on, "vote_on")
     if proposed_outcome not in UnqualifiedCase.Outcome.values:
@@ -400,7 +400,7 @@ def case_record_vote(
 
 
 def case_record_outcome(
-    *, case: UnqualifiedCase, outcome: str, on: datetime.date | None, note: str, user: Any
+    *, case: UnqualifiedCase, outcome: str, on: datetime.date | None, note: str, user: User
 ) -> UnqualifiedCase:
     on, note = _date(on, "outcome_on"), _note(note, "outcome_note", required=False)
     if outcome not in UnqualifiedCase.Outcome.values:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.ballots.models import Grade
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
@@ -141,7 +142,7 @@ def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[s
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def branch(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
+def branch(request: AuthenticatedHttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     """The branch's proposals beside the tally, the review status and the feedback sheet."""
     write = request.method == "POST"
     campaign, unit = _campaign_and_branch(
@@ -168,7 +169,7 @@ def branch(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     campaign, unit = _campaign_and_branch(
         request, campaign_pk, branch_pk, need=access.can_propose_grades
     )
@@ -190,7 +191,7 @@ def submit(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, campaign_pk: int, branch_pk: int) -> HttpResponse:
     campaign, unit = _campaign_and_branch(
         request, campaign_pk, branch_pk, need=access.can_decide_grades
     )
@@ -213,7 +214,7 @@ def decide(request: HttpRequest, campaign_pk: int, branch_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def rule(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def rule(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = campaigns_access.get_campaign_for_user(request.user, campaign_pk, write=True)
     form = RuleForm(request.POST)
     if not form.is_valid():
@@ -263,7 +264,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def case_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     # An unknown step is a 404; a step this person does not record, a 403.
     case = access.get_unqualified_case_for_user(request.user, pk, step=step)
     form = STEP_FORMS[step](request.POST)

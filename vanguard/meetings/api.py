@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Phase
 from vanguard.lib.api.errors import ApiError, ErrorOut
@@ -177,7 +178,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
     response={201: MeetingDetailOut, **ERRORS},
     summary="Record a meeting with its attendance",
 )
-def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status:
+def meeting_create(request: AuthenticatedHttpRequest, payload: MeetingIn) -> Status:
     user = request.user
     unit = campaigns_access.get_records_unit_for_user(
         user, payload.unit_id, need=campaigns_access.can_keep_records

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns.models import Campaign, Phase
@@ -132,7 +133,7 @@ def meeting_create(
     kind: str,
     title: str,
     held_at: datetime.datetime,
-    actor: Any,
+    actor: User,
     place: str = "",
     host: str = "",
     recorder: str = "",
@@ -191,7 +192,7 @@ def meeting_create(
 def meeting_update(
     *,
     meeting: Meeting,
-    actor: Any,
+    actor: User,
     data: Mapping[str, Any],
     phase: Phase | None = None,
     absences: Mapping[int, str] | None = None,

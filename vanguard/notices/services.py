@@ -111,7 +111,7 @@ def notice_recipients(unit: Unit) -> set[int]:
 
 @transaction.atomic
 def notice_publish(
-    *, unit: Unit, title: str, body: str, actor: Any, campaign: Campaign | None = None
+    *, unit: Unit, title: str, body: str, actor: User, campaign: Campaign | None = None
 ) -> Notice:
     """Publish a notice to a unit and everything below it, with an in-app
     notification for each person it reaches."""
@@ -135,7 +135,7 @@ def notice_publish(
     return notice
 
 
-def notification_mark_read(*, user: Any, pk: int | None = None) -> int:
+def notification_mark_read(*, user: User, pk: int | None = None) -> int:
     """Mark one of the person's notifications (or all of them) read. A personal
     reading marker, not a record of the campaign: it is not audited."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
@@ -144,7 +144,7 @@ def notification_mark_read(*, user: Any, pk: int | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def notifications_mark_read_for_notice(*, user: Any, notice: Notice) -> int:
+def notifications_mark_read_for_notice(*, user: User, notice: Notice) -> int:
     return Notification.objects.filter(
         user=user, key=f"notice:{notice.pk}", read_at__isnull=True
     ).update(read_at=timezone.now())
@@ -154,7 +154,7 @@ def notifications_mark_read_for_notice(*, user: Any, notice: Notice) -> int:
 
 
 @transaction.atomic
-def calendar_feed_regenerate(*, user: Any) -> CalendarFeed:
+def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
     """Make the person's secret feed URL, or replace it (the old URL stops working)."""
     feed = CalendarFeed.objects.filter(user=user).first()
     if feed is None:

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.notices import access, calendar, selectors, services
 from vanguard.notices.forms import NoticeForm
 from vanguard.notices.models import CalendarFeed
@@ -42,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = access.get_notice_for_user(request.user, pk)
     services.notifications_mark_read_for_notice(user=request.user, notice=notice)
     return render(request, "notices/detail.html", {"notice": notice})
@@ -50,7 +51,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = access.get_notice_units_for_user(request.user)
     form = NoticeForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +76,7 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = access.get_notification_for_user(request.user, pk)
     services.notification_mark_read(user=request.user, pk=notification.pk)
     if request.POST.get("open") and url_has_allowed_host_and_scheme(
@@ -87,7 +88,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.notification_mark_read(user=request.user)
     if count:
         messages.success(request, _("已全部标为已读。"))
@@ -113,7 +114,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+def calendar_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     had_one = CalendarFeed.objects.filter(user_id=_user_pk(request)).exists()
     services.calendar_feed_regenerate(user=request.user)
     messages.success(

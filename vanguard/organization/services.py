@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.organization.models import Member, MemberTransfer, Unit
 
 MEMBER_EDITABLE_FIELDS = (
@@ -47,7 +48,9 @@ def member_update(*, member: Member, data: dict[str, Any]) -> Member:
     return member
 
 
-def transfer_for(*, member: Member, to_branch: Unit, reason: str, actor: Any) -> MemberTransfer:
+def transfer_for(
+    *, member: Member, to_branch: Unit, reason: str, actor: User | None
+) -> MemberTransfer:
     """The history row for a move; not saved, so bulk imports can save many at once."""
     return MemberTransfer(
         member=member,
@@ -64,7 +67,7 @@ def member_move(
     member: Member,
     to_branch: Unit,
     reason: str = "",
-    actor: Any = None,
+    actor: User | None = None,
     party_group: Unit | None = None,
 ) -> Member:
     """Move a member to another branch (组织关系转接), keeping the history."""

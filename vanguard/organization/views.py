@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanguard.lib.http import HtmxHttpRequest
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.organization import access, selectors, services
 from vanguard.organization.forms import MemberForm, MemberMoveForm
 from vanguard.organization.models import Unit
@@ -139,7 +139,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def member_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_member_for_user(request.user, pk, write=True)
     if request.method == "POST":
         form = MemberMoveForm(request.POST, member=member, user=request.user)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.api.errors import ApiError, ErrorOut
 from vanguard.lib.api.pagination import Pagination
 from vanguard.organization import access as organization_access
@@ -259,7 +260,7 @@ def version_detail(request: HttpRequest, document_id: int, number: int) -> Submi
     response={200: DocumentDetailOut, 409: ConflictOut, **ERRORS},
     summary="Save the draft (the author; refused with 409 if saved since base_version)",
 )
-def draft_save(request: HttpRequest, document_id: int, payload: DraftIn) -> Any:
+def draft_save(request: AuthenticatedHttpRequest, document_id: int, payload: DraftIn) -> Any:
     document = _fetch(request, document_id, access.can_edit_self_analysis)
     yours = {name: getattr(payload, name) for name, _label in SECTIONS}
     try:
@@ -285,7 +286,7 @@ def draft_save(request: HttpRequest, document_id: int, payload: DraftIn) -> Any:
     response={201: VersionDetailOut, 409: ConflictOut, **ERRORS},
     summary="Submit the saved draft as the next version (a repeat returns the same version)",
 )
-def document_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -> Any:
+def document_submit(request: AuthenticatedHttpRequest, document_id: int, payload: SubmitIn) -> Any:
     document = _fetch(request, document_id, access.can_edit_self_analysis)
     try:
         version = services.document_submit(
@@ -310,7 +311,7 @@ def document_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -
     response={201: DocumentDetailOut, **ERRORS},
     summary="The branch's verdict on the latest version (pass, or return with reasons)",
 )
-def branch_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> Status:
+def branch_review(request: AuthenticatedHttpRequest, document_id: int, payload: ReviewIn) -> Status:
     document = _fetch(request, document_id, access.can_branch_review)
     version = document.versions.filter(number=payload.version).first()
     if version is None:
@@ -335,7 +336,9 @@ def branch_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> 
     response={201: DocumentDetailOut, **ERRORS},
     summary="The committee's guidance, opinion or approval, closing the round",
 )
-def committee_respond(request: HttpRequest, document_id: int, payload: ResponseIn) -> Status:
+def committee_respond(
+    request: AuthenticatedHttpRequest, document_id: int, payload: ResponseIn
+) -> Status:
     document = _fetch(request, document_id, access.can_committee_respond)
     services.committee_respond(document=document, text=payload.text, user=request.user)
     document.refresh_from_db()

@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record, snapshot
 from vanguard.campaigns.models import Campaign
@@ -69,7 +70,7 @@ class StaleDraft(Exception):
         )
 
 
-def _audit_update(*, document: SelfAnalysis, before: dict, user: Any) -> None:
+def _audit_update(*, document: SelfAnalysis, before: dict, user: User) -> None:
     after = snapshot(document)
     audit_record(
         action=AuditEntry.Action.UPDATE, obj=document, before=before, after=after, actor=user
@@ -128,7 +129,7 @@ def document_for_member(*, member: Member, campaign: Campaign | None = None) -> 
 
 
 def draft_save(
-    *, document: SelfAnalysis, data: dict[str, Any], base_version: Any, user: Any
+    *, document: SelfAnalysis, data: dict[str, Any], base_version: Any, user: User
 ) -> SelfAnalysis:
     """Save the draft's sections if nobody saved since `base_version`; else raise
     `StaleDraft`. Returns the document as saved (with its new `draft_version`)."""
@@ -153,7 +154,7 @@ def draft_save(
     return current
 
 
-def document_submit(*, document: SelfAnalysis, base_version: Any, user: Any) -> SubmittedVersion:
+def document_submit(*, document: SelfAnalysis, base_version: Any, user: User) -> SubmittedVersion:
     """Freeze the saved draft as the next immutable version and send it to the branch.
 
     A repeated submit from the same base (a double click) creates nothing and
@@ -235,7 +236,7 @@ def branch_review(
     *,
     document: SelfAnalysis,
     version: SubmittedVersion,
-    reviewer: Any,
+    reviewer: User,
     criteria: dict[str, Any],
     verdict: str,
     reasons: str = "",
@@ -322,7 +323,7 @@ def _fill_grade_fact(round_: ReviewRound, document: SelfAnalysis) -> None:
         round_.save(update_fields=["grade_fact"])
 
 
-def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRound:  # noqa: A002
+def record_grade_fact(*, round: ReviewRound, text: str, user: User) -> ReviewRound:  # noqa: A002
     """The branch records a round's grade facts (rounds 2 and 3); the review page offers
     the text drawn from the appraisal data (`appraisal_grade_fact`) to start from."""
     text = (text or "").strip()
@@ -347,7 +348,7 @@ def record_grade_fact(*, round: ReviewRound, text: str, user: Any) -> ReviewRoun
 # --- The committee ---------------------------------------------------------------
 
 
-def committee_respond(*, document: SelfAnalysis, text: str, user: Any) -> CommitteeResponse:
+def committee_respond(*, document: SelfAnalysis, text: str, user: User) -> CommitteeResponse:
     """The committee's guidance (round 1), opinion (round 2) or approval (round 3)
     comes back down and closes the round; rounds 1 and 2 open the next round."""
     text = (text or "").strip()

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.opinions.feedback.selectors import feedback_sheet
 from vanguard.organization import access as organization_access
 from vanguard.reviews import access, diff, selectors, services
@@ -62,7 +63,7 @@ def _render_editor(request, *, member, document, form, conflict=None, status=200
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = organization_access.member_of(request.user)
     if member is None:
         return render(request, "reviews/member_none.html", {"reason": "no_member"})
@@ -130,7 +131,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def autosave(request: HttpRequest) -> JsonResponse:
+def autosave(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The editor's background save (static/js/autosave.js). JSON: 200 saved,
     409 conflict with the other save's text, 422 refused."""
     member = organization_access.member_of(request.user)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.reviews import access, services
 from vanguard.reviews import selectors_review as selectors
 from vanguard.reviews.forms_review import (
@@ -152,7 +153,7 @@ def _render_detail(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the latest version with its history, read by everyone who may see the
     document. POST: the branch's review (criteria, feedback, verdict)."""
     if request.method == "GET":
@@ -193,7 +194,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def grade_fact(request: HttpRequest, pk: int) -> HttpResponse:
+def grade_fact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the current round's grade facts by hand (rounds 2 and 3)."""
     document = access.get_self_analysis_for_user(
         request.user, pk, need=access.can_record_grade_fact
@@ -219,7 +220,7 @@ def grade_fact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def committee_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_respond(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The committee's guidance, opinion or approval for one document."""
     document = access.get_self_analysis_for_user(
         request.user, pk, need=access.can_committee_respond
@@ -292,7 +293,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def committee_bulk(request: HttpRequest) -> HttpResponse:
+def committee_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One text for several documents at once (a branch with many members). All or
     nothing: if one document is refused, none is answered."""
     user = request.user

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record, audit_record_many, snapshot
 from vanguard.campaigns.models import Campaign
@@ -30,7 +31,7 @@ from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 
 @transaction.atomic
 def plan_save(
-    *, branch: Unit, campaign: Campaign, title: str, body: str, submit: bool, user: Any
+    *, branch: Unit, campaign: Campaign, title: str, body: str, submit: bool, user: User
 ) -> StudyPlan:
     """Write (or rewrite) the branch's study-and-discussion plan; `submit` hands it in."""
     if branch.kind != Unit.Kind.BRANCH:
@@ -324,7 +325,7 @@ def work_update(
 
 
 @transaction.atomic
-def work_mark_reviewed(*, work: StudyWork, user: Any) -> bool:
+def work_mark_reviewed(*, work: StudyWork, user: User) -> bool:
     """A reviewer's "已阅". Returns False if someone had already marked it."""
     if work.member.user_id is not None and work.member.user_id == user.pk:
         raise ValidationError(_("不能审阅自己的学习成果。"))

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib import filetypes
@@ -105,7 +106,7 @@ def plan_detail(request: HttpRequest, branch_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, branch_pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, branch_pk: int) -> HttpResponse:
     branch = access.get_plan_branch_for_user(
         request.user, branch_pk, need=campaigns_access.can_keep_records
     )
@@ -468,7 +469,7 @@ def work_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def work_review(request: HttpRequest, pk: int) -> HttpResponse:
+def work_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     work = access.get_study_work_for_user(request.user, pk, need=access.can_review_study_work)
     try:
         done = services.work_mark_reviewed(work=work, user=request.user)

@@ -115,7 +115,8 @@ class EmlUploadForm(MarksInvalidFields, forms.Form):
 
     def clean_unit(self) -> Unit:
         unit = self.cleaned_data["unit"]
-        self.campaign = active_campaign_for_unit(unit.path)
-        if self.campaign is None:
+        campaign = active_campaign_for_unit(unit.path)
+        if campaign is None:
             raise forms.ValidationError(_("这个单位没有进行中的活动，无法导入意见"))
+        self.cleaned_data["campaign"] = campaign
         return unit

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.campaigns.models import Campaign
 from vanguard.opinions.email.mime import (
     EmailParseError,
     ParsedEmail,
@@ -32,9 +33,10 @@ from vanguard.opinions.email.mime import (
     email_parse,
 )
 from vanguard.opinions.models import EmailAttachment, EmailMessage, Mailbox, Opinion
+from vanguard.organization.models import Unit
 
 
-def email_already_imported(*, campaign: Any, parsed: ParsedEmail) -> bool:
+def email_already_imported(*, campaign: Campaign, parsed: ParsedEmail) -> bool:
     return EmailMessage.objects.filter(
         campaign=campaign, message_id_hash=parsed.message_id_hash
     ).exists()
@@ -42,8 +44,8 @@ def email_already_imported(*, campaign: Any, parsed: ParsedEmail) -> bool:
 
 def email_store(
     *,
-    campaign: Any,
-    branch: Any,
+    campaign: Campaign,
+    branch: Unit,
     parsed: ParsedEmail,
     mailbox: Mailbox | None = None,
     received_on: datetime.date | None = None,
@@ -125,7 +127,7 @@ class EmlUploadResult:
     duplicates: list[str] = dataclasses.field(default_factory=list)
 
 
-def eml_upload(*, campaign: Any, branch: Any, files: Iterable[Any]) -> EmlUploadResult:
+def eml_upload(*, campaign: Campaign, branch: Unit, files: Iterable[Any]) -> EmlUploadResult:
     """Import saved .eml files (mail received elsewhere). Every file is read first;
     if any is not an importable e-mail, nothing is written and each bad file is
     named. Files already imported are reported and skipped."""

@@ -86,7 +86,9 @@ def eml_upload(request: HttpRequest) -> HttpResponse:
             # One of `units`: the person sorts its opinions.
             unit = form.cleaned_data["unit"]
             result = services.eml_upload(
-                campaign=form.campaign, branch=unit, files=form.cleaned_data["files"]
+                campaign=form.cleaned_data["campaign"],
+                branch=unit,
+                files=form.cleaned_data["files"],
             )
             if result.errors:
                 form.add_error("files", result.errors)

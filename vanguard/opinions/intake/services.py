@@ -34,9 +34,11 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
 from vanguard.audit.context import acting_as
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record
+from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.opinions.models import (
     DEFAULT_ASPECTS,
@@ -58,13 +60,13 @@ COMMENT_MAX_LENGTH = 500
 # --- Shared helpers ---------------------------------------------------------------
 
 
-def opinion_settings_for(campaign: Any) -> OpinionSettings:
+def opinion_settings_for(campaign: Campaign) -> OpinionSettings:
     """The campaign's opinion settings, created with defaults on first use."""
     settings, _created = OpinionSettings.objects.get_or_create(campaign=campaign)
     return settings
 
 
-def aspects_for(campaign: Any) -> list[Aspect]:
+def aspects_for(campaign: Campaign) -> list[Aspect]:
     """The campaign's aspects in order; the 8 defaults are created on first use."""
     aspects = list(Aspect.objects.filter(campaign=campaign).order_by("order", "pk"))
     if aspects:
@@ -78,7 +80,7 @@ def aspects_for(campaign: Any) -> list[Aspect]:
     return list(Aspect.objects.filter(campaign=campaign).order_by("order", "pk"))
 
 
-def current_round(campaign: Any, branch: Any) -> int:
+def current_round(campaign: Campaign, branch: Unit) -> int:
     """The branch's current round of solicitation: the highest opened, else 1."""
     number = OpinionRound.objects.filter(campaign=campaign, branch=branch).aggregate(
         n=Max("number")
@@ -86,7 +88,7 @@ def current_round(campaign: Any, branch: Any) -> int:
     return number or 1
 
 
-def intake_units(campaign: Any) -> list[Unit]:
+def intake_units(campaign: Campaign) -> list[Unit]:
     """The units under a campaign that gather opinions: its branches (active ones)."""
     return list(
         Unit.objects.filter(
@@ -105,7 +107,7 @@ def branch_members(branch: Unit) -> list[Member]:
 _BOX_SALT = "vanguard.opinions.box"
 
 
-def box_slug(campaign: Any, unit: Unit) -> str:
+def box_slug(campaign: Campaign, unit: Unit) -> str:
     """The public, unguessable name of a branch's box in a campaign: signed, not stored."""
     digest = salted_hmac(_BOX_SALT, f"{campaign.pk}:{unit.pk}", algorithm="sha256").hexdigest()
     return f"{campaign.pk}-{unit.pk}-{digest[:22]}"
@@ -113,15 +115,13 @@ def box_slug(campaign: Any, unit: Unit) -> str:
 
 @dataclass
 class Box:
-    campaign: Any
+    campaign: Campaign
     branch: Unit
 
 
 def box_from_slug(slug: str) -> Box | None:
     """The box a slug names, if the signature holds, the branch is active and lies in
     the campaign, and the campaign is running; otherwise None."""
-    from vanguard.campaigns.models import Campaign
-
     parts = (slug or "").split("-")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(slug) > 80:
         return None
@@ -144,7 +144,7 @@ def box_for_branch(branch: Unit) -> Box | None:
 
 
 def _subject(
-    *, about: str, branch: Unit, campaign: Any, members: Iterable[Member]
+    *, about: str, branch: Unit, campaign: Campaign, members: Iterable[Member]
 ) -> dict[str, Any]:
     """The subject fields of an opinion from a choice "member:<pk>", "branch" or "committee"."""
     if about == "branch":
@@ -402,7 +402,7 @@ def survey_close(*, survey: Survey, rng: random.Random | None = None) -> int:
 RECORD_FIELDS = ("kind", "held_on", "place", "participants", "notes")
 
 
-def record_create(*, branch: Unit, recorded_by: Any, data: Mapping[str, Any]) -> OpinionRecord:
+def record_create(*, branch: Unit, recorded_by: User, data: Mapping[str, Any]) -> OpinionRecord:
     campaign = active_campaign_for_unit(branch.path)
     if campaign is None:
         raise ValidationError(
@@ -484,7 +484,7 @@ class AspectChange:
     remove: bool = False
 
 
-def aspects_update(*, campaign: Any, changes: list[AspectChange]) -> list[Aspect]:
+def aspects_update(*, campaign: Campaign, changes: list[AspectChange]) -> list[Aspect]:
     """Rename, reorder, add and remove (only if unused) the campaign's aspects.
     Everything is checked first; on any error nothing changes."""
     current = {aspect.pk: aspect for aspect in aspects_for(campaign)}

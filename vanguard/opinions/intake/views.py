@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.opinions import access, ratelimit
@@ -397,7 +398,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_create(request: HttpRequest) -> HttpResponse:
+def record_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     branches = access.get_gathering_branches_for_user(request.user)
     if request.method == "POST":
         form = RecordForm(request.POST, branches=branches)

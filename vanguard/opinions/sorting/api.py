@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.api.errors import ErrorOut
@@ -364,7 +365,7 @@ def opinion_set_aside(request: HttpRequest, opinion_id: int, payload: SetAsideIn
     response={201: RoundOut, **ERRORS},
     summary="Open a branch's next round of solicitation",
 )
-def round_open(request: HttpRequest, payload: RoundIn) -> Status:
+def round_open(request: AuthenticatedHttpRequest, payload: RoundIn) -> Status:
     from vanguard.campaigns.selectors import active_campaign_for_unit
 
     user = request.user

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.models import User
+from vanguard.campaigns.models import Campaign
 from vanguard.lib.paths import path_ids
 from vanguard.opinions.models import Aspect, Opinion, OpinionRecord, OpinionRound
 from vanguard.organization.models import Member, Unit
@@ -199,7 +200,7 @@ def opinion_merge(*, survivor: Opinion, duplicates: Sequence[Opinion]) -> Opinio
 @transaction.atomic
 def opinion_enter(
     *,
-    campaign: Any,
+    campaign: Campaign,
     branch: Unit,
     channel: str,
     text: str,
@@ -259,7 +260,7 @@ def opinion_enter(
 
 
 @transaction.atomic
-def round_open(*, campaign: Any, branch: Unit, reason: str, actor: Any) -> OpinionRound:
+def round_open(*, campaign: Campaign, branch: Unit, reason: str, actor: User) -> OpinionRound:
     """Open the branch's next round of solicitation (第二轮征求意见): new opinions are
     filed under it from now on. `actor` is who opened it (the caller has fetched the
     branch with the capability to sort its opinions)."""

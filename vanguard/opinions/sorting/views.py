@@ -34,6 +34,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.http import HtmxHttpRequest
 from vanguard.opinions import access
 from vanguard.opinions.intake.services import aspects_for, opinion_settings_for
@@ -372,7 +373,7 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def round_open(request: HttpRequest, branch_id: int) -> HttpResponse:
+def round_open(request: AuthenticatedHttpRequest, branch_id: int) -> HttpResponse:
     user = request.user
     branch = access.get_followed_unit_for_user(user, branch_id, kind=Unit.Kind.BRANCH)
     campaign = access.get_running_campaign(branch)
