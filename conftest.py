@@ -5,11 +5,16 @@ a member, a member of another branch, and the anonymous visitor (no fixture)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit import triggers
@@ -31,6 +36,10 @@ class Org:
 
 @pytest.fixture
 def org(db) -> Org:
+    return build_org()
+
+
+def build_org() -> Org:
     committee = Unit.objects.create(name="信息学院党委", kind=Unit.Kind.COMMITTEE)
     gb_a = Unit.objects.create(name="光电系党总支", kind=Unit.Kind.GENERAL_BRANCH, parent=committee)
     gb_b = Unit.objects.create(name="信电系党总支", kind=Unit.Kind.GENERAL_BRANCH, parent=committee)
@@ -99,6 +108,10 @@ class Cast:
 
 @pytest.fixture
 def cast(org: Org) -> Cast:
+    return build_cast(org)
+
+
+def build_cast(org: Org) -> Cast:
     def role(user: User, role: str, unit: Unit) -> User:
         RoleAssignment.objects.create(user=user, role=role, unit=unit)
         return user
@@ -136,6 +149,97 @@ def cast(org: Org) -> Cast:
     )
 
 
+@contextlib.contextmanager
+def kept_across_tests(django_db_blocker) -> Iterator[None]:
+    """Data written inside this block is kept for the tests that run while it is open
+    and rolled back at its end: for a module-scoped fixture that builds what many tests
+    read, once per module (on each xdist worker) instead of once per test.
+
+    The block is a transaction (a savepoint, inside another such block); each test's
+    own transaction (pytest-django's `db`, as in Django's TestCase) is a savepoint
+    inside it, rolled back after the test, so whatever one test writes is gone before
+    the next one starts. Tests must still get their model instances fresh (fetched or
+    copied), never the objects another test was handed. Not for transactional or
+    live-server tests, which need committed data, nor for a module with tests that
+    expect a database without that data."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        _kept_blocks.append(None)
+        try:
+            yield
+            transaction.set_rollback(True)
+        finally:
+            _kept_blocks.pop()
+
+
+_kept_blocks: list[None] = []  # the kept_across_tests blocks open on this worker
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_data_for_other_tests(request: pytest.FixtureRequest) -> None:
+    """A test that uses the database but none of a module's kept data must not run
+    while that data is in place (pytest_collection_modifyitems orders them so)."""
+    if _kept_blocks and not _keeps(request.node) and _django_order(request.node) < 2:
+        pytest.fail(
+            f"{request.node.nodeid} would meet data kept for other tests of its module: "
+            "run it before them (conftest.pytest_collection_modifyitems)"
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With `-n`, xdist hands each worker a quarter of all tests up front, and the
+    first quarter holds most of the slow ones (the demo builds, the PDFs): one worker
+    was still working through them long after the other had run everything else.
+    Handing out at most 16 tests at a time keeps both busy to the end (xdist's own
+    `--maxschedchunk`, which still wins when given)."""
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk") is None:
+        config.option.maxschedchunk = 16
+
+
+def _keeps(item: pytest.Item) -> bool:
+    """Whether the test reads data kept for its module: a fixture named
+    `*_of_the_module`, built inside kept_across_tests."""
+    return any(name.endswith("_of_the_module") for name in getattr(item, "fixturenames", ()))
+
+
+def _django_order(item: pytest.Item) -> int:
+    """pytest-django's order: tests in a transaction (0), transactional tests (1),
+    tests without the database (2)."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = bool(names & {"transactional_db", "live_server"}) or (
+        marker is not None
+        and bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+    if transactional:
+        return 1
+    return 0 if marker is not None or "db" in names else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-django has put the tests in Django's order (_django_order). Within each
+    stretch of one module's tests, those that read data kept for the module run after
+    the others of their kind: that data stays until the stretch ends, and none of the
+    others expects it (_no_kept_data_for_other_tests fails a test that would meet it)."""
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or items[end].path != items[start].path:
+            items[start:end] = sorted(
+                items[start:end], key=lambda item: (_django_order(item), _keeps(item))
+            )
+            start = end
+
+
+@pytest.fixture(scope="module")
+def org_and_cast_of_the_module(django_db_setup, django_db_blocker) -> Iterator[tuple[Org, Cast]]:
+    """The organisation and cast built once for a module (kept_across_tests), for
+    modules of many short tests such as the access table, where building them for every
+    test cost more than the test itself. Hand tests deep copies of them."""
+    with kept_across_tests(django_db_blocker):
+        org = build_org()
+        yield org, build_cast(org)
+
+
 @pytest.fixture(autouse=True)
 def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     """Live-server and transactional tests end with Django emptying every table, which
@@ -156,11 +260,22 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     triggers.remove(connection)
 
 
+@pytest.fixture(scope="session")
+def _media_roots(tmp_path_factory) -> Iterator[Path]:
+    """Empty folders, one per test, numbered in one temporary folder: asking
+    tmp_path_factory for each one reads every folder it made before, which grew to
+    seconds over the thousands of tests of a worker."""
+    base = tmp_path_factory.mktemp("media")
+    return (base / str(number) for number in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path_factory):
+def _media_in_tmp(settings, _media_roots):
     """Files uploaded by any test (study work, roster imports) land in a temporary
-    folder, never in var/media."""
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    folder of its own, never in var/media."""
+    root = next(_media_roots)
+    root.mkdir()
+    settings.MEDIA_ROOT = root
 
 
 @pytest.fixture(autouse=True)

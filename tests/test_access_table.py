@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
 from types import SimpleNamespace
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import vanguard
+from conftest import kept_across_tests
 from tests.access import ROLES, AccessRow
+from tests.test_referrer_policy import assert_post_forms_keep_origin
+from vanguard.accounts.access import forget_scopes, scopes
+from vanguard.accounts.models import Role, RoleAssignment, User
+from vanguard.organization.models import Unit
 
 # URLs that belong to Django or third parties and are not ours to table. The admin
 # is tabled, every page of every registered model (accounts/tests/access_table_admin.py).
@@ -59,17 +67,87 @@ def test_the_table_lists_no_url_that_does_not_exist():
     assert not stale, "Access table rows for URLs that no longer exist: " + ", ".join(stale)
 
 
-def _client_for(role: str, cast, client):
-    if role != "anonymous":
-        client.force_login(getattr(cast, role))
-    return client
+# The organisation and cast are built once for the module (conftest.py:
+# org_and_cast_of_the_module) and each role signs in once, with the cases grouped by
+# role; each case's writes are rolled back after it, and it gets its own copies of the
+# organisation and cast. Building them and signing in for every one of the thousands
+# of cases was most of the suite's time.
+@pytest.fixture(scope="module")
+def signed_in(role: str, org_and_cast_of_the_module, django_db_blocker):
+    """The module's organisation and cast with `role` signed in, kept for that role's
+    cases: signing in writes the same rows (a session, the user's last login, the
+    access log, the audit trail) that every case of the role wrote first thing."""
+    with kept_across_tests(django_db_blocker):
+        org, cast = copy.deepcopy(org_and_cast_of_the_module)
+        signing_in = Client()
+        if role != "anonymous":
+            signing_in.force_login(getattr(cast, role))
+        yield org, cast, signing_in.cookies
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.fixture
+def case(signed_in, db, client) -> SimpleNamespace:
+    """What a case starts from: copies of the signed-in organisation and cast, never
+    the objects an earlier case was handed (so nothing it changed on them, such as the
+    access scopes cached on a user, reaches this one), and a client holding the role's
+    session cookie."""
+    org, cast, cookies = signed_in
+    org, cast = copy.deepcopy((org, cast))
+    client.cookies = copy.deepcopy(cookies)
+    return SimpleNamespace(org=org, cast=cast, client=client)
+
+
+# Three probes, each checking that it starts from the organisation and sign-in as they
+# were built and then writing the ways a case can: new rows, changed rows, a sign-out,
+# the access scopes cached on a user object. A worker runs its share of a module in
+# order, keeping the module's organisation and the role's sign-in throughout, so of
+# three probes run by two workers at least two run in turn on one worker: the later one
+# fails if anything the earlier wrote reached it.
+PROBE_UNIT = "写入探针党支部"
+_probed: list[SimpleNamespace] = []
+
+
+@pytest.mark.parametrize("role", ["member"], scope="module")
+@pytest.mark.parametrize("probe", ["first", "second", "third"])
+def test_a_case_sees_nothing_an_earlier_case_wrote(probe: str, role: str, case, signed_in):
+    org, cast, client = case.org, case.cast, case.client
+    assert not Unit.objects.filter(name=PROBE_UNIT).exists()
+    assert Unit.objects.count() == 7
+    assert RoleAssignment.objects.count() == 7
+    assert org.branch_a1.name == "光学工程教工第一党支部"
+    assert Unit.objects.get(pk=org.branch_a1.pk).name == org.branch_a1.name
+    stored = User.objects.get(pk=cast.member.pk)
+    assert stored.first_name == cast.member.first_name == ""
+    assert stored.last_login == cast.member.last_login == signed_in[1].member.last_login
+    assert cast.member.last_login is not None  # signed in
+    assert cast.member_record.user is cast.member
+    assert cast.member_record.branch is org.branch_a1
+    assert Session.objects.count() == 1
+    assert client.get(reverse("home")).status_code == 200
+    assert {s.role for s in scopes(cast.member)} == set()
+    for earlier in _probed:  # what an earlier probe changed are other objects
+        assert earlier.cast.member is not cast.member
+        assert earlier.cast.member.first_name == "probe"
+
+    Unit.objects.create(name=PROBE_UNIT, kind=Unit.Kind.BRANCH, parent=org.gb_b)
+    org.branch_a1.name = "改名"
+    org.branch_a1.save()
+    cast.member.first_name = "probe"
+    cast.member.save()
+    RoleAssignment.objects.create(user=cast.member, role=Role.OBSERVER, unit=org.committee)
+    forget_scopes(cast.member)
+    assert {s.role for s in scopes(cast.member)} == {Role.OBSERVER}  # now cached on it
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert not Session.objects.exists()
+    _probed.append(case)
+
+
+# Module-scoped, so that pytest runs the cases grouped by role (see `signed_in`).
+@pytest.mark.parametrize("role", ROLES, scope="module")
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method.upper()} {r.pattern}")
-def test_access(row: AccessRow, role: str, org, cast, client):
-    fixtures = SimpleNamespace(org=org, cast=cast)
-    client = _client_for(role, cast, client)
+def test_access(row: AccessRow, role: str, case):
+    fixtures = SimpleNamespace(org=case.org, cast=case.cast)
+    client = case.client
     url = row.url(fixtures)
     kwargs = {}
     if row.data is not None:
@@ -83,3 +161,4 @@ def test_access(row: AccessRow, role: str, org, cast, client):
         assert "/accounts/login/" in response["Location"], response["Location"]
     else:
         assert response.status_code == expected, (role, url, response.status_code)
+    assert_post_forms_keep_origin(row, role, response)
