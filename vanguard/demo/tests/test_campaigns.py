@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.db.models import Count
 
+from conftest import kept_across_tests
 from vanguard.campaigns import progress
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition
 from vanguard.campaigns.selectors import current_phases
@@ -22,10 +23,18 @@ from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_of_the_module(django_db_setup, django_db_blocker):
+    """The demo, built once for this module (conftest.kept_across_tests: each test's
+    writes are rolled back before the next test)."""
+    with kept_across_tests(django_db_blocker):
+        demo_build(size="demo")
+        yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
+
+
 @pytest.fixture
-def demo(db):
-    demo_build(size="demo")
-    return Campaign.objects.get(name=CAMPAIGN_NAME)
+def demo(demo_of_the_module, db):
+    return Campaign.objects.get(pk=demo_of_the_module)
 
 
 def branches() -> list[Unit]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count
 
+from conftest import kept_across_tests
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign
 from vanguard.demo.build import demo_build
@@ -26,10 +27,18 @@ from vanguard.organization.models import Member
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_of_the_module(django_db_setup, django_db_blocker):
+    """The demo, built once for this module (conftest.kept_across_tests: each test's
+    writes are rolled back before the next test)."""
+    with kept_across_tests(django_db_blocker):
+        demo_build(size="demo")
+        yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
+
+
 @pytest.fixture
-def demo(db):
-    demo_build(size="demo")
-    return Campaign.objects.get(name=CAMPAIGN_NAME)
+def demo(demo_of_the_module, db):
+    return Campaign.objects.get(pk=demo_of_the_module)
 
 
 def _fingerprint(campaign: Campaign) -> list[tuple]:

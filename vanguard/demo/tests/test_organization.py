@@ -4,6 +4,7 @@ real organisation."""
 
 from __future__ import annotations
 
+import copy
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Max
 from django.urls import reverse
 
+from conftest import kept_across_tests
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
 from vanguard.demo.build import demo_build
@@ -47,9 +49,17 @@ STUDENTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def demo_of_the_module(django_db_setup, django_db_blocker):
+    """The demo, built once for this module (conftest.kept_across_tests: each test's
+    writes are rolled back before the next test; the tests without it run first)."""
+    with kept_across_tests(django_db_blocker):
+        yield demo_build(size="demo")
+
+
 @pytest.fixture
-def demo(db):
-    return demo_build(size="demo")
+def demo(demo_of_the_module, db):
+    return copy.deepcopy(demo_of_the_module)
 
 
 def fingerprint() -> tuple:

@@ -11,6 +11,7 @@ from collections import defaultdict
 import pytest
 from django.urls import reverse
 
+from conftest import kept_across_tests
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign
 from vanguard.demo.build import demo_build
@@ -35,10 +36,18 @@ PASS, RETURN = BranchReview.Verdict.PASS, BranchReview.Verdict.RETURN
 SECTION_NAMES = [name for name, _label in SECTIONS]
 
 
+@pytest.fixture(scope="module")
+def demo_of_the_module(django_db_setup, django_db_blocker):
+    """The demo, built once for this module (conftest.kept_across_tests: each test's
+    writes are rolled back before the next test)."""
+    with kept_across_tests(django_db_blocker):
+        demo_build(size="demo")
+        yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
+
+
 @pytest.fixture
-def demo(db):
-    demo_build(size="demo")
-    return Campaign.objects.get(name=CAMPAIGN_NAME)
+def demo(demo_of_the_module, db):
+    return Campaign.objects.get(pk=demo_of_the_module)
 
 
 def _documents(campaign: Campaign) -> list[SelfAnalysis]:
