@@ -6,6 +6,8 @@ a member, a member of another branch, and the anonymous visitor (no fixture)."""
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import datetime
 import itertools
 from collections.abc import Iterator
@@ -15,6 +17,8 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.base import ModelState
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit import triggers
@@ -173,6 +177,44 @@ def kept_across_tests(django_db_blocker) -> Iterator[None]:
 
 _kept_blocks: list[None] = []  # the kept_across_tests blocks open on this worker
 
+_IMMUTABLE = (str, bytes, int, float, bool, type(None), datetime.date, datetime.time)
+
+
+def fresh_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """A copy of kept data for one test, as copy.deepcopy makes it (shared objects stay
+    shared: `cast.member_record.user is cast.member`) but model instances are copied
+    field by field, without pickling each one: deepcopy was a third of an access-table
+    case's setup. What a test changes on its copies never reaches the next test."""
+    memo = {} if memo is None else memo
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, Model):
+        new = value.__class__.__new__(value.__class__)
+        memo[id(value)] = new
+        state = ModelState()
+        state.db, state.adding = value._state.db, value._state.adding
+        state.fields_cache = {k: fresh_copy(v, memo) for k, v in value._state.fields_cache.items()}
+        new.__dict__.update(
+            {k: fresh_copy(v, memo) for k, v in value.__dict__.items() if k != "_state"},
+            _state=state,
+        )
+        return new
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {
+            f.name: fresh_copy(getattr(value, f.name), memo) for f in dataclasses.fields(value)
+        }
+        memo[id(value)] = new = dataclasses.replace(value, **fields)
+        return new
+    if type(value) in (tuple, list, set, frozenset):
+        return type(value)(fresh_copy(v, memo) for v in value)
+    if type(value) is dict:
+        memo[id(value)] = new = {}
+        new.update((k, fresh_copy(v, memo)) for k, v in value.items())
+        return new
+    return copy.deepcopy(value, memo)
+
 
 @pytest.fixture(autouse=True)
 def _no_kept_data_for_other_tests(request: pytest.FixtureRequest) -> None:
@@ -273,9 +315,7 @@ def _media_roots(tmp_path_factory) -> Iterator[Path]:
 def _media_in_tmp(settings, _media_roots):
     """Files uploaded by any test (study work, roster imports) land in a temporary
     folder of its own, never in var/media."""
-    root = next(_media_roots)
-    root.mkdir()
-    settings.MEDIA_ROOT = root
+    settings.MEDIA_ROOT = next(_media_roots)  # made by the storage on the first save
 
 
 @pytest.fixture(autouse=True)

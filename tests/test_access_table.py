@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import vanguard
-from conftest import kept_across_tests
+from conftest import fresh_copy, kept_across_tests
 from tests.access import ROLES, AccessRow
 from tests.test_referrer_policy import assert_post_forms_keep_origin
 from vanguard.accounts.access import forget_scopes, scopes
@@ -78,7 +78,7 @@ def signed_in(role: str, org_and_cast_of_the_module, django_db_blocker):
     cases: signing in writes the same rows (a session, the user's last login, the
     access log, the audit trail) that every case of the role wrote first thing."""
     with kept_across_tests(django_db_blocker):
-        org, cast = copy.deepcopy(org_and_cast_of_the_module)
+        org, cast = fresh_copy(org_and_cast_of_the_module)
         signing_in = Client()
         if role != "anonymous":
             signing_in.force_login(getattr(cast, role))
@@ -92,7 +92,7 @@ def case(signed_in, db, client) -> SimpleNamespace:
     access scopes cached on a user, reaches this one), and a client holding the role's
     session cookie."""
     org, cast, cookies = signed_in
-    org, cast = copy.deepcopy((org, cast))
+    org, cast = fresh_copy((org, cast))
     client.cookies = copy.deepcopy(cookies)
     return SimpleNamespace(org=org, cast=cast, client=client)
 

@@ -4,7 +4,6 @@ real organisation."""
 
 from __future__ import annotations
 
-import copy
 from io import StringIO
 
 import pytest
@@ -13,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from conftest import kept_across_tests
+from conftest import fresh_copy, kept_across_tests
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
 from vanguard.demo.build import demo_build
@@ -59,7 +58,7 @@ def demo_of_the_module(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo(demo_of_the_module, db):
-    return copy.deepcopy(demo_of_the_module)
+    return fresh_copy(demo_of_the_module)
 
 
 def fingerprint() -> tuple:
