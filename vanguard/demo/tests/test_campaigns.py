@@ -144,24 +144,3 @@ def test_the_demo_members_notes_are_still_editable(demo):
     works = StudyWork.objects.filter(member__user__username="member")
     assert works.count() >= 3
     assert not works.filter(reviewed_at__isnull=False).exists()
-
-
-def _fingerprint() -> tuple:
-    return (
-        sorted(
-            StudyWork.objects.values_list("member__number", "kind", "title", "body", "submitted_at")
-        ),
-        sorted(
-            Attendance.objects.values_list(
-                "session__topic", "session__unit__name", "member__number", "status", "reason"
-            )
-        ),
-        sorted(Meeting.objects.values_list("title", "unit__name", "held_at")),
-    )
-
-
-def test_the_demo_campaign_is_the_same_every_time_and_reset_rebuilds_it(demo):
-    before = _fingerprint()
-    demo_build(size="demo", reset=True)
-    assert Campaign.objects.count() == 1
-    assert _fingerprint() == before

@@ -200,24 +200,3 @@ def test_the_demo_secretarys_vote_is_set_up_and_not_opened(demo):
     assert can_run_appraisal(secretary, session.unit)
     assert not BranchGrading.objects.filter(campaign=demo, branch=session.unit).exists()
     assert Member.objects.filter(branch=session.unit, user=secretary).exists()
-
-
-def _fingerprint(campaign: Campaign) -> list[tuple]:
-    proposals = list(
-        GradeProposal.objects.filter(grading__campaign=campaign)
-        .order_by("member__number")
-        .values_list("member__number", "grade", "rationale", "grading__status")
-    )
-    counts = []
-    for session in AppraisalSession.objects.filter(
-        campaign=campaign, status=AppraisalSession.Status.CLOSED
-    ).order_by("unit__name"):
-        tally = ballots.compute_tally(session=session)
-        counts += [(c.number, tuple(sorted(c.counts.items()))) for c in tally.candidates]
-    return proposals + counts
-
-
-def test_the_appraisal_demo_is_the_same_every_time(demo):
-    first = _fingerprint(demo)
-    demo_build(size="demo", reset=True)
-    assert _fingerprint(Campaign.objects.get(name=CAMPAIGN_NAME)) == first

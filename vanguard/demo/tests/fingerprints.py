@@ -1,0 +1,126 @@
+"""What of each app the demo must build the same every time: one fingerprint per app,
+compared before and after one reset of the whole demo (test_organization), instead of a
+reset per app's test module (each cost a full rebuild)."""
+
+from __future__ import annotations
+
+from vanguard.accounts.models import RoleAssignment
+from vanguard.ballots import services as ballots
+from vanguard.ballots.models import AppraisalSession
+from vanguard.campaigns.models import Campaign
+from vanguard.demo.campaigns import CAMPAIGN_NAME
+from vanguard.grading.models import GradeProposal
+from vanguard.meetings.models import Meeting
+from vanguard.opinions.models import Opinion, SurveyAnswer
+from vanguard.organization.models import Member, Unit
+from vanguard.reviews.models import BranchReview, SubmittedVersion
+from vanguard.study.models import Attendance, StudyWork
+
+
+def organization() -> tuple:
+    units = sorted(Unit.objects.values_list("name", "kind", "branch_type", "parent__name", "depth"))
+    members = sorted(
+        Member.objects.values_list(
+            "name",
+            "number",
+            "category",
+            "standing",
+            "joined_on",
+            "phone",
+            "email",
+            "is_active",
+            "branch__name",
+            "party_group__name",
+            "user__username",
+        )
+    )
+    roles = sorted(
+        RoleAssignment.objects.values_list("user__username", "role", "unit__name", "note")
+    )
+    return units, members, roles
+
+
+def campaigns() -> tuple:
+    return (
+        sorted(
+            StudyWork.objects.values_list("member__number", "kind", "title", "body", "submitted_at")
+        ),
+        sorted(
+            Attendance.objects.values_list(
+                "session__topic", "session__unit__name", "member__number", "status", "reason"
+            )
+        ),
+        sorted(Meeting.objects.values_list("title", "unit__name", "held_at")),
+    )
+
+
+def opinions(campaign: Campaign) -> list[tuple]:
+    return list(
+        Opinion.objects.filter(campaign=campaign)
+        .order_by("branch__name", "received_on", "text", "subject_member__number", "channel")
+        .values_list(
+            "branch__name",
+            "channel",
+            "text",
+            "received_on",
+            "subject_member__number",
+            "kind",
+            "status",
+            "round",
+            "source",
+            "contact",
+        )
+    )
+
+
+def reviews(campaign: Campaign) -> list[tuple]:
+    return list(
+        SubmittedVersion.objects.filter(document__campaign=campaign)
+        .order_by("document__member__number", "number")
+        .values_list(
+            "document__member__number",
+            "number",
+            "round",
+            "problems",
+            "summary",
+            "submitted_at",
+            "document__state",
+        )
+    ) + list(
+        BranchReview.objects.filter(version__document__campaign=campaign)
+        .order_by("version__document__member__number", "version__number")
+        .values_list("version__document__member__number", "verdict", "reasons", "at")
+    )
+
+
+def grading(campaign: Campaign) -> list[tuple]:
+    proposals = list(
+        GradeProposal.objects.filter(grading__campaign=campaign)
+        .order_by("member__number")
+        .values_list("member__number", "grade", "rationale", "grading__status")
+    )
+    counts = []
+    for session in AppraisalSession.objects.filter(
+        campaign=campaign, status=AppraisalSession.Status.CLOSED
+    ).order_by("unit__name"):
+        tally = ballots.compute_tally(session=session)
+        counts += [(c.number, tuple(sorted(c.counts.items()))) for c in tally.candidates]
+    return proposals + counts
+
+
+def survey_answers(campaign: Campaign) -> list:
+    return sorted(
+        SurveyAnswer.objects.filter(survey__campaign_id=campaign.pk).values_list("id", flat=True)
+    )
+
+
+def whole_demo() -> dict[str, object]:
+    campaign = Campaign.objects.get(name=CAMPAIGN_NAME)
+    return {
+        "organization": organization(),
+        "campaigns": (Campaign.objects.count(), campaigns()),
+        "opinions": opinions(campaign),
+        "survey answers": survey_answers(campaign),
+        "reviews": reviews(campaign),
+        "grading": grading(campaign),
+    }
