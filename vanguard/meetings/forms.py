@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.lib.dates import BoundedDateField
 from vanguard.meetings.models import Meeting
 from vanguard.organization.forms import BranchChoiceField, MarksInvalidFields
 from vanguard.organization.models import Unit
@@ -56,7 +57,7 @@ class MeetingForm(MarksInvalidFields, forms.Form):
         widget=forms.TextInput(attrs=TEXT),
         error_messages={"required": _("请填写会议名称。")},
     )
-    held_on = forms.DateField(
+    held_on = BoundedDateField(
         label=_("会议日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={

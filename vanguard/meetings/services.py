@@ -27,6 +27,7 @@ from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.lib.dates import check_in_range
 from vanguard.meetings import selectors
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization.models import Member, Unit
@@ -79,11 +80,15 @@ def _check(
             _("%(kind)s由党支部召开，请选择一个党支部。") % {"kind": Meeting.Kind(kind).label},
         )
 
+    try:  # year 1 or 9999 would overflow on the way to the database
+        check_in_range(held_at, Meeting._meta.get_field("held_at").verbose_name)
+    except ValidationError as refused:
+        fail("held_at", refused.messages[0])
     campaign = selectors.campaign_for_unit(unit)
     if phase is not None and (campaign is None or phase.campaign_id != campaign.pk):
         fail("phase", _("所选阶段不属于本单位正在进行的活动。"))
         phase = None
-    if campaign is not None and "kind" not in errors:
+    if campaign is not None and "kind" not in errors and "held_at" not in errors:
         belongs = phase or selectors.phase_for_kind(campaign=campaign, kind=kind)
         day = _day(held_at)
         if belongs is not None:

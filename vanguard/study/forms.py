@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.lib import filetypes
+from vanguard.lib.dates import BoundedDateTimeField
 from vanguard.lib.sanitize import clean_html, text_to_html
 from vanguard.organization.forms import MarksInvalidFields
 from vanguard.organization.models import Unit
@@ -54,7 +55,7 @@ class SessionForm(MarksInvalidFields, forms.Form):
     unit = UnitChoiceField(label=_("组织单位"), queryset=Unit.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label=_("类型"), choices=StudySession.Kind.choices)
     topic = forms.CharField(label=_("主题"), max_length=200)
-    starts_at = forms.DateTimeField(
+    starts_at = BoundedDateTimeField(
         label=_("开始时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

@@ -30,12 +30,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.http import HtmxHttpRequest
+from vanguard.lib.redirects import safe_next
 from vanguard.opinions import access
 from vanguard.opinions.intake.services import aspects_for, opinion_settings_for
 from vanguard.opinions.models import Aspect, Opinion, OpinionRound
@@ -234,12 +234,8 @@ def sorting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest, opinion: Opinion) -> str:
-    wanted = request.POST.get("next", "")
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return reverse("opinions:sorting_detail", args=[opinion.pk])
+    fallback = reverse("opinions:sorting_detail", args=[opinion.pk])
+    return safe_next(request, request.POST.get("next"), fallback)
 
 
 def _respond(
@@ -262,7 +258,11 @@ def _respond(
         return render(
             request,
             "opinions/sorting_card.html",
-            {"card": card, "here": request.POST.get("next", ""), "done": "" if failed else message},
+            {
+                "card": card,
+                "here": safe_next(request, request.POST.get("next"), ""),
+                "done": "" if failed else message,
+            },
         )
     if failed:
         return render(
