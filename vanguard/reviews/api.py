@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.api.errors import ApiError, ErrorOut
 from vanguard.lib.api.pagination import Pagination
+from vanguard.lib.people import person_name
 from vanguard.organization import access as organization_access
 from vanguard.reviews import access, selectors, services
 from vanguard.reviews.models import SECTIONS, SelfAnalysis, SubmittedVersion
@@ -144,9 +145,7 @@ class ResponseIn(Schema):
 
 
 def _name(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return person_name(user)  # “（账号已删除）” when the account is gone
 
 
 def _sections(obj: Any) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from vanguard.lib.people import person_name
 from vanguard.reviews.models import (
     CRITERIA,
     BranchReview,
@@ -50,6 +51,11 @@ class Event:
     review: BranchReview | None = None
     response: Any = None
     criteria: tuple = ()  # (label, yes/no, comment) for a review
+
+    @property
+    def who_name(self) -> str:
+        """Who acted; “（账号已删除）” when their account is gone (`who` is None)."""
+        return person_name(self.who)
 
 
 def criteria_rows(review: BranchReview) -> list[tuple[str, bool | None, str]]:
