@@ -2,16 +2,17 @@
 
 Authentication is set here, once, for every router (see `vanguard/api/auth.py`):
 a bearer token or the browser session. Only the OpenAPI schema is public.
-Errors share one JSON shape (see `vanguard/api/errors.py`).
+Errors share one JSON shape (see `vanguard/lib/api/errors.py`); JSON bodies must be
+sent as application/json, and unknown paths answer the JSON 404
+(`vanguard/lib/api/openapi.py`).
 """
-
-from ninja import NinjaAPI
 
 from vanguard.accounts.api import router as accounts_router
 from vanguard.api.auth import api_auth
 from vanguard.campaigns.api import router as campaigns_router
 from vanguard.grading.api import router as grading_router
 from vanguard.lib.api import errors
+from vanguard.lib.api.openapi import VanguardAPI
 from vanguard.meetings.api import router as meetings_router
 from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router
@@ -20,7 +21,7 @@ from vanguard.reviews.api import router as reviews_router
 from vanguard.study.api import router as study_router
 
 # No interactive docs page: it loads scripts from a CDN and inline, which the CSP forbids.
-api = NinjaAPI(
+api = VanguardAPI(
     title="Vanguard API",
     version="1",
     description=(

@@ -3,7 +3,7 @@ phases, and live progress per branch (`campaigns.progress`), under the same acce
 rules as the dashboards (`campaigns.access`)."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,9 +13,11 @@ from ninja.pagination import paginate
 from vanguard.campaigns import access, progress
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.fields import SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.organization.models import Unit
 
+CampaignStatus = Annotated[Campaign.Status, SchemaName("CampaignStatus")]
 router = Router(tags=["campaigns"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -97,7 +99,7 @@ class ProgressOut(Schema):
 
 @router.get("/", response=list[CampaignOut], summary="Campaigns the caller may see")
 @paginate(Pagination)
-def campaign_list(request: HttpRequest, status: Campaign.Status | None = None) -> Any:
+def campaign_list(request: HttpRequest, status: CampaignStatus | None = None) -> Any:
     campaigns = access.visible_campaigns(request.user)
     if status is not None:
         campaigns = campaigns.filter(status=status)

@@ -4,7 +4,7 @@ recording a meeting through `services.meeting_create`, under the same rules as
 the pages (`meetings.access`)."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -17,12 +17,14 @@ from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Phase
 from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.fields import DateTime, SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.meetings import access, selectors, services
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Unit
 
+MeetingKind = Annotated[Meeting.Kind, SchemaName("MeetingKind")]
 router = Router(tags=["meetings"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -73,7 +75,7 @@ class MeetingOut(Schema):
         return obj.absent_count
 
 
-class AttendanceOut(Schema):
+class MeetingAttendanceOut(Schema):
     member_id: int
     member_name: str
     branch_name: str
@@ -85,7 +87,7 @@ class MeetingDetailOut(MeetingOut):
     minutes: str
     decisions: str
     my_status: str | None = None
-    attendance: list[AttendanceOut] | None = Field(
+    attendance: list[MeetingAttendanceOut] | None = Field(
         None, description="Each member's attendance; null for callers who see only the counts"
     )
 
@@ -101,9 +103,9 @@ class AbsenceIn(Schema):
 
 class MeetingIn(Schema):
     unit_id: int
-    kind: Meeting.Kind
+    kind: MeetingKind
     title: str = Field(..., max_length=200)
-    held_at: datetime.datetime
+    held_at: DateTime
     place: str = Field("", max_length=100)
     host: str = Field("", max_length=50)
     recorder: str = Field("", max_length=50)
@@ -153,7 +155,7 @@ def _detail(request: HttpRequest, meeting: Meeting) -> Meeting:
 def meeting_list(
     request: HttpRequest,
     unit: int | None = None,
-    kind: Meeting.Kind | None = None,
+    kind: MeetingKind | None = None,
     campaign: int | None = None,
 ) -> QuerySet[Meeting]:
     within = None

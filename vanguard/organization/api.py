@@ -3,7 +3,7 @@
 unit or member outside their scope is a 404 like one that does not exist."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -11,10 +11,12 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from vanguard.lib.api.errors import ErrorOut
+from vanguard.lib.api.fields import SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.organization import access, selectors
 from vanguard.organization.models import Member, Unit
 
+UnitKind = Annotated[Unit.Kind, SchemaName("UnitKind")]
 router = Router(tags=["organization"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -108,7 +110,7 @@ def _search(members: QuerySet[Member], q: str | None) -> QuerySet[Member]:
 def unit_list(
     request: HttpRequest,
     parent: int | None = None,
-    kind: Unit.Kind | None = None,
+    kind: UnitKind | None = None,
     q: str | None = Query(None, max_length=QUERY_MAX_LENGTH),
 ) -> QuerySet[Unit]:
     units = access.visible_units(request.user).select_related("parent")

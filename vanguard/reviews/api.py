@@ -5,7 +5,7 @@ state machine). A stale draft save answers 409 with both texts — the saved one
 the caller's — so nothing is lost."""
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -16,12 +16,14 @@ from ninja.pagination import paginate
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.fields import SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.lib.people import person_name
 from vanguard.organization import access as organization_access
 from vanguard.reviews import access, selectors, services
 from vanguard.reviews.models import SECTIONS, SelfAnalysis, SubmittedVersion
 
+SelfAnalysisState = Annotated[SelfAnalysis.State, SchemaName("SelfAnalysisState")]
 router = Router(tags=["reviews"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -223,7 +225,7 @@ def mine(request: HttpRequest) -> dict[str, Any]:
 def document_list(
     request: HttpRequest,
     campaign: int | None = None,
-    state: SelfAnalysis.State | None = None,
+    state: SelfAnalysisState | None = None,
     branch: int | None = None,
 ) -> QuerySet[SelfAnalysis]:
     documents = access.visible_self_analyses(request.user)

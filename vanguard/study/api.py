@@ -5,7 +5,7 @@ and lectures, and a session's attendance for those who keep its records. Every
 object comes through `study.access`."""
 
 import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -18,10 +18,12 @@ from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib.api.errors import ApiError, ErrorOut
+from vanguard.lib.api.fields import SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.study import access, services
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
+StudyWorkKind = Annotated[StudyWork.Kind, SchemaName("StudyWorkKind")]
 router = Router(tags=["study"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -66,7 +68,7 @@ class WorkDetailOut(WorkOut):
 
 
 class WorkIn(Schema):
-    kind: StudyWork.Kind
+    kind: StudyWorkKind
     title: str = Field(..., max_length=200)
     material: str = Field(..., max_length=200, description="The book or material studied")
     body: str = Field(..., max_length=100_000, description="HTML (sanitised) or plain text")
@@ -125,7 +127,7 @@ def work_list(
     request: HttpRequest,
     mine: bool = False,
     campaign: int | None = None,
-    kind: StudyWork.Kind | None = None,
+    kind: StudyWorkKind | None = None,
     member: int | None = None,
 ) -> QuerySet[StudyWork]:
     works = access.visible_study_works(request.user)

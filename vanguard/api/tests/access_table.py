@@ -11,6 +11,8 @@ ROWS = [
     # The schema describes endpoints, never data: anyone may read it.
     AccessRow("api/v1/openapi.json", lambda f: "/api/v1/openapi.json", {}, default=200),
     AccessRow("api/v1/", lambda f: "/api/v1/", {}, default=404),
+    # Any other path under the API: the API's JSON 404, for everyone (vanguard/lib/api/openapi.py).
+    AccessRow("api/v1/^.*", lambda f: "/api/v1/nope", {}, default=404),
     AccessRow(
         "api/v1/accounts/me",
         lambda f: "/api/v1/accounts/me",

@@ -4,14 +4,15 @@ real URLs for the tests that need them (`@pytest.mark.urls(__name__)`)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
-from ninja import NinjaAPI, Schema
+from ninja import Schema
 
 from config.urls import urlpatterns as real_urlpatterns
 from vanguard.api.auth import api_auth
 from vanguard.lib.api import errors
 from vanguard.lib.api.errors import ApiError
+from vanguard.lib.api.openapi import VanguardAPI
 
-test_api = NinjaAPI(urls_namespace="api-tests", docs_url=None, auth=api_auth())
+test_api = VanguardAPI(urls_namespace="api-tests", docs_url=None, auth=api_auth())
 errors.install(test_api)
 
 

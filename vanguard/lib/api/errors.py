@@ -27,6 +27,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from vanguard.lib.api.parser import BadCharacter, UnsupportedMediaType
+
 logger = logging.getLogger("vanguard.api")
 
 
@@ -73,6 +75,9 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": gettext_noop("应为日期（YYYY-MM-DD）"),
     "date_parsing": gettext_noop("应为日期（YYYY-MM-DD）"),
     "json_invalid": gettext_noop("不是有效的 JSON"),
+    "datetime_parsing": gettext_noop("应为日期时间（YYYY-MM-DDTHH:MM:SS，可带时区）"),
+    "datetime_from_date_parsing": gettext_noop("应为日期时间（YYYY-MM-DDTHH:MM:SS，可带时区）"),
+    "date_out_of_range": gettext_noop("日期应在 1900 年至 2100 年之间"),
 }
 
 
@@ -110,6 +115,18 @@ def install(api: NinjaAPI) -> None:
         return response
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The body parser's refusals reach here as the cause of ninja's "Cannot parse".
+        cause = exc.__cause__
+        if isinstance(cause, UnsupportedMediaType):
+            return respond(request, 415, _("请求内容应以 application/json 发送"))
+        if isinstance(cause, BadCharacter):
+            message = (
+                _("含有不允许的字符（空字符 NUL），请删除后重试")
+                if cause.nul
+                else _("含有无效的字符（不成对的 UTF-16 代理项），请删除后重试")
+            )
+            errors = [{"field": cause.field, "message": message}]
+            return respond(request, 422, _("数据有误"), errors)
         # Our own code passes translated messages; ninja's few built-in ones are English.
         if exc.status_code == 429:
             detail = _("请求过于频繁，请稍后再试")

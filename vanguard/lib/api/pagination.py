@@ -17,11 +17,14 @@ from ninja.pagination import PaginationBase
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Past this the offset overflows the database's integers (page=2e17 answered 500):
+# 100,000 pages of 200 is far more than any list here holds. Beyond it: 422.
+MAX_PAGE = 100_000
 
 
 class Pagination(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="Page number, from 1")
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1")
         page_size: int = Field(
             DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page"
         )

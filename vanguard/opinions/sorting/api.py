@@ -10,7 +10,7 @@ those who only read it). Errors are the shape of
 """
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -23,12 +23,16 @@ from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.api.errors import ErrorOut
+from vanguard.lib.api.fields import Date, SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.opinions import access
 from vanguard.opinions.models import Aspect, Opinion, OpinionRound
 from vanguard.opinions.sorting import services
 from vanguard.organization.models import Member, Unit
 
+OpinionStatus = Annotated[Opinion.Status, SchemaName("OpinionStatus")]
+OpinionChannel = Annotated[Opinion.Channel, SchemaName("OpinionChannel")]
+OpinionSubjectKind = Annotated[Opinion.SubjectKind, SchemaName("OpinionSubjectKind")]
 router = Router(tags=["opinions"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -118,9 +122,9 @@ class IntakeIn(Schema):
     record_id: int | None = Field(None, description="The talk or symposium record it was heard in")
     channel: Literal["talk", "symposium"] | None = None
     text: str = Field(..., max_length=services.MAX_TEXT)
-    received_on: datetime.date | None = None
+    received_on: Date | None = None
     source: str = Field("", max_length=300)
-    subject_kind: Opinion.SubjectKind = Opinion.SubjectKind.UNASSIGNED
+    subject_kind: OpinionSubjectKind = Opinion.SubjectKind.UNASSIGNED
     subject_member_id: int | None = None
     subject_unit_id: int | None = None
 
@@ -185,10 +189,10 @@ def _unprocessable(field: str, message: str) -> ValidationError:
 def opinion_list(
     request: HttpRequest,
     campaign: int | None = None,
-    status: Opinion.Status | None = None,
-    channel: Opinion.Channel | None = None,
+    status: OpinionStatus | None = None,
+    channel: OpinionChannel | None = None,
     round: int | None = None,  # noqa: A002 (the query parameter's name)
-    subject_kind: Opinion.SubjectKind | None = None,
+    subject_kind: OpinionSubjectKind | None = None,
     branch: int | None = None,
 ) -> QuerySet[Opinion]:
     opinions = access.visible_opinions(request.user)

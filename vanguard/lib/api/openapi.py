@@ -1,0 +1,104 @@
+"""`VanguardAPI`: django-ninja's `NinjaAPI` with what every endpoint shares.
+
+- JSON bodies only under a JSON content type, without NUL characters or lone
+  surrogates (`vanguard.lib.api.parser`).
+- Any path under the API's root that names no endpoint answers the API's JSON 404
+  (not the site's HTML page); a path missing only its final slash is redirected
+  for GET and HEAD, as Django's APPEND_SLASH did before.
+- A truthful OpenAPI schema: one name stands for one schema (building a schema in
+  which two different enums or models share a name fails, instead of silently
+  documenting one of them for both), and every operation lists the error answers
+  any endpoint can give in the shape of `ErrorOut`: 400 (a request the server
+  cannot read), 401, 403, 404, 422 and, for a JSON body, 415.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, URLPattern, URLResolver, re_path, resolve
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
+
+from vanguard.lib.api.errors import ErrorOut
+from vanguard.lib.api.parser import StrictJsonParser
+
+NOT_FOUND_URL_NAME = "not-found"
+
+# What any operation may answer besides its own documented statuses.
+COMMON_ERRORS = {
+    400: "Bad request (e.g. a NUL character in the query string)",
+    401: "Not signed in, or the API token is invalid or revoked",
+    403: "Not allowed, or the CSRF token is missing (session)",
+    404: "Not found",
+    422: "Invalid data: each item of `errors` names the field",
+}
+JSON_BODY_ERRORS = {415: "The body is not sent as application/json"}
+
+
+class StrictOpenAPISchema(OpenAPISchema):
+    def add_schema_definitions(self, definitions: dict) -> None:
+        for name, definition in definitions.items():
+            known = self.schemas.get(name)
+            if known is not None and known != definition:
+                raise ImproperlyConfigured(
+                    f"Two different schemas are named {name!r} in the OpenAPI schema: give "
+                    "each a name of its own (an enum: vanguard.lib.api.fields.SchemaName; "
+                    "a model: rename the class)."
+                )
+        super().add_schema_definitions(definitions)
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        result = super().operation_details(operation)
+        errors = dict(COMMON_ERRORS)
+        body = result.get("requestBody", {}).get("content", {})
+        if "application/json" in body:
+            errors.update(JSON_BODY_ERRORS)
+        responses = result["responses"]
+        for status, description in errors.items():
+            if status not in responses:
+                responses[status] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": self._error_schema()}},
+                }
+        return result
+
+    def _error_schema(self) -> dict[str, Any]:
+        schema, _required = self._create_schema_from_model(
+            ErrorOut,  # type: ignore[type-var]  # any pydantic model will do
+            remove_level=False,
+            mode="serialization",
+        )
+        return schema
+
+
+class VanguardAPI(NinjaAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", StrictJsonParser())
+        super().__init__(**kwargs)
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return StrictOpenAPISchema(self, path_prefix)
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        urls.append(re_path(r"^.*$", self.not_found, name=NOT_FOUND_URL_NAME))
+        return urls
+
+    def not_found(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD") and not request.path_info.endswith("/"):
+            try:
+                match = resolve(request.path_info + "/")
+            except Resolver404:
+                match = None
+            if match is not None and match.url_name != NOT_FOUND_URL_NAME:
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        return self.create_response(request, {"detail": _("未找到"), "errors": []}, status=404)
