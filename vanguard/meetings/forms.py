@@ -9,6 +9,8 @@ absent too (the recorder plainly meant it)."""
 from __future__ import annotations
 
 import datetime
+import re
+import secrets
 from typing import Any
 
 from django import forms
@@ -24,6 +26,11 @@ from vanguard.organization.forms import BranchChoiceField, MarksInvalidFields
 from vanguard.organization.models import Unit
 
 TEXT = {"autocomplete": "off"}
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class PhaseChoiceField(forms.ModelChoiceField):
@@ -96,6 +103,10 @@ class MeetingForm(MarksInvalidFields, forms.Form):
     decisions = forms.CharField(
         label=_("决定事项"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # One per form shown (see `new_submission_token`): the same form saved twice records
+    # one meeting. A token that is not one of ours is dropped, never an error the
+    # person could not correct.
+    submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -108,6 +119,7 @@ class MeetingForm(MarksInvalidFields, forms.Form):
         super().__init__(*args, **kwargs)
         if units is None:  # editing: the unit stays
             del self.fields["unit"]
+            del self.fields["submission_token"]
         else:
             field = self.fields["unit"]
             assert isinstance(field, forms.ModelChoiceField)
@@ -133,6 +145,10 @@ class MeetingForm(MarksInvalidFields, forms.Form):
             for name in ("unit", "kind"):
                 if name in self.fields:
                     self.fields[name].widget.attrs.update(reload)
+
+    def clean_submission_token(self) -> str:
+        token = self.cleaned_data.get("submission_token") or ""
+        return token if TOKEN.fullmatch(token) else ""
 
     def held_at(self) -> datetime.datetime:
         day, time = self.cleaned_data["held_on"], self.cleaned_data["held_time"]

@@ -55,6 +55,11 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The one-time token of the form that recorded it: the same form posted twice
+    # (a double click, a resent request) finds this meeting instead of making another.
+    submission_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("会议")

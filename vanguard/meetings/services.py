@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -146,9 +146,57 @@ def meeting_create(
     decisions: str = "",
     phase: Phase | None = None,
     absences: Mapping[int, str] | None = None,
+    submission_token: str = "",
 ) -> Meeting:
     """Record a meeting held by `unit`. `absences` maps a member's id to the reason they
-    were absent; everyone else on the attendance list was present."""
+    were absent; everyone else on the attendance list was present. A form's
+    `submission_token` makes the create happen once: posted again (or twice at once),
+    it returns the meeting the first post recorded."""
+    token = submission_token or None
+    if token is not None:
+        first = Meeting.objects.filter(submission_token=token).first()
+        if first is not None:
+            return first
+    try:
+        return _meeting_create(
+            unit=unit,
+            kind=kind,
+            title=title,
+            held_at=held_at,
+            actor=actor,
+            place=place,
+            host=host,
+            recorder=recorder,
+            minutes=minutes,
+            decisions=decisions,
+            phase=phase,
+            absences=absences,
+            token=token,
+        )
+    except IntegrityError:
+        # The same form posted at the same moment: the other post's meeting stands.
+        first = Meeting.objects.filter(submission_token=token).first() if token else None
+        if first is None:
+            raise
+        return first
+
+
+def _meeting_create(
+    *,
+    unit: Unit,
+    kind: str,
+    title: str,
+    held_at: datetime.datetime,
+    actor: User,
+    place: str,
+    host: str,
+    recorder: str,
+    minutes: str,
+    decisions: str,
+    phase: Phase | None,
+    absences: Mapping[int, str] | None,
+    token: str | None,
+) -> Meeting:
     with transaction.atomic():
         attendees = list(selectors.expected_attendees(unit=unit, kind=kind))
         checked = _check(
@@ -173,8 +221,9 @@ def meeting_create(
             campaign=checked.campaign,
             phase=checked.phase,
             created_by=actor if getattr(actor, "pk", None) else None,
+            submission_token=token,
         )
-        meeting.full_clean(exclude=["campaign", "phase", "created_by", "unit"])
+        meeting.full_clean(exclude=["campaign", "phase", "created_by", "unit", "submission_token"])
         meeting.save()
         rows = [
             MeetingAttendance(
@@ -229,7 +278,7 @@ def meeting_update(
                 setattr(meeting, name, value.strip() if name in ("title", "place") else value)
         meeting.campaign = checked.campaign
         meeting.phase = checked.phase
-        meeting.full_clean(exclude=["campaign", "phase", "created_by", "unit"])
+        meeting.full_clean(exclude=["campaign", "phase", "created_by", "unit", "submission_token"])
         meeting.save()
 
         created: list[MeetingAttendance] = []

@@ -22,7 +22,7 @@ from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.meetings import access, selectors, services
-from vanguard.meetings.forms import MeetingForm, absences_from
+from vanguard.meetings.forms import MeetingForm, absences_from, new_submission_token
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member, Unit
@@ -140,6 +140,7 @@ def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     phase=form.cleaned_data["phase"],
                     absences=absences,
                     actor=user,
+                    submission_token=form.cleaned_data["submission_token"],
                     **_form_data(form),
                 )
             except ValidationError as error:
@@ -157,7 +158,13 @@ def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
         form = MeetingForm(
-            initial={"unit": unit.pk, "kind": kind, "held_on": timezone.localdate()}, **options
+            initial={
+                "unit": unit.pk,
+                "kind": kind,
+                "held_on": timezone.localdate(),
+                "submission_token": new_submission_token(),
+            },
+            **options,
         )
         absences = {}
     return render(
