@@ -9,17 +9,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.lib import filetypes
+from vanguard.lib import uploads
 from vanguard.lib.dates import BoundedDateTimeField
 from vanguard.lib.sanitize import clean_html, text_to_html
 from vanguard.organization.forms import MarksInvalidFields
 from vanguard.organization.models import Unit
-from vanguard.study import services
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
-ACCEPT = ",".join(
-    sorted(set(filetypes.EXTENSIONS.values()) | {".jpeg"} | set(filetypes.CONTENT_TYPES.values()))
-)
+# What a study work's file may be (`uploads.STUDY_KINDS`), for the browser's file picker;
+# the server opens the file and decides (`services.check_upload`).
+ACCEPT = ".pdf,.docx,.jpg,.jpeg,.png,.heic,.heif,application/pdf,image/jpeg,image/png,image/heic"
 
 
 class RichTextMixin:
@@ -83,6 +82,8 @@ class WorkForm(MarksInvalidFields, RichTextMixin, forms.Form):
     attachment = forms.FileField(
         label=_("上传文件（PDF、Word 或手写笔记的照片）"),
         required=False,
+        # An empty file is refused by the upload check, whose message names the file.
+        allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -90,20 +91,16 @@ class WorkForm(MarksInvalidFields, RichTextMixin, forms.Form):
     def __init__(self, *args: Any, has_file: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.has_file = has_file
-        max_mb = settings.STUDY_UPLOAD_MAX_BYTES // 1024 // 1024
         self.fields["attachment"].help_text = _(
-            "不超过 %(mb)d MB。可以只写正文，也可以只上传文件。"
-        ) % {"mb": max_mb}
+            "可以上传：%(kinds)s，不超过 %(size)s。可以只写正文，也可以只上传文件。"
+        ) % {
+            "kinds": uploads.kinds_text(uploads.STUDY_KINDS),
+            "size": uploads.megabytes(settings.STUDY_UPLOAD_MAX_BYTES),
+        }
         if has_file:
             self.fields["remove_file"] = forms.BooleanField(
                 label=_("删除已上传的文件"), required=False
             )
-
-    def clean_attachment(self) -> Any:
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            self.file_kind = services.check_upload(upload)
-        return upload
 
 
 class AttendanceForm(forms.Form):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import enum
 import secrets
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,7 +21,7 @@ from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record, audit_record_many, snapshot
 from vanguard.campaigns.models import Campaign
-from vanguard.lib import filetypes
+from vanguard.lib import filetypes, uploads
 from vanguard.lib.sanitize import clean_html, is_blank
 from vanguard.organization.models import Member, Unit
 from vanguard.study import selectors
@@ -179,33 +180,28 @@ def attendance_sign_in(*, session: StudySession, member: Member | None) -> SignI
 # --- Study work -------------------------------------------------------------------
 
 
-def check_upload(upload: Any) -> str:
-    """The kind of an uploaded file, judged by content; refuses (naming the file) one
-    over the size limit or of any kind other than PDF, Word or a photo."""
-    name = getattr(upload, "name", "") or _("（未命名）")
-    limit = settings.STUDY_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("文件“%(name)s”有 %(size).1f MB，超过了 %(limit)d MB 的上限，没有上传。")
-            % {"name": name, "size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
+def check_upload(upload: Any) -> uploads.CleanUpload:
+    """The uploaded file opened and cleaned (`lib.uploads`): a reading note takes a
+    PDF, a Word .docx, a JPEG or PNG photo, or a HEIC photo (stored as JPEG), up to
+    STUDY_UPLOAD_MAX_BYTES. Anything else is refused with a message naming the file."""
+    try:
+        return uploads.inspect_upload(
+            upload,
+            name=getattr(upload, "name", "") or "",
+            kinds=uploads.STUDY_KINDS,
+            max_bytes=settings.STUDY_UPLOAD_MAX_BYTES,
         )
-    kind = filetypes.detect(upload)
-    if kind is None:
-        raise ValidationError(
-            _(
-                "文件“%(name)s”的内容不是 PDF、Word 文档或照片（JPEG、PNG、HEIC），"
-                "没有上传。请检查文件后重新选择。"
-            )
-            % {"name": name}
-        )
-    return kind
+    except uploads.UploadRefused as refused:
+        raise ValidationError({"attachment": str(refused)}) from None
 
 
-def _store(upload: IO[bytes], *, campaign_id: int, member_id: int) -> tuple[str, str]:
-    """Save an upload under a random name; returns (stored name, token)."""
+def _store(clean: uploads.CleanUpload, *, campaign_id: int, member_id: int) -> tuple[str, str]:
+    """Save the cleaned copy (never the upload itself) under a random name ending in
+    the detected kind's extension; returns (stored name, token). The extension marks
+    a file stored cleaned: only such an image is ever shown inline."""
     token = secrets.token_urlsafe(24)
-    upload.seek(0)
-    name = default_storage.save(f"study/{campaign_id}/{member_id}/{token}", upload)
+    path = f"study/{campaign_id}/{member_id}/{token}{filetypes.EXTENSIONS[clean.kind]}"
+    name = default_storage.save(path, ContentFile(clean.data))
     return name, token
 
 
@@ -232,9 +228,9 @@ def work_create(
     upload: Any = None,
 ) -> StudyWork:
     body = clean_html(body)
-    file_kind = check_upload(upload) if upload else ""
+    clean = check_upload(upload) if upload else None
     _check_content(title=title, material=material, body=body, has_file=bool(upload))
-    stored = _store(upload, campaign_id=campaign.pk, member_id=member.pk) if upload else None
+    stored = _store(clean, campaign_id=campaign.pk, member_id=member.pk) if clean else None
     try:
         with transaction.atomic():
             work = StudyWork(
@@ -245,10 +241,10 @@ def work_create(
                 material=material.strip(),
                 body=body,
             )
-            if stored:
+            if stored and clean:
                 work.attachment.name, work.upload_token = stored
-                work.attachment_name = (upload.name or "")[:200]
-                work.attachment_type = file_kind
+                work.attachment_name = clean.name
+                work.attachment_type = clean.kind
             work.save()
     except Exception:
         if stored:
@@ -277,7 +273,7 @@ def work_update(
     and refused (nothing lost: the caller shows the input again) when `version` is no
     longer the stored one."""
     body = clean_html(body)
-    file_kind = check_upload(upload) if upload else ""
+    clean = check_upload(upload) if upload else None
     keeps_file = bool(work.attachment) and not remove_file
     _check_content(title=title, material=material, body=body, has_file=bool(upload) or keeps_file)
     before = snapshot(work)
@@ -290,14 +286,14 @@ def work_update(
         "version": F("version") + 1,
     }
     stored = (
-        _store(upload, campaign_id=work.campaign_id, member_id=work.member_id) if upload else None
+        _store(clean, campaign_id=work.campaign_id, member_id=work.member_id) if clean else None
     )
-    if stored:
+    if stored and clean:
         changes.update(
             attachment=stored[0],
             upload_token=stored[1],
-            attachment_name=(upload.name or "")[:200],
-            attachment_type=file_kind,
+            attachment_name=clean.name,
+            attachment_type=clean.kind,
         )
     elif remove_file:
         changes.update(attachment="", upload_token="", attachment_name="", attachment_type="")

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
-from vanguard.lib import filetypes
+from vanguard.lib import filetypes, uploads
 from vanguard.organization import access as organization_access
 from vanguard.study import access, selectors, services, tokens
 from vanguard.study.forms import AttendanceForm, PlanForm, SessionForm, WorkForm
@@ -453,13 +453,20 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def work_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """An uploaded file, only through this view (uploads have no public URL)."""
+    """An uploaded file, only through this view (uploads have no public URL), as the
+    content type of its detected kind. Only an image stored re-encoded (its stored name
+    ends in its kind's extension: `services._store`) is shown inline; anything else,
+    and files kept from before uploads were cleaned, is a download."""
     work = access.get_work_attachment_for_user(request.user, pk)
     kind = work.attachment_type
-    name = work.attachment_name or f"{work.title}{filetypes.EXTENSIONS.get(kind, '')}"
+    extension = filetypes.EXTENSIONS.get(kind, "")
+    inline = kind in (filetypes.JPEG, filetypes.PNG) and work.attachment.name.endswith(extension)
+    name = (
+        uploads.clean_name(work.attachment_name) or f"{uploads.clean_name(work.title)}{extension}"
+    )
     response = FileResponse(
         work.attachment.open("rb"),
-        as_attachment=kind not in (filetypes.JPEG, filetypes.PNG),
+        as_attachment=not inline,
         filename=name,
         content_type=filetypes.CONTENT_TYPES.get(kind, "application/octet-stream"),
     )

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vanguard.lib import filetypes
+from vanguard.lib import uploads
 
 DEFAULT_EMAIL_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -326,17 +326,19 @@ def _attachments(message: Message, limit: int) -> tuple[list[ParsedAttachment], 
         number += 1
         name = _safe_name(decode_header(_filename(part)), number)
         data = _payload(part)
-        if is_executable(name, data):
-            notes.append(_("附件 %(name)s 是可执行文件，未保存") % {"name": name})
-        elif len(data) > limit:
-            notes.append(_("附件 %(name)s 超过大小限制，未保存") % {"name": name})
-        else:
-            # What the content is, by its first bytes, before what the sender declared.
-            kind = filetypes.sniff_head(data[:16])
-            declared = part.get_content_type()[:100]
-            kept.append(
-                ParsedAttachment(name, filetypes.CONTENT_TYPES.get(kind or "", declared), data)
+        # Opened and cleaned by the one upload gate (`lib.uploads`): judged by content,
+        # stored without metadata; a refusal is noted for the sorters, the text is kept.
+        try:
+            clean = uploads.inspect_upload(
+                data, name=name, kinds=uploads.EMAIL_KINDS, max_bytes=limit
             )
+        except uploads.UploadRefused as refused:
+            notes.append(
+                _("附件 %(name)s 未保存：%(reason)s")
+                % {"name": refused.name, "reason": refused.reason}
+            )
+        else:
+            kept.append(ParsedAttachment(clean.name, clean.content_type, clean.data))
     return kept, notes
 
 

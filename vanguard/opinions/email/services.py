@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.campaigns.models import Campaign
+from vanguard.lib import uploads
 from vanguard.opinions.email.mime import (
     EmailParseError,
     ParsedEmail,
-    clean_line,
     email_max_bytes,
     email_parse,
 )
@@ -135,12 +135,17 @@ def eml_upload(*, campaign: Campaign, branch: Unit, files: Iterable[Any]) -> Eml
     parsed: list[tuple[str, ParsedEmail]] = []
     limit = email_max_bytes()
     for upload in files:
-        name = clean_line(str(getattr(upload, "name", "") or "")) or _("（无名文件）")
+        name = uploads.clean_name(str(getattr(upload, "name", "") or "")) or _("（无名文件）")
         size = getattr(upload, "size", None)
         if size is not None and size > limit:
             result.errors.append(
-                _("%(file)s：邮件超过 %(size)s MB 的大小限制")
-                % {"file": name, "size": limit // (1024 * 1024)}
+                _("%(file)s：邮件超过 %(limit)s（%(limit_bytes)s 字节）的大小限制，这封有 %(size)s")
+                % {
+                    "file": name,
+                    "size": uploads.megabytes(size),
+                    "limit": uploads.megabytes(limit),
+                    "limit_bytes": limit,
+                }
             )
             continue
         upload.seek(0)

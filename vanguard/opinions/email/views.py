@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vanguard.lib import filetypes
+from vanguard.lib import filetypes, uploads
 from vanguard.opinions import access
 from vanguard.opinions.email import mime, services
 from vanguard.opinions.email.forms import EmlUploadForm, MailboxForm
@@ -119,16 +119,13 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = access.get_attachment_for_user(request.user, pk)
     file = attachment.file.open("rb")
     kind = filetypes.detect(file)
-    # Served as what its content is, or as bytes: never as HTML a sender could script.
+    # Served as what its content is, or as bytes: never as HTML a sender could script;
+    # always as a download (attachments kept before uploads were cleaned are originals).
     content_type = filetypes.CONTENT_TYPES.get(kind or "", "application/octet-stream")
+    name = uploads.clean_name(attachment.name) or _("附件")
     # FileResponse writes Content-Disposition with `content_disposition_header`: a
     # Chinese file name is sent as RFC 5987 `filename*`, quotes and all escaped.
-    response = FileResponse(
-        file,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=content_type,
-    )
+    response = FileResponse(file, as_attachment=True, filename=name, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

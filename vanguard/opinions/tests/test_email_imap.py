@@ -116,7 +116,9 @@ def test_polling_turns_each_new_message_into_one_opinion(server, mailbox, settin
     assert first.email.subject == "关于王小明同志的意见"
     assert broken.email.subject.startswith("意见：作风问题")
     assert broken.source == "李四 <lisi@example.cn>"
-    assert attached.email.attachment_notes == "附件 setup.exe 是可执行文件，未保存"
+    assert (
+        attached.email.attachment_notes == "附件 setup.exe 未保存：这是可执行程序，不是文档或照片。"
+    )
     assert "setup.exe" not in attached.text
     assert [a.name for a in attached.email.attachments.all()] == ["调研报告.pdf"]
     assert EmailAttachment.objects.count() == 1

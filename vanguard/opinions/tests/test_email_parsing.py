@@ -109,9 +109,9 @@ def test_pdf_is_kept_and_executables_are_refused_with_a_note():
     ]
     # The notes are for the sorters: never in the text fed back to the member.
     assert parsed.notes == [
-        "附件 setup.exe 是可执行文件，未保存",
-        "附件 说明.pdf 是可执行文件，未保存",
-        "附件 run.bat 是可执行文件，未保存",
+        "附件 setup.exe 未保存：这是可执行程序，不是文档或照片。",
+        "附件 说明.pdf 未保存：这是可执行程序，不是文档或照片。",
+        "附件 run.bat 未保存：这是可执行文件或脚本，不接受。",
     ]
     assert "未保存" not in parsed.opinion_text and "setup.exe" not in parsed.opinion_text
 
@@ -125,7 +125,10 @@ def test_an_attachment_over_the_limit_is_left_out_with_a_note(settings):
         )
     )
     assert parsed.attachments == []
-    assert parsed.notes == ["附件 大图.png 超过大小限制，未保存"]
+    assert parsed.notes == [
+        "附件 大图.png 未保存：文件有 0.0019 MB（2008 字节），"
+        "超过了 0.00095 MB（1000 字节）的上限。"
+    ]
     assert "大图.png" not in parsed.opinion_text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -258,9 +259,18 @@ def test_an_html_attachment_is_served_as_bytes_never_as_a_page(
     org,
     campaign,  # noqa: F811
 ):
-    attachment = _imported_attachment(
-        secretary, org, "page.html", "text/html", b"<script>alert(1)</script>"
+    # An HTML attachment is no longer kept: the sorters read why.
+    _upload(
+        secretary,
+        org.branch_a1,
+        _eml("a.eml", message(attachments=[("page.html", "text/html", b"<script>1</script>")])),
     )
+    email = EmailMessage.objects.get()
+    assert not EmailAttachment.objects.exists()
+    assert email.attachment_notes == "附件 page.html 未保存：这是网页（HTML）文件，不是文档或照片。"
+    # One kept before attachments were checked is still served as bytes, never as a page.
+    attachment = EmailAttachment(message=email, name="page.html", content_type="text/html", size=25)
+    attachment.file.save("page.html", ContentFile(b"<script>alert(1)</script>"))
     secretary.force_login(cast.gb_secretary)
 
     response = secretary.get(reverse("opinions:email_attachment", args=[attachment.pk]))

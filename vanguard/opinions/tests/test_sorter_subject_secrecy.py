@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from vanguard.opinions.models import Opinion, OpinionRecord, Survey, SurveyInvitation
 from vanguard.opinions.tests import access_table_intake as intake
-from vanguard.opinions.tests.email_samples import EXE_BYTES, message
+from vanguard.opinions.tests.email_samples import EXE_BYTES, PDF_BYTES, message
 from vanguard.organization.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_an_unassigned_email_is_sorted_without_its_sender_by_a_sorter_who_may_be
         message(
             body="李书记开会总是拖堂。",
             sender=SENDER,
-            attachments=[("材料.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")],
+            attachments=[("材料.pdf", "application/pdf", PDF_BYTES)],
         ),
     )
     assert SENDER in _get(client, reverse("opinions:sorting_detail", args=[opinion.pk]))

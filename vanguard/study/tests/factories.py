@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import datetime
 import io
-import zipfile
 from typing import Any
 
+import docx as docx_document
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.organization.models import Member, Unit
 from vanguard.study import services
 from vanguard.study.models import StudySession, StudyWork
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A one-page PDF exactly as the upload check rewrites it (no Info dictionary, no XMP),
+# so the stored and served copy is these same bytes.
+PDF_BYTES = (
+    b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n2 0 obj\n<<\n/Type /Pages\n/Count 1\n/Kids [ 4 0 R ]\n>>\n"
+    b"endobj\n3 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n4 0 obj\n<<\n"
+    b"/Type /Page\n/Resources <<\n>>\n/MediaBox [ 0.0 0.0 72 72 ]\n/Parent 2 0 R\n>>\n"
+    b"endobj\nxref\n0 5\n0000000001 65535 f \n0000000000 00001 f \n0000000015 00000 n \n"
+    b"0000000074 00000 n \n0000000123 00000 n \ntrailer\n<<\n/Size 5\n/Root 3 0 R\n>>\n"
+    b"startxref\n215\n%%EOF\n"
+)
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 
 
@@ -67,10 +77,21 @@ def exe_as_pdf(name: str = "心得.pdf") -> SimpleUploadedFile:
 
 
 def docx(name: str = "论文.docx") -> SimpleUploadedFile:
+    document = docx_document.Document()
+    document.add_paragraph("学习《党章》的体会")
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+    document.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def photo(name: str = "手写.jpg", fmt: str = "JPEG") -> SimpleUploadedFile:
+    """A real photo (Pillow), in JPEG, PNG or HEIF."""
+    if fmt == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, format=fmt)
     return SimpleUploadedFile(name, buffer.getvalue())
 
 

@@ -81,27 +81,20 @@ def test_member_uploads_a_pdf_stored_under_a_random_name(client, cast, campaign)
 
 
 @pytest.mark.parametrize(
-    ("upload", "kind"),
+    ("upload", "kind", "name"),
     [
-        (factories.docx, "docx"),
-        (
-            lambda: SimpleUploadedFile(
-                "笔记.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64
-            ),
-            "doc",
-        ),
-        (
-            lambda: SimpleUploadedFile("手写.jpg", b"\xff\xd8\xff\xe0\0\x10JFIF\0" + b"\0" * 64),
-            "jpeg",
-        ),
-        (lambda: SimpleUploadedFile("手写.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64), "png"),
-        (lambda: SimpleUploadedFile("IMG_0001.HEIC", b"\0\0\0\x18ftypheic" + b"\0" * 64), "heic"),
+        (factories.docx, "docx", "论文.docx"),
+        (lambda: factories.photo("手写.jpeg"), "jpeg", "手写.jpg"),
+        (lambda: factories.photo("手写.png", "PNG"), "png", "手写.png"),
+        # HEIC is stored as JPEG: office browsers cannot show HEIC.
+        (lambda: factories.photo("IMG_0001.HEIC", "HEIF"), "jpeg", "IMG_0001.jpg"),
     ],
 )
-def test_word_documents_and_photos_are_accepted(client, cast, campaign, upload, kind):
+def test_word_documents_and_photos_are_accepted(client, cast, campaign, upload, kind, name):
     client.force_login(cast.member)
     assert post_work(client, attachment=upload()).status_code == 302
-    assert StudyWork.objects.get().attachment_type == kind
+    work = StudyWork.objects.get()
+    assert (work.attachment_type, work.attachment_name) == (kind, name)
 
 
 def test_an_executable_renamed_pdf_is_refused_naming_the_file(client, cast, campaign):
@@ -109,18 +102,29 @@ def test_an_executable_renamed_pdf_is_refused_naming_the_file(client, cast, camp
     response = post_work(client, attachment=factories.exe_as_pdf("心得.pdf"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "文件“心得.pdf”的内容不是 PDF、Word 文档或照片" in html
+    assert "文件“心得.pdf”没有保存：这是可执行程序，不是文档或照片。" in html
     assert not StudyWork.objects.exists()
     assert stored_files() == []
 
 
+def test_an_old_word_doc_is_refused_with_what_to_do(client, cast, campaign):
+    client.force_login(cast.member)
+    old = SimpleUploadedFile("笔记.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    html = post_work(client, attachment=old).content.decode()
+    assert "文件“笔记.doc”没有保存：旧版 Word 文件（.doc）可能带有宏" in html
+    assert "请在 Word 中另存为 .docx 后再上传" in html
+    assert not StudyWork.objects.exists()
+
+
 def test_a_file_over_the_limit_is_refused_naming_the_file(client, cast, campaign, settings):
     settings.STUDY_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-    big = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1))
+    big = SimpleUploadedFile("扫描件.pdf", factories.PDF_BYTES + b"0" * (10 * 1024 * 1024))
     client.force_login(cast.member)
     response = post_work(client, attachment=big)
     html = response.content.decode()
-    assert "文件“扫描件.pdf”有 10.0 MB，超过了 10 MB 的上限" in html
+    size = 10 * 1024 * 1024 + len(factories.PDF_BYTES)
+    assert f"文件“扫描件.pdf”没有保存：文件有 10 MB（{size} 字节），" in html
+    assert "超过了 10 MB（10485760 字节）的上限" in html
     assert not StudyWork.objects.exists()
 
 
