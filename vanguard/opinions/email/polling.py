@@ -4,7 +4,9 @@ IMAPClient, and importing each message as an opinion (`email.services`).
 Messages are addressed by UID. A message once imported is tagged with the keyword
 `$VanguardImported` so the next poll does not download it again; servers that keep
 no keywords are safe too, because the import itself refuses a Message-ID it has
-seen. Sizes are asked first, so a message above the limit is never downloaded.
+seen. Mail that is not an opinion (an auto-reply, a bounce: `EmailNotOpinion`) is
+reported once with its reason and tagged `$VanguardSkipped`, left in the mailbox.
+Sizes are asked first, so a message above the limit is never downloaded.
 IMAPClient spells folder names in modified UTF-7 itself, so Chinese folders work.
 
 Encryption: `use_ssl` means IMAP over TLS (port 993), with the certificate checked.
@@ -34,6 +36,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from vanguard.audit.context import acting_as
 from vanguard.opinions.email import services
 from vanguard.opinions.email.mime import (
+    EmailNotOpinion,
     EmailParseError,
     decode_header,
     email_max_bytes,
@@ -47,6 +50,7 @@ logger = logging.getLogger(__name__)
 logging.getLogger("imapclient.imaplib").setLevel(logging.INFO)
 
 IMPORTED_KEYWORD = "$VanguardImported"
+SKIPPED_KEYWORD = "$VanguardSkipped"
 TIMEOUT_SECONDS = 30
 # UIDs asked about in one FETCH of sizes and dates.
 BATCH = 200
@@ -146,7 +150,9 @@ def _received_on(value: Any) -> datetime.date:
 def pending(client: IMAPClient) -> list[Pending]:
     """The folder's messages not yet imported, with their sizes, oldest first."""
     try:
-        uids = client.search(["UNKEYWORD", IMPORTED_KEYWORD, "UNDELETED"])
+        uids = client.search(
+            ["UNKEYWORD", IMPORTED_KEYWORD, "UNKEYWORD", SKIPPED_KEYWORD, "UNDELETED"]
+        )
     except IMAPClientError:
         uids = client.search("ALL")
     found: list[Pending] = []
@@ -180,10 +186,10 @@ def subject_of(client: IMAPClient, uid: int) -> str:
     return decode_header(email.message_from_bytes(raw).get("Subject")) if raw else ""
 
 
-def mark_imported(client: IMAPClient, uid: int) -> None:
+def mark_imported(client: IMAPClient, uid: int, keyword: str = IMPORTED_KEYWORD) -> None:
     # A server without keywords refuses or ignores this; the Message-ID still guards.
     with contextlib.suppress(IMAPClientError):
-        client.add_flags([uid], [IMPORTED_KEYWORD], silent=True)
+        client.add_flags([uid], [keyword], silent=True)
 
 
 # --- Polling ------------------------------------------------------------------------
@@ -247,6 +253,14 @@ def _import_one(mailbox: Mailbox, client: IMAPClient, item: Pending, report: Pol
             mailbox=mailbox,
             received_on=item.received_on,
         )
+    except EmailNotOpinion as reason:
+        # Read and judged: not downloaded again, reported this once.
+        report.skipped += 1
+        report.problems.append(
+            _("第 %(uid)s 封邮件未导入：%(reason)s") % {"uid": item.uid, "reason": reason}
+        )
+        mark_imported(client, item.uid, SKIPPED_KEYWORD)
+        return False
     except EmailParseError as error:
         report.skipped += 1
         report.problems.append(
