@@ -398,3 +398,22 @@ class FeedbackAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}"
+
+
+class SubmissionToken(models.Model):
+    """A create that must happen once: the suggestion box form's one-time hidden token,
+    or an API client's Idempotency-Key (stored as a keyed hash of the caller and the
+    key, so that it names no one). The same token again finds the first opinion instead
+    of making a second. No time is kept: the box dates its opinions by day only."""
+
+    token = models.CharField(max_length=64, unique=True)
+    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="+")
+
+    audit_hidden_fields = ("token",)
+
+    class Meta:
+        verbose_name = _("提交凭据")
+        verbose_name_plural = _("提交凭据")
+
+    def __str__(self) -> str:
+        return str(self.pk)

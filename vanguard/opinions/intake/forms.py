@@ -5,6 +5,8 @@ branch's members, and `services.check_answers` reads them."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,6 +26,12 @@ RATING_CHOICES = (
     ("poor", _("较差")),
 )
 TEXT = {"autocomplete": "off"}
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_token() -> str:
+    """A form's one-time submission token: random, tied to no one."""
+    return secrets.token_urlsafe(24)
 
 
 def about_choices(members: Iterable[Member]) -> list[tuple[str, Any]]:
@@ -80,11 +88,18 @@ class BoxForm(MarksInvalidFields, _AboutMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+    # One per form shown: the same form sent twice leaves one opinion. A token that is
+    # not one of ours is dropped, never an error the person could not correct.
+    submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, members: Iterable[Member] = (), **kwargs: Any):
-        kwargs.setdefault("initial", {"about": "branch"})
+        kwargs.setdefault("initial", {"about": "branch", "submission_token": new_token()})
         super().__init__(*args, **kwargs)
         self._set_about(members)
+
+    def clean_submission_token(self) -> str:
+        token = self.cleaned_data.get("submission_token") or ""
+        return token if TOKEN.fullmatch(token) else ""
 
 
 class SurveyCreateForm(MarksInvalidFields, forms.Form):

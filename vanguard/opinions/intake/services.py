@@ -22,13 +22,13 @@ import datetime
 import hashlib
 import random
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -47,6 +47,7 @@ from vanguard.opinions.models import (
     OpinionRecord,
     OpinionRound,
     OpinionSettings,
+    SubmissionToken,
     Survey,
     SurveyAnswer,
     SurveyInvitation,
@@ -78,6 +79,38 @@ def aspects_for(campaign: Campaign) -> list[Aspect]:
                 campaign=campaign, key=key, defaults={"name": str(name), "order": order}
             )
     return list(Aspect.objects.filter(campaign=campaign).order_by("order", "pk"))
+
+
+def opinion_once(token: str, create: Callable[[], Opinion]) -> Opinion:
+    """`create()`, once for `token`: a form posted again, an API call retried with the
+    same Idempotency-Key, or both posts of a double click at the same moment return
+    the opinion the first one made. Without a token, simply `create()`."""
+    if not token:
+        return create()
+    first = SubmissionToken.objects.filter(token=token).select_related("opinion").first()
+    if first is not None:
+        return first.opinion
+    try:
+        with transaction.atomic():
+            opinion = create()
+            SubmissionToken.objects.create(token=token, opinion=opinion)
+    except IntegrityError:
+        # Another post of the same token got there first; its opinion stands, ours is
+        # rolled back with the savepoint.
+        first = SubmissionToken.objects.filter(token=token).select_related("opinion").first()
+        if first is None:
+            raise
+        return first.opinion
+    return opinion
+
+
+def idempotency_token(*, user: Any, key: str) -> str:
+    """The stored form of an API client's Idempotency-Key: a keyed hash of the caller
+    and the key, so one caller's key never finds another's opinion and the stored
+    value names no one."""
+    return salted_hmac(
+        "vanguard.opinions.idempotency", f"{user.pk}:{key}", algorithm="sha256"
+    ).hexdigest()
 
 
 def current_round(campaign: Campaign, branch: Unit) -> int:
@@ -159,8 +192,11 @@ def _subject(
     raise ValidationError({"about": _("请选择意见涉及的对象。")})
 
 
-def box_submit(*, box: Box, about: str, text: str, contact: str = "") -> Opinion:
-    """An opinion left in the suggestion box. Written with no audit actor, dated only."""
+def box_submit(
+    *, box: Box, about: str, text: str, contact: str = "", submission_token: str = ""
+) -> Opinion:
+    """An opinion left in the suggestion box. Written with no audit actor, dated only.
+    The form's one-time `submission_token` makes a double submit leave one opinion."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写意见内容。")})
@@ -174,7 +210,8 @@ def box_submit(*, box: Box, about: str, text: str, contact: str = "") -> Opinion
     subject = _subject(
         about=about, branch=box.branch, campaign=box.campaign, members=branch_members(box.branch)
     )
-    with acting_as(None), transaction.atomic():
+
+    def create() -> Opinion:
         return Opinion.objects.create(
             campaign=box.campaign,
             branch=box.branch,
@@ -185,6 +222,9 @@ def box_submit(*, box: Box, about: str, text: str, contact: str = "") -> Opinion
             contact=(contact or "").strip()[:200],
             **subject,
         )
+
+    with acting_as(None), transaction.atomic():
+        return opinion_once(submission_token, create)
 
 
 # --- Written survey (书面调查) -----------------------------------------------------

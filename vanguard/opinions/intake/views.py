@@ -92,6 +92,7 @@ def box(request: HttpRequest, slug: str) -> HttpResponse:
                     about=form.cleaned_data["about"],
                     text=form.cleaned_data["text"],
                     contact=form.cleaned_data["contact"],
+                    submission_token=form.cleaned_data["submission_token"],
                 )
             except ValidationError as error:
                 for field, messages in error.message_dict.items():

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,11 +209,14 @@ def opinion_enter(
     subject_kind: str = Opinion.SubjectKind.UNASSIGNED,
     subject_member: Member | None = None,
     subject_unit: Unit | None = None,
+    submission_token: str = "",
 ) -> Opinion:
     """An opinion heard in an individual talk or a symposium, entered by an officer
     (the API's intake). It arrives unsorted, filed under the branch's current round;
-    a subject given here is only a suggestion kept for the sorter."""
-    from vanguard.opinions.intake.services import current_round
+    a subject given here is only a suggestion kept for the sorter. With a
+    `submission_token` (`intake.services.idempotency_token`), a repeat returns the
+    opinion the first call entered."""
+    from vanguard.opinions.intake.services import current_round, opinion_once
 
     errors: dict[str, str] = {}
     if channel not in OFFICER_CHANNELS:
@@ -244,18 +246,36 @@ def opinion_enter(
                 errors[field] = messages[0]
     if errors:
         raise ValidationError(errors)
-    return Opinion.objects.create(
-        campaign=campaign,
-        branch=branch,
-        round=record.round if record is not None else current_round(campaign, branch),
-        channel=channel,
-        text=text,
-        received_on=received_on or timezone.localdate(),
-        source=source.strip(),
-        record=record,
-        subject_kind=subject_kind,
-        subject_member=member,
-        subject_unit=unit,
+
+    def create() -> Opinion:
+        return Opinion.objects.create(
+            campaign=campaign,
+            branch=branch,
+            round=record.round if record is not None else current_round(campaign, branch),
+            channel=channel,
+            text=text,
+            received_on=received_on or timezone.localdate(),
+            source=source.strip(),
+            record=record,
+            subject_kind=subject_kind,
+            subject_member=member,
+            subject_unit=unit,
+        )
+
+    with transaction.atomic():
+        return opinion_once(submission_token, create)
+
+
+def _same_opening(latest: OpinionRound, *, reason: str) -> bool:
+    """Whether opening a round now repeats the opening of `latest`: the same reason,
+    the same day, and no opinion filed under it yet. Opening again then would leave
+    `latest` empty and skip to the next number."""
+    return (
+        latest.reason == reason
+        and latest.opened_on == timezone.localdate()
+        and not Opinion.objects.filter(
+            campaign_id=latest.campaign_id, branch_id=latest.branch_id, round=latest.number
+        ).exists()
     )
 
 
@@ -271,10 +291,15 @@ def round_open(*, campaign: Campaign, branch: Unit, reason: str, actor: User) ->
         raise ValidationError({"reason": _("原因不能超过 %(n)d 个字。") % {"n": MAX_REASON}})
     if branch.kind != Unit.Kind.BRANCH or not branch.path.startswith(campaign.unit.path):
         raise ValidationError({"branch": _("只能为本次活动中的党支部开展新一轮征求意见。")})
-    latest = OpinionRound.objects.filter(campaign=campaign, branch=branch).aggregate(
-        n=Max("number")
-    )["n"]
-    number = (latest or 1) + 1
+    # One opening at a time per branch (PostgreSQL: the branch row's lock; SQLite runs
+    # one writing transaction at a time), so two at once cannot both take a number.
+    Unit.objects.select_for_update().filter(pk=branch.pk).first()
+    latest = (
+        OpinionRound.objects.filter(campaign=campaign, branch=branch).order_by("-number").first()
+    )
+    if latest is not None and _same_opening(latest, reason=reason):
+        return latest  # the same request again (a double click, a retried call)
+    number = (latest.number if latest is not None else 1) + 1
     if number > MAX_ROUNDS:
         raise ValidationError({"reason": _("征求意见最多开展 %(n)d 轮。") % {"n": MAX_ROUNDS}})
     return OpinionRound.objects.create(
