@@ -10,8 +10,8 @@ bodies are checked by the API's parser (`vanguard/api/`), where lone surrogates
 characters, so those cannot carry a surrogate.
 
 `PrivateAnswersMiddleware` marks every answer given to a signed-in person (a
-session cookie or an API token), or one that read or set the session or any
-cookie, `Cache-Control: private, no-store`: a shared proxy or the browser's
+session cookie or an API token), or one that sets a cookie,
+`Cache-Control: private, no-store`: a shared proxy or the browser's
 back-button cache must not keep a member's pages. Public static files stay
 cacheable. It also sends a strict `Permissions-Policy`: no page uses the camera,
 microphone, location, payment, USB or any other powerful feature.
@@ -31,18 +31,15 @@ from django.utils.translation import gettext as _
 
 NUL = "\x00"
 
-# Every feature a browser lets a page ask for, denied to all origins (our own too).
+# Every feature a browser lets a page ask for, denied to all origins (our own too):
+# those Chromium knows (it warns in the console about any name it does not).
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "battery",
-        "bluetooth",
         "camera",
         "display-capture",
-        "document-domain",
         "encrypted-media",
         "fullscreen",
         "gamepad",
@@ -63,7 +60,6 @@ PERMISSIONS_POLICY = ", ".join(
         "serial",
         "speaker-selection",
         "usb",
-        "web-share",
         "xr-spatial-tracking",
     )
 )
@@ -160,10 +156,12 @@ class PrivateAnswersMiddleware:
     def is_private(self, request: HttpRequest, response: HttpResponse) -> bool:
         if request.path_info.startswith(self.static_prefix):
             return False
-        session = getattr(request, "session", None)
+        # Whether the answer can depend on who asked: only through a session cookie or
+        # an API token (every request reads the session, so `session.accessed` says
+        # nothing). An answer that sets a cookie (a new session, the CSRF token) is
+        # one person's too.
         return bool(
             settings.SESSION_COOKIE_NAME in request.COOKIES
             or "HTTP_AUTHORIZATION" in request.META
             or response.cookies
-            or (session is not None and session.accessed)
         )

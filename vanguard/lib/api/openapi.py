@@ -21,8 +21,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, URLPattern, URLResolver, re_path, resolve
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.openapi.schema import OpenAPISchema
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
+from ninja.schema import NinjaGenerateJsonSchema
 
 from vanguard.lib.api.errors import ErrorOut
 from vanguard.lib.api.parser import StrictJsonParser
@@ -68,12 +69,11 @@ class StrictOpenAPISchema(OpenAPISchema):
         return result
 
     def _error_schema(self) -> dict[str, Any]:
-        schema, _required = self._create_schema_from_model(
-            ErrorOut,  # type: ignore[type-var]  # any pydantic model will do
-            remove_level=False,
-            mode="serialization",
+        schema = ErrorOut.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
         )
-        return schema
+        self.add_schema_definitions({**schema.pop("$defs", {}), "ErrorOut": schema})
+        return {"$ref": REF_TEMPLATE.format(model="ErrorOut")}
 
 
 class VanguardAPI(NinjaAPI):
