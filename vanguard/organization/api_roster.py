@@ -27,6 +27,8 @@ class ImportErrorOut(Schema):
     row: int | None
     column: str
     message: str
+    cell: str = ""  # the cell or range at fault, e.g. C7 or F4:F5
+    sheet: str = ""
     text: str  # the fault as one sentence: 第 5 行「所在支部」：…
 
 
@@ -37,6 +39,7 @@ class ImportSummaryOut(Schema):
     moved: int | None = None
     unchanged: int | None = None
     error_count: int | None = None
+    notes: list[str] = []  # what the office should know: columns ignored or left out
 
 
 class ImportJobOut(Schema):

@@ -96,7 +96,10 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:
-    errors = [{**error, "text": reading.error_text(error)} for error in job.errors]
+    errors = [
+        {**error, "text": reading.error_text(error), "where": reading.cell_label(error)}
+        for error in job.errors
+    ]
     percent = 0
     if job.total_rows:
         percent = min(100, round(job.processed_rows * 100 / job.total_rows))

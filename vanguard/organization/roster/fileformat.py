@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from vanguard.lib.text import neutralise_formula, unneutralise_formula
 from vanguard.organization.models import Member
 
 ROSTER_SHEET = gettext_noop("名册")
@@ -93,10 +94,27 @@ MAX_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
-# A cell starting with one of these is a formula (or becomes one) in a spreadsheet:
-# exports prefix it with an apostrophe. The apostrophe itself is included so that the
-# prefix can be removed again on import without ambiguity (an export re-imports as is).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
+# Other headers offices write for a column (a header is compared after folding
+# full-width characters and dropping spaces, asterisks and "(必填)").
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": (gettext_noop("党员姓名"),),
+    "number": (gettext_noop("工号"), gettext_noop("学号"), gettext_noop("学工号")),
+    "standing": (gettext_noop("党员身份"), gettext_noop("党员类别")),
+    "joined_on": (gettext_noop("入党日期"),),
+    "branch": (gettext_noop("支部"), gettext_noop("所在党支部"), gettext_noop("党支部")),
+    "phone": (gettext_noop("手机号"), gettext_noop("手机号码"), gettext_noop("联系电话")),
+    "email": (gettext_noop("邮箱"), gettext_noop("电子邮件"), "email", "e-mail"),
+}
+# The words offices use for a member's standing, besides the labels themselves.
+STANDING_WORDS: dict[str, str] = {
+    gettext_noop("预备"): Member.Standing.PROBATIONARY,
+    gettext_noop("预备期"): Member.Standing.PROBATIONARY,
+    gettext_noop("预备期党员"): Member.Standing.PROBATIONARY,
+    gettext_noop("中共预备党员"): Member.Standing.PROBATIONARY,
+    gettext_noop("正式"): Member.Standing.FORMAL,
+    gettext_noop("中共党员"): Member.Standing.FORMAL,
+    gettext_noop("中共正式党员"): Member.Standing.FORMAL,
+}
 
 
 def zh(text: Any) -> str:
@@ -107,13 +125,11 @@ def zh(text: Any) -> str:
 
 def neutralise(value: str) -> str:
     """Keep a spreadsheet from running a cell as a formula (CSV/formula injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return neutralise_formula(value)
 
 
 def unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1] in "".join(FORMULA_PREFIXES):
-        return value[1:]
-    return value
+    return unneutralise_formula(value)
 
 
 def choice_labels(choices: type[Any]) -> dict[str, str]:

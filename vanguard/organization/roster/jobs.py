@@ -93,6 +93,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         def progress(done: int, total: int) -> None:
             _job_update(job, processed_rows=done, total_rows=total)
 
+        notes: list[str] = []
         with job.file.open("rb") as handle:
             rows = read_rows(
                 handle,
@@ -100,6 +101,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 scope=Scope(job.unit),
                 actor=actor,
                 progress=progress,
+                notes=notes,
             )
         timings["validate"] = round(time.perf_counter() - started, 3)
         _job_update(job, status=ImportJob.Status.WRITING)
@@ -135,6 +137,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         summary={
             **counts,
             "rows": len(rows),
+            "notes": notes,
             "seconds": timings,
         },
     )

@@ -1,7 +1,26 @@
-"""Reading a roster file and checking it: the upload itself (size, file type), then
-the header and every row, each fault collected with its row number and column header.
-Nothing is written here: `read_rows` returns checked rows or raises `ImportFailed`
-with every fault found."""
+"""Reading a roster file and checking it: the upload itself (size, container), then
+the header and every row, each fault collected with its sheet, row, column header and
+cell reference. Nothing is written here: `read_rows` returns checked rows or raises
+`ImportFailed` with every fault found.
+
+What offices really send is read as the office sees it (see `tests/test_roster_corpus.py`
+for one file of each kind):
+
+- title rows above the header (the header row is found by its column names), columns
+  the template does not have (ignored, with a note), optional columns left out (the
+  members keep what they have), headers typed in full-width or with a required mark;
+- numbers Excel has already turned into numbers: the cell's number format gives back
+  the leading zeros the office sees (`00000000` on 123457 → `00123457`); a number that
+  has lost digits (over 15 significant digits, or only its scientific rendering, even as
+  text) is refused, naming the cell, never stored as a float rendering;
+- full-width digits, letters and punctuation folded in numbers, phones and e-mail
+  addresses (`vanguard.lib.text`), names cleaned of invisible characters, padding and
+  odd middle dots, phones kept as digits;
+- standings and dates as offices write them (预备期, 中共党员; Excel dates, serials,
+  20150701, 2015年7月1日, 2015.07.01);
+- merged cells, formulas with no computed value, hidden sheets and sheets of a million
+  formatted blank rows are named or bounded rather than misread.
+"""
 
 from __future__ import annotations
 
@@ -21,19 +40,31 @@ from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from vanguard.accounts.access import Person
+from vanguard.lib.text import PHONE_PATTERN, clean_name, fold_width, phone_digits
 from vanguard.organization import access
 from vanguard.organization.models import Member, Unit
+from vanguard.organization.roster.container import (
+    ContainerInfo,
+    ContainerRefused,
+    check_container,
+    inspect_container,
+)
 from vanguard.organization.roster.fileformat import (
     COLUMN_BY_KEY,
     COLUMNS,
+    HEADER_ALIASES,
     HEADERS,
     MAX_ROWS,
     NO,
     ROSTER_SHEET,
-    XLS_MAGIC,
-    XLSX_MAGIC,
+    STANDING_WORDS,
     YES,
     choice_labels,
     choice_list,
@@ -45,10 +76,27 @@ from vanguard.organization.roster.fileformat import (
 # PROGRESS_EVERY rows read.
 MAX_ERRORS = 500
 PROGRESS_EVERY = 500
+# The header is looked for in the first rows (title rows above it are skipped).
+HEADER_SEARCH_ROWS = 30
+# Reading stops after this many blank rows in a row: a sheet of a million formatted
+# blank rows is not walked to its end.
+BLANK_RUN_LIMIT = 2_000
 
-DATE_PATTERN = re.compile(r"^(\d{4})\D(\d{1,2})\D(\d{1,2})\D?$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-]{2,31}$")
+# 2015-07-01, 2015/7/1, 2015.07.01, 2015年7月1日 (年月日 written as escapes: no Chinese
+# literals outside translation calls), a midnight time part allowed.
+DATE_PATTERN = re.compile(
+    r"^(\d{4})\s*[-/.\u5e74]\s*(\d{1,2})\s*[-/.\u6708]\s*(\d{1,2})\s*\u65e5?"
+    r"(?:[ T]0{1,2}:0{1,2}(?::0{1,2})?)?$"
+)
+# A header may carry a required mark: 姓名（必填）.
+REQUIRED_WORD = gettext_noop("必填")
+EIGHT_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# What Excel shows for a long number (and what a CSV round trip leaves): 1.10101E+17.
+SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
+ZERO_FORMAT = re.compile(r"^0+$")
 EARLIEST_JOINED_ON = datetime.date(1921, 7, 1)
+# Excel keeps 15 significant digits; a number beyond that has lost its last ones.
+EXACT_DIGITS = 15
 
 
 class ImportFailed(Exception):
@@ -60,18 +108,41 @@ class ImportFailed(Exception):
         super().__init__(f"{self.error_count} error(s)")
 
 
-def error_entry(row: int | None, column: str, message: str) -> dict[str, Any]:
-    """One fault as a job keeps it: its row (None: the file), its column header, what is wrong."""
-    return {"row": row, "column": zh(column) if column else "", "message": str(message)}
+def error_entry(
+    row: int | None, column: str, message: str, *, cell: str = "", sheet: str = ""
+) -> dict[str, Any]:
+    """One fault as a job keeps it: its row (None: the file), its column header, the cell
+    (e.g. C7, or a range) and its sheet, what is wrong."""
+    entry = {"row": row, "column": zh(column) if column else "", "message": str(message)}
+    if cell:
+        entry["cell"] = cell
+        entry["sheet"] = sheet
+    return entry
 
 
 def error_text(error: dict[str, Any]) -> str:
-    """One fault as a sentence: 第 5 行「所在支部」：找不到支部“…”."""
+    """One fault as a sentence: 第 5 行「所在支部」（名册!F5）：找不到支部“…”."""
+    if error.get("row") and error.get("column") and error.get("cell"):
+        return _("第 %(row)s 行「%(column)s」（%(where)s）：%(message)s") % {
+            **error,
+            "where": cell_label(error),
+        }
     if error.get("row") and error.get("column"):
         return _("第 %(row)s 行「%(column)s」：%(message)s") % error
     if error.get("row"):
         return _("第 %(row)s 行：%(message)s") % error
     return str(error["message"])
+
+
+def cell_label(error: dict[str, Any]) -> str:
+    """Where a fault is, as Excel names it: 名册!C7 (a sheet name with spaces quoted)."""
+    cell = error.get("cell", "")
+    sheet = error.get("sheet", "")
+    if not sheet:
+        return cell
+    if re.search(r"[\s!'\-]", sheet):
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    return f"{sheet}!{cell}"
 
 
 class ErrorList:
@@ -81,10 +152,12 @@ class ErrorList:
         self.items: list[dict[str, Any]] = []
         self.count = 0
 
-    def add(self, row: int | None, column: str, message: str) -> None:
+    def add(
+        self, row: int | None, column: str, message: str, *, cell: str = "", sheet: str = ""
+    ) -> None:
         self.count += 1
         if len(self.items) < MAX_ERRORS:
-            self.items.append(error_entry(row, column, message))
+            self.items.append(error_entry(row, column, message, cell=cell, sheet=sheet))
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -103,8 +176,13 @@ class ErrorList:
         return ImportFailed(items, error_count=self.count)
 
 
+def _file_fault(message: str) -> ImportFailed:
+    return ImportFailed([error_entry(None, "", message)])
+
+
 def check_upload(upload: UploadedFile) -> None:
-    """The checks made before a file is even stored: its size and its first bytes."""
+    """The checks made before a file is even stored: its size, its first bytes and the
+    zip's central directory (`container.check_container`)."""
     name = upload.name or ""
     limit = settings.ROSTER_MAX_UPLOAD_BYTES
     if upload.size is not None and upload.size > limit:
@@ -115,30 +193,22 @@ def check_upload(upload: UploadedFile) -> None:
         )
     if not upload.size:
         raise ValidationError(_("文件“%(name)s”是空的。") % {"name": name}, code="empty")
-    upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    if head == XLS_MAGIC:
-        raise ValidationError(
-            _("文件“%(name)s”是旧版 Excel（.xls）格式。请在 Excel 中“另存为” .xlsx 后再上传。")
-            % {"name": name},
-            code="xls",
-        )
-    if head != XLSX_MAGIC:
-        raise ValidationError(_not_xlsx(name), code="not_xlsx")
+    try:
+        check_container(upload, name)  # type: ignore[arg-type]
+    except ContainerRefused as refused:
+        raise ValidationError(refused.message, code=refused.code) from None
+    finally:
+        upload.seek(0)
 
 
-def _not_xlsx(name: str) -> str:
-    return _(
-        "文件“%(name)s”不是 Excel 工作簿（.xlsx）。请用名册模板填写后保存为 .xlsx 再上传。"
-    ) % {
-        "name": name,
-    }
+# Every column of the template: a row from a file that has them all.
+FULL = frozenset(column.key for column in COLUMNS)
 
 
 @dataclass(slots=True)
 class Row:
-    """One checked row, ready to write."""
+    """One checked row, ready to write. `present` names the columns the file has: a
+    member keeps what the file does not say (an optional column left out)."""
 
     row: int
     name: str
@@ -151,6 +221,7 @@ class Row:
     phone: str
     email: str
     is_active: bool
+    present: frozenset[str] = FULL
 
     def values(self) -> tuple[Any, ...]:
         return (
@@ -177,7 +248,49 @@ def _text(value: Any) -> str:
         value = value.date() if value.time() == datetime.time() else value
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Formula):
+        return str(value)
     return unneutralise(str(value)).strip()
+
+
+class Formula(str):
+    """A formula cell with no computed value in the file (written by a program, never
+    opened in Excel): its text, e.g. "=SUM(A1:A3)"."""
+
+
+class CellFault(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's streaming sheet parser, reading computed values (data_only) but telling
+    a formula with no computed value from an empty cell."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell = super().parse_cell(element)
+        if cell["value"] is None:
+            formula = element.find(FORMULA_TAG)
+            if formula is not None:
+                cell["value"] = Formula("=" + (formula.text or ""))
+        return cell
+
+
+def _header_word(value: Any) -> str:
+    """A header as compared: full-width folded, spaces, asterisks and 必填 marks dropped."""
+    text = fold_width(_text(value))
+    text = re.sub(r"\s+|\*|\(" + re.escape(REQUIRED_WORD) + r"\)", "", text)
+    return text.lower()
+
+
+def _header_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for column in COLUMNS:
+        names[_header_word(zh(column.header))] = column.key
+        for alias in HEADER_ALIASES.get(column.key, ()):
+            names[_header_word(alias)] = column.key
+    return names
 
 
 class Scope:
@@ -205,37 +318,87 @@ class Scope:
 
 
 class RowReader:
-    """Checks the cells of one row; knows the choices and the scope."""
+    """Checks the cells of one row; knows the choices, the scope and the sheet."""
 
-    def __init__(self, scope: Scope, errors: ErrorList) -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        errors: ErrorList,
+        *,
+        sheet: str = "",
+        letters: dict[str, str] | None = None,
+        number_format: Callable[[int], str] | None = None,
+        epoch: datetime.datetime | None = None,
+    ) -> None:
         self.scope = scope
         self.errors = errors
+        self.sheet = sheet
+        self.letters = letters or {}
+        self.number_format = number_format or (lambda style: "General")
+        self.epoch = epoch
         # (row, number) of every row whose number is well formed, faulty rows included:
         # duplicates and numbers held outside the importer's roster are checked on these.
         self.numbers: list[tuple[int, str]] = []
-        self.categories = choice_labels(Member.Category)
-        self.standings = choice_labels(Member.Standing)
-        self.yes = {"yes", "y", "true", "1"}
-        self.no = {"no", "n", "false", "0"}
+        self.categories = {fold_width(k): v for k, v in choice_labels(Member.Category).items()}
+        self.standings = {fold_width(k): v for k, v in choice_labels(Member.Standing).items()}
+        self.standings.update(STANDING_WORDS)
+        self.yes = {"yes", "y", "true", "1", "√", "✓"}
+        self.no = {"no", "n", "false", "0", "×"}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 self.yes.add(_(YES).lower())
                 self.no.add(_(NO).lower())
         self.today = timezone.localdate()
+        # Columns of the current row already at fault for a formula: no second fault.
+        self.quiet: set[str] = set()
 
     def fault(self, row: int, key: str, message: str) -> None:
-        self.errors.add(row, COLUMN_BY_KEY[key].header, message)
+        if key in self.quiet:
+            return
+        letter = self.letters.get(key, "")
+        self.errors.add(
+            row,
+            COLUMN_BY_KEY[key].header,
+            message,
+            cell=f"{letter}{row}" if letter else "",
+            sheet=self.sheet,
+        )
 
     def read(self, row: int, cells: dict[str, Any]) -> Row | None:
+        """One row; `cells` maps a column key to its value, or to (value, style id)."""
         count = self.errors.count
-        name = _text(cells["name"])
+        values: dict[str, Any] = {}
+        styles: dict[str, int] = {}
+        for key, cell in cells.items():
+            if isinstance(cell, tuple):
+                values[key], styles[key] = cell
+            else:
+                values[key] = cell
+        formulas = [key for key, value in values.items() if isinstance(value, Formula)]
+        for key in formulas:
+            self.fault(
+                row,
+                key,
+                _(
+                    "是公式“%(formula)s”，文件中没有它的计算结果（文件不是在 Excel 中保存的）。"
+                    "请在 Excel 中打开这个文件并保存后再上传。"
+                )
+                % {"formula": values[key][:60]},
+            )
+            values[key] = None
+        self.quiet = set(formulas)
+        get = values.get
+
+        name = clean_name(_text(get("name")))
         if not name:
             self.fault(row, "name", _("不能为空"))
         elif len(name) > 50:
             self.fault(row, "name", _("不能超过 50 个字"))
 
-        number = _text(cells["number"])
-        if not number:
+        number = self._digits_text(row, "number", get("number"), styles.get("number", 0))
+        if number is None or "number" in self.quiet:
+            pass
+        elif not number:
             self.fault(row, "number", _("不能为空"))
         elif len(number) > 32:
             self.fault(row, "number", _("不能超过 32 个字符"))
@@ -244,14 +407,12 @@ class RowReader:
         else:
             self.numbers.append((row, number))
 
-        category = self._choice(
-            row, "category", cells["category"], self.categories, Member.Category
-        )
-        standing = self._choice(row, "standing", cells["standing"], self.standings, Member.Standing)
-        joined_on = self._date(row, cells["joined_on"])
-        branch = self._branch(row, cells["branch"])
+        category = self._choice(row, "category", get("category"), self.categories, Member.Category)
+        standing = self._choice(row, "standing", get("standing"), self.standings, Member.Standing)
+        joined_on = self._date(row, get("joined_on"), styles.get("joined_on", 0))
+        branch = self._branch(row, get("branch"))
         group = None
-        group_name = _text(cells["party_group"])
+        group_name = _text(get("party_group"))
         if group_name and branch is not None:
             group = self.scope.groups.get((branch.pk, group_name))
             if group is None:
@@ -262,18 +423,21 @@ class RowReader:
                     % {"branch": branch.name, "group": group_name},
                 )
 
-        phone = _text(cells["phone"])
-        if phone and not PHONE_PATTERN.match(phone):
-            self.fault(row, "phone", _("“%(value)s”不是有效的电话号码") % {"value": phone})
+        phone = self._digits_text(row, "phone", get("phone"), styles.get("phone", 0))
+        if phone:
+            typed = phone
+            phone = phone_digits(phone)
+            if not PHONE_PATTERN.match(phone):
+                self.fault(row, "phone", _("“%(value)s”不是有效的电话号码") % {"value": typed})
 
-        email = _text(cells["email"])
+        email = fold_width(_text(get("email")))
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 self.fault(row, "email", _("“%(value)s”不是有效的电子邮箱地址") % {"value": email})
 
-        active_text = _text(cells["is_active"]).lower()
+        active_text = fold_width(_text(get("is_active"))).lower()
         is_active = True
         if active_text in self.no:
             is_active = False
@@ -282,32 +446,63 @@ class RowReader:
                 row, "is_active", _("应填“是”或“否”，而不是“%(value)s”") % {"value": active_text}
             )
 
+        self.quiet = set()
         if self.errors.count != count:
             return None
         return Row(
             row=row,
             name=name,
-            number=number,
+            number=number or "",
             category=category or "",
             standing=standing or "",
             joined_on=joined_on,
             branch=branch,  # type: ignore[arg-type]
             party_group=group,
-            phone=phone,
+            phone=phone or "",
             email=email,
             is_active=is_active,
         )
 
+    def _digits_text(self, row: int, key: str, value: Any, style: int) -> str | None:
+        """A number or phone cell as the office sees it; None (with a fault) when Excel
+        has already lost digits. Never a float rendering."""
+        if isinstance(value, bool) or value is None:
+            return fold_width(_text(value))
+        if isinstance(value, (int, float)):
+            if isinstance(value, float) and not value.is_integer():
+                self.fault(row, key, self._lost_digits(repr(value)))
+                return None
+            whole = int(value)
+            if abs(whole) >= 10**EXACT_DIGITS:
+                self.fault(row, key, self._lost_digits(str(whole)))
+                return None
+            text = str(whole)
+            number_format = self.number_format(style).split(";")[0]
+            if ZERO_FORMAT.match(number_format):
+                text = text.zfill(len(number_format))
+            return text
+        text = fold_width(_text(value))
+        if SCIENTIFIC.match(text):
+            self.fault(row, key, self._lost_digits(text))
+            return None
+        return text
+
+    def _lost_digits(self, shown: str) -> str:
+        return _(
+            "“%(value)s”已被 Excel 当作数字保存，超过 15 位的数字或科学计数法显示的数字"
+            "已经丢失了末尾几位，无法还原。请把这一列设为“文本”格式，重新输入完整的号码后再上传。"
+        ) % {"value": shown}
+
     def _choice(
         self, row: int, key: str, value: Any, allowed: dict[str, str], choices: type[Any]
     ) -> str | None:
-        text = _text(value)
+        text = fold_width(_text(value))
         if not text:
             self.fault(
                 row, key, _("不能为空，可选：%(choices)s") % {"choices": choice_list(choices)}
             )
             return None
-        found = allowed.get(text.lower())
+        found = allowed.get(text.lower()) or allowed.get(re.sub(r"\s+", "", text).lower())
         if found is None:
             self.fault(
                 row,
@@ -317,31 +512,40 @@ class RowReader:
             )
         return found
 
-    def _date(self, row: int, value: Any) -> datetime.date | None:
+    def _date(self, row: int, value: Any, style: int = 0) -> datetime.date | None:
         if value is None or value == "":
             return None
         found: datetime.date | None = None
+        shown = ""
         if isinstance(value, datetime.datetime):
             found = value.date()
         elif isinstance(value, datetime.date):
             found = value
-        else:
-            text = _text(value)
-            if not text:
-                return None
-            match = DATE_PATTERN.match(text)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = _text(value)
+            match = EIGHT_DIGITS.match(shown)
             if match:
+                found = self._ymd(match.groups())
+            elif isinstance(value, int) or value.is_integer():
+                # An Excel date serial in a cell not formatted as a date.
                 try:
-                    found = datetime.date(*(int(part) for part in match.groups()))
-                except ValueError:
+                    found = from_excel(value, self.epoch or datetime.datetime(1899, 12, 30)).date()
+                except (OverflowError, ValueError, TypeError, AttributeError):
                     found = None
-            if found is None:
-                self.fault(
-                    row,
-                    "joined_on",
-                    _("“%(value)s”不是有效的日期，应写成如 2001-07-01") % {"value": text},
-                )
+        else:
+            shown = fold_width(_text(value))
+            if not shown:
                 return None
+            match = EIGHT_DIGITS.match(shown) or DATE_PATTERN.match(shown)
+            if match:
+                found = self._ymd(match.groups())
+        if found is None:
+            self.fault(
+                row,
+                "joined_on",
+                _("“%(value)s”不是有效的日期，应写成如 2001-07-01") % {"value": shown},
+            )
+            return None
         if found > self.today:
             self.fault(row, "joined_on", _("%(date)s 晚于今天") % {"date": found.isoformat()})
             return None
@@ -352,12 +556,19 @@ class RowReader:
             return None
         return found
 
+    @staticmethod
+    def _ymd(parts: tuple[str, ...]) -> datetime.date | None:
+        try:
+            return datetime.date(*(int(part) for part in parts))
+        except ValueError:
+            return None
+
     def _branch(self, row: int, value: Any) -> Unit | None:
         name = _text(value)
         if not name:
             self.fault(row, "branch", _("不能为空"))
             return None
-        name = "/".join(part.strip() for part in name.split("/"))
+        name = "/".join(part.strip() for part in re.split(r"[/／]", name))
         found = self.scope.by_name.get(name, [])
         if len(found) == 1:
             return found[0]
@@ -387,45 +598,239 @@ class RowReader:
         return None
 
 
-def _open_sheet(handle: IO[bytes], name: str) -> tuple[Any, Any]:
-    """The workbook (to close) and its roster sheet; refuses what is not an .xlsx."""
-    handle.seek(0)
-    if handle.read(4) != XLSX_MAGIC:
-        raise ImportFailed([error_entry(None, "", _not_xlsx(name))])
+# --- The workbook -------------------------------------------------------------------
+
+
+class Sheet:
+    """One worksheet read as a stream of (row number, {column: (value, style)}) rows,
+    with the header found and the columns mapped."""
+
+    def __init__(self, workbook: Any, worksheet: Any) -> None:
+        self.workbook = workbook
+        self.worksheet = worksheet
+        self.title: str = worksheet.title
+        self.hidden = worksheet.sheet_state != "visible"
+        self._source = worksheet._get_source()
+        self._parser = _Parser(
+            self._source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        self._rows = self._parser.parse()
+        self.buffered: list[tuple[int, list[dict[str, Any]]]] = []
+        self.header_row = 0
+        self.columns: dict[int, str] = {}  # column index (1-based) → key
+        self.extra: list[tuple[int, str]] = []  # columns not in the template
+        self.duplicates: list[tuple[int, str]] = []
+        self.missing: list[str] = []
+        self.empty = True
+
+    def close(self) -> None:
+        self._source.close()
+
+    def find_header(self, names: dict[str, str]) -> bool:
+        """Look for the header in the first rows: the first row naming two template
+        columns or more. The rows read stay buffered."""
+        for index, cells in self._rows:
+            self.buffered.append((index, cells))
+            if any(_text(cell["value"]) for cell in cells):
+                self.empty = False
+            found = {
+                cell["column"]: names.get(_header_word(cell["value"]))
+                for cell in cells
+                if cell["value"] is not None
+            }
+            if sum(1 for key in found.values() if key) >= 2:
+                self.header_row = index
+                seen: set[str] = set()
+                for cell in cells:
+                    text = _text(cell["value"])
+                    if not text:
+                        continue
+                    key = found.get(cell["column"])
+                    if key is None:
+                        self.extra.append((cell["column"], text))
+                    elif key in seen:
+                        self.duplicates.append((cell["column"], text))
+                    else:
+                        seen.add(key)
+                        self.columns[cell["column"]] = key
+                self.missing = [column.key for column in COLUMNS if column.key not in seen]
+                self.buffered = []
+                return True
+            if index >= HEADER_SEARCH_ROWS or len(self.buffered) >= HEADER_SEARCH_ROWS:
+                return False
+        return False
+
+    def data_rows(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        yield from self.buffered
+        yield from self._rows
+
+
+def _number_formats(workbook: Any) -> Callable[[int], str]:
+    styles = workbook._cell_styles
+    custom = workbook._number_formats
+    cache: dict[int, str] = {}
+
+    def number_format(style: int) -> str:
+        found = cache.get(style)
+        if found is None:
+            found = "General"
+            if 0 <= style < len(styles):
+                format_id = styles[style].numFmtId
+                if format_id < BUILTIN_FORMATS_MAX_SIZE:
+                    found = BUILTIN_FORMATS.get(format_id, "General")
+                elif format_id - BUILTIN_FORMATS_MAX_SIZE < len(custom):
+                    found = custom[format_id - BUILTIN_FORMATS_MAX_SIZE]
+            cache[style] = found
+        return found
+
+    return number_format
+
+
+def _open_workbook(handle: IO[bytes], name: str) -> tuple[Any, ContainerInfo]:
+    """The workbook (to close), after the container's checks; refuses what is not an .xlsx."""
+    try:
+        info = inspect_container(handle, name)
+    except ContainerRefused as refused:
+        raise _file_fault(refused.message) from None
     handle.seek(0)
     try:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a zip that is not a workbook
-        raise ImportFailed([error_entry(None, "", _not_xlsx(name))]) from None
+        raise _file_fault(
+            _("文件“%(name)s”不是 Excel 工作簿（.xlsx）。请用名册模板填写后保存为 .xlsx 再上传。")
+            % {"name": name}
+        ) from None
+    return workbook, info
+
+
+def _find_sheet(workbook: Any, name: str) -> Sheet:
+    """The roster sheet: the visible sheet named 名册, else the first visible sheet with
+    a roster header. A roster on a hidden sheet is refused: the office would import
+    rows it cannot see."""
+    worksheets = list(workbook.worksheets)
+    if not worksheets:
+        raise _file_fault(_("文件“%(name)s”中没有工作表。") % {"name": name})
     roster_name = zh(ROSTER_SHEET)
-    sheet = workbook[roster_name] if roster_name in workbook.sheetnames else workbook.worksheets[0]
-    return workbook, sheet
-
-
-def _header_map(header: tuple[Any, ...], errors: ErrorList) -> dict[str, int]:
-    """Column key → index, from the first row; every missing or unknown header is a fault."""
-    expected = {zh(column.header): column.key for column in COLUMNS}
-    found: dict[str, int] = {}
-    for index, value in enumerate(header):
-        text = _text(value)
-        if not text:
-            continue
-        key = expected.get(text)
-        if key is None:
-            errors.add(
-                1,
-                text,
-                _("不是名册的列。请使用名册模板的表头：%(headers)s")
-                % {"headers": _("、").join(zh(h) for h in HEADERS)},
-            )
-        elif key in found:
-            errors.add(1, text, _("这一列出现了两次"))
+    ordered = sorted(
+        worksheets, key=lambda ws: (ws.sheet_state != "visible", ws.title != roster_name)
+    )
+    names = _header_names()
+    first_visible: Sheet | None = None
+    for worksheet in ordered:
+        sheet = Sheet(workbook, worksheet)
+        if sheet.find_header(names):
+            if sheet.hidden:
+                sheet.close()
+                raise _file_fault(
+                    _(
+                        "文件“%(name)s”中的名册在隐藏的工作表“%(sheet)s”上。"
+                        "请在 Excel 中取消隐藏这个工作表、确认内容无误后再上传。"
+                    )
+                    % {"name": name, "sheet": sheet.title}
+                )
+            if first_visible is not None:
+                first_visible.close()
+            return sheet
+        if first_visible is None and not sheet.hidden and not sheet.empty:
+            first_visible = sheet
         else:
-            found[key] = index
-    for column in COLUMNS:
-        if column.key not in found:
-            errors.add(1, column.header, _("缺少这一列（第 1 行应是表头）"))
-    return found
+            sheet.close()
+    if first_visible is None:
+        raise _file_fault(
+            _("文件“%(name)s”的工作表是空的：第 1 行应是表头，从第 2 行起每行一名党员。")
+            % {"name": name}
+        )
+    first_visible.close()
+    raise _file_fault(
+        _(
+            "在文件“%(name)s”的工作表“%(sheet)s”的前 %(rows)s 行中找不到名册的表头。"
+            "表头应有这些列：%(headers)s"
+        )
+        % {
+            "name": name,
+            "sheet": first_visible.title,
+            "rows": HEADER_SEARCH_ROWS,
+            "headers": _("、").join(zh(h) for h in HEADERS),
+        }
+    )
+
+
+def _header_faults(sheet: Sheet, errors: ErrorList, notes: list[str]) -> None:
+    row = sheet.header_row
+    for column, text in sheet.duplicates:
+        errors.add(
+            row,
+            text,
+            _("这一列出现了两次"),
+            cell=f"{get_column_letter(column)}{row}",
+            sheet=sheet.title,
+        )
+    for key in sheet.missing:
+        template_column = COLUMN_BY_KEY[key]
+        if template_column.required:
+            errors.add(
+                row,
+                template_column.header,
+                _("缺少这一列（表头在第 %(row)s 行）") % {"row": row},
+            )
+    if sheet.extra:
+        notes.append(
+            _("以下列不是名册模板的列，已忽略：%(columns)s")
+            % {
+                "columns": _("、").join(
+                    _("%(header)s（%(letter)s 列）")
+                    % {"header": text, "letter": get_column_letter(column)}
+                    for column, text in sheet.extra
+                )
+            }
+        )
+    missing_optional = [
+        zh(COLUMN_BY_KEY[key].header) for key in sheet.missing if not COLUMN_BY_KEY[key].required
+    ]
+    if missing_optional:
+        notes.append(
+            _("名册中没有这些列，已有党员的这些信息保持不变：%(columns)s")
+            % {"columns": _("、").join(missing_optional)}
+        )
+
+
+def _merged_faults(
+    sheet: Sheet, ranges: list[str], last_row: int, errors: ErrorList
+) -> set[tuple[int, int]]:
+    """Merged ranges over the roster's rows and columns are faults (only the first cell
+    of a merged range holds a value); the cells they cover, apart from the first."""
+    covered: set[tuple[int, int]] = set()
+    for ref in ranges:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        if max_row <= sheet.header_row or min_row > last_row:
+            continue  # a title above the header, or a note below the roster
+        keys = [sheet.columns[c] for c in range(min_col, max_col + 1) if c in sheet.columns]
+        if not keys:
+            continue
+        errors.add(
+            max(min_row, sheet.header_row + 1),
+            COLUMN_BY_KEY[keys[0]].header,
+            _(
+                "%(range)s 是合并单元格：合并后只有第一个单元格有值。"
+                "请取消合并，并在每一行都填上内容。"
+            )
+            % {"range": ref},
+            cell=ref,
+            sheet=sheet.title,
+        )
+        for row in range(min_row, max_row + 1):
+            for column in range(min_col, max_col + 1):
+                if (row, column) != (min_row, min_col):
+                    covered.add((row, column))
+    return covered
 
 
 def read_rows(
@@ -435,85 +840,128 @@ def read_rows(
     scope: Scope,
     actor: Person,
     progress: Callable[[int, int], None] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Row]:
-    """Every row checked; raises ImportFailed with every fault if any row is at fault."""
-    workbook, sheet = _open_sheet(handle, name)
+    """Every row checked; raises ImportFailed with every fault if any row is at fault.
+    What the office should know but is not a fault (ignored columns …) goes to `notes`."""
+    notes = notes if notes is not None else []
+    workbook, info = _open_workbook(handle, name)
     try:
-        rows_iter: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-        errors = ErrorList()
-        header = next(rows_iter, None)
-        if header is None or not any(_text(v) for v in header):
-            raise ImportFailed(
-                [
-                    error_entry(
-                        None,
-                        "",
-                        _(
-                            "文件“%(name)s”的第一个工作表是空的："
-                            "第 1 行应是表头，从第 2 行起每行一名党员。"
-                        )
-                        % {"name": name},
-                    )
-                ]
+        sheet = _find_sheet(workbook, name)
+        try:
+            rows, reader, seen, last_row = _read_sheet(
+                sheet, workbook, name=name, scope=scope, progress=progress, notes=notes
             )
-        columns = _header_map(header, errors)
-        if errors:
-            raise errors.fail()
-        estimate = max((sheet.max_row or 0) - 1, 0)
-        reader = RowReader(scope, errors)
-        keys = [column.key for column in COLUMNS]
-        indexes = [columns[key] for key in keys]
-        rows: list[Row] = []
-        seen = 0
-        for row_number, values in enumerate(rows_iter, start=2):
-            width = len(values)
-            cells = {
-                key: (values[index] if index < width else None)
-                for key, index in zip(keys, indexes, strict=True)
-            }
-            if all(value is None or _text(value) == "" for value in cells.values()):
-                continue
-            seen += 1
-            if seen > MAX_ROWS:
-                raise ImportFailed(
-                    [
-                        error_entry(
-                            None,
-                            "",
-                            _("文件“%(name)s”超过 %(max)s 行。请分成几份名册分别导入。")
-                            % {"name": name, "max": MAX_ROWS},
-                        )
-                    ]
-                )
-            checked = reader.read(row_number, cells)
-            if checked is not None:
-                rows.append(checked)
-            if progress is not None and seen % PROGRESS_EVERY == 0:
-                progress(seen, max(estimate, seen))
+        finally:
+            sheet.close()
+        errors = reader.errors
+        ranges = info.merged.get(sheet.worksheet._worksheet_path.lstrip("/"), [])
+        covered = _merged_faults(sheet, ranges, last_row, errors) if ranges else set()
     finally:
         workbook.close()
+    if covered:
+        # A blank cell under a merged range is the merge's fault, already named.
+        letters = {get_column_letter(column): column for column in sheet.columns}
+        kept = [error for error in errors.items if not _in_covered(error, letters, covered)]
+        errors.count -= len(errors.items) - len(kept)
+        errors.items = kept
     if not seen:
-        raise ImportFailed(
-            [
-                error_entry(
-                    None,
-                    "",
-                    _("文件“%(name)s”没有数据行：第 1 行是表头，从第 2 行起每行一名党员。")
-                    % {"name": name},
-                )
-            ]
+        raise _file_fault(
+            _("文件“%(name)s”没有数据行：第 %(row)s 行是表头，从下一行起每行一名党员。")
+            % {"name": name, "row": sheet.header_row}
         )
     if progress is not None:
         progress(seen, seen)
-    _check_duplicates(reader.numbers, errors)
+    where = {"letter": reader.letters.get("number", ""), "sheet": reader.sheet}
+    _check_duplicates(reader.numbers, errors, **where)
     existing = existing_members([number for _row, number in reader.numbers])
-    refuse_unmanaged(reader.numbers, existing, actor, errors)
+    refuse_unmanaged(reader.numbers, existing, actor, errors, **where)
     if errors:
         raise errors.fail()
     return rows
 
 
-def _check_duplicates(numbers: list[tuple[int, str]], errors: ErrorList) -> None:
+def _in_covered(
+    error: dict[str, Any], letters: dict[str, int], covered: set[tuple[int, int]]
+) -> bool:
+    match = re.match(r"^([A-Z]{1,3})(\d+)$", error.get("cell", ""))
+    if not match or match.group(1) not in letters:
+        return False
+    return (int(match.group(2)), letters[match.group(1)]) in covered
+
+
+def _read_sheet(
+    sheet: Sheet,
+    workbook: Any,
+    *,
+    name: str,
+    scope: Scope,
+    progress: Callable[[int, int], None] | None,
+    notes: list[str],
+) -> tuple[list[Row], RowReader, int, int]:
+    errors = ErrorList()
+    _header_faults(sheet, errors, notes)
+    if errors:
+        raise errors.fail()
+    present = frozenset(sheet.columns.values())
+    if present == FULL:
+        present = FULL
+    reader = RowReader(
+        scope,
+        errors,
+        sheet=sheet.title,
+        letters={key: get_column_letter(column) for column, key in sheet.columns.items()},
+        number_format=_number_formats(workbook),
+        epoch=workbook.epoch,
+    )
+    estimate = max((sheet.worksheet.max_row or 0) - sheet.header_row, 0)
+    columns = sheet.columns
+    rows: list[Row] = []
+    seen = 0
+    last_row = sheet.header_row
+    blank_run = 0
+    for row_number, cells in sheet.data_rows():
+        values: dict[str, tuple[Any, int]] = {}
+        for cell in cells:
+            key = columns.get(cell["column"])
+            if key is not None:
+                value = cell["value"]
+                if value is not None and not (isinstance(value, str) and not value.strip()):
+                    values[key] = (value, cell["style_id"] or 0)
+        if not values:
+            blank_run += 1
+            if blank_run > BLANK_RUN_LIMIT:
+                # Rows present in the file but blank (formatted to the sheet's end, a
+                # million of them at worst): not walked to the end.
+                notes.append(
+                    _(
+                        "第 %(first)s 行起连续 %(count)s 行都是空行，之后的行没有读取。"
+                        "如果名册在更下面还有内容，请删去中间的空行后重新上传。"
+                    )
+                    % {"first": row_number - blank_run + 1, "count": BLANK_RUN_LIMIT}
+                )
+                break
+            continue
+        blank_run = 0
+        last_row = row_number
+        seen += 1
+        if seen > MAX_ROWS:
+            raise _file_fault(
+                _("文件“%(name)s”超过 %(max)s 行。请分成几份名册分别导入。")
+                % {"name": name, "max": MAX_ROWS}
+            )
+        checked = reader.read(row_number, values)
+        if checked is not None:
+            checked.present = present
+            rows.append(checked)
+        if progress is not None and seen % PROGRESS_EVERY == 0:
+            progress(seen, max(estimate, seen))
+    return rows, reader, seen, last_row
+
+
+def _check_duplicates(
+    numbers: list[tuple[int, str]], errors: ErrorList, *, letter: str = "", sheet: str = ""
+) -> None:
     first: dict[str, int] = {}
     for row, number in numbers:
         earlier = first.setdefault(number, row)
@@ -523,6 +971,8 @@ def _check_duplicates(numbers: list[tuple[int, str]], errors: ErrorList) -> None
                 COLUMN_BY_KEY["number"].header,
                 _("工号/学号“%(number)s”与第 %(earlier)s 行重复")
                 % {"number": number, "earlier": earlier},
+                cell=f"{letter}{row}" if letter else "",
+                sheet=sheet,
             )
 
 
@@ -536,13 +986,20 @@ def _in_chunks(items: list[Any]) -> Iterator[list[Any]]:
 def existing_members(numbers: list[str]) -> dict[str, Member]:
     found: dict[str, Member] = {}
     for chunk in _in_chunks(numbers):
-        for member in Member.objects.filter(number__in=chunk).order_by():
+        # The party group comes along: a file without the 党小组 column keeps it.
+        for member in Member.objects.filter(number__in=chunk).select_related("party_group"):
             found[member.number] = member
     return found
 
 
 def refuse_unmanaged(
-    numbers: list[tuple[int, str]], existing: dict[str, Member], actor: Person, errors: ErrorList
+    numbers: list[tuple[int, str]],
+    existing: dict[str, Member],
+    actor: Person,
+    errors: ErrorList,
+    *,
+    letter: str = "",
+    sheet: str = "",
 ) -> None:
     """A number that already belongs to a member the importer may not manage is a fault:
     the import would move or overwrite someone outside their roster. The message says no
@@ -561,4 +1018,6 @@ def refuse_unmanaged(
                 COLUMN_BY_KEY["number"].header,
                 _("工号/学号“%(number)s”已属于您无权管理的党员，不能导入或修改")
                 % {"number": number},
+                cell=f"{letter}{row}" if letter else "",
+                sheet=sheet,
             )

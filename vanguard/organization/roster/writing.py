@@ -14,6 +14,7 @@ from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.organization.models import Member, MemberTransfer
 from vanguard.organization.roster.reading import (
+    FULL,
     ErrorList,
     Row,
     existing_members,
@@ -37,6 +38,24 @@ def _member_values(member: Member) -> tuple[Any, ...]:
         member.branch_id,
         member.party_group_id,
     )
+
+
+def _keep_what_the_file_leaves_out(row: Row, member: Member) -> None:
+    """A column the file does not have (an optional one left out) changes nothing: the
+    member keeps its value. A member moved to another branch leaves its party group."""
+    if row.present is FULL:
+        return
+    present = row.present
+    if "joined_on" not in present:
+        row.joined_on = member.joined_on
+    if "phone" not in present:
+        row.phone = member.phone
+    if "email" not in present:
+        row.email = member.email
+    if "is_active" not in present:
+        row.is_active = member.is_active
+    if "party_group" not in present and member.branch_id == row.branch.pk:
+        row.party_group = member.party_group
 
 
 def write_rows(*, rows: list[Row], actor: User, note: str) -> dict[str, int]:
@@ -72,6 +91,7 @@ def write_rows(*, rows: list[Row], actor: User, note: str) -> dict[str, int]:
                     )
                 )
                 continue
+            _keep_what_the_file_leaves_out(row, member)
             if _member_values(member) == row.values():
                 counts["unchanged"] += 1
                 continue

@@ -42,6 +42,7 @@ def test_a_token_holder_imports_a_roster_and_reads_the_job(cast, org):
         "moved": 0,
         "unchanged": 0,
         "error_count": None,
+        "notes": [],
     }
     assert body["errors"] == []
     member = Member.objects.get(number="T0100")
@@ -69,7 +70,7 @@ def test_a_roster_with_bad_rows_gives_a_failed_job_listing_each_fault(client, ca
     body = response.json()
     assert body["status"] == "failed"
     assert [(e["row"], e["column"]) for e in body["errors"]] == [(2, "所在支部"), (3, "电子邮箱")]
-    assert body["errors"][0]["text"].startswith("第 2 行「所在支部」：")
+    assert body["errors"][0]["text"].startswith("第 2 行「所在支部」（Sheet!F2）：")
     assert body["summary"]["error_count"] == 2
     before.check()
 

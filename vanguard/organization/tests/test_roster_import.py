@@ -320,7 +320,9 @@ def test_a_file_that_is_not_an_xlsx_is_refused_by_content_not_by_name(client, ca
         },
     )
     assert response.status_code == 200
-    assert "文件“名册.xlsx”不是 Excel 工作簿（.xlsx）" in response.content.decode()
+    assert (
+        "文件“名册.xlsx”是文本文件（如 CSV），只是扩展名改成了 .xlsx" in response.content.decode()
+    )
     assert not ImportJob.objects.exists()
     before.check()
 
@@ -336,9 +338,10 @@ def test_a_zip_that_is_not_a_workbook_fails_and_names_the_file(cast, org):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     before = Unchanged()
-    job = run_import(cast.secretary, org.branch_a1, buffer.getvalue(), "总结.docx")
-    assert job.status == ImportJob.Status.FAILED
-    assert "文件“总结.docx”不是 Excel 工作簿" in texts(job)[0]
+    with pytest.raises(reading.ValidationError) as refused:
+        run_import(cast.secretary, org.branch_a1, buffer.getvalue(), "总结.docx")
+    assert "文件“总结.docx”不是 Excel 工作簿" in refused.value.messages[0]
+    assert not ImportJob.objects.exists()  # refused on upload, before it is stored
     before.check()
 
 
@@ -346,25 +349,27 @@ def test_a_roster_with_headers_and_no_rows_is_refused(cast, org):
     before = Unchanged()
     job = run_import(cast.secretary, org.branch_a1, xlsx([[], []]), "空名册.xlsx")
     assert job.status == ImportJob.Status.FAILED
-    assert texts(job) == ["文件“空名册.xlsx”没有数据行：第 1 行是表头，从第 2 行起每行一名党员。"]
+    assert texts(job) == ["文件“空名册.xlsx”没有数据行：第 1 行是表头，从下一行起每行一名党员。"]
     before.check()
 
 
 def test_an_empty_sheet_is_refused(cast, org):
     job = run_import(cast.secretary, org.branch_a1, xlsx([], headers=[]), "空白.xlsx")
     assert job.status == ImportJob.Status.FAILED
-    assert "文件“空白.xlsx”的第一个工作表是空的" in texts(job)[0]
+    assert "文件“空白.xlsx”的工作表是空的" in texts(job)[0]
 
 
 def test_wrong_and_missing_headers_are_each_named(cast, org):
     headers = [h for h in HEADERS if h != "所在支部"]
-    headers[1] = "学号"
+    headers[1] = "学号"  # another name offices use for the column: accepted
+    headers[2] = "姓名"  # twice
     before = Unchanged()
     job = run_import(cast.secretary, org.branch_a1, xlsx([person()], headers=headers))
     assert job.status == ImportJob.Status.FAILED
     faults = {(e["row"], e["column"]) for e in job.errors}
-    assert faults == {(1, "学号"), (1, "工号/学号"), (1, "所在支部")}
-    assert "第 1 行「所在支部」：缺少这一列（第 1 行应是表头）" in texts(job)
+    assert faults == {(1, "姓名"), (1, "人员类别"), (1, "所在支部")}
+    assert "第 1 行「所在支部」：缺少这一列（表头在第 1 行）" in texts(job)
+    assert "第 1 行「姓名」（Sheet!C1）：这一列出现了两次" in texts(job)
     before.check()
 
 
@@ -382,7 +387,7 @@ def test_a_number_repeated_in_the_file_names_both_rows(cast, org):
         ),
     )
     assert job.status == ImportJob.Status.FAILED
-    assert texts(job) == ["第 4 行「工号/学号」：工号/学号“T0100”与第 2 行重复"]
+    assert texts(job) == ["第 4 行「工号/学号」（Sheet!B4）：工号/学号“T0100”与第 2 行重复"]
     before.check()
 
 
@@ -400,7 +405,8 @@ def test_an_unknown_branch_is_named_with_its_row(cast, org):
     )
     assert job.status == ImportJob.Status.FAILED
     assert texts(job) == [
-        "第 3 行「所在支部」：在“光学工程教工第一党支部”中找不到支部“信电本科生第四党支部”"
+        "第 3 行「所在支部」（Sheet!F3）："
+        "在“光学工程教工第一党支部”中找不到支部“信电本科生第四党支部”"
     ]
     before.check()
 
@@ -415,7 +421,9 @@ def test_a_party_group_must_belong_to_the_rows_branch(cast, org):
             ]
         ),
     )
-    assert texts(job) == ["第 2 行「党小组」：“光电博士生党支部”没有名为“第一党小组”的党小组"]
+    assert texts(job) == [
+        "第 2 行「党小组」（Sheet!G2）：“光电博士生党支部”没有名为“第一党小组”的党小组"
+    ]
 
 
 def test_a_file_over_the_size_limit_is_refused_and_named(client, cast, org, settings):
@@ -445,7 +453,7 @@ def test_every_bad_cell_is_reported_by_row_and_column_and_nothing_is_written(cas
                 person("赵新", "T0100"),  # good, but not written either
                 person("钱多", "T0101", joined="2001-13-45"),
                 person("孙立", "T0102", category="教授"),
-                person("李四", "T0103", standing="正式"),
+                person("李四", "T0103", standing="群众"),
                 person("周五", "T0104", email="zhou@"),
                 person("吴六", "T0105", active="也许"),
                 person("", "T0106", phone="电话"),
@@ -466,11 +474,15 @@ def test_every_bad_cell_is_reported_by_row_and_column_and_nothing_is_written(cas
         (9, "入党时间"),
     }
     messages = texts(job)
-    assert "第 3 行「入党时间」：“2001-13-45”不是有效的日期，应写成如 2001-07-01" in messages
-    assert any(
-        m.startswith("第 4 行「人员类别」：“教授”不是可选的值，可选：教师、") for m in messages
+    assert (
+        "第 3 行「入党时间」（Sheet!E3）：“2001-13-45”不是有效的日期，应写成如 2001-07-01"
+        in messages
     )
-    assert "第 6 行「电子邮箱」：“zhou@”不是有效的电子邮箱地址" in messages
+    assert any(
+        m.startswith("第 4 行「人员类别」（Sheet!C4）：“教授”不是可选的值，可选：教师、")
+        for m in messages
+    )
+    assert "第 6 行「电子邮箱」（Sheet!I6）：“zhou@”不是有效的电子邮箱地址" in messages
     assert job.summary["error_count"] == 9
     assert not Member.objects.filter(number="T0100").exists()
     before.check()
@@ -482,7 +494,7 @@ def test_a_number_held_outside_the_importers_roster_is_refused_without_saying_wh
     job = run_import(cast.secretary, org.branch_a1, xlsx([person("冒名", "S0001")]))
     assert job.status == ImportJob.Status.FAILED
     assert texts(job) == [
-        "第 2 行「工号/学号」：工号/学号“S0001”已属于您无权管理的党员，不能导入或修改"
+        "第 2 行「工号/学号」（Sheet!B2）：工号/学号“S0001”已属于您无权管理的党员，不能导入或修改"
     ]
     assert "陈刚" not in texts(job)[0] and "信电" not in texts(job)[0]
     before.check()
