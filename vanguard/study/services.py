@@ -4,6 +4,7 @@ ValidationError with a Chinese message naming the field or file, and writes noth
 
 from __future__ import annotations
 
+import datetime
 import enum
 import secrets
 from typing import Any
@@ -217,6 +218,38 @@ def _check_content(*, title: str, material: str, body: str, has_file: bool) -> N
         raise ValidationError(errors)
 
 
+# Identical works from one member within this window are one double submit (a second
+# click, a retried request, six tabs sending at once): the first is kept.
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
+
+
+def _recent_duplicate(
+    *,
+    member: Member,
+    campaign: Campaign,
+    kind: str,
+    title: str,
+    material: str,
+    body: str,
+    has_file: bool,
+) -> StudyWork | None:
+    """The member's identical work sent moments ago, read after locking the member row
+    (PostgreSQL; SQLite's IMMEDIATE transactions already run one writer at a time), so
+    that of concurrent identical submissions exactly one makes a row."""
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    works = StudyWork.objects.filter(
+        member=member,
+        campaign=campaign,
+        kind=kind,
+        title=title.strip(),
+        material=material.strip(),
+        body=body,
+        submitted_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    )
+    works = works.exclude(attachment="") if has_file else works.filter(attachment="")
+    return works.order_by("pk").first()
+
+
 def work_create(
     *,
     member: Member,
@@ -233,6 +266,19 @@ def work_create(
     stored = _store(clean, campaign_id=campaign.pk, member_id=member.pk) if clean else None
     try:
         with transaction.atomic():
+            duplicate = _recent_duplicate(
+                member=member,
+                campaign=campaign,
+                kind=kind,
+                title=title,
+                material=material,
+                body=body,
+                has_file=bool(upload),
+            )
+            if duplicate is not None:
+                if stored:
+                    default_storage.delete(stored[0])
+                return duplicate
             work = StudyWork(
                 campaign=campaign,
                 member=member,
