@@ -247,8 +247,10 @@ def _clean_image(data: bytes, kind: str, shown: str) -> tuple[bytes, str]:
                 _check_pixels(image, shown)
                 image.load()  # every pixel: a truncated file fails here
                 icc = image.info.get("icc_profile")
-                upright = ImageOps.exif_transpose(image)
-                clean = _without_metadata(upright)
+                # In place, and the pixels copied once more into a bare image: at most
+                # two copies of a photo are held at a time.
+                ImageOps.exif_transpose(image, in_place=True)
+                clean = _without_metadata(image)
     except UploadRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
