@@ -239,6 +239,66 @@ def _forwarded_inline_outlook() -> Case:
     )
 
 
+def _forwarded_inline_thunderbird() -> Case:
+    body = (
+        "转发一条意见。\n\n-------- 转发的消息 --------\n主题:\t对王小明同志的意见\n"
+        "日期:\tMon, 11 May 2026 08:00:00 +0800\n发件人:\t李四 <lisi@example.cn>\n"
+        "收件人:\t王五 <wangwu@example.cn>\n\n王小明同志开会常迟到，希望改正。\n"
+    )
+    return Case(
+        "forwarded_inline_thunderbird_chinese",
+        b(mail(body, subject="Fwd: 对王小明同志的意见")),
+        text=(
+            f"转发一条意见。\n\n{MARK}\n主题：对王小明同志的意见\n日期：2026-05-11\n\n"
+            "王小明同志开会常迟到，希望改正。"
+        ),
+        absent=FORWARDED_PEOPLE,
+    )
+
+
+def _forward_below_a_signature() -> Case:
+    # Gmail can put the signature above the forwarded message: only the signature goes.
+    body = (
+        "我的意见在下面。\n\n-- \n张三 13800000000\n\n---------- Forwarded message ---------\n"
+        "From: 李四 <lisi@example.cn>\nDate: Mon, 11 May 2026 08:00:00 +0800\n"
+        "Subject: 对王小明同志的意见\nTo: <zhang@example.cn>\n\n王小明同志开会常迟到，希望改正。\n"
+    )
+    return Case(
+        "forward_below_a_signature",
+        b(mail(body, subject="Fwd: 对王小明同志的意见")),
+        text=(
+            f"我的意见在下面。\n\n{MARK}\n主题：对王小明同志的意见\n日期：2026-05-11\n\n"
+            "王小明同志开会常迟到，希望改正。"
+        ),
+        absent=(*FORWARDED_PEOPLE, "13800000000", "zhang@example.cn"),
+    )
+
+
+def _forwarded_html_outlook() -> Case:
+    html = (
+        "<html><body><p>请转意见箱。</p>"
+        '<div style="border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>From:</b> 李四 '
+        "&lt;lisi@example.cn&gt;<br><b>Sent:</b> Monday, May 11, 2026 8:00 AM<br>"
+        "<b>To:</b> 王五 &lt;wangwu@example.cn&gt;<br><b>Cc:</b> 赵六<br>"
+        "<b>Subject:</b> 对王小明同志的意见</p></div>"
+        "<p>王小明同志开会常迟到，希望改正。</p></body></html>"
+    )
+    return Case(
+        "forwarded_html_outlook",
+        _html_mail(html, subject="FW: 对王小明同志的意见"),
+        text=(
+            f"请转意见箱。\n\n{MARK}\n主题：对王小明同志的意见\n"
+            "日期：2026-05-11\n\n王小明同志开会常迟到，希望改正。"
+        ),
+        absent=FORWARDED_PEOPLE,
+    )
+
+
+def _header_like_text_is_kept() -> Case:
+    body = "时间：每周三下午\n主题：理论学习\n我建议把学习时间固定下来。"
+    return Case("header_like_lines_are_the_senders_own", b(mail(body)), text=body)
+
+
 # --- HTML and alternatives ------------------------------------------------------------------
 
 
@@ -414,6 +474,20 @@ def _utf8_labelled_gb2312() -> Case:
     return Case("utf8_labelled_gb2312", raw, text=body, subject="编码标错")
 
 
+def _gbk_that_is_also_valid_utf8() -> Case:
+    # "学习通知" in GBK happens to be valid UTF-8 (it would read "ѧϰ֪ͨ"): under a
+    # GBK label it stays GBK.
+    body = "同志学习通知：本周四下午集中学习。"
+    raw = raw_mail(
+        "Subject: =?GBK?B?" + base64.b64encode("学习通知".encode("gbk")).decode() + "?=\n"
+        "Message-ID: <gbk-valid-utf8@example.cn>\nContent-Type: text/plain; charset=GBK\n"
+        "Content-Transfer-Encoding: base64",
+        base64.encodebytes(body.encode("gbk")),
+    )
+    assert "学习通知".encode("gbk").decode("utf-8")  # the trap is real
+    return Case("gbk_that_is_also_valid_utf8", raw, text=body, subject="学习通知")
+
+
 def _gbk_labelled_utf8() -> Case:
     body = "标成 UTF-8 的 GBK 正文。"
     raw = raw_mail(
@@ -550,6 +624,20 @@ def _reply_outlook() -> Case:
     )
 
 
+def _reply_qq_mail() -> Case:
+    body = (
+        "我的意见：会议通知应提前三天发。\n\n\n------------------ 原始邮件 ------------------\n"
+        '发件人: "李四"<lisi@example.cn>;\n发送时间: 2026年5月11日(星期一) 上午8:00\n'
+        '收件人: "张三"<zhang@example.cn>;\n主题: 征求意见\n\n请提意见。\n'
+    )
+    return Case(
+        "reply_qq_mail_original",
+        b(mail(body, subject="回复：征求意见")),
+        text="我的意见：会议通知应提前三天发。",
+        absent=("李四", "lisi@example.cn", "请提意见", "zhang@example.cn"),
+    )
+
+
 def _reply_html_gmail() -> Case:
     html = (
         '<div dir="ltr">建议多开展志愿服务。</div><br><div class="gmail_quote">'
@@ -678,6 +766,10 @@ CORPUS: list[Case] = [
     _forwarded_twice(),
     _forwarded_inline_gmail(),
     _forwarded_inline_outlook(),
+    _forwarded_inline_thunderbird(),
+    _forward_below_a_signature(),
+    _forwarded_html_outlook(),
+    _header_like_text_is_kept(),
     _html_only(),
     _alternative_both(),
     _alternative_empty_plain(),
@@ -691,6 +783,7 @@ CORPUS: list[Case] = [
     _charset_missing(),
     _charset_missing_gbk(),
     _utf8_labelled_gb2312(),
+    _gbk_that_is_also_valid_utf8(),
     _gbk_labelled_utf8(),
     _gbk_labelled_latin1_and_unknown_charset(),
     _broken_encoded_word(),
@@ -703,6 +796,7 @@ CORPUS: list[Case] = [
     _reply_gmail_wrapped(),
     _reply_interleaved(),
     _reply_outlook(),
+    _reply_qq_mail(),
     _reply_html_gmail(),
     _tnef(),
     _smime_signed(),
