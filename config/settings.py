@@ -153,6 +153,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and security ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every login from an address that has had too many wrong passwords.
+    "vanguard.accounts.throttle.AddressThrottleBackend",
     # First, so that a locked-out user name is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -183,6 +185,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("VANGUARD_PROXY_COUNT", "0")) or None
+# And per address alone (vanguard/accounts/throttle.py): (failures, seconds), high
+# enough for a meeting hall behind one NAT address, low enough to stop a sweep of
+# passwords over many user names.
+VANGUARD_LOGIN_ADDRESS_LIMIT = (
+    int(os.environ.get("VANGUARD_LOGIN_ADDRESS_FAILURE_LIMIT", "50")),
+    15 * 60,
+)
+# Wrong codes on the public card-vote page (vanguard/ballots/views.py), per address
+# and per appraisal session: (failures, seconds).
+VANGUARD_BALLOT_WRONG_CODE_LIMITS = {"address": (50, 15 * 60), "session": (200, 15 * 60)}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
