@@ -324,6 +324,7 @@ def _clean_pdf(data: bytes, shown: str) -> bytes:
             for key in ("/Metadata", "/AA", "/PieceInfo"):
                 if key in page:
                     del page[key]
+            _scrub_annotations(page)
             writer.add_page(page)
         writer.metadata = None
         out = io.BytesIO()
@@ -335,6 +336,19 @@ def _clean_pdf(data: bytes, shown: str) -> bytes:
     except RecursionError:
         raise UploadRefused(shown, broken) from None
     return out.getvalue()
+
+
+def _scrub_annotations(page: Any) -> None:
+    """A PDF comment names its author in /T (and a reply's popup repeats it)."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    annotations = page.get("/Annots")
+    if annotations is None:
+        return
+    for reference in annotations.get_object():
+        annotation = reference.get_object()
+        if hasattr(annotation, "keys") and "/T" in annotation:
+            annotation[NameObject("/T")] = TextStringObject("")
 
 
 # --- Word (.docx) -----------------------------------------------------------------

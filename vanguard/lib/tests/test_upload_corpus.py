@@ -301,6 +301,19 @@ def pdf_page_info() -> bytes:
     return out.getvalue()
 
 
+def pdf_commented() -> bytes:
+    """A PDF with a reviewer's comment, which names its author."""
+    from pypdf.annotations import Text
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_reportlab())))
+    note = Text(rect=(50, 550, 200, 650), text="请补充材料", open=True)
+    note[NameObject("/T")] = TextStringObject(AUTHOR)
+    writer.add_annotation(page_number=0, annotation=note)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _rezip(data: bytes, *, add: dict[str, bytes] | None = None, edit=None) -> bytes:
     """A copy of a ZIP with parts added or changed (`edit(name, bytes) -> bytes`)."""
     out = io.BytesIO()
@@ -613,6 +626,7 @@ CORPUS = [
     Case("pdf-metadata", "心得.pdf", pdf_with_metadata, "pdf", "心得.pdf", clean_pdf),
     Case("pdf-xmp-js", "x.pdf", pdf_with_xmp_and_script, "pdf", "x.pdf", clean_pdf),
     Case("pdf-page-xmp-aa", "y.pdf", pdf_page_info, "pdf", "y.pdf", clean_pdf),
+    Case("pdf-comment-author", "批注.pdf", pdf_commented, "pdf", "批注.pdf", clean_pdf),
     Case("pdf-encrypted", "加密.pdf", pdf_encrypted, None, "已加密"),
     Case("pdf-owner-password", "限制.pdf", pdf_owner_password_only, None, "已加密"),
     Case("pdf-truncated", "半份.pdf", pdf_truncated, None, BROKEN_PDF),
@@ -892,3 +906,26 @@ def test_hostile_files_are_refused_in_under_a_second(case_id):
             data, name=case.filename, kinds=uploads.STUDY_KINDS, max_bytes=10 * 1024**2
         )
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("delta", "imported"), [(1, True), (0, True), (-1, False)])
+def test_an_eml_file_is_limited_to_the_byte(org, settings, delta, imported):
+    """VANGUARD_OPINION_EMAIL_MAX_BYTES: a saved message of limit − 1 or limit bytes is
+    imported, one of limit + 1 refused, naming the file and both sizes in MB."""
+    campaign = factories.make_campaign(org)
+    raw = _mail(BY_ID["jpeg-gps"])
+    settings.OPINION_EMAIL_MAX_BYTES = len(raw) + delta
+    result = email_services.eml_upload(
+        campaign=campaign, branch=org.branch_a1, files=[SimpleUploadedFile("意见.eml", raw)]
+    )
+    if imported:
+        assert result.errors == [] and len(result.imported) == 1
+        assert EmailAttachment.objects.count() == 1
+        return
+    limit = len(raw) - 1
+    assert result.errors == [
+        f"意见.eml：邮件超过 {uploads.megabytes(limit)}（{limit} 字节）的大小限制，"
+        f"这封有 {uploads.megabytes(len(raw))}"
+    ]
+    assert not Opinion.objects.exists() and _stored("opinions") == []
