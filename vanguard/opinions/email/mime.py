@@ -258,7 +258,7 @@ class _HtmlText(HTMLParser):
     client would write it, so replies are read the same way in both."""
 
     PARAGRAPHS = frozenset(
-        {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "hr"}
+        {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "hr"}
     )
     LINES = frozenset({"div", "li", "tr", "dt", "dd", "section", "article", "header", "footer"})
     CELLS = frozenset({"td", "th"})
@@ -272,6 +272,7 @@ class _HtmlText(HTMLParser):
         self.pre = 0
         self.newlines = 0  # line breaks written since the last text
         self.at_line_start = True
+        self.lists: list[list[int]] = []  # open lists: [1 if numbered, items so far]
 
     def _break(self, count: int) -> None:
         if not self.out:
@@ -309,6 +310,13 @@ class _HtmlText(HTMLParser):
                 self.pre += 1
         elif tag in self.LINES:
             self._break(1)
+            if tag == "li" and self.lists:
+                numbered, count = self.lists[-1]
+                self.lists[-1][1] = count + 1
+                self._write(f"{count + 1}. " if numbered else "• ")
+        elif tag in ("ol", "ul"):
+            self._break(2 if not self.lists else 1)
+            self.lists.append([int(tag == "ol"), 0])
         elif tag in self.CELLS and not self.at_line_start:
             self._write(" ")
 
@@ -330,6 +338,10 @@ class _HtmlText(HTMLParser):
             self._break(2)
         elif tag in self.LINES:
             self._break(1)
+        elif tag in ("ol", "ul"):
+            if self.lists:
+                self.lists.pop()
+            self._break(2 if not self.lists else 1)
 
     def handle_data(self, data: str) -> None:
         if self.skipping:

@@ -326,6 +326,28 @@ def _html_mail(html: str, *, subject: str = "HTML 意见") -> bytes:
     return b(message)
 
 
+def _html_from_word() -> Case:
+    # Outlook writes HTML as Word does: conditional comments, <o:p>, empty paragraphs.
+    html = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><!--[if gte mso 9]>'
+        "<xml><o:OfficeDocumentSettings></o:OfficeDocumentSettings></xml><![endif]-->"
+        "<style>p.MsoNormal{margin:0}</style></head><body lang=ZH-CN><div class=WordSection1>"
+        "<p class=MsoNormal><span lang=EN-US>各位：<o:p></o:p></span></p>"
+        "<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>"
+        "<p class=MsoNormal>我对支部工作有三点意见：<o:p></o:p></p>"
+        "<ol><li>学习要联系\n实际；</li><li>会议要精简；</li></ol><ul><li>另：少发文件。</li></ul>"
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p></div></body></html>"
+    )
+    return Case(
+        "html_from_word_with_lists",
+        _html_mail(html, subject="Word 写的意见"),
+        text=(
+            "各位：\n\n我对支部工作有三点意见：\n\n1. 学习要联系 实际；\n2. 会议要精简；\n\n"
+            "• 另：少发文件。"
+        ),
+    )
+
+
 def _alternative_both() -> Case:
     message = mail("纯文本版本的意见。", subject="两种格式")
     message.add_alternative("<p>HTML 版本的意见。</p>", subtype="html")
@@ -638,6 +660,23 @@ def _reply_qq_mail() -> Case:
     )
 
 
+def _reply_qq_html() -> Case:
+    html = (
+        "<div>同意，另建议增加实地参观。</div><div><br></div><div><br></div>"
+        "<div>------------------&nbsp;原始邮件&nbsp;------------------</div>"
+        '<div style="background:#efefef"><div><b>发件人:</b>&nbsp;"李四"&lt;lisi@example.cn&gt;;'
+        "</div><div><b>发送时间:</b>&nbsp;2026年5月11日(星期一) 上午8:00</div>"
+        '<div><b>收件人:</b>&nbsp;"张三"&lt;zhang@example.cn&gt;;</div>'
+        "<div><b>主题:</b>&nbsp;征求意见</div></div><div><br></div>请大家提意见。"
+    )
+    return Case(
+        "reply_qq_mail_html",
+        _html_mail(html, subject="回复：征求意见"),
+        text="同意，另建议增加实地参观。",
+        absent=("李四", "lisi@example.cn", "请大家", "zhang@example.cn"),
+    )
+
+
 def _reply_html_gmail() -> Case:
     html = (
         '<div dir="ltr">建议多开展志愿服务。</div><br><div class="gmail_quote">'
@@ -771,6 +810,7 @@ CORPUS: list[Case] = [
     _forwarded_html_outlook(),
     _header_like_text_is_kept(),
     _html_only(),
+    _html_from_word(),
     _alternative_both(),
     _alternative_empty_plain(),
     _related_html(),
@@ -797,6 +837,7 @@ CORPUS: list[Case] = [
     _reply_interleaved(),
     _reply_outlook(),
     _reply_qq_mail(),
+    _reply_qq_html(),
     _reply_html_gmail(),
     _tnef(),
     _smime_signed(),
