@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +40,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts import throttle
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.audit.context import acting_as
 from vanguard.ballots import access, selectors, services
@@ -428,6 +430,36 @@ def _same_origin(request: HttpRequest) -> bool:
     return f"{parts.scheme}://{parts.netloc}" == f"{request.scheme}://{request.get_host()}"
 
 
+def _wrong_code_limits() -> dict[str, throttle.Limit]:
+    configured = getattr(settings, "VANGUARD_BALLOT_WRONG_CODE_LIMITS", {})
+    return {
+        scope: throttle.Limit(*configured.get(scope, (50, 15 * 60)))
+        for scope in ("address", "session")
+    }
+
+
+def _wrong_code_idents(request: HttpRequest, session: AppraisalSession) -> dict[str, str]:
+    return {"address": throttle.client_address(request), "session": str(session.pk)}
+
+
+def _wrong_code_wait(request: HttpRequest, session: AppraisalSession) -> int:
+    """Seconds until this address (or anyone, for this session) may try a code again:
+    too many wrong codes from one address, or against one session from anywhere. Only
+    how many were wrong is counted (accounts/throttle.py: in the cache, under keyed
+    hashes) — never which code, nor when, nor anything that could point at a voter."""
+    limits, idents = _wrong_code_limits(), _wrong_code_idents(request, session)
+    return max(
+        throttle.wait_seconds(f"ballot-code-{scope}", idents[scope], limits[scope])
+        for scope in limits
+    )
+
+
+def _count_wrong_code(request: HttpRequest, session: AppraisalSession) -> None:
+    limits, idents = _wrong_code_limits(), _wrong_code_idents(request, session)
+    for scope, limit in limits.items():
+        throttle.count_failure(f"ballot-code-{scope}", idents[scope], limit)
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -450,8 +482,15 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     code_form = CodeForm(data, initial={"code": code})
     form = GradesForm(data, candidates=candidates)
     if request.method == "POST":
+        wait = _wrong_code_wait(request, session)
         if not _same_origin(request):
             context["error"] = _("请从投票页面提交。")
+        elif wait:
+            # Before the code is looked at, so a held-back attempt says nothing about it.
+            context["error"] = _(
+                "输入无效投票码的次数过多，请 %(minutes)d 分钟后再试。"
+                "如投票码确实无法使用，请向会场工作人员说明。"
+            ) % {"minutes": throttle.minutes(wait)}
         elif code_form.is_valid() and form.is_valid():
             try:
                 services.vote_by_card(
@@ -461,6 +500,7 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 context["error"] = " ".join(refused.messages)  # a valid card: say what to do
             except services.Refused:
                 context["error"] = neutral
+                _count_wrong_code(request, session)
             else:
                 context["done"] = True
         else:
