@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 import re
 import unicodedata
 import warnings
@@ -34,6 +35,8 @@ from django.utils.translation import gettext as _
 from vanguard.lib import filetypes
 from vanguard.lib.filetypes import CONTENT_TYPES, DOC, DOCX, EXTENSIONS, HEIC, JPEG, PDF, PNG
 
+logger = logging.getLogger(__name__)
+
 # What each kind of upload accepts (HEIC is accepted as a photo and stored as JPEG).
 STUDY_KINDS = frozenset({PDF, DOCX, JPEG, PNG, HEIC})
 EMAIL_KINDS = frozenset({PDF, DOCX, JPEG, PNG, HEIC})
@@ -46,6 +49,8 @@ MAX_PIXELS = 50_000_000
 DOCX_MAX_INFLATED = 64 * 1024 * 1024
 DOCX_MAX_PARTS = 2000
 DOCX_MAX_RATIO = 200
+# A Word part whose authors are scrubbed is parsed whole (lxml): no larger than this.
+DOCX_MAX_PARSED_PART = 16 * 1024 * 1024
 PDF_MAX_PAGES = 2000
 JPEG_QUALITY = 90
 
@@ -168,6 +173,11 @@ def inspect_upload(
     except UploadRefused:
         raise
     except MemoryError:
+        raise UploadRefused(shown, _("文件太复杂，无法检查。")) from None
+    except Exception as error:
+        # A parser's surprise on a hostile file is a refusal, never a 500 (and never an
+        # e-mail lost with its opinion). The type only: the name may identify a sender.
+        logger.warning("upload check failed on a %s file: %s", kind, type(error).__name__)
         raise UploadRefused(shown, _("文件太复杂，无法检查。")) from None
     return CleanUpload(clean, kind, CONTENT_TYPES[kind], _named(shown, kind))
 
@@ -458,6 +468,8 @@ def _scrub_part(name: str, data: bytes, shown: str) -> bytes:
         return data
     if is_word_part and b"author" not in data and b"initials" not in data:
         return data
+    if len(data) > DOCX_MAX_PARSED_PART:
+        raise UploadRefused(shown, _("文件太复杂，无法检查。"))
     from lxml import etree
 
     parser = etree.XMLParser(
