@@ -918,8 +918,10 @@ def email_parse(raw: bytes) -> ParsedEmail:
     if not raw or not raw.strip():
         raise EmailParseError(_("文件是空的"))
     if len(raw) > email_max_bytes():
+        # Said in MB as the limit is set (a limit under 1 MB is not "0 MB").
         raise EmailParseError(
-            _("邮件超过 %(size)s MB 的大小限制") % {"size": email_max_bytes() // (1024 * 1024)}
+            _("邮件超过 %(limit)s 的大小限制，这封有 %(size)s")
+            % {"limit": uploads.megabytes(email_max_bytes()), "size": uploads.megabytes(len(raw))}
         )
     message = email.message_from_bytes(raw)
     if message.get("From") is None and message.get("Message-ID") is None:

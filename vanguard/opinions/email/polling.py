@@ -34,6 +34,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from vanguard.audit.context import acting_as
+from vanguard.lib import uploads
 from vanguard.opinions.email import services
 from vanguard.opinions.email.mime import (
     EmailNotOpinion,
@@ -223,11 +224,11 @@ def mailbox_poll(*, mailbox_id: int) -> PollReport:
                     if item.size > limit:
                         report.skipped += 1
                         report.problems.append(
-                            _("邮件“%(subject)s”（%(date)s）超过 %(size)s MB 的大小限制，未导入")
+                            _("邮件“%(subject)s”（%(date)s）超过 %(limit)s 的大小限制，未导入")
                             % {
                                 "subject": subject_of(client, item.uid)[:60],
                                 "date": item.received_on.isoformat(),
-                                "size": limit // (1024 * 1024),
+                                "limit": uploads.megabytes(limit),
                             }
                         )
                         continue

@@ -793,7 +793,10 @@ def _oversized() -> Case:
         b"\x00" * (LIMIT + 1000), maintype="application", subtype="octet-stream", filename="big.bin"
     )
     return Case(
-        "over_the_size_limit", b(message), skip="邮件超过 1 MB 的大小限制", upload_skip="大小限制"
+        "over_the_size_limit",
+        b(message),
+        skip="邮件超过 1 MB 的大小限制，这封有 1.37 MB",
+        upload_skip="大小限制",
     )
 
 
@@ -918,6 +921,13 @@ def test_a_forwarded_message_keeps_its_own_attachments(org, campaign):  # noqa: 
 
 def test_a_signature_file_is_not_kept_as_an_attachment():
     assert email_parse(BY_NAME["smime_signed"].raw).attachments == []
+
+
+def test_a_size_limit_under_one_megabyte_is_said_as_it_is(settings):
+    settings.OPINION_EMAIL_MAX_BYTES = 200 * 1024
+    with pytest.raises(EmailParseError) as refused:
+        email_parse(b(mail("长" * 100_000, subject="长信")))
+    assert str(refused.value).startswith("邮件超过 0.2 MB 的大小限制，这封有 0.")
 
 
 def test_not_an_opinion_is_its_own_kind_of_refusal():
