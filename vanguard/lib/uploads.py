@@ -403,10 +403,69 @@ def _clean_docx(data: bytes, shown: str) -> bytes:
                 part = _read_part(archive, info.filename, shown)
                 if info.filename.endswith(".xml") or info.filename.endswith(".rels"):
                     part = _scrub_part(info.filename, part, shown)
+                elif info.filename.startswith(("word/media/", "docProps/thumbnail")):
+                    part = _strip_picture_metadata(part)
                 target = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
                 target.compress_type = zipfile.ZIP_DEFLATED
                 clean.writestr(target, part)
     return out.getvalue()
+
+
+def _strip_picture_metadata(data: bytes) -> bytes:
+    """A picture inside a Word file without its EXIF (GPS, camera), XMP, comments and
+    text chunks, losslessly: JPEG segments and PNG chunks are dropped, pixels kept.
+    Anything else is left as it is."""
+    if data.startswith(b"\xff\xd8"):
+        return _strip_jpeg(data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _strip_png(data)
+    return data
+
+
+# JPEG segments kept before the image data: the tables and frame, JFIF (APP0), ICC
+# (APP2) and Adobe's colour transform (APP14); EXIF/XMP (APP1), Photoshop (APP13),
+# other APPn and comments (COM) go.
+_JPEG_DROPPED = frozenset({0xE1, *range(0xE3, 0xEE), 0xEF, 0xFE})
+
+
+def _strip_jpeg(data: bytes) -> bytes:
+    out = bytearray(data[:2])
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is image data
+            out += data[at:]
+            return bytes(out)
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if length < 2 or at + 2 + length > len(data):
+            return data
+        if marker not in _JPEG_DROPPED:
+            out += data[at : at + 2 + length]
+        at += 2 + length
+    return data
+
+
+_PNG_DROPPED = frozenset({b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"})
+
+
+def _strip_png(data: bytes) -> bytes:
+    out = bytearray(data[:8])
+    at = 8
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind = data[at + 4 : at + 8]
+        end = at + 12 + length
+        if end > len(data):
+            return data
+        if kind not in _PNG_DROPPED:
+            out += data[at:end]
+        at = end
+        if kind == b"IEND":
+            return bytes(out)
+    return data
 
 
 def _macros_text() -> str:

@@ -360,6 +360,17 @@ def docx_personal() -> bytes:
     return _rezip(out.getvalue(), add={"word/people.xml": PEOPLE_XML}, edit=edit)
 
 
+def docx_gps_photo() -> bytes:
+    """A Word file with a phone photo pasted in: the photo keeps its GPS in Word."""
+    document = docx.Document()
+    document.add_paragraph("手写笔记的照片：")
+    document.add_picture(io.BytesIO(jpeg_gps()))
+    document.add_picture(io.BytesIO(png_text_chunks()))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def docx_tracked_change() -> bytes:
     document = docx.Document()
     document.add_paragraph("正文")
@@ -553,6 +564,12 @@ def clean_docx(data: bytes) -> None:
     assert document.core_properties.last_modified_by == ""
     assert document.core_properties.title == "读书笔记" or document.paragraphs
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("word/media/"):
+                with Image.open(io.BytesIO(archive.read(name))) as picture:
+                    picture.load()  # still a whole picture
+                    assert not picture.getexif(), name
+                    assert not {"Author", "Comment"} & set(picture.info), name
         app = archive.read("docProps/app.xml")
         assert b"<Company>" not in app and b"<Manager>" not in app
         for name in archive.namelist():
@@ -635,6 +652,7 @@ CORPUS = [
     # Word: a ZIP with the parts it must have and none it must not; authors scrubbed.
     Case("docx-personal", "论文.docx", docx_personal, "docx", "论文.docx", clean_docx),
     Case("docx-tracked", "修订.docx", docx_tracked_change, "docx", "修订.docx", clean_docx),
+    Case("docx-gps-photo", "配图.docx", docx_gps_photo, "docx", "配图.docx", clean_docx),
     Case("docx-named-doc", "旧名.doc", docx_personal, "docx", "旧名.docx", clean_docx),
     Case("docm", "宏.docm", docm, None, MACROS),
     Case("docx-macro-type", "宏.docx", docx_macro_type_only, None, MACROS),
