@@ -3,6 +3,10 @@ by its name: an executable renamed ``.pdf`` is still an executable.
 
 Only the kinds members hand in as study work are recognised: PDF, Word (.docx and
 the old .doc), and photos of handwritten notes (JPEG, PNG, HEIC).
+
+First bytes only say what a file claims to be: an upload is judged and stored by
+`lib.uploads.inspect_upload`, which opens the whole file. These helpers name the kinds
+and tell the kind of a file already stored (to serve it with its content type).
 """
 
 from __future__ import annotations
