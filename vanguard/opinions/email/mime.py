@@ -49,6 +49,12 @@ from vanguard.lib import uploads
 DEFAULT_EMAIL_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 TEXT_MAX_CHARS = 50_000
+# How much of one text part is read for forwards, quotes and signatures: what lies
+# beyond is past the cut at TEXT_MAX_CHARS anyway, and a 20 MB part is not scanned
+# line by line for nothing.
+TEXT_SCAN_CHARS = 4 * TEXT_MAX_CHARS
+# HTML carries far more markup than text (Outlook's Word HTML twenty times as much).
+HTML_SCAN_CHARS = 40 * TEXT_MAX_CHARS
 
 # Names that run code when opened on a Windows or Unix desktop.
 EXECUTABLE_SUFFIXES = frozenset(
@@ -569,7 +575,8 @@ def _quoted(text: str, depth: int) -> str:
 def _read_text(text: str, *, subject: str, html: bool, depth: int) -> tuple[str, list[str]]:
     """One text part read: the sender's own words, and the blocks of what it forwards
     inline, each already marked."""
-    text = _normalised(text)  # trailing spaces kept: "-- " is a signature's delimiter
+    # Trailing spaces kept: "-- " is a signature's delimiter.
+    text = _normalised(text[:TEXT_SCAN_CHARS])
     lines = text.split("\n")
     for index, line in enumerate(lines):
         forward = bool(_FORWARD_SEPARATOR.match(line))
@@ -716,7 +723,8 @@ def _read(part: Message, reading: _Reading, *, subject: str, depth: int) -> None
         return  # attachments, inline images, calendars (`_not_an_opinion`) …
     text = decode_bytes(_payload(part), _charset(part))
     if content_type == "text/html":
-        own, forwards = _read_text(html_to_text(text), subject=subject, html=True, depth=depth)
+        text = html_to_text(text[:HTML_SCAN_CHARS])
+        own, forwards = _read_text(text, subject=subject, html=True, depth=depth)
     else:
         if str(part.get_param("format") or "").lower() == "flowed":
             delsp = str(part.get_param("delsp") or "").lower() == "yes"

@@ -571,6 +571,18 @@ def _long_line() -> Case:
     )
 
 
+def _text_past_the_limit() -> Case:
+    # Past 50,000 characters the text is cut, and says so.
+    body = ("一条很长的意见。\n" * 6000) + "\n-- \n张三 13800000000\n"
+    cut = body[:50_000] + "\n（正文过长，以下从略）"
+    return Case(
+        "text_past_the_length_limit",
+        b(mail(body, subject="很长")),
+        text=cut,
+        absent=("13800000000",),
+    )
+
+
 def _mixed_line_ends() -> Case:
     raw = raw_mail(
         "Subject: line ends\nMessage-ID: <line-ends@example.cn>\n"
@@ -833,6 +845,7 @@ CORPUS: list[Case] = [
     _subject_only(),
     _attachment_only(),
     _long_line(),
+    _text_past_the_limit(),
     _mixed_line_ends(),
     _signature_only(),
     _reply_chinese(),
