@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.dates import BoundedDateField
 from vanguard.opinions.intake.services import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from vanguard.opinions.models import Aspect, OpinionRecord
 from vanguard.organization.forms import BranchChoiceField, MarksInvalidFields
@@ -156,6 +157,7 @@ class RecordForm(MarksInvalidFields, forms.ModelForm):
     class Meta:
         model = OpinionRecord
         fields = ("kind", "held_on", "place", "participants", "notes")
+        field_classes = {"held_on": BoundedDateField}
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "place": forms.TextInput(attrs=TEXT),
