@@ -150,7 +150,7 @@ def _codec(charset: str | None) -> str | None:
     name = CHARSET_ALIASES.get(name, name)
     try:
         return codecs.lookup(name).name if name else None
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
 
 
@@ -424,6 +424,7 @@ _FROM_HEADERS = frozenset({"from", "发件人"})
 _ATTRIBUTION = re.compile(r"(wrote|写道|寫道)\s*[:：]\s*$", re.IGNORECASE)
 _ATTRIBUTION_START = re.compile(r"^\s*(on\s|在|于)", re.IGNORECASE)
 FORWARD_DEPTH = 5  # forwards of forwards: deeper ones are left unread
+MIME_DEPTH = 40  # multiparts inside multiparts: deeper ones are left unread
 
 
 def _is_reply(subject: str) -> bool:
@@ -685,9 +686,11 @@ def _is_tnef(part: Message) -> bool:
         return False
 
 
-def _read(part: Message, reading: _Reading, *, subject: str, depth: int) -> None:
+def _read(part: Message, reading: _Reading, *, subject: str, depth: int, level: int = 0) -> None:
     """Add what one part says to `reading`, walking into multiparts as the sender's
-    client would show them."""
+    client would show them. `depth` counts forwards, `level` parts inside parts."""
+    if level > MIME_DEPTH:
+        return
     content_type = part.get_content_type()
     if part.get_content_maintype() == "message" and content_type != "message/delivery-status":
         inner = next(iter(_children(part)), None)
@@ -698,20 +701,20 @@ def _read(part: Message, reading: _Reading, *, subject: str, depth: int) -> None
         children = _children(part)
         subtype = part.get_content_subtype()
         if subtype == "alternative":
-            _read_alternative(children, reading, subject=subject, depth=depth)
+            _read_alternative(children, reading, subject=subject, depth=depth, level=level + 1)
         elif subtype == "signed":
             # The signed content, then its signature: the content is the message.
             for child in children[:1]:
-                _read(child, reading, subject=subject, depth=depth)
+                _read(child, reading, subject=subject, depth=depth, level=level + 1)
         elif subtype == "encrypted":
             reading.notes.append(_("邮件已加密，无法读取正文"))
         elif subtype == "related":
             root = _related_root(part, children)
             if root is not None:
-                _read(root, reading, subject=subject, depth=depth)
+                _read(root, reading, subject=subject, depth=depth, level=level + 1)
         else:  # mixed, parallel, digest …: each in turn
             for child in children:
-                _read(child, reading, subject=subject, depth=depth)
+                _read(child, reading, subject=subject, depth=depth, level=level + 1)
         return
     if _is_tnef(part):
         reading.notes.append(_("附件 winmail.dat 是 Outlook 专用格式（TNEF），无法读取，未保存"))
@@ -735,14 +738,14 @@ def _read(part: Message, reading: _Reading, *, subject: str, depth: int) -> None
 
 
 def _read_alternative(
-    children: list[Message], reading: _Reading, *, subject: str, depth: int
+    children: list[Message], reading: _Reading, *, subject: str, depth: int, level: int
 ) -> None:
     """The same text in several forms: the plain one unless it is empty, else the
     richest (the last) that says something."""
     versions = []
     for child in children:
         version = _Reading()
-        _read(child, version, subject=subject, depth=depth)
+        _read(child, version, subject=subject, depth=depth, level=level)
         versions.append((child.get_content_type(), version))
     chosen = next((v for kind, v in versions if kind == "text/plain" and v.text().strip()), None)
     if chosen is None:
@@ -781,12 +784,12 @@ def _body(message: Message) -> tuple[str, list[str]]:
     return _bounded(reading.text()), reading.notes
 
 
-def _own_parts(part: Message) -> Iterator[Message]:
+def _own_parts(part: Message, level: int = 0) -> Iterator[Message]:
     """The parts of the message itself, not of the messages it forwards."""
     yield part
-    if part.get_content_maintype() != "message":
+    if part.get_content_maintype() != "message" and level < MIME_DEPTH:
         for child in _children(part):
-            yield from _own_parts(child)
+            yield from _own_parts(child, level + 1)
 
 
 def _not_an_opinion(message: Message) -> str | None:

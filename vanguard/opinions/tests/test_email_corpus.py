@@ -943,6 +943,25 @@ def test_a_size_limit_under_one_megabyte_is_said_as_it_is(settings):
     assert str(refused.value).startswith("邮件超过 0.2 MB 的大小限制，这封有 0.")
 
 
+def test_a_message_nested_past_reason_is_read_without_failing():
+    depth = 900  # multipart/alternative inside itself: Python's recursion limit is 1000
+    raw = b"From: a@example.cn\r\nMessage-ID: <deep@example.cn>\r\nMIME-Version: 1.0\r\n"
+    for level in range(depth):
+        raw += b'Content-Type: multipart/alternative; boundary="b%d"\r\n\r\n--b%d\r\n' % (
+            level,
+            level,
+        )
+    raw += b"Content-Type: text/plain\r\n\r\ndeep\r\n"
+    raw += b"".join(b"\r\n--b%d--\r\n" % level for level in reversed(range(depth)))
+
+    assert email_parse(raw).opinion_text == "（邮件没有正文）"  # left unread, not a crash
+
+
+def test_a_nul_in_a_charset_name_is_read_as_an_unknown_charset():
+    raw = b"From: =?u\x00tf-8?b?5byg5LiJ?= <zhang@example.cn>\r\nSubject: x\r\n\r\nok\r\n"
+    assert email_parse(raw).sender_address == "zhang@example.cn"
+
+
 def test_not_an_opinion_is_its_own_kind_of_refusal():
     with pytest.raises(EmailNotOpinion):
         email_parse(BY_NAME["auto_reply_rfc3834"].raw)
