@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.uploads import clean_name
+
 
 class StudyPlan(models.Model):
     campaign = models.ForeignKey(
@@ -151,3 +153,9 @@ class StudyWork(models.Model):
     def is_locked(self) -> bool:
         """A member edits their own work until a reviewer has looked at it."""
         return self.reviewed_at is not None
+
+    @property
+    def attachment_shown_name(self) -> str:
+        """The file's name as shown: names stored before uploads were cleaned may hide
+        their real extension behind a right-to-left mark."""
+        return clean_name(self.attachment_name)

@@ -9,6 +9,7 @@ import io
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.urls import reverse
 from PIL import Image
 
 from vanguard.study.models import StudyWork
@@ -17,7 +18,7 @@ from vanguard.study.tests import factories
 
 def _legacy(org, member, data: bytes, name: str, kind: str) -> StudyWork:
     """A work whose file was stored as uploaded, the way it was done before."""
-    work = factories.make_work(org, member, title=name)
+    work = factories.make_work(org, member)
     stored = default_storage.save(
         f"study/{work.campaign_id}/{member.pk}/legacytoken", ContentFile(data)
     )
@@ -75,3 +76,15 @@ def test_a_stored_photo_is_replaced_by_its_clean_copy_and_a_doc_is_left(
     out = io.StringIO()
     call_command("clean_study_uploads", stdout=out)  # nothing left to do
     assert "Cleaned 0 stored file(s)." in out.getvalue()
+
+
+def test_a_name_stored_with_a_right_to_left_mark_is_shown_cleaned(client, org, cast, campaign):
+    work = _legacy(org, cast.member_record, _gps_photo(), "照片\u202egpj.exe", "jpeg")
+    client.force_login(cast.member)
+    html = client.get(reverse("study:work_detail", args=[work.pk])).content.decode()
+    assert "照片gpj.exe" in html and "\u202e" not in html
+    response = client.get(reverse("study:work_file", args=[work.pk]))
+    # Stored before uploads were cleaned: a download, never shown inline.
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "%E2%80%AE" not in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
