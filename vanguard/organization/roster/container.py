@@ -86,12 +86,15 @@ def _refuse(message: str, code: str) -> ContainerRefused:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    """UTF-8 or GB18030 text (a CSV saved by Excel or WPS) with no control characters but
+    tabs and line breaks. The head may end inside a multi-byte character."""
     for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = head.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return "\x00" not in text
+        for cut in range(4):
+            try:
+                text = head[: len(head) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return not any(ord(char) < 32 and char not in "\t\r\n" for char in text)
     return False
 
 
