@@ -28,7 +28,10 @@ api = VanguardAPI(
         "Vanguard JSON API. Authenticate with a personal token "
         "(`Authorization: Bearer vg_…`, made at /accounts/tokens/) or the browser session "
         "(unsafe methods need the CSRF token). Errors: "
-        '`{"detail": "…", "errors": [{"field": "…", "message": "…"}]}`.'
+        '`{"detail": "…", "errors": [{"field": "…", "message": "…"}]}`. '
+        "Bodies are JSON sent as `application/json` (415 otherwise); text may not hold "
+        "NUL characters or lone surrogates (422 naming the field); dates and times lie "
+        "between 1900-01-01 and 2100-12-31; `page` runs from 1 to 100,000."
     ),
     urls_namespace="api-1",
     docs_url=None,
