@@ -64,9 +64,17 @@ def write_rows(*, rows: list[Row], actor: User, note: str) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "moved": 0, "unchanged": 0}
     with transaction.atomic():
         # Looked up again inside the transaction: what was checked is what is written.
-        existing = existing_members([row.number for row in rows])
+        existing = existing_members(
+            [row.number for row in rows],
+            with_groups=any(row.present is not FULL for row in rows[:1]),
+        )
         errors = ErrorList()
-        refuse_unmanaged([(row.row, row.number) for row in rows], existing, actor, errors)
+        refuse_unmanaged(
+            [(row.row, row.number) for row in rows],
+            {number: member.branch_id for number, member in existing.items()},
+            actor,
+            errors,
+        )
         if errors:
             raise errors.fail()
         now = timezone.now()
