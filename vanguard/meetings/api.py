@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts import idempotency
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Phase
@@ -181,7 +182,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
     summary="Record a meeting with its attendance",
 )
 def meeting_create(request: AuthenticatedHttpRequest, payload: MeetingIn) -> Status:
+    """Sent again with the same `Idempotency-Key` header (a retry after a lost answer),
+    it returns the meeting the first request recorded instead of a second one."""
     user = request.user
+    key = idempotency.key_of(request)
     unit = campaigns_access.get_records_unit_for_user(
         user, payload.unit_id, need=campaigns_access.can_keep_records
     )
@@ -208,6 +212,7 @@ def meeting_create(request: AuthenticatedHttpRequest, payload: MeetingIn) -> Sta
             phase=phase,
             absences={item.member_id: item.reason for item in payload.absent},
             actor=user,
+            submission_token=idempotency.token(user=user, key=key, scope="meetings"),
         )
     except ValidationError as error:
         if not hasattr(error, "error_dict"):

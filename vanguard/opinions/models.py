@@ -403,8 +403,9 @@ class FeedbackAcknowledgement(models.Model):
 class SubmissionToken(models.Model):
     """A create that must happen once: the suggestion box form's one-time hidden token,
     or an API client's Idempotency-Key (stored as a keyed hash of the caller and the
-    key, so that it names no one). The same token again finds the first opinion instead
-    of making a second. No time is kept: the box dates its opinions by day only."""
+    key, `accounts.idempotency.token`, so that it names no one). The same token again
+    finds the first opinion instead of making a second. No time is kept: the box
+    dates its opinions by day only."""
 
     token = models.CharField(max_length=64, unique=True)
     opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="+")

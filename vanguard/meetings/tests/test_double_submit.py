@@ -133,3 +133,38 @@ def test_the_same_form_posted_at_the_same_moment_records_one_meeting(db_file):
     with thread_db(db_file):
         assert Meeting.objects.count() == 1
         assert results == [Meeting.objects.get().pk] * 4, results
+
+
+def _api_create(client, org, key=None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return client.post(
+        "/api/v1/meetings/",
+        {
+            "unit_id": org.branch_a1.pk,
+            "kind": "mobilisation",
+            "title": "支部动员会",
+            "held_at": "2026-05-08T14:00:00+08:00",
+        },
+        content_type="application/json",
+        **headers,
+    )
+
+
+@pytest.mark.django_db
+def test_an_api_create_retried_with_its_key_records_one_meeting(client, org, cast):
+    client.force_login(cast.secretary)
+    first = _api_create(client, org, key="meeting-2026-05-08")
+    again = _api_create(client, org, key="meeting-2026-05-08")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    _api_create(client, org)  # no key: a create like any other
+    assert Meeting.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_unusable_key_is_refused_naming_the_header(client, org, cast):
+    client.force_login(cast.secretary)
+    response = _api_create(client, org, key="k" * 201)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert not Meeting.objects.exists()

@@ -104,15 +104,6 @@ def opinion_once(token: str, create: Callable[[], Opinion]) -> Opinion:
     return opinion
 
 
-def idempotency_token(*, user: Any, key: str) -> str:
-    """The stored form of an API client's Idempotency-Key: a keyed hash of the caller
-    and the key, so one caller's key never finds another's opinion and the stored
-    value names no one."""
-    return salted_hmac(
-        "vanguard.opinions.idempotency", f"{user.pk}:{key}", algorithm="sha256"
-    ).hexdigest()
-
-
 def current_round(campaign: Campaign, branch: Unit) -> int:
     """The branch's current round of solicitation: the highest opened, else 1."""
     number = OpinionRound.objects.filter(campaign=campaign, branch=branch).aggregate(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts import idempotency
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
@@ -26,7 +27,6 @@ from vanguard.lib.api.errors import ErrorOut
 from vanguard.lib.api.fields import Date, SchemaName
 from vanguard.lib.api.pagination import Pagination
 from vanguard.opinions import access
-from vanguard.opinions.intake.services import idempotency_token
 from vanguard.opinions.models import Aspect, Opinion, OpinionRound
 from vanguard.opinions.sorting import services
 from vanguard.organization.models import Member, Unit
@@ -35,7 +35,6 @@ OpinionStatus = Annotated[Opinion.Status, SchemaName("OpinionStatus")]
 OpinionChannel = Annotated[Opinion.Channel, SchemaName("OpinionChannel")]
 OpinionSubjectKind = Annotated[Opinion.SubjectKind, SchemaName("OpinionSubjectKind")]
 router = Router(tags=["opinions"])
-IDEMPOTENCY_KEY_MAX = 200
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 # Service field names as the caller spells them in the JSON body.
@@ -232,13 +231,7 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
     """A request sent again with the same `Idempotency-Key` header (a retry after a
     lost answer) returns the opinion the first one entered, not a second one."""
     user = request.user
-    key = request.headers.get("Idempotency-Key", "")
-    if len(key) > IDEMPOTENCY_KEY_MAX or not all("!" <= char <= "~" for char in key):
-        raise _unprocessable(
-            "Idempotency-Key",
-            _("请求头 Idempotency-Key 须为不超过 %(n)d 个字符的可见 ASCII 字符。")
-            % {"n": IDEMPOTENCY_KEY_MAX},
-        )
+    key = idempotency.key_of(request)
     record = None
     branch: Unit | None
     if payload.record_id is not None:
@@ -275,7 +268,7 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
             subject_kind=payload.subject_kind,
             subject_member=member,
             subject_unit=unit,
-            submission_token=idempotency_token(user=user, key=key) if key else "",
+            submission_token=idempotency.token(user=user, key=key, scope="opinions"),
         )
     except ValidationError as error:
         raise _invalid(error) from error

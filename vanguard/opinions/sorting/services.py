@@ -214,7 +214,7 @@ def opinion_enter(
     """An opinion heard in an individual talk or a symposium, entered by an officer
     (the API's intake). It arrives unsorted, filed under the branch's current round;
     a subject given here is only a suggestion kept for the sorter. With a
-    `submission_token` (`intake.services.idempotency_token`), a repeat returns the
+    `submission_token` (`accounts.idempotency.token`), a repeat returns the
     opinion the first call entered."""
     from vanguard.opinions.intake.services import current_round, opinion_once
 
