@@ -38,10 +38,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # An honest roster of 30,000 rows is a few MB of XML and about 100 parts at most.
 MAX_PARTS = 2_000
-MAX_TOTAL_BYTES = 256 * 1024 * 1024  # every part, inflated
+MAX_TOTAL_BYTES = 160 * 1024 * 1024  # every part, inflated
 # Parts other than worksheets (shared strings, styles …) are read whole into memory by
 # openpyxl, so they get a tighter bound; worksheets are streamed.
-MAX_HELD_PART_BYTES = 64 * 1024 * 1024
+MAX_HELD_PART_BYTES = 32 * 1024 * 1024
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 # Deflate reaches about 1,000:1 on runs of one byte; XML of a real roster compresses
 # 5-20:1 and a sheet of a million blank formatted rows about 150:1. A large part far
@@ -166,15 +166,15 @@ def _macro_refusal(name: str) -> ContainerRefused:
     )
 
 
+def bomb_message(name: str) -> str:
+    return _(
+        "文件“%(name)s”解压后异常巨大（可能是“压缩炸弹”），不予读取。"
+        "请用名册模板重新填写并保存后再上传。"
+    ) % {"name": name}
+
+
 def _bomb_refusal(name: str) -> ContainerRefused:
-    return _refuse(
-        _(
-            "文件“%(name)s”解压后异常巨大（可能是“压缩炸弹”），不予读取。"
-            "请用名册模板重新填写并保存后再上传。"
-        )
-        % {"name": name},
-        "bomb",
-    )
+    return _refuse(bomb_message(name), "bomb")
 
 
 def _central_directory(handle: IO[bytes], name: str) -> tuple[zipfile.ZipFile, bytes]:

@@ -56,6 +56,7 @@ from vanguard.organization.models import Member, Unit
 from vanguard.organization.roster.container import (
     ContainerInfo,
     ContainerRefused,
+    bomb_message,
     check_container,
     inspect_container,
 )
@@ -98,6 +99,11 @@ EIGHT_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
 ZERO_FORMAT = re.compile(r"^0+$")
 EARLIEST_JOINED_ON = datetime.date(1921, 7, 1)
+# No roster has more distinct texts or cells than this (MAX_ROWS rows of a few dozen
+# columns); Excel has no more than 16,384 columns.
+MAX_SHARED_STRINGS = 1_000_000
+MAX_CELLS = 3_000_000
+MAX_COLUMNS = 16_384
 # Excel keeps 15 significant digits; a number beyond that has lost its last ones.
 EXACT_DIGITS = 15
 
@@ -286,7 +292,7 @@ def _string_item(element: Any) -> str:
     return "".join(parts).replace("x005F_", "")
 
 
-def _iterparse(source: IO[bytes], tag: str) -> Any:
+def _iterparse(source: IO[bytes], tag: str | tuple[str, ...]) -> Any:
     # lxml parses in C (openpyxl's parser builds every element in Python: most of the
     # time of a large roster). No entities are expanded, no DTD or network is read.
     return etree.iterparse(
@@ -300,11 +306,26 @@ def _iterparse(source: IO[bytes], tag: str) -> Any:
     )
 
 
+class Oversized(Exception):
+    """More strings or cells than any roster holds: refused before memory or time runs out."""
+
+
+_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount=\"(\d+)\"")
+
+
 def _read_shared_strings(archive: Any, path: str) -> list[str]:
+    """The shared strings; a table declaring (or holding) more than any roster has is
+    refused at once rather than read into memory."""
+    with archive.open(path) as source:
+        declared = _UNIQUE_COUNT.search(source.read(2048))
+    if declared and int(declared.group(1)) > MAX_SHARED_STRINGS:
+        raise Oversized
     strings: list[str] = []
     with archive.open(path) as source:
         for _event, element in _iterparse(source, _SI):
             strings.append(_string_item(element))
+            if len(strings) > MAX_SHARED_STRINGS:
+                raise Oversized
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
@@ -332,51 +353,63 @@ def _sheet_rows(
 ) -> Iterator[tuple[int, list[tuple[int, Any, int]]]]:
     """The rows of a sheet part as (row number, [(column, value, style id)]), read as
     openpyxl reads computed values (data_only), except that a formula with no computed
-    value is a `Formula` rather than an empty cell."""
+    value is a `Formula` rather than an empty cell.
+
+    Cells are taken one by one and dropped once read, so that memory stays bounded
+    whatever a row holds; a row of more cells than Excel allows, or a sheet of more
+    cells than any roster, raises `Oversized`."""
     row_number = 0
-    for _event, row in _iterparse(source, _ROW):
-        reference = row.get("r")
-        row_number = int(float(reference)) if reference else row_number + 1
-        cells: list[tuple[int, Any, int]] = []
-        column = 0
-        for cell in row:
-            if cell.tag != _CELL:
-                continue
-            reference = cell.get("r")
-            column = _column_index(reference) if reference else column + 1
-            kind = cell.get("t", "n")
-            style = int(cell.get("s") or 0)
-            value: Any = None
-            if kind == "inlineStr":
-                inline = cell.find(_INLINE)
-                if inline is not None:
-                    value = _string_item(inline)
-            else:
-                raw = cell.findtext(_VALUE) or None
-                if raw is None:
-                    formula = cell.find(_FORMULA)
-                    if formula is not None:
-                        value = Formula("=" + (formula.text or ""))
-                elif kind == "n":
-                    value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
-                    if style in date_formats:
-                        try:
-                            value = from_excel(value, epoch, timedelta=style in timedelta_formats)
-                        except (OverflowError, ValueError):
-                            value = "#VALUE!"
-                elif kind == "s":
-                    value = shared_strings[int(raw)]
-                elif kind == "b":
-                    value = bool(int(raw))
-                elif kind == "d":
-                    value = from_ISO8601(raw)
-                else:  # "str" (a formula's text result), "e" (an error such as #N/A)
-                    value = raw
-            cells.append((column, value, style))
-        row.clear()
-        while row.getprevious() is not None:
-            del row.getparent()[0]
-        yield row_number, cells
+    cells: list[tuple[int, Any, int]] = []
+    column = 0
+    total = 0
+    for _event, element in _iterparse(source, (_CELL, _ROW)):
+        if element.tag == _ROW:
+            reference = element.get("r")
+            row_number = int(float(reference)) if reference else row_number + 1
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            yield row_number, cells
+            cells = []
+            column = 0
+            continue
+        reference = element.get("r")
+        column = _column_index(reference) if reference else column + 1
+        kind = element.get("t", "n")
+        style = int(element.get("s") or 0)
+        value: Any = None
+        if kind == "inlineStr":
+            inline = element.find(_INLINE)
+            if inline is not None:
+                value = _string_item(inline)
+        else:
+            raw = element.findtext(_VALUE) or None
+            if raw is None:
+                formula = element.find(_FORMULA)
+                if formula is not None:
+                    value = Formula("=" + (formula.text or ""))
+            elif kind == "n":
+                value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+                if style in date_formats:
+                    try:
+                        value = from_excel(value, epoch, timedelta=style in timedelta_formats)
+                    except (OverflowError, ValueError):
+                        value = "#VALUE!"
+            elif kind == "s":
+                value = shared_strings[int(raw)]
+            elif kind == "b":
+                value = bool(int(raw))
+            elif kind == "d":
+                value = from_ISO8601(raw)
+            else:  # "str" (a formula's text result), "e" (an error such as #N/A)
+                value = raw
+        cells.append((column, value, style))
+        total += 1
+        if len(cells) > MAX_COLUMNS or total > MAX_CELLS:
+            raise Oversized
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
 
 
 def _header_word(value: Any) -> str:
@@ -848,6 +881,8 @@ def _open_workbook(handle: IO[bytes], name: str) -> tuple[Workbook, ContainerInf
     handle.seek(0)
     try:
         workbook = Workbook(handle)
+    except Oversized:
+        raise _file_fault(bomb_message(name)) from None
     except Exception:  # openpyxl raises many kinds for a zip that is not a workbook
         raise _file_fault(
             _("文件“%(name)s”不是 Excel 工作簿（.xlsx）。请用名册模板填写后保存为 .xlsx 再上传。")
@@ -995,13 +1030,16 @@ def read_rows(
     notes = notes if notes is not None else []
     workbook, info = _open_workbook(handle, name)
     try:
-        sheet = _find_sheet(workbook, name)
         try:
-            rows, reader, seen, last_row = _read_sheet(
-                sheet, workbook, name=name, scope=scope, progress=progress, notes=notes
-            )
-        finally:
-            sheet.close()
+            sheet = _find_sheet(workbook, name)
+            try:
+                rows, reader, seen, last_row = _read_sheet(
+                    sheet, workbook, name=name, scope=scope, progress=progress, notes=notes
+                )
+            finally:
+                sheet.close()
+        except Oversized:
+            raise _file_fault(bomb_message(name)) from None
         errors = reader.errors
         ranges = info.merged.get(sheet.path.lstrip("/"), [])
         covered = _merged_faults(sheet, ranges, last_row, errors) if ranges else set()

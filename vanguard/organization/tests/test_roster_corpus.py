@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import struct
 import time
 import zipfile
@@ -280,6 +281,92 @@ def million_blank_rows() -> bytes:
         return data.replace(b'<dimension ref="A1:J3"/>', b'<dimension ref="A1:J1048576"/>')
 
     return rezip(content, change)
+
+
+def row_wider_than_excel() -> bytes:
+    """A row of 16,385 cells (Excel stops at 16,384 columns): refused while reading,
+    before a row of millions of cells could fill the memory."""
+    content = book([person("赵新", "T0100")])()
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        cells = b"".join(b'<c r="%s3" t="n"><v>1</v></c>' % letters for letters in _letters(16_385))
+        return data.replace(b"</sheetData>", b'<row r="3">' + cells + b"</row></sheetData>")
+
+    return rezip(content, change)
+
+
+_INLINE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*) t="inlineStr"><is>(.*?)</is></c>')
+
+
+def excel_style(content: bytes, *, unique_count: int | None = None) -> bytes:
+    """The workbook as Excel saves it: texts in a shared-strings table (openpyxl writes
+    them inline). A text `RICH` becomes 赵新 in two runs with a phonetic guide."""
+    strings: list[bytes] = []
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        item = match.group(3)
+        if item == b"<t>RICH</t>":
+            item = (
+                "<r><t>赵</t></r><r><rPr><b/></rPr><t>新</t></r>".encode()
+                + b'<rPh sb="0" eb="1"><t>zhao xin</t></rPh>'
+            )
+        strings.append(item)
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (
+            match.group(1),
+            match.group(2),
+            len(strings) - 1,
+        )
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/sheet"):
+            return _INLINE.sub(shared, data)
+        if name == "[Content_Types].xml":
+            return data.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(
+                b"</Relationships>",
+                b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdS"/>'
+                b"</Relationships>",
+            )
+        return data
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    changed = {
+        info.filename: change(info.filename, source.read(info)) for info in source.infolist()
+    }
+    count = len(strings) if unique_count is None else unique_count
+    table = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (count, count)
+        + b"".join(b"<si>%s</si>" % item for item in strings)
+        + b"</sst>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in changed.items():
+            target.writestr(name, data)
+        target.writestr("xl/sharedStrings.xml", table)
+    return buffer.getvalue()
+
+
+def declaring_two_million_strings() -> bytes:
+    """A shared-strings table that says it holds 2,000,000 texts: refused before any is
+    read (one that holds over a million without saying so is refused at the millionth)."""
+    return excel_style(plain(), unique_count=2_000_000)
+
+
+def _letters(count: int) -> list[bytes]:
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(index).encode() for index in range(1, count + 1)]
 
 
 def hidden_sheets(*, roster_hidden: bool) -> Callable[[], bytes]:
@@ -793,6 +880,31 @@ CORPUS: list[Case] = [
     refused("workbook_without_sheets", without_sheets, "没有工作表"),
     refused("empty_sheet", book([], headers=[]), "工作表是空的"),
     refused("header_and_no_rows", book([[], []]), "没有数据行"),
+    refused("row_wider_than_excel_allows", row_wider_than_excel, "压缩炸弹"),
+    refused(
+        "shared_strings_declaring_two_million_texts", declaring_two_million_strings, "压缩炸弹"
+    ),
+    imported(
+        "texts_in_a_shared_strings_table_as_excel_saves_them",
+        lambda: excel_style(
+            book(
+                [
+                    person("RICH", "Ｔ０１００", phone="138-0013-8000", joined="2015年7月1日"),
+                    person("买买提•艾力", "T0101", standing="预备期", email="ａ@ｂ.cn"),
+                ],
+                above=[["信息学院党员名册"]],
+            )()
+        ),
+        {
+            "T0100": {"name": "赵新", "phone": "13800138000", "joined_on": JULY_1},
+            "T0101": {"name": f"买买提{SEP}艾力", "standing": "probationary", "email": "a@b.cn"},
+        },
+    ),
+    refused(
+        "shared_strings_table_with_a_bad_row",
+        lambda: excel_style(book([person("赵新", "T0100"), person("钱多", "1.10101E+17")])()),
+        "第 3 行「工号/学号」（名册!B3）",
+    ),
     imported(
         "million_formatted_blank_rows",
         million_blank_rows,
