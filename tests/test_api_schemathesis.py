@@ -1,10 +1,11 @@
 """Schemathesis against the JSON API, in process (WSGI), on the demo college.
 
 Every operation of /api/v1/openapi.json is called with cases schemathesis generates
-from the schema, valid ones and invalid ones, by four callers: the committee admin,
-a branch secretary and a member (each with an API token of their own) and an
-anonymous caller. Each answer must be no server error, carry a status the schema
-documents for the operation, and match the schema documented for that status.
+from the schema, valid ones and invalid ones, by four callers: the committee admin
+and a member (each with an API token of their own), a branch secretary signed in
+with a browser session, and an anonymous caller. Each answer must be no server
+error, carry a status the schema documents for the operation, and match the schema
+documented for that status.
 
 Bounded and repeatable: MAX_EXAMPLES cases per operation and generation mode, from
 a fixed seed, derandomised, without Hypothesis's example database, so every run
@@ -16,13 +17,18 @@ operation's writes are rolled back after it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from django.test import Client
+from django.utils.crypto import get_random_string
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
@@ -37,7 +43,9 @@ from vanguard.demo.build import demo_build
 
 MAX_EXAMPLES = 12
 SEED = 20261205
-ROLES = ("committee", "secretary", "member")  # demo accounts; plus the anonymous caller
+# Demo accounts, plus the anonymous caller.
+TOKEN_ROLES = ("committee", "member")
+SESSION_ROLE = "secretary"
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_wsgi(
@@ -51,6 +59,8 @@ schema = schemathesis.openapi.from_wsgi(
                 "max-examples": MAX_EXAMPLES,
                 "deterministic": True,
                 "database": "none",
+                # No made-up tokens or session cookies: each caller's own are sent.
+                "with-security-parameters": False,
             },
         }
     ),
@@ -59,18 +69,36 @@ schema = schemathesis.openapi.from_wsgi(
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
+@dataclass(frozen=True)
+class Caller:
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
 @pytest.fixture(scope="module")
-def tokens_of_the_module(django_db_setup, django_db_blocker) -> Iterator[dict[str, str | None]]:
-    """The demo college, and an API token for each role (None: anonymous)."""
+def callers_of_the_module(django_db_setup, django_db_blocker) -> Iterator[dict[str, Caller]]:
+    """The demo college, and its callers: the committee admin and the member with a
+    token each, the branch secretary with a browser session (and its CSRF token, so
+    that writes pass the CSRF check too), and an anonymous caller."""
     with kept_across_tests(django_db_blocker):
         demo_build(size="demo")
-        tokens: dict[str, str | None] = {}
-        for username in ROLES:
+        callers: dict[str, Caller] = {}
+        for username in TOKEN_ROLES:
             user = User.objects.get(username=username)
             _token, raw = services.token_create(user=user, name="schemathesis")
-            tokens[username] = raw
-        tokens["anonymous"] = None
-        yield tokens
+            callers[username] = Caller(headers={"Authorization": f"Bearer {raw}"})
+        browser = Client()
+        browser.force_login(User.objects.get(username=SESSION_ROLE))
+        csrf = get_random_string(32)
+        callers[SESSION_ROLE] = Caller(
+            headers={"X-CSRFToken": csrf},
+            cookies={
+                settings.SESSION_COOKIE_NAME: browser.cookies[settings.SESSION_COOKIE_NAME].value,
+                settings.CSRF_COOKIE_NAME: csrf,
+            },
+        )
+        callers["anonymous"] = Caller()
+        yield callers
 
 
 @pytest.fixture
@@ -88,7 +116,7 @@ def _one_connection_per_test():
 
 
 @schema.parametrize()
-@settings(
+@hypothesis_settings(
     max_examples=MAX_EXAMPLES,
     derandomize=True,
     database=None,
@@ -96,12 +124,11 @@ def _one_connection_per_test():
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_answers_as_its_schema_says(
-    case: Any, tokens_of_the_module, _one_connection_per_test
+    case: Any, callers_of_the_module, _one_connection_per_test
 ) -> None:
-    for role, token in tokens_of_the_module.items():
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for role, caller in callers_of_the_module.items():
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.call_and_validate(headers=caller.headers, cookies=caller.cookies, checks=CHECKS)
         except Exception as error:
             error.add_note(f"caller: {role}")
             raise

@@ -280,3 +280,41 @@ def test_a_list_without_its_final_slash_is_still_redirected(client, member_token
     response = client.get("/api/v1/campaigns?status=active", **member_token)
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/campaigns/?status=active"
+
+
+# --- Integers no column can hold ------------------------------------------------------------
+
+HUGE = "166726736593279169937276928"  # what schemathesis sent: past 64 bits
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/study/sessions?unit={HUGE}",
+        f"/api/v1/study/works?campaign={HUGE}",
+        f"/api/v1/meetings/?unit=1&campaign=-{HUGE}",
+        f"/api/v1/opinions/?branch={HUGE}",
+        f"/api/v1/org/units?parent={'9' * 5000}",
+    ],
+)
+def test_an_integer_parameter_past_64_bits_is_a_422_or_nothing_found(client, cast, url):
+    """SQLite raised OverflowError (a 500); PostgreSQL compares and finds nothing."""
+    client.force_login(cast.committee_admin)
+    response = client.get(url)
+    assert response.status_code in (200, 422), response.content
+    if response.status_code == 422:
+        field = url.split("?")[1].split("=")[-2].split("&")[-1]
+        assert response.json()["errors"] == [{"field": field, "message": "数值超出范围"}]
+    else:
+        assert response.json()["items"] == []
+
+
+def test_an_integer_past_64_bits_in_json_is_a_422_naming_it(client, secretary_token):
+    payload = json.dumps(meeting(unit_id=int(HUGE)))
+    response = post_json(client, "/api/v1/meetings/", payload, secretary_token)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "unit_id", "message": "数值超出范围"}]
+    nested = json.dumps(meeting(absent=[{"member_id": -(2**64), "reason": "出差"}]))
+    response = post_json(client, "/api/v1/meetings/", nested, secretary_token)
+    assert response.json()["errors"] == [{"field": "absent.0.member_id", "message": "数值超出范围"}]
+    assert Meeting.objects.count() == 0

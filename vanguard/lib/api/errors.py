@@ -15,11 +15,13 @@ turns it into the response.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.core import signals
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -62,6 +64,7 @@ _PYDANTIC_MESSAGES = {
     "missing": gettext_noop("必填"),
     "int_parsing": gettext_noop("应为整数"),
     "int_type": gettext_noop("应为整数"),
+    "int_parsing_size": gettext_noop("数值超出范围"),
     "float_parsing": gettext_noop("应为数字"),
     "bool_parsing": gettext_noop("应为是或否"),
     "string_too_long": gettext_noop("过长"),
@@ -89,6 +92,18 @@ _NINJA_MESSAGES = {
 
 def _pydantic_message(error_type: str) -> str:
     return _(_PYDANTIC_MESSAGES.get(error_type, gettext_noop("取值无效")))
+
+
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+_LARGEST_COLUMN_INTEGER = 2**31 - 1  # PostgreSQL's integer; bigint columns hold more
+
+
+def _is_large_integer(text: str) -> bool:
+    if not _INTEGER.fullmatch(text):
+        return False
+    digits = text.strip().lstrip("+-").lstrip("0")
+    # Thousands of digits are beyond int()'s default limit, and beyond any column.
+    return len(digits) > 10 or int(digits or "0") > _LARGEST_COLUMN_INTEGER
 
 
 def _body(detail: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -120,11 +135,10 @@ def install(api: NinjaAPI) -> None:
         if isinstance(cause, UnsupportedMediaType):
             return respond(request, 415, _("请求内容应以 application/json 发送"))
         if isinstance(cause, BadCharacter):
-            message = (
-                _("含有不允许的字符（空字符 NUL），请删除后重试")
-                if cause.nul
-                else _("含有无效的字符（不成对的 UTF-16 代理项），请删除后重试")
-            )
+            message = {
+                "nul": _("含有不允许的字符（空字符 NUL），请删除后重试"),
+                "surrogate": _("含有无效的字符（不成对的 UTF-16 代理项），请删除后重试"),
+            }.get(cause.kind) or _("数值超出范围")
             errors = [{"field": cause.field, "message": message}]
             return respond(request, 422, _("数据有误"), errors)
         # Our own code passes translated messages; ninja's few built-in ones are English.
@@ -160,6 +174,21 @@ def install(api: NinjaAPI) -> None:
             errors.append({"field": field, "message": _pydantic_message(error.get("type", ""))})
         return respond(request, 422, _("数据有误"), errors)
 
+    def database_out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
+        # An integer query parameter too large for the database's columns (SQLite:
+        # OverflowError past 64 bits; PostgreSQL: out of range for an integer column).
+        # Query parameters are not typed here, so the numbers are found after the fact;
+        # an error with no such number in the query is a server error as any other.
+        fields = [
+            name
+            for name, values in request.GET.lists()
+            if any(_is_large_integer(value) for value in values)
+        ]
+        if not fields:
+            return unexpected(request, exc)
+        errors = [{"field": name, "message": _("数值超出范围")} for name in fields]
+        return respond(request, 422, _("数据有误"), errors)
+
     def unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
         # As Django does for views: lets the test client re-raise, and error reporters see it.
@@ -167,6 +196,8 @@ def install(api: NinjaAPI) -> None:
         return respond(request, 500, _("服务器内部错误，请稍后再试"))
 
     api.add_exception_handler(Exception, unexpected)
+    api.add_exception_handler(OverflowError, database_out_of_range)
+    api.add_exception_handler(DataError, database_out_of_range)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(DjangoValidationError, django_invalid)

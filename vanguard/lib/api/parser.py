@@ -5,7 +5,8 @@ django-ninja turns any exception raised here into its own 400 ("Cannot parse
 request body") with the exception as the cause; `vanguard/lib/api/errors.py`
 looks at that cause and answers 415 for the wrong content type, or 422 naming
 the field that holds a NUL character or a lone surrogate (PostgreSQL refuses
-both in text; the JSON escapes `\\u0000` and `\\ud800` carry them).
+both in text; the JSON escapes `\\u0000` and `\\ud800` carry them), or an integer
+no database column here can hold (beyond 64 bits: SQLite raised OverflowError).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ninja.types import DictStrAny
 # A NUL, or a surrogate code point: json.loads joins a proper pair into one
 # character, so any surrogate left in a decoded string stands alone.
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+# The largest integer a column here holds (bigint); no identifier or count comes near.
+MAX_INTEGER = 2**63 - 1
 
 
 class UnsupportedMediaType(Exception):
@@ -32,11 +35,12 @@ class UnsupportedMediaType(Exception):
 
 
 class BadCharacter(Exception):
-    """A NUL or lone surrogate in a JSON string, at `field` (e.g. "absent.0.reason")."""
+    """A value no database column can hold, at `field` (e.g. "absent.0.reason"):
+    `kind` is "nul", "surrogate" (in a string or key) or "integer" (out of range)."""
 
-    def __init__(self, field: str, nul: bool) -> None:
+    def __init__(self, field: str, kind: str) -> None:
         self.field = field
-        self.nul = nul
+        self.kind = kind
         super().__init__(field)
 
 
@@ -46,18 +50,27 @@ def is_json(content_type: str) -> bool:
     )
 
 
+def _character_kind(text: str) -> str | None:
+    found = _BAD_CHARACTER.search(text)
+    if found is None:
+        return None
+    return "nul" if found.group() == "\x00" else "surrogate"
+
+
 def find_bad_character(value: Any, path: tuple[str, ...] = ()) -> BadCharacter | None:
-    """The first string (or key) in decoded JSON that holds a NUL or a lone surrogate."""
+    """The first string, key or integer in decoded JSON that no column can hold."""
     if isinstance(value, str):
-        found = _BAD_CHARACTER.search(value)
-        if found:
-            return BadCharacter(".".join(path) or "body", found.group() == "\x00")
+        kind = _character_kind(value)
+        if kind is not None:
+            return BadCharacter(".".join(path) or "body", kind)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_INTEGER:
+            return BadCharacter(".".join(path) or "body", "integer")
     elif isinstance(value, dict):
         for key, item in value.items():
-            found = _BAD_CHARACTER.search(key)
-            if found:
-                name = ".".join((*path, _BAD_CHARACTER.sub("", key)))
-                return BadCharacter(name, found.group() == "\x00")
+            kind = _character_kind(key)
+            if kind is not None:
+                return BadCharacter(".".join((*path, _BAD_CHARACTER.sub("", key))), kind)
             bad = find_bad_character(item, (*path, key))
             if bad is not None:
                 return bad
