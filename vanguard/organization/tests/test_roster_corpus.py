@@ -876,6 +876,18 @@ CORPUS: list[Case] = [
         "文本文件",
         on_upload=True,
     ),
+    refused(
+        "csv_with_a_byte_order_mark_renamed_xlsx",
+        lambda: "\ufeff姓名,工号/学号\r\n赵新,T0100\r\n".encode(),
+        "文本文件（如 CSV）",
+        on_upload=True,
+    ),
+    imported(
+        "a_real_workbook_named_xls",
+        plain,
+        {"T0100": {"name": "赵新"}},
+        filename="名册.xls",
+    ),
     refused("empty_file", lambda: b"", "是空的", on_upload=True),
     refused("workbook_without_sheets", without_sheets, "没有工作表"),
     refused("empty_sheet", book([], headers=[]), "工作表是空的"),
