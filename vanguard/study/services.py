@@ -231,11 +231,13 @@ def _recent_duplicate(
     title: str,
     material: str,
     body: str,
-    has_file: bool,
+    file: bytes | None,
 ) -> StudyWork | None:
-    """The member's identical work sent moments ago, read after locking the member row
-    (PostgreSQL; SQLite's IMMEDIATE transactions already run one writer at a time), so
-    that of concurrent identical submissions exactly one makes a row."""
+    """The member's identical work sent moments ago — the same text and the same file,
+    byte for byte (a different photo under the same title is a new work) — read after
+    locking the member row (PostgreSQL; SQLite's IMMEDIATE transactions already run one
+    writer at a time), so that of concurrent identical submissions exactly one makes a
+    row."""
     Member.objects.select_for_update().filter(pk=member.pk).first()
     works = StudyWork.objects.filter(
         member=member,
@@ -246,8 +248,14 @@ def _recent_duplicate(
         body=body,
         submitted_at__gte=timezone.now() - DUPLICATE_WINDOW,
     )
-    works = works.exclude(attachment="") if has_file else works.filter(attachment="")
-    return works.order_by("pk").first()
+    if file is None:
+        return works.filter(attachment="").order_by("pk").first()
+    for work in works.exclude(attachment="").order_by("pk"):
+        if work.attachment.size == len(file):
+            with work.attachment.open("rb") as stored:
+                if stored.read() == file:
+                    return work
+    return None
 
 
 def work_create(
@@ -273,7 +281,7 @@ def work_create(
                 title=title,
                 material=material,
                 body=body,
-                has_file=bool(upload),
+                file=clean.data if clean else None,
             )
             if duplicate is not None:
                 if stored:

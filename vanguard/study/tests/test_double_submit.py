@@ -40,6 +40,16 @@ def test_two_different_works_are_two(client, org, cast):
 
 
 @pytest.mark.django_db
+def test_the_same_file_sent_twice_is_one_work_and_another_file_a_second(org, cast):
+    first = factories.make_work(org, cast.member_record, upload=factories.pdf())
+    again = factories.make_work(org, cast.member_record, upload=factories.pdf())
+    assert again.pk == first.pk
+    other = factories.make_work(org, cast.member_record, upload=factories.photo())
+    assert other.pk != first.pk
+    assert StudyWork.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_the_same_work_from_another_member_is_theirs(org, cast):
     factories.make_work(org, cast.member_record)
     factories.make_work(org, cast.colleague_record)
