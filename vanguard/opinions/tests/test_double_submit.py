@@ -48,6 +48,17 @@ def test_the_box_form_sent_twice_leaves_one_opinion(client, org, cast):
 
 
 @pytest.mark.django_db
+def test_each_showing_of_the_box_form_has_its_own_token_and_is_never_cached(client, org, cast):
+    # A shared cache handing one page to many people would fold their opinions into one.
+    url = reverse(
+        "opinions_public:box", args=[intake.box_slug(SimpleNamespace(org=org, cast=cast))]
+    )
+    first, second = client.get(url), client.get(url)
+    assert _token(first.content.decode()) != _token(second.content.decode())
+    assert "no-store" in first["Cache-Control"] or "no-cache" in first["Cache-Control"]
+
+
+@pytest.mark.django_db
 def test_two_box_forms_leave_two_opinions_and_a_token_names_no_one(client, org, cast):
     url = reverse(
         "opinions_public:box", args=[intake.box_slug(SimpleNamespace(org=org, cast=cast))]
