@@ -137,6 +137,11 @@ class RefuseBadCharactersMiddleware:
         return field
 
 
+def _says_no_store(response: HttpResponse) -> bool:
+    directives = response.get("Cache-Control", "").lower().split(",")
+    return "no-store" in {directive.strip() for directive in directives}
+
+
 class PrivateAnswersMiddleware:
     """`Cache-Control: private, no-store` for answers that belong to one person, and a
     strict `Permissions-Policy` on every answer. Placed before WhiteNoise, so that
@@ -149,7 +154,8 @@ class PrivateAnswersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if self.is_private(request, response):
+        # An answer already marked no-store (a view's own choice) is kept by no cache.
+        if self.is_private(request, response) and not _says_no_store(response):
             patch_cache_control(response, private=True, no_store=True)
         return response
 
