@@ -205,14 +205,14 @@ def fresh_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
         fields = {
             f.name: fresh_copy(getattr(value, f.name), memo) for f in dataclasses.fields(value)
         }
-        memo[id(value)] = new = dataclasses.replace(value, **fields)
-        return new
+        memo[id(value)] = replaced = dataclasses.replace(value, **fields)
+        return replaced
     if type(value) in (tuple, list, set, frozenset):
         return type(value)(fresh_copy(v, memo) for v in value)
     if type(value) is dict:
-        memo[id(value)] = new = {}
-        new.update((k, fresh_copy(v, memo)) for k, v in value.items())
-        return new
+        memo[id(value)] = mapping = {}
+        mapping.update((k, fresh_copy(v, memo)) for k, v in value.items())
+        return mapping
     return copy.deepcopy(value, memo)
 
 
