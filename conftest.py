@@ -210,7 +210,8 @@ def fresh_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
     if type(value) in (tuple, list, set, frozenset):
         return type(value)(fresh_copy(v, memo) for v in value)
     if type(value) is dict:
-        memo[id(value)] = mapping = {}
+        mapping: dict[Any, Any] = {}
+        memo[id(value)] = mapping
         mapping.update((k, fresh_copy(v, memo)) for k, v in value.items())
         return mapping
     return copy.deepcopy(value, memo)
