@@ -28,6 +28,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from conftest import fresh_copy
@@ -83,7 +84,57 @@ KNOWN = {
 
 # The public voting and login forms are driven by their own tests; the rows here are
 # the access table's, each posted as the first role it lets in.
-POST_ROWS = [row for row in ROWS if row.method == "post"]
+
+
+def _open_vote(f: Any) -> Any:
+    from vanguard.ballots import services
+    from vanguard.ballots.models import AppraisalSession
+    from vanguard.meetings.tests.factories import education_campaign
+
+    found = AppraisalSession.objects.filter(unit=f.org.branch_a1).first()
+    if found is not None:
+        return found
+    campaign = education_campaign(f.org.committee)
+    session = services.session_open(
+        session=services.session_create(campaign=campaign, unit=f.org.branch_a1)
+    )
+    for entry in session.roll.select_related("member"):
+        services.roll_mark_present(session=session, member=entry.member)
+    return session
+
+
+def _card_ballot(f: Any) -> dict[str, Any]:
+    """A valid card ballot: a code from a fresh print run, a grade for every candidate."""
+    from vanguard.ballots import services
+
+    session = _open_vote(f)
+    code = services.cards_issue(session=session, spares=1)[0].code
+    grades = {f"c{pk}": "qualified" for pk in services._candidate_ids(session)}
+    return {"code": code, **grades}
+
+
+# Two public forms the table lists only for GET: the login page and the card vote.
+EXTRA_ROWS = [
+    AccessRow(
+        "accounts/login/",
+        lambda f: reverse("accounts:login"),
+        {},
+        default=200,
+        method="post",
+        data=lambda f: {"username": "member", "password": "not-the-password"},
+    ),
+    AccessRow(
+        "v/<int:pk>/",
+        lambda f: reverse("ballots_public:vote", args=[_open_vote(f).pk]),
+        {},
+        default=200,
+        method="post",
+        data=_card_ballot,
+        extra={"headers": {"HTTP_ORIGIN": "http://testserver"}},  # the page's same-origin check
+    ),
+]
+
+POST_ROWS = [row for row in ROWS if row.method == "post"] + EXTRA_ROWS
 
 
 def _poster(row: AccessRow) -> str:
@@ -223,9 +274,11 @@ def _fresh(value: Any) -> Any:
 def _post(
     client: Client, row: AccessRow, url: str, data: dict[str, Any], *, follow: bool = False
 ) -> Any:
+    headers = row.extra.get("headers", {})
     if row.content_type == "application/json":
-        return client.post(url, json.dumps(data), content_type=row.content_type)
-    return client.post(url, {key: _fresh(value) for key, value in data.items()}, follow=follow)
+        return client.post(url, json.dumps(data), content_type=row.content_type, **headers)
+    body = {key: _fresh(value) for key, value in data.items()}
+    return client.post(url, body, follow=follow, **headers)
 
 
 @pytest.fixture
