@@ -318,3 +318,18 @@ def test_an_integer_past_64_bits_in_json_is_a_422_naming_it(client, secretary_to
     response = post_json(client, "/api/v1/meetings/", nested, secretary_token)
     assert response.json()["errors"] == [{"field": "absent.0.member_id", "message": "数值超出范围"}]
     assert Meeting.objects.count() == 0
+
+
+def test_a_method_an_endpoint_lacks_is_a_json_405_naming_the_allowed_ones(client, member_token):
+    response = client.delete("/api/v1/org/members", **member_token)
+    assert response.status_code == 405
+    assert response.json() == {"detail": "不支持此请求方法", "errors": []}
+    assert response["Allow"] == "GET"
+    # The endpoints themselves still answer, writes included (CSRF exemption kept).
+    assert client.get("/api/v1/org/members", **member_token).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/study/works", "{}", content_type="application/json", **member_token
+        ).status_code
+        == 422
+    )

@@ -4,7 +4,8 @@
   surrogates (`vanguard.lib.api.parser`).
 - Any path under the API's root that names no endpoint answers the API's JSON 404
   (not the site's HTML page); a path missing only its final slash is redirected
-  for GET and HEAD, as Django's APPEND_SLASH did before.
+  for GET and HEAD, as Django's APPEND_SLASH did before. A method an endpoint does
+  not have is a 405 in the same JSON shape.
 - A truthful OpenAPI schema: one name stands for one schema (building a schema in
   which two different enums or models share a name fails, instead of silently
   documenting one of them for both), and every operation lists the error answers
@@ -14,6 +15,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +32,7 @@ from vanguard.lib.api.errors import ErrorOut
 from vanguard.lib.api.parser import StrictJsonParser
 
 NOT_FOUND_URL_NAME = "not-found"
+JSON = "application/json; charset=utf-8"
 
 # What any operation may answer besides its own documented statuses.
 COMMON_ERRORS = {
@@ -90,8 +94,27 @@ class VanguardAPI(NinjaAPI):
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern):
+                url.callback = self._json_not_allowed(url.callback)
         urls.append(re_path(r"^.*$", self.not_found, name=NOT_FOUND_URL_NAME))
         return urls
+
+    def _json_not_allowed(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """django-ninja answers a method an endpoint lacks with a plain-text 405."""
+
+        @functools.wraps(view)  # keeps csrf_exempt and the other marks
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 405 or response.get("Content-Type") == JSON:
+                return response
+            answer = self.create_response(
+                request, {"detail": _("不支持此请求方法"), "errors": []}, status=405
+            )
+            answer["Allow"] = response.get("Allow", "")
+            return answer
+
+        return wrapped
 
     def not_found(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD") and not request.path_info.endswith("/"):
