@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.accounts import access, services
+from vanguard.accounts.forms import AdminLoginForm
 from vanguard.accounts.models import ApiToken, Role, RoleAssignment, User
 
 
@@ -36,6 +37,7 @@ def _admin_has_permission(request) -> bool:
 
 
 admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
+admin.site.login_form = AdminLoginForm  # refuses an over-long user name (forms.py)
 
 
 def _is_superuser(request) -> bool:

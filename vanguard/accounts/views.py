@@ -1,30 +1,12 @@
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import throttle
+from vanguard.accounts.forms import LoginForm
 from vanguard.lib.redirects import safe_next
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form sets the user name's max_length after the field is made, so
-    no length check runs and a 100,000-character name reached the authentication
-    backends, whose failure record (axes) could not hold it: a 500 on PostgreSQL. Such
-    a name is refused here, before any backend sees it."""
-
-    def clean(self) -> dict[str, object]:
-        username = self.cleaned_data.get("username") or ""
-        limit = getattr(self.fields["username"], "max_length", None) or 150
-        if len(username) > limit:
-            raise ValidationError(
-                _("用户名不能超过 %(n)d 个字符，请检查后重新输入。") % {"n": limit},
-                code="username_too_long",
-            )
-        return super().clean()
 
 
 class LoginView(auth_views.LoginView):

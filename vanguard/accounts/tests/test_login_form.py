@@ -25,3 +25,9 @@ def test_an_ordinary_login_still_works():
         reverse("accounts:login"), {"username": "zhangsan", "password": PASSWORD}
     )
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_the_admin_login_refuses_it_too():
+    response = Client().post(reverse("admin:login"), {"username": "长" * 100_000, "password": "x"})
+    assert response.status_code == 200
+    assert "用户名不能超过 150 个字符" in response.content.decode()
