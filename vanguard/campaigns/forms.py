@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns import requirements
 from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR, Campaign, Phase, Requirement
+from vanguard.lib.dates import BoundedDateField
 from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
 from vanguard.organization.models import Unit
 
@@ -56,7 +57,7 @@ class CampaignCreateForm(MarksInvalidFields, forms.Form):
     )
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("组织范围"))
-    start_on = forms.DateField(
+    start_on = BoundedDateField(
         label=_("开始日期"),
         widget=DATE,
         help_text=_("各阶段日期按模板从这一天起算，之后可逐一修改。"),
@@ -80,7 +81,7 @@ class CampaignCreateForm(MarksInvalidFields, forms.Form):
 class CampaignCloneForm(MarksInvalidFields, forms.Form):
     name = forms.CharField(label=_("名称"), max_length=120)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    start_on = forms.DateField(
+    start_on = BoundedDateField(
         label=_("新的开始日期"),
         widget=DATE,
         required=False,
@@ -116,8 +117,8 @@ class CampaignForm(MarksInvalidFields, forms.Form):
 
 class PhaseForm(MarksInvalidFields, forms.Form):
     name = forms.CharField(label=_("名称"), max_length=60)
-    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
-    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    starts_on = BoundedDateField(label=_("开始日期"), widget=DATE)
+    ends_on = BoundedDateField(label=_("结束日期"), widget=DATE)
     status = forms.ChoiceField(label=_("状态"), choices=Phase.Status.choices)
 
     def clean(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.grading.models import UnqualifiedCase
+from vanguard.lib.dates import BoundedDateField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -62,12 +63,12 @@ class RuleForm(forms.Form):
 
 
 class TalkForm(forms.Form):
-    talk_on = forms.DateField(label=_("谈话日期"), widget=DATE)
+    talk_on = BoundedDateField(label=_("谈话日期"), widget=DATE)
     talk_note = forms.CharField(label=_("谈话情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PrereviewForm(forms.Form):
-    prereview_on = forms.DateField(label=_("预审日期"), widget=DATE)
+    prereview_on = BoundedDateField(label=_("预审日期"), widget=DATE)
     prereview_agrees = forms.TypedChoiceField(
         label=_("预审意见"),
         choices=[("1", _("同意拟评为不合格")), ("0", _("不同意"))],
@@ -78,7 +79,7 @@ class PrereviewForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    vote_on = forms.DateField(label=_("支部大会表决日期"), widget=DATE)
+    vote_on = BoundedDateField(label=_("支部大会表决日期"), widget=DATE)
     votes_for = forms.IntegerField(label=_("赞成"), min_value=0)
     votes_against = forms.IntegerField(label=_("反对"), min_value=0)
     votes_abstain = forms.IntegerField(label=_("弃权"), min_value=0)
@@ -89,7 +90,7 @@ class VoteForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("处置结果"), choices=UnqualifiedCase.Outcome.choices)
-    outcome_on = forms.DateField(label=_("处置日期"), widget=DATE)
+    outcome_on = BoundedDateField(label=_("处置日期"), widget=DATE)
     outcome_note = forms.CharField(
         label=_("处置说明（如改正期限）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

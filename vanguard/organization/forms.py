@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.dates import BoundedDateField
 from vanguard.organization import selectors
 from vanguard.organization.models import Member, Unit
 from vanguard.organization.services import MEMBER_EDITABLE_FIELDS
@@ -68,6 +69,7 @@ class MemberForm(MarksInvalidFields, forms.ModelForm):
     class Meta:
         model = Member
         fields = MEMBER_EDITABLE_FIELDS
+        field_classes = {"joined_on": BoundedDateField}
         widgets = {
             "joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
