@@ -303,6 +303,23 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     triggers.remove(connection)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional or live-server test has been flushed, put the audit
+    triggers back (_audit_triggers_allow_flush lifted them for the flush): a test that
+    ran after it on the same worker found an audit table that took updates (it happened
+    once, when the order of tests on a worker differed)."""
+    try:
+        return (yield)
+    finally:
+        if _django_order(item) == 1:
+            from django.db import connection
+            from pytest_django.plugin import blocking_manager_key
+
+            with item.config.stash[blocking_manager_key].unblock():
+                triggers.install(connection)
+
+
 @pytest.fixture(scope="session")
 def _media_roots(tmp_path_factory) -> Iterator[Path]:
     """Empty folders, one per test, numbered in one temporary folder: asking
