@@ -312,12 +312,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     try:
         return (yield)
     finally:
-        if _django_order(item) == 1:
+        if _django_order(item) == 1 and nextitem is not None:  # (None: the databases are gone)
             from django.db import connection
             from pytest_django.plugin import blocking_manager_key
 
             with item.config.stash[blocking_manager_key].unblock():
+                was_open = connection.connection is not None
                 triggers.install(connection)
+                if not was_open:  # leave no connection behind that the test had closed
+                    connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -478,33 +478,40 @@ def _checkpoint_without_waiting(cursor) -> tuple:
 
 
 def _pg_old_snapshots(cursor, closed_xid: int) -> int:
-    """How many snapshots (other sessions, prepared transactions, replication slots)
-    may still see rows the closes up to `closed_xid` deleted: a table rewrite must keep
-    those rows for them, so the scrub waits until there are none.
+    """How many transactions may still see rows the closes up to `closed_xid` deleted:
+    a table rewrite must keep those rows for them, so the scrub waits until there are
+    none. Two kinds count:
 
-    Every backend counts, autovacuum workers too (an autovacuum ANALYZE holds its
-    snapshot like any reader: CI once saw CLUSTER keep all 32 deleted ballots behind
-    one), except those PostgreSQL itself leaves out of the horizon: the ones inside a
-    lazy VACUUM, which `pg_stat_progress_vacuum` lists. Nothing here reads
-    `backend_type` or `query`: without pg_read_all_stats they are NULL for other
-    roles' backends, while `pid`, `datname` and the xids stay visible. A snapshot
-    taken after this check cannot be older than the closes (every xid up to them has
-    ended), so checking once before the rewrite is enough."""
-    full = "pg_current_xact_id()::text::bigint - age({})"
+    - a snapshot older than the closes in this database (another session, autovacuum's
+      ANALYZE; not a lazy VACUUM, which PostgreSQL leaves out of the horizon and
+      `pg_stat_progress_vacuum` lists);
+    - a transaction still running with an xid older than the closes, in ANY database
+      of the server (and prepared transactions, replication slots): the rewrite's own
+      snapshot counts it as running, so its horizon stays below the closes and CLUSTER
+      keeps every deleted ballot. Measured: a test worker's open transaction in its own
+      database made CLUSTER keep all 32 deleted ballots, while no session of ours was
+      older; another service's database on the same server would do the same.
+
+    Nothing here reads `backend_type` or `query` (NULL for other roles' backends
+    without pg_read_all_stats; `pid`, `datname` and the xids stay visible). Xids are
+    compared by their age, taken in this one statement against the same transaction
+    id. A snapshot or xid that appears after this check is newer than the closes
+    (every xid up to them has ended), so checking once before the rewrite is enough."""
+    older = "age({}) >= age(%(closed)s::text::xid)"
     cursor.execute(
         f"""
         SELECT (SELECT count(*) FROM pg_stat_activity
-                 WHERE pid <> pg_backend_pid() AND datname = current_database()
-                   AND pid NOT IN (SELECT pid FROM pg_stat_progress_vacuum)
-                   AND ((backend_xmin IS NOT NULL AND {full.format("backend_xmin")} <= %s)
-                     OR (backend_xid IS NOT NULL AND {full.format("backend_xid")} <= %s)))
-             + (SELECT count(*) FROM pg_prepared_xacts
-                 WHERE database = current_database() AND {full.format("transaction")} <= %s)
+                 WHERE pid <> pg_backend_pid()
+                   AND ((datname = current_database() AND backend_xmin IS NOT NULL
+                         AND pid NOT IN (SELECT pid FROM pg_stat_progress_vacuum)
+                         AND {older.format("backend_xmin")})
+                     OR (backend_xid IS NOT NULL AND {older.format("backend_xid")})))
+             + (SELECT count(*) FROM pg_prepared_xacts WHERE {older.format("transaction")})
              + (SELECT count(*) FROM pg_replication_slots
-                 WHERE (xmin IS NOT NULL AND {full.format("xmin")} <= %s)
-                    OR (catalog_xmin IS NOT NULL AND {full.format("catalog_xmin")} <= %s))
+                 WHERE (xmin IS NOT NULL AND {older.format("xmin")})
+                    OR (catalog_xmin IS NOT NULL AND {older.format("catalog_xmin")}))
         """,  # noqa: S608 - only fixed column names are formatted in
-        [closed_xid] * 5,
+        {"closed": closed_xid % 2**32},  # the 32-bit xid of the close (xid8 → xid)
     )
     return int(cursor.fetchone()[0])
 

@@ -146,6 +146,19 @@ def _pageinspect():
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
 
 
+def _heap_items(table: str) -> list[tuple]:
+    """(flags, xmax) of every item in the table's heap pages, live or not."""
+    blocks = _rows("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])
+    return [
+        row
+        for block in range(blocks[0][0])
+        for row in _rows(
+            "SELECT lp_flags, t_xmax::text FROM heap_page_items(get_raw_page(%s, %s))",
+            [table, block],
+        )
+    ]
+
+
 def _relations(table: str) -> list[str]:
     """The table, its TOAST table and every index of both."""
     return [
@@ -171,11 +184,21 @@ def _raw_pages(relation: str) -> bytes:
     )
 
 
+def _activity() -> list:
+    """Every backend of the server, for the message of a failed check: which one held a
+    snapshot the scrub did not see."""
+    return _rows(
+        "SELECT pid, datname, backend_type, state, backend_xid::text, backend_xmin::text, "
+        "pg_current_xact_id()::text, left(query, 60) FROM pg_stat_activity "
+        "WHERE backend_xmin IS NOT NULL OR backend_xid IS NOT NULL OR datname IS NOT NULL"
+    )
+
+
 def _scrubbed_when_no_older_snapshot_is_left(scrub: services.StorageScrub):
-    """The close's own scrub, or, if another backend of the test database still held an
-    older snapshot (autovacuum's ANALYZE can, at any moment), the retry's: the scrub is
-    refused while one is open, as it must be, and done once it has gone."""
-    for _ in range(300):
+    """The close's own scrub, or, if a transaction older than the close was still open
+    (the other test worker's, in its own database: see _pg_old_snapshots), the retry's:
+    the scrub is refused while one is open, as it must be, and done once it has gone."""
+    for _ in range(900):
         if scrub.done or scrub.skipped != "old_snapshot":
             return scrub
         threading.Event().wait(0.1)
@@ -234,19 +257,9 @@ def test_after_the_close_nothing_links_a_ballot_to_a_voter_or_the_voting_order()
         _pageinspect()
         for table in TABLES:
             live = _rows(f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
-            blocks = _rows(
-                "SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table]
-            )[0][0]
-            items = [
-                row
-                for block in range(blocks)
-                for row in _rows(
-                    "SELECT lp_flags, t_xmax::text FROM heap_page_items(get_raw_page(%s, %s))",
-                    [table, block],
-                )
-            ]
+            items = _heap_items(table)
             assert [r for r in items if r[0] != 1] == [], table  # no dead or redirected item
-            assert len(items) == live, table
+            assert len(items) == live, (table, scrub, _activity())
             raw = b"".join(_raw_pages(rel) for rel in _relations(table))
             for old in before["sealed"]:
                 assert old not in raw, table
@@ -263,6 +276,38 @@ def test_after_the_close_nothing_links_a_ballot_to_a_voter_or_the_voting_order()
         assert by_rowid == sorted(by_rowid, key=lambda g: json.dumps(g, sort_keys=True))
     now_ids = {r[0] for r in _rows("SELECT id FROM ballots_ballot WHERE session_id = %s", [pk])}
     assert not now_ids & set(before["ids"])
+
+
+def test_a_transaction_left_open_in_another_database_holds_the_scrub_back():
+    """A writing transaction in another database of the server (another service, the
+    other test worker) is running for every snapshot, so CLUSTER's horizon stays below
+    the close and it would keep the deleted ballots: the scrub must wait for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's transaction horizon")
+    import psycopg
+
+    params = connection.settings_dict
+    other = psycopg.connect(
+        dbname="postgres",
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+    )
+    try:
+        other.execute("SELECT pg_current_xact_id()")  # an xid, as a writing transaction
+        vote = _vote_32(close=False)
+        result = services.session_close(session=vote.session)
+        assert result.scrub is not None
+        assert not result.scrub.done and result.scrub.skipped == "old_snapshot", result.scrub
+    finally:
+        other.rollback()
+        other.close()
+    scrub = _scrubbed_when_no_older_snapshot_is_left(services.scrub_storage())
+    assert scrub.done, scrub
+    _pageinspect()
+    live = _rows("SELECT count(*) FROM ballots_ballot")[0][0]
+    assert len(_heap_items("ballots_ballot")) == live == 32
 
 
 def test_after_the_close_the_sqlite_file_and_its_log_keep_no_sealed_ballot(db_file):
@@ -412,7 +457,7 @@ def test_a_close_with_a_reader_open_neither_blocks_nor_reports_a_scrub_it_did_no
     assert response.status_code == 302
     # The reader ends; the retry finishes the scrub by itself.
     reader.finish()
-    for _ in range(150):
+    for _ in range(900):  # also waits out the other test worker's open transactions
         if AppraisalSession.objects.get(pk=vote.session.pk).storage_scrubbed_at is not None:
             break
         threading.Event().wait(0.1)
