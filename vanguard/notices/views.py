@@ -11,11 +11,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
+from vanguard.lib.redirects import safe_next
 from vanguard.notices import access, calendar, selectors, services
 from vanguard.notices.forms import NoticeForm
 from vanguard.notices.models import CalendarFeed
@@ -79,11 +80,10 @@ def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
 def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = access.get_notification_for_user(request.user, pk)
     services.notification_mark_read(user=request.user, pk=notification.pk)
-    if request.POST.get("open") and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(notification.url)
-    return redirect("notices:inbox")
+    inbox = reverse("notices:inbox")
+    if request.POST.get("open"):
+        return redirect(safe_next(request, notification.url, inbox))
+    return redirect(inbox)
 
 
 @login_required

@@ -116,6 +116,19 @@ def test_mark_one_read_opens_its_page_and_mark_all_read(client, org, cast):
     assert not Notification.objects.filter(user=cast.member, read_at__isnull=True).exists()
 
 
+@pytest.mark.parametrize("stored", ["https://evil.example/", "//evil.example/", "inbox", ""])
+def test_a_notification_whose_link_is_not_a_page_here_opens_the_inbox(client, org, cast, stored):
+    _publish(org, cast)
+    mine = Notification.objects.get(user=cast.member)
+    Notification.objects.filter(pk=mine.pk).update(url=stored)
+    client.force_login(cast.member)
+    response = client.post(reverse("notices:notification_read", args=[mine.pk]), {"open": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notices:inbox")
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+
+
 def test_someone_elses_notification_cannot_be_marked(client, org, cast):
     _publish(org, cast)
     theirs = Notification.objects.get(user=cast.member)
