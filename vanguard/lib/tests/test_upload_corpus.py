@@ -16,7 +16,7 @@ import dataclasses
 import functools
 import io
 import struct
-import time
+import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -915,15 +915,22 @@ def test_an_email_attachment_is_downloaded_cleaned_with_safe_headers(client, org
     "case_id",
     ["png-pixel-bomb", "jpeg-pixel-bomb", "docx-zip-bomb", "docx-ratio-bomb", "docx-lying-sizes"],
 )
-def test_hostile_files_are_refused_in_under_a_second(case_id):
+def test_hostile_files_are_refused_before_anything_is_inflated(case_id):
+    """Refused from what the file declares (pixel count, the zip's sizes), not after
+    decoding it: Python's memory during the check stays far below what the file would
+    inflate to (hundreds of MB). Times are measured and reported, not asserted here."""
     case = BY_ID[case_id]
     data = case.data
-    started = time.perf_counter()
-    with pytest.raises(uploads.UploadRefused):
-        uploads.inspect_upload(
-            data, name=case.filename, kinds=uploads.STUDY_KINDS, max_bytes=10 * 1024**2
-        )
-    assert time.perf_counter() - started < 1.0
+    tracemalloc.start()
+    try:
+        with pytest.raises(uploads.UploadRefused):
+            uploads.inspect_upload(
+                data, name=case.filename, kinds=uploads.STUDY_KINDS, max_bytes=10 * 1024**2
+            )
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024**2
 
 
 @pytest.mark.django_db
