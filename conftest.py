@@ -323,6 +323,23 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
                     connection.close()
 
 
+@pytest.fixture
+def db_file(tmp_path) -> Path | None:
+    """For tests whose threads each open their own connection: on SQLite a file copy
+    of the test database that every thread opens (the in-memory one is the main
+    thread's alone); on PostgreSQL None, the test database itself (committed data).
+    The ballot tests' own `db_file` also points the main thread at the copy."""
+    from django.db import connection
+
+    from vanguard.ballots.tests.factories import copy_test_database_to
+
+    if connection.vendor != "sqlite":
+        return None
+    path = tmp_path / "threads.sqlite3"
+    copy_test_database_to(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def _media_roots(tmp_path_factory) -> Iterator[Path]:
     """Empty folders, one per test, numbered in one temporary folder: asking

@@ -60,7 +60,9 @@ def _secret_of_the_day() -> bytes:
     return str(secret).encode()
 
 
-def _key(scope: str, ident: str) -> str:
+def counter_key(scope: str, ident: str) -> str:
+    """The cache key of `ident`'s counter in `scope`: an HMAC under the secret of the day,
+    so that the key says nothing of the address once the day is over."""
     digest = hmac.new(_secret_of_the_day(), ident.encode(), hashlib.sha256).hexdigest()
     return f"throttle:{scope}:{digest}"
 
@@ -68,7 +70,7 @@ def _key(scope: str, ident: str) -> str:
 def wait_seconds(scope: str, ident: str, limit: Limit) -> int:
     """0 while `ident` has had fewer than `limit.failures` failures in the window; else
     how many seconds until the window ends and it may try again."""
-    key = _key(scope, ident)
+    key = counter_key(scope, ident)
     if int(cache.get(key) or 0) < limit.failures:
         return 0
     since = float(cache.get(f"{key}:since") or time.time())
@@ -77,7 +79,7 @@ def wait_seconds(scope: str, ident: str, limit: Limit) -> int:
 
 def count_failure(scope: str, ident: str, limit: Limit) -> None:
     """Count one failure of `ident`; the window starts at its first failure."""
-    key = _key(scope, ident)
+    key = counter_key(scope, ident)
     if cache.add(key, 1, timeout=limit.seconds):
         cache.set(f"{key}:since", time.time(), timeout=limit.seconds)
         return

@@ -11,45 +11,16 @@ itself expires after a short window.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils import timezone
 
-_DAY_SECONDS = 24 * 60 * 60
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the address the trusted proxies saw."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _secret_of_the_day() -> bytes:
-    name = f"opinions:rl-secret:{timezone.localdate().isoformat()}"
-    secret = cache.get(name)
-    if secret is None:
-        # add() keeps the first secret if two requests race for it.
-        cache.add(name, secrets.token_hex(32), timeout=_DAY_SECONDS + 3600)
-        secret = cache.get(name)
-    return str(secret).encode()
+# The address and its keyed counter are the login throttle's: one secret of the day.
+from vanguard.accounts.throttle import client_address, counter_key
 
 
 def _key(scope: str, address: str) -> str:
-    digest = hmac.new(_secret_of_the_day(), address.encode(), hashlib.sha256).hexdigest()
-    return f"opinions:rl:{scope}:{digest}"
+    return counter_key(f"opinions-{scope}", address)
 
 
 def limits(scope: str) -> tuple[int, int]:

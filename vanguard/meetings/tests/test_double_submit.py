@@ -8,11 +8,10 @@ import re
 import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from conftest import build_cast, build_org
-from vanguard.ballots.tests.factories import copy_test_database_to, thread_db
+from vanguard.ballots.tests.factories import thread_db
 from vanguard.meetings import services
 from vanguard.meetings.models import Meeting
 from vanguard.meetings.tests.factories import at
@@ -89,17 +88,6 @@ def test_the_api_refuses_a_date_out_of_range_naming_the_field(client, org, cast,
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["errors"]] == ["held_at"]
     assert not Meeting.objects.exists()
-
-
-@pytest.fixture
-def db_file(tmp_path):
-    """SQLite: a file copy of the test database that every thread opens; PostgreSQL:
-    the test database itself (committed data)."""
-    if connection.vendor != "sqlite":
-        return None
-    path = tmp_path / "meetings.sqlite3"
-    copy_test_database_to(path)
-    return path
 
 
 @pytest.mark.django_db(transaction=True)

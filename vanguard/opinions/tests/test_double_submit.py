@@ -9,11 +9,10 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from conftest import build_cast, build_org
-from vanguard.ballots.tests.factories import copy_test_database_to, thread_db
+from vanguard.ballots.tests.factories import thread_db
 from vanguard.opinions.intake import services as intake_services
 from vanguard.opinions.models import Opinion, OpinionRound, SubmissionToken
 from vanguard.opinions.sorting import services as sorting_services
@@ -176,17 +175,6 @@ def test_a_round_with_opinions_in_it_is_followed_by_the_next_number(org, cast):
 
 
 # --- at the same moment -------------------------------------------------------------
-
-
-@pytest.fixture
-def db_file(tmp_path):
-    """SQLite: a file copy of the test database that every thread opens; PostgreSQL:
-    the test database itself (committed data)."""
-    if connection.vendor != "sqlite":
-        return None
-    path = tmp_path / "opinions.sqlite3"
-    copy_test_database_to(path)
-    return path
 
 
 def _at_once(db_file, count, call):

@@ -8,11 +8,10 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from conftest import build_cast, build_org
-from vanguard.ballots.tests.factories import copy_test_database_to, thread_db
+from vanguard.ballots.tests.factories import thread_db
 from vanguard.study import services
 from vanguard.study.models import StudySession, StudyWork
 from vanguard.study.tests import factories
@@ -68,17 +67,6 @@ def test_a_session_out_of_range_is_refused_naming_the_field(client, org, cast, m
     assert response.status_code == 200
     assert "开始时间" in " ".join(response.context["form"].errors["starts_at"])
     assert not StudySession.objects.exists()
-
-
-@pytest.fixture
-def db_file(tmp_path):
-    """SQLite: a file copy of the test database that every thread opens; PostgreSQL:
-    the test database itself (committed data)."""
-    if connection.vendor != "sqlite":
-        return None
-    path = tmp_path / "study.sqlite3"
-    copy_test_database_to(path)
-    return path
 
 
 @pytest.mark.django_db(transaction=True)
