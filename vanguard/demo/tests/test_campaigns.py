@@ -9,13 +9,12 @@ import datetime
 import pytest
 from django.db.models import Count
 
-from conftest import kept_across_tests
 from vanguard.campaigns import progress
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition
 from vanguard.campaigns.selectors import current_phases
-from vanguard.demo.build import demo_build
 from vanguard.demo.campaigns import CAMPAIGN_NAME, MEETING_PENDING_BRANCHES, TRANSITION_REASON
 from vanguard.demo.common import LAGGING_BRANCHES
+from vanguard.demo.tests.kept_demo import kept_demo
 from vanguard.meetings.models import Meeting
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
@@ -25,10 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo_of_the_module(django_db_setup, django_db_blocker):
-    """The demo, built once for this module (conftest.kept_across_tests: each test's
-    writes are rolled back before the next test)."""
-    with kept_across_tests(django_db_blocker):
-        demo_build(size="demo")
+    """The demo, kept for this module (kept_demo: built once per worker, each test's
+    writes rolled back before the next test)."""
+    with kept_demo(django_db_blocker):
         yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
 
 

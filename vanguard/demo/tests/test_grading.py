@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from vanguard.accounts.models import Role, RoleAssignment, User
@@ -16,7 +15,6 @@ from vanguard.ballots import services as ballots
 from vanguard.ballots.access import can_run_appraisal
 from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry, VotingCard
 from vanguard.campaigns.models import Campaign
-from vanguard.demo.build import demo_build
 from vanguard.demo.campaigns import CAMPAIGN_NAME
 from vanguard.demo.common import DEMO_BRANCH
 from vanguard.demo.grading import (
@@ -25,6 +23,7 @@ from vanguard.demo.grading import (
     SUBMITTED_BRANCH,
     recorded_grades,
 )
+from vanguard.demo.tests.kept_demo import kept_demo
 from vanguard.grading import selectors, services
 from vanguard.grading.access import can_decide_grades
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
@@ -35,18 +34,16 @@ LATE_MAY = (datetime.date(2026, 5, 20), datetime.date(2026, 5, 31))
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, built once for this module inside a transaction rolled back at the end
-    (the tests only read it; each test's own transaction is a savepoint inside)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            demo_build(size="demo")
-            yield Campaign.objects.get(name=CAMPAIGN_NAME)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def demo_of_the_module(django_db_setup, django_db_blocker):
+    """The demo, kept for this module (kept_demo: built once per worker, each test's
+    writes rolled back before the next test)."""
+    with kept_demo(django_db_blocker):
+        yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
+
+
+@pytest.fixture
+def demo(demo_of_the_module, db):
+    return Campaign.objects.get(pk=demo_of_the_module)
 
 
 def _grading(campaign: Campaign, branch_name: str) -> BranchGrading:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count
 
-from conftest import kept_across_tests
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign
-from vanguard.demo.build import demo_build
 from vanguard.demo.campaigns import CAMPAIGN_NAME
 from vanguard.demo.common import DEMO_BRANCH
 from vanguard.demo.opinions import FLAGGED_BRANCH, SECOND_ROUND_BRANCH
+from vanguard.demo.tests.kept_demo import kept_demo
 from vanguard.opinions.models import (
     Opinion,
     OpinionRound,
@@ -29,10 +28,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo_of_the_module(django_db_setup, django_db_blocker):
-    """The demo, built once for this module (conftest.kept_across_tests: each test's
-    writes are rolled back before the next test)."""
-    with kept_across_tests(django_db_blocker):
-        demo_build(size="demo")
+    """The demo, kept for this module (kept_demo: built once per worker, each test's
+    writes rolled back before the next test)."""
+    with kept_demo(django_db_blocker):
         yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
 
 

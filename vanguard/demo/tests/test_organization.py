@@ -12,13 +12,13 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from conftest import fresh_copy, kept_across_tests
+from conftest import fresh_copy
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
-from vanguard.demo.build import demo_build
 from vanguard.demo.common import COLLEGE_NAME
 from vanguard.demo.organization import DEMO_PASSWORD, DEMO_USERNAMES, GENERAL_BRANCHES
 from vanguard.demo.tests import fingerprints
+from vanguard.demo.tests.kept_demo import kept_demo
 from vanguard.organization.models import ImportJob, Member, MemberTransfer, Unit
 
 # Every branch the seed names (in simplified characters).
@@ -51,10 +51,10 @@ STUDENTS = {
 
 @pytest.fixture(scope="module")
 def demo_of_the_module(django_db_setup, django_db_blocker):
-    """The demo, built once for this module (conftest.kept_across_tests: each test's
-    writes are rolled back before the next test; the tests without it run first)."""
-    with kept_across_tests(django_db_blocker):
-        yield demo_build(size="demo")
+    """The demo, kept for this module (kept_demo: built once per worker, each test's
+    writes rolled back before the next test; the tests without it run first)."""
+    with kept_demo(django_db_blocker) as result:
+        yield result
 
 
 @pytest.fixture
@@ -222,16 +222,6 @@ def test_each_demo_account_logs_in_with_the_demo_password_and_holds_its_role(dem
     assert "_auth_user_id" not in client.session
 
 
-def test_the_same_demo_is_built_every_time(demo):
-    """Every app's part of the demo (fingerprints.py says what of each) comes back the
-    same after a reset: one campaign, the same opinions, reviews, votes and grades."""
-    first = fingerprints.whole_demo()
-    demo_build(size="demo", reset=True)
-    again = fingerprints.whole_demo()
-    for app in first:
-        assert again[app] == first[app], app
-
-
 def test_running_again_changes_nothing_and_prints_the_accounts(demo):
     before = fingerprints.organization(), Member.objects.aggregate(Max("pk"), Max("updated_at"))
     out = StringIO()
@@ -248,7 +238,10 @@ def test_running_again_changes_nothing_and_prints_the_accounts(demo):
     assert "http://127.0.0.1:8000/" in printed
 
 
-def test_reset_rebuilds_and_leaves_the_audit_trail_alone(demo):
+def test_reset_builds_the_same_demo_again_and_leaves_the_audit_trail_alone(demo):
+    """Every app's part of the demo (fingerprints.py says what of each) comes back the
+    same after a reset: one campaign, the same opinions, reviews, votes and grades.
+    (One reset for both: each is a whole build.)"""
     AuditEntry.objects.create(action=AuditEntry.Action.OTHER, object_type="test", note="kept")
     old_committee = User.objects.get(username="committee").pk
     # Records people made while using the demo do not stand in the way of a reset.
@@ -256,6 +249,7 @@ def test_reset_rebuilds_and_leaves_the_audit_trail_alone(demo):
     branch = Unit.objects.get(name="光学工程教工第二党支部")
     MemberTransfer.objects.create(member=member, from_branch=member.branch, to_branch=branch)
     ImportJob.objects.create(unit=branch, original_name="名册.xlsx")
+    first = fingerprints.whole_demo()
     out = StringIO()
     call_command("build_demo", "--reset", stdout=out)
     assert User.objects.get(username="committee").pk != old_committee
@@ -264,6 +258,9 @@ def test_reset_rebuilds_and_leaves_the_audit_trail_alone(demo):
     assert AuditEntry.objects.count() == 1  # the builder itself is not audited
     assert not MemberTransfer.objects.exists() and not ImportJob.objects.exists()
     assert "committee" in out.getvalue()
+    again = fingerprints.whole_demo()
+    for app in first:
+        assert again[app] == first[app], app
 
 
 def test_refuses_a_database_that_holds_a_real_organisation(db):
@@ -286,23 +283,3 @@ def test_refuses_when_a_demo_user_name_is_taken(db):
 def test_unknown_size_is_refused(db):
     with pytest.raises(CommandError, match="XL"):
         call_command("build_demo", "--size", "XL", stdout=StringIO())
-
-
-@pytest.mark.slow
-def test_size_m_is_a_university_with_the_demo_college_inside(db):
-    result = demo_build(size="M")
-    university = Unit.objects.get(parent=None)
-    colleges = Unit.objects.filter(parent=university, kind=Unit.Kind.COMMITTEE)
-    assert colleges.count() == 7
-    assert 280 <= result.branches <= 320
-    assert 4500 <= result.members <= 5500
-    college = colleges.get(name=COLLEGE_NAME)
-    assert Unit.objects.filter(kind=Unit.Kind.BRANCH, path__startswith=college.path).count() == 41
-    assert User.objects.get(username="committee").role_assignments.get().unit == college
-    for committee in colleges:
-        assert holders(Role.COMMITTEE_ADMIN, committee)
-    for branch in Unit.objects.filter(kind=Unit.Kind.BRANCH):
-        assert len(holders(Role.BRANCH_SECRETARY, branch)) == 1
-        assert branch.path == f"{branch.parent.path}{branch.pk}/"
-    numbers = Member.objects.values_list("number", flat=True)
-    assert len(set(numbers)) == len(numbers)

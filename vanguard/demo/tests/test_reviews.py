@@ -11,12 +11,11 @@ from collections import defaultdict
 import pytest
 from django.urls import reverse
 
-from conftest import kept_across_tests
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign
-from vanguard.demo.build import demo_build
 from vanguard.demo.campaigns import CAMPAIGN_NAME
 from vanguard.demo.common import DEMO_BRANCH, LAGGING_BRANCHES, STRICT_BRANCH
+from vanguard.demo.tests.kept_demo import kept_demo
 from vanguard.organization.models import Member
 from vanguard.reviews.access import can_branch_review, can_committee_respond
 from vanguard.reviews.diff import INSERT, version_diff
@@ -38,10 +37,9 @@ SECTION_NAMES = [name for name, _label in SECTIONS]
 
 @pytest.fixture(scope="module")
 def demo_of_the_module(django_db_setup, django_db_blocker):
-    """The demo, built once for this module (conftest.kept_across_tests: each test's
-    writes are rolled back before the next test)."""
-    with kept_across_tests(django_db_blocker):
-        demo_build(size="demo")
+    """The demo, kept for this module (kept_demo: built once per worker, each test's
+    writes rolled back before the next test)."""
+    with kept_demo(django_db_blocker):
         yield Campaign.objects.get(name=CAMPAIGN_NAME).pk
 
 
