@@ -11,6 +11,9 @@ SIZE ?= demo
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per CPU; TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= auto
+# How hard the generated-request tests push (tests/test_api_schemathesis.py): all of it
+# here and in CI; a bare `pytest` runs the quick depth.
+export VANGUARD_FUZZ_DEPTH ?= full
 CHROMIUM ?= $(or $(VANGUARD_CHROMIUM),/usr/bin/chromium)
 export VANGUARD_DEVELOPMENT ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1

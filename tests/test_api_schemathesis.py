@@ -10,12 +10,16 @@ documented for that status.
 Bounded and repeatable: MAX_EXAMPLES cases per operation and generation mode, from
 a fixed seed, derandomised, without Hypothesis's example database, so every run
 sends the same requests (about 36 operations × 2 modes × MAX_EXAMPLES × 4 callers).
+How many is the depth of the run (VANGUARD_FUZZ_DEPTH, as Hypothesis's own settings
+profiles do it): `full`, 12, in `make test` and so in CI; `quick`, 3, for a
+developer's bare `pytest`, where this module was a sixth of the suite's time.
 The demo is built once for the module (conftest.kept_across_tests) and each
 operation's writes are rolled back after it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +45,7 @@ from vanguard.accounts import services
 from vanguard.accounts.models import User
 from vanguard.demo.build import demo_build
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = {"full": 12, "quick": 3}[os.environ.get("VANGUARD_FUZZ_DEPTH", "quick")]
 SEED = 20261205
 # Demo accounts, plus the anonymous caller.
 TOKEN_ROLES = ("committee", "member")
