@@ -82,10 +82,39 @@ def styles() -> Styles:
     )
 
 
+class LaidOutOnce(Paragraph):
+    """A paragraph that breaks its lines once for each width it is given.
+
+    reportlab asks a table cell's paragraph for its size up to five times at the same
+    width (to measure a row, to size the table, to split it at the end of a page, to
+    draw it), and each time broke every line again, character by character for
+    Chinese: most of a long document's time. The lines depend on the width alone (not
+    on the height offered), so the same width gets the lines already broken. A
+    paragraph that `split` has since changed (its lines dropped) is laid out again."""
+
+    _laid_out: tuple[Any, ...] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        done = self._laid_out
+        if (
+            done is not None
+            and done[0] == availWidth
+            and done[1] is self.style
+            and done[2] is self.frags
+            and done[3] is getattr(self, "blPara", None)
+        ):
+            self.width, self.height = done[4]
+            return done[4]
+        size = super().wrap(availWidth, availHeight)
+        blPara = getattr(self, "blPara", None)
+        self._laid_out = (availWidth, self.style, self.frags, blPara, size) if blPara else None
+        return size
+
+
 def para(text: Any, style: ParagraphStyle | None = None) -> Paragraph:
     """A paragraph of plain text (escaped; line breaks kept)."""
     safe = escape(str(text)).replace("\n", "<br/>")
-    return Paragraph(safe, style or styles().body)
+    return LaidOutOnce(safe, style or styles().body)
 
 
 # The most lines of text in one piece: a table row of that many lines (even if Latin

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, URLPattern, URLResolver, re_path, resolve
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
@@ -84,13 +85,22 @@ class VanguardAPI(NinjaAPI):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("parser", StrictJsonParser())
         super().__init__(**kwargs)
+        self._schemas: dict[tuple[str, str | None], OpenAPISchema] = {}
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
+        """The schema, built once for each path prefix and language: building it took
+        a third of a second on every request for /openapi.json. The operations cannot
+        change after it (django-ninja refuses routers added once they are bound), and
+        it is only read (serialised as the answer): keep it so."""
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        return StrictOpenAPISchema(self, path_prefix)
+        key = (path_prefix, get_language())
+        schema = self._schemas.get(key)
+        if schema is None:
+            schema = self._schemas[key] = StrictOpenAPISchema(self, path_prefix)
+        return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
