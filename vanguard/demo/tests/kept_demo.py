@@ -36,14 +36,17 @@ _prefilled: dict[tuple[str, str], set[str]] = {}  # tables with rows before any 
 
 
 @contextlib.contextmanager
-def kept_demo(django_db_blocker, *, size: str = "demo") -> Iterator[DemoResult]:
+def kept_demo(
+    django_db_blocker, *, size: str = "demo", shared: bool = True
+) -> Iterator[DemoResult]:
     """The demo of `size` for the tests of one module (conftest.kept_across_tests):
-    built by `demo_build` on the first use on this worker, its rows put back after."""
+    built by `demo_build` on the first use on this worker, its rows put back after.
+    Not `shared`: built for this module alone (copying the rows would be wasted)."""
     with kept_across_tests(django_db_blocker):
-        yield demo_put(size=size)
+        yield demo_put(size=size, shared=shared)
 
 
-def demo_put(*, size: str = "demo") -> DemoResult:
+def demo_put(*, size: str = "demo", shared: bool = True) -> DemoResult:
     """Put the demo of `size` into the database, which holds no organisation (inside a
     transaction that is rolled back later): the rows of this worker's first build of
     it, or, the first time, a build."""
@@ -52,11 +55,12 @@ def demo_put(*, size: str = "demo") -> DemoResult:
     if snapshot is not None:
         _restore(snapshot)
         return fresh_copy(snapshot.result)
-    tables = connection.introspection.table_names()
-    before = {table: _contents(table) for table in tables}
+    if not shared and database in _prefilled:
+        return demo_build(size=size)
+    before = {table: _contents(table) for table in connection.introspection.table_names()}
     _prefilled.setdefault(database, {t for t, rows in before.items() if rows is not None})
     result = demo_build(size=size)
-    if (*database, size) not in _snapshots:
+    if shared and (*database, size) not in _snapshots:
         _snapshots[(*database, size)] = _take(result, before)
     return result
 

@@ -36,7 +36,7 @@ def demo_of_the_module(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def university_of_the_module(django_db_setup, django_db_blocker):
     """Size M, built on an empty database once for this module (kept_demo)."""
-    with kept_demo(django_db_blocker, size="M") as result:
+    with kept_demo(django_db_blocker, size="M", shared=False) as result:
         yield result
 
 
