@@ -27,7 +27,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import make_member
+from conftest import Cast, Org, fresh_copy, make_member
 from tests.access import ROLES
 from vanguard.accounts import access as accounts_access
 from vanguard.audit.context import acting_as
@@ -48,6 +48,23 @@ A1_SORTERS_ABOVE = {"committee_admin", "gb_secretary"}
 # Sort opinions of branch A1 as members of it: any of them may be about them.
 A1_SORTERS_INSIDE = {"secretary", "branch_committee"}
 NEVER_SOURCES = {"supervisor", "observer"}
+
+
+@pytest.fixture
+def _org_and_cast(org_and_cast_of_the_module, db) -> tuple[Org, Cast]:
+    """The organisation and cast, built once for the module (conftest); each test gets
+    its own copies, and what it writes is rolled back after it."""
+    return fresh_copy(org_and_cast_of_the_module)
+
+
+@pytest.fixture
+def org(_org_and_cast) -> Org:
+    return _org_and_cast[0]
+
+
+@pytest.fixture
+def cast(_org_and_cast) -> Cast:
+    return _org_and_cast[1]
 
 
 def _routes(resolver=None, prefix: str = "") -> list[str]:
