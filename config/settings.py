@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "vanguard.reviews",
     "vanguard.ballots",
     "vanguard.grading",
+    "vanguard.supervision",
     "vanguard.api",
     "vanguard.home",
     "vanguard.demo",

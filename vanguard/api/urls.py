@@ -19,6 +19,7 @@ from vanguard.organization.api import router as organization_router
 from vanguard.organization.api_roster import router as roster_router
 from vanguard.reviews.api import router as reviews_router
 from vanguard.study.api import router as study_router
+from vanguard.supervision.api import router as supervision_router
 
 # No interactive docs page: it loads scripts from a CDN and inline, which the CSP forbids.
 api = VanguardAPI(
@@ -47,3 +48,4 @@ api.add_router("/meetings/", meetings_router)
 api.add_router("/opinions/", opinions_router)
 api.add_router("/reviews/", reviews_router)
 api.add_router("/grading/", grading_router)
+api.add_router("/supervision/", supervision_router)
