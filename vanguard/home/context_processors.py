@@ -11,6 +11,7 @@ from vanguard.campaigns import access as campaigns_access
 from vanguard.opinions import access as opinions_access
 from vanguard.organization import access as organization_access
 from vanguard.reviews import access as reviews_access
+from vanguard.supervision import access as supervision_access
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -25,4 +26,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "reads_opinions": opinions_access.reads_opinions(user),
         "reviews_branch": reviews_access.branch_review_units(user).exists(),
         "sorts_opinions": campaigns_access.record_units(user).exists(),
+        "reads_supervision": supervision_access.reads_supervision(user),
     }

@@ -397,3 +397,22 @@ def can_sign_off(user: Person, branch: Placed) -> bool:
 def supervisors_of(branch: Placed) -> QuerySet[User]:
     """Whom to tell when an order of the branch is reported done: its supervisors."""
     return holders(branch, {Role.SUPERVISOR})
+
+
+# --- Navigation --------------------------------------------------------------------------------
+
+
+def reads_supervision(user: Person) -> bool:
+    """Whether the navigation shows supervision: the committee, supervisors, general-branch
+    secretaries and observers (a branch reads its own findings from its pages)."""
+    return bool(
+        paths(
+            user,
+            {
+                Role.COMMITTEE_ADMIN,
+                Role.SUPERVISOR,
+                Role.GENERAL_BRANCH_SECRETARY,
+                Role.OBSERVER,
+            },
+        )
+    )
