@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from vanguard.accounts.access import (
     ADMIN_ROLES,
@@ -397,6 +398,51 @@ def can_sign_off(user: Person, branch: Placed) -> bool:
 def supervisors_of(branch: Placed) -> QuerySet[User]:
     """Whom to tell when an order of the branch is reported done: its supervisors."""
     return holders(branch, {Role.SUPERVISOR})
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+# The units a round's report is made for: the whole college, a general branch, a branch.
+REPORT_UNIT_KINDS = (Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH)
+
+
+def get_supervision_campaigns_for_user(user: Person) -> QuerySet[Campaign]:
+    """The supervision landing page's campaigns: a 404 for a person who reads no
+    supervision (as for every page of it)."""
+    campaigns = supervision_campaigns(user)
+    if not campaigns.exists():
+        raise Http404
+    return campaigns
+
+
+def report_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The campaign's branches whose supervision figures this person reads: the
+    committee's all, a general branch's secretary theirs, a supervisor their own."""
+    return Unit.objects.filter(
+        under(paths(user, FINDINGS_ROLES), "path"),
+        path__startswith=campaign.unit.path,
+        kind=Unit.Kind.BRANCH,
+        is_active=True,
+    )
+
+
+def reads_watch_list(user: Person, campaign: Campaign) -> bool:
+    """Whether the overview may count key branches and persons for this person: one who
+    keeps the watch list over some branch of the campaign (what they count is still only
+    `visible_watch_entries`)."""
+    return supervised_branches(user).filter(path__startswith=campaign.unit.path).exists()
+
+
+def get_report_unit_for_user(user: Person, round: Round, pk: object) -> Unit:
+    """The unit a round's report is made for (the college, a general branch or a branch
+    of the round's campaign): a 404 unless the person reads the findings of all of it."""
+    units = Unit.objects.filter(
+        under(paths(user, FINDINGS_ROLES), "path"),
+        path__startswith=round.campaign.unit.path,
+        kind__in=REPORT_UNIT_KINDS,
+        is_active=True,
+    )
+    return get_for_user(units, user, pk)
 
 
 # --- Navigation --------------------------------------------------------------------------------
