@@ -395,6 +395,21 @@ def can_sign_off(user: Person, branch: Placed) -> bool:
     return can_check_branch(user, branch)
 
 
+def findings_branches(user: Person) -> QuerySet[Unit]:
+    """The branches whose checks, findings and sign-offs this person reads."""
+    return Unit.objects.filter(
+        under(paths(user, FINDINGS_ROLES), "path"), kind=Unit.Kind.BRANCH, is_active=True
+    )
+
+
+def get_signoff_branch_for_user(
+    user: Person, pk: object, *, need: Callable[[Person, Unit], bool] | None = can_sign_off
+) -> Unit:
+    """A branch to sign off: a 404 outside the person's findings, a 403 for an officer
+    who reads them without checking the branch."""
+    return get_for_user(findings_branches(user), user, pk, need=need)
+
+
 def supervisors_of(branch: Placed) -> QuerySet[User]:
     """Whom to tell when an order of the branch is reported done: its supervisors."""
     return holders(branch, {Role.SUPERVISOR})
