@@ -325,6 +325,26 @@ def get_order_for_user(
     return get_for_user(visible_orders(user), user, pk, need=need)
 
 
+def orderable_branches(user: Person) -> QuerySet[Unit]:
+    """The branches where this person may order make-up work (`can_order_makeup`)."""
+    return Unit.objects.filter(
+        under(paths(user, CHECK_ROLES | GENERAL_BRANCH_ROLES), "path"),
+        kind=Unit.Kind.BRANCH,
+        is_active=True,
+    )
+
+
+def can_order_in_campaign(user: Person, campaign: Campaign) -> bool:
+    """Order make-up work in some branch of the campaign."""
+    return orderable_branches(user).filter(path__startswith=campaign.unit.path).exists()
+
+
+def can_check_in_campaign(user: Person, campaign: Campaign) -> bool:
+    """Check some branch of the campaign (record guidance, follow the lagging branches):
+    the committee and the supervisors."""
+    return supervised_branches(user).filter(path__startswith=campaign.unit.path).exists()
+
+
 # --- Guidance ---------------------------------------------------------------------------------
 
 
@@ -385,6 +405,29 @@ def get_watch_entry_for_user(
 
 def visible_talks(user: Person) -> QuerySet[Talk]:
     return Talk.objects.filter(entry__in=visible_watch_entries(user)).select_related("entry")
+
+
+def watchable_branches(user: Person) -> QuerySet[Unit]:
+    """The branches this person may put (or one of whose members they may put) on the
+    watch list: those they check, never their own."""
+    branches = supervised_branches(user)
+    own = member_of(user)
+    return branches.exclude(pk=own.branch_id) if own is not None else branches
+
+
+def get_watch_campaign_for_user(user: Person, pk: object) -> Campaign:
+    """A campaign's watch list: a 404 for everyone but those who keep it over some
+    branch of the campaign (the committee and supervisors) — a branch's officers are
+    not told that a watch list exists."""
+    return get_for_user(
+        supervision_campaigns(user),
+        user,
+        pk,
+        see=lambda person, campaign: (
+            _signed_in(person)
+            and watchable_branches(person).filter(path__startswith=campaign.unit.path).exists()
+        ),
+    )
 
 
 # --- Sign-off -------------------------------------------------------------------------------------
