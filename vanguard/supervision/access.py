@@ -47,6 +47,7 @@ from vanguard.supervision.models import (
     Exemplar,
     GuidanceSession,
     NoteAssessment,
+    NoteType,
     RemediationOrder,
     Round,
     Sample,
@@ -255,6 +256,66 @@ def can_assess_member(user: Person, member: Member, level: str) -> bool:
     if level == NoteAssessment.Level.COLLEGE:
         return can_check_branch(user, member.branch)
     return can_assess_in_general_branch(user, member.branch)
+
+
+def can_assess_notes(user: Person, campaign: Campaign, level: str) -> bool:
+    """Has a reading queue in the campaign at this level: checks some of its branches
+    (college), or reads some of its general branches' notes first (general branch)."""
+    roles = CHECK_ROLES if level == NoteAssessment.Level.COLLEGE else GENERAL_BRANCH_ROLES
+    top = campaign.unit.path
+    return any(p.startswith(top) or top.startswith(p) for p in paths(user, roles))
+
+
+def general_branch_members(user: Person) -> QuerySet[Member]:
+    """The members whose notes this person reads first, at the general-branch level."""
+    return Member.objects.filter(
+        under(paths(user, GENERAL_BRANCH_ROLES), "branch__path"), is_active=True
+    ).select_related("branch")
+
+
+def get_member_to_assess_for_user(
+    user: Person, pk: object, *, need: Callable[[Person, Member], bool] | None = None
+) -> Member:
+    """A member of the person's general branch, to read and assess their notes."""
+    return get_for_user(general_branch_members(user), user, pk, need=need)
+
+
+def note_figure_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The campaign's branches whose note figures the person reads: the committee's all,
+    a supervisor's own, a general-branch secretary's general branch."""
+    return Unit.objects.filter(
+        under(paths(user, CHECK_ROLES | GENERAL_BRANCH_ROLES), "path"),
+        path__startswith=campaign.unit.path,
+        kind=Unit.Kind.BRANCH,
+        is_active=True,
+    )
+
+
+def can_read_note_figures(user: Person, campaign: Campaign) -> bool:
+    return note_figure_branches(user, campaign).exists()
+
+
+def visible_note_types(user: Person) -> QuerySet[NoteType]:
+    return NoteType.objects.filter(campaign__in=supervision_campaigns(user))
+
+
+def can_manage_note_type(user: Person, note_type: NoteType) -> bool:
+    return can_manage_supervision(user, note_type.campaign)
+
+
+def get_note_type_for_user(
+    user: Person, pk: object, *, need: Callable[[Person, NoteType], bool] | None = None
+) -> NoteType:
+    return get_for_user(
+        visible_note_types(user).select_related("campaign__unit"), user, pk, need=need
+    )
+
+
+def get_exemplar_campaign_for_user(
+    user: Person, pk: object, *, need: Callable[[Person, Campaign], bool] | None = None
+) -> Campaign:
+    """A campaign's exemplars page: everyone of the campaign's units reads it."""
+    return get_for_user(visible_campaigns(user), user, pk, need=need)
 
 
 # --- Exemplars ---------------------------------------------------------------------------
@@ -491,16 +552,21 @@ def reads_watch_list(user: Person, campaign: Campaign) -> bool:
     return supervised_branches(user).filter(path__startswith=campaign.unit.path).exists()
 
 
-def get_report_unit_for_user(user: Person, round: Round, pk: object) -> Unit:
-    """The unit a round's report is made for (the college, a general branch or a branch
-    of the round's campaign): a 404 unless the person reads the findings of all of it."""
-    units = Unit.objects.filter(
+def report_units(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The units of the campaign (the college, general branches, branches) whose reports
+    this person reads: those whose findings they read, all of them."""
+    return Unit.objects.filter(
         under(paths(user, FINDINGS_ROLES), "path"),
-        path__startswith=round.campaign.unit.path,
+        path__startswith=campaign.unit.path,
         kind__in=REPORT_UNIT_KINDS,
         is_active=True,
     )
-    return get_for_user(units, user, pk)
+
+
+def get_report_unit_for_user(user: Person, round: Round, pk: object) -> Unit:
+    """The unit a round's report is made for (the college, a general branch or a branch
+    of the round's campaign): a 404 unless the person reads the findings of all of it."""
+    return get_for_user(report_units(user, round.campaign), user, pk)
 
 
 # --- Navigation --------------------------------------------------------------------------------
