@@ -165,9 +165,7 @@ def make_sample(
         size=len(members),
     )
     return [
-        SampledMember.objects.create(
-            sample=sample, member=m, branch=m.branch, position=index
-        )
+        SampledMember.objects.create(sample=sample, member=m, branch=m.branch, position=index)
         for index, m in enumerate(members, start=1)
     ]
 
