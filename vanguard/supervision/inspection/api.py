@@ -4,7 +4,6 @@ findings), groups and the sign-off, under the same access as the pages
 one in sight without the capability a 403. A check saved from a stale `version`
 answers 409. Errors are the shape of `vanguard/lib/api/errors.py`."""
 
-
 import datetime
 from typing import Annotated, Any
 

@@ -19,7 +19,12 @@ from vanguard.supervision.models import Check, CheckItem, Finding, SupervisionGr
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _phase_choices(campaign: Campaign, *, blank: str | None) -> list[tuple[str, str]]:
+def _listed(data: Any, name: str) -> list[str]:
+    """A bound form's values for a name given many times (ticked boxes)."""
+    return list(data.getlist(name)) if hasattr(data, "getlist") else list(data.get(name) or [])
+
+
+def _phase_choices(campaign: Campaign, *, blank: Any) -> list[tuple[str, Any]]:
     choices = [(str(p.pk), p.name) for p in campaign.phases.order_by("order")]
     return ([("", blank)] if blank is not None else []) + choices
 
@@ -81,7 +86,7 @@ class GroupForm(forms.Form):
         ]
         # The people the form may name: the campaign's, and the group's own (one who
         # has since left the unit can still be taken off it).
-        raw = self.data.getlist("members") if self.is_bound else self.initial.get("members", [])
+        raw = _listed(self.data, "members") if self.is_bound else self.initial.get("members", [])
         raw_leader = self.data.get("leader") if self.is_bound else self.initial.get("leader")
         pks = {int(pk) for pk in [*raw, raw_leader or ""] if str(pk).isdigit()}
         people = list(selectors.people_of(campaign).filter(pk__in=pks))
@@ -111,12 +116,12 @@ class GroupForm(forms.Form):
 
     def ticked(self) -> set[str]:
         if self.is_bound:
-            return set(self.data.getlist("branches"))
+            return set(_listed(self.data, "branches"))
         return set(self.initial.get("branches", []))
 
     def members_ticked(self) -> set[str]:
         if self.is_bound:
-            return set(self.data.getlist("members"))
+            return set(_listed(self.data, "members"))
         return set(self.initial.get("members", []))
 
     def leader_ticked(self) -> str:
@@ -185,7 +190,7 @@ class RoundForm(forms.Form):
         return _phase(self.campaign, self.cleaned_data.get("phase"))
 
     def ticked(self) -> set[str]:
-        return set(self.data.getlist("branches")) if self.is_bound else set()
+        return set(_listed(self.data, "branches")) if self.is_bound else set()
 
 
 class CheckForm(forms.Form):

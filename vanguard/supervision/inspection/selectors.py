@@ -9,7 +9,7 @@ one branch the caller fetched through it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -440,7 +440,7 @@ def evidence(campaign: Campaign, branch: Unit, items: Iterable[str]) -> dict[str
     works: dict[str, tuple[int, int]] = {}
     if {CheckItem.STUDY_MATERIALS, CheckItem.NOTES} & set(items):
         works = _works_by_kind(campaign, branch)
-    builders = {
+    builders: dict[str, Callable[[], Evidence]] = {
         CheckItem.STUDY_PLAN: lambda: _plan(campaign, branch),
         CheckItem.STUDY_RECORDS: lambda: _records(campaign, branch, members),
         CheckItem.STUDY_MATERIALS: lambda: _materials(campaign, branch, works),

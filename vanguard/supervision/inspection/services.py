@@ -155,15 +155,15 @@ def _sync_grants(group: SupervisionGroup) -> None:
     )
     note = _grant_note(group)
     for user_id, branch_id in sorted(missing):
-        assignment = existing.get((user_id, branch_id))
-        if assignment is None:
-            assignment = RoleAssignment(
+        held = existing.get((user_id, branch_id))
+        if held is None:
+            held = RoleAssignment(
                 user_id=user_id, role=Role.SUPERVISOR, unit_id=branch_id, note=note
             )
-            assignment.save()
-        elif assignment.pk not in from_groups:
+            held.save()
+        elif held.pk not in from_groups:
             continue  # made by hand: the group neither lists nor ever takes it away
-        GroupGrant(group=group, assignment=assignment).save()
+        GroupGrant(group=group, assignment=held).save()
 
 
 @transaction.atomic
@@ -188,7 +188,7 @@ def group_save(
         errors["name"] = _("请填写督查组名称。")
     elif (
         SupervisionGroup.objects.filter(campaign=campaign, name=name)
-        .exclude(pk=group.pk if group else None)
+        .exclude(pk__in=[group.pk] if group else [])
         .exists()
     ):
         errors["name"] = _("本活动已有名为“%(name)s”的督查组。") % {"name": name}
@@ -279,6 +279,7 @@ def round_create(
         errors["due_on"] = _("完成期限不能早于开始日期。")
     if errors:
         raise ValidationError(errors)
+    assert starts_on is not None and due_on is not None  # refused above otherwise
     with acting_as(actor):
         round = Round(
             campaign=campaign,
@@ -401,13 +402,9 @@ def check_save(
         raise ValidationError(errors)
     stored = {f.item: f for f in current.findings.all()}
     if done:
-        missing = [
-            str(CheckItem(item).label)
-            for item in items
-            if not (
-                findings.get(item) or ItemFinding(stored[item].finding if item in stored else "")
-            ).finding
-        ]
+        judged = {item: row.finding for item, row in stored.items()}
+        judged.update({item: given.finding for item, given in findings.items()})
+        missing = [str(CheckItem(item).label) for item in items if not judged.get(item)]
         if missing:
             raise ValidationError(
                 {
@@ -417,9 +414,9 @@ def check_save(
             )
     with acting_as(actor):
         for item in items:
-            given = findings.get(item)
-            if given is None:
+            if item not in findings:
                 continue
+            given = findings[item]
             row = stored.get(item)
             note = (given.note or "").strip()
             if not given.finding:

@@ -48,7 +48,9 @@ def _show_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
         return
     for field, found in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, found)
+        # The version is a hidden field: its refusal is said above the form.
+        shown = field in form.fields and field != "version"
+        form.add_error(field if shown else None, found)
 
 
 def _manage(user: Any, campaign: Any) -> bool:
@@ -134,7 +136,7 @@ def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def group_people(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The people matching a search, as rows to tick (htmx swaps them into the form)."""
     campaign = access.get_supervision_campaign_for_user(request.user, campaign_pk, need=_manage)
-    chosen = [pk for pk in request.GET.getlist("members") if pk.isdigit()]
+    chosen = [int(pk) for pk in request.GET.getlist("members") if pk.isdigit()]
     found = selectors.search_people(campaign, request.GET.get("q", ""), exclude=chosen)
     return render(
         request,
