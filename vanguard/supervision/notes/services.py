@@ -224,11 +224,12 @@ def _check_type(
     errors: dict[str, str] = {}
     name = (name or "").strip()
     description = (description or "").strip()
+    same_name = NoteType.objects.filter(campaign=campaign, name=name)
     if not name:
         errors["name"] = _("请填写类型名称。")
     elif len(name) > MAX_TYPE_NAME:
         errors["name"] = _("类型名称不能超过 %(n)d 个字。") % {"n": MAX_TYPE_NAME}
-    elif NoteType.objects.filter(campaign=campaign, name=name).exclude(pk=exclude).exists():
+    elif same_name.exclude(pk=exclude or 0).exists():
         errors["name"] = _("本次活动已有名为“%(name)s”的笔记类型。") % {"name": name}
     if len(description) > MAX_TYPE_DESCRIPTION:
         errors["description"] = _("特点不能超过 %(n)d 个字。") % {"n": MAX_TYPE_DESCRIPTION}

@@ -339,7 +339,7 @@ def note_type_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("supervision:note_types", note_type.campaign_id)
     for errors in form.errors.values():
         for message in errors:
-            messages.error(request, message)
+            messages.error(request, str(message))
     return redirect("supervision:note_types", note_type.campaign_id)
 
 
