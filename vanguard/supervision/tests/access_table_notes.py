@@ -80,7 +80,12 @@ ROWS = [
         COMMITTEE_ONLY,
         default=302,
         method="post",
-        data=lambda f: {"title": "再次抽查", "share": "0.50", "minimum_per_branch": "1", "seed": "42"},
+        data=lambda f: {
+            "title": "再次抽查",
+            "share": "0.50",
+            "minimum_per_branch": "1",
+            "seed": "42",
+        },
     ),
     AccessRow(
         "supervision/samples/<int:pk>/",
