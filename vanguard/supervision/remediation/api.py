@@ -84,11 +84,11 @@ class OrderIn(Schema):
     )
 
 
-class ReportIn(Schema):
+class OrderReportIn(Schema):
     report: str = Field(..., min_length=1, max_length=services.TEXT_MAX)
 
 
-class VerifyIn(Schema):
+class OrderVerifyIn(Schema):
     outcome: Literal["verified", "reopened"]
     note: str = Field("", max_length=services.TEXT_MAX)
 
@@ -213,7 +213,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status:
 @router.post(
     "orders/{int:order_id}/report", response={200: OrderOut, **ERRORS}, summary="Report it done"
 )
-def order_report(request: HttpRequest, order_id: int, payload: ReportIn) -> RemediationOrder:
+def order_report(request: HttpRequest, order_id: int, payload: OrderReportIn) -> RemediationOrder:
     order = access.get_order_for_user(request.user, order_id, need=access.can_report_order)
     try:
         services.order_report(order=order, report=payload.report, actor=request.user)  # type: ignore[arg-type]
@@ -227,7 +227,7 @@ def order_report(request: HttpRequest, order_id: int, payload: ReportIn) -> Reme
     response={200: OrderOut, **ERRORS},
     summary="Re-check reported work: verified, or reopened with a note",
 )
-def order_verify(request: HttpRequest, order_id: int, payload: VerifyIn) -> RemediationOrder:
+def order_verify(request: HttpRequest, order_id: int, payload: OrderVerifyIn) -> RemediationOrder:
     order = access.get_order_for_user(request.user, order_id, need=access.can_verify_order)
     try:
         services.order_verify(
