@@ -53,6 +53,7 @@ def sample_population(campaign: Campaign, branches: Iterable[Unit]) -> list[samp
     rows = (
         reading_notes(campaign)
         .filter(member__is_active=True, member__branch__in=[b.pk for b in ordered])
+        .order_by()
         .values_list("member__branch_id", "member_id")
         .distinct()
     )
@@ -324,6 +325,7 @@ def note_figures(campaign: Campaign, branches: Iterable[Unit]) -> dict[str, Any]
         branch_id
         for branch_id, _member in reading_notes(campaign)
         .filter(member__branch_id__in=ids, member__is_active=True)
+        .order_by()  # the model's ordering would make every note distinct
         .values_list("member__branch_id", "member_id")
         .distinct()
     )
@@ -332,6 +334,7 @@ def note_figures(campaign: Campaign, branches: Iterable[Unit]) -> dict[str, Any]
         for branch_id, _member in SampledMember.objects.filter(
             sample__campaign=campaign, branch_id__in=ids
         )
+        .order_by()
         .values_list("branch_id", "member_id")
         .distinct()
     )

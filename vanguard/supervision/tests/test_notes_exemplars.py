@@ -113,6 +113,9 @@ def test_a_withdrawn_exemplar_is_gone_for_members(f, client):
 def test_the_figures_count_notes_read_by_grade_and_type_per_branch(f, client):
     campaign = data.campaign(f)
     data.assessment(f)  # 王小明 (A1): good, 心得型
+    data.note(f, f.cast.member_record, title="第二篇笔记")  # two notes: still one member
+    data.sample(f)  # drawn again below: each member counted once
+    services.sample_draw(campaign=campaign, title="复查", actor=f.cast.committee_admin)
     services.assessment_save(
         campaign=campaign,
         member=f.cast.other_member_record,
