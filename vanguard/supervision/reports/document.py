@@ -33,7 +33,7 @@ def _date(value: Any) -> str:
 
 
 def title(report: RoundReport) -> str:
-    return _("%(round)s检查情况通报（%(unit)s）") % {
+    return _("检查情况通报：%(round)s（%(unit)s）") % {
         "round": report.round.title,
         "unit": report.unit.name,
     }

@@ -99,7 +99,7 @@ def test_the_college_report_holds_every_branch_its_findings_notes_and_orders(
     response = _get(client, f.cast.committee_admin, inspected, f.org.committee, fmt)
     read = pdf_text if fmt == "pdf" else docx_text
     content = read(response.content)
-    assert "学习阶段中期检查检查情况通报（信息学院党委）" in content
+    assert "检查情况通报：学习阶段中期检查（信息学院党委）" in content
     for expected in (
         "学习计划、学习记录、读书笔记",  # what was checked
         "第一督查组",
