@@ -31,6 +31,7 @@ from vanguard.supervision.remediation.forms import (
     OrderForm,
     ReportForm,
     VerifyForm,
+    person_label,
 )
 
 PAGE_SIZE = 30
@@ -239,6 +240,7 @@ def _order_context(
         "order": order,
         "campaign": order.campaign,
         "overdue": selectors.is_overdue(order),
+        "responsible_name": person_label(order.responsible) if order.responsible else "",
         "report_form": (report_form or ReportForm()) if can_report else None,
         "verify_form": (verify_form or VerifyForm()) if can_verify else None,
         "can_order": access.can_order_makeup(user, order.branch),
