@@ -134,14 +134,24 @@ def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def group_people(request: HttpRequest, campaign_pk: int) -> HttpResponse:
-    """The people matching a search, as rows to tick (htmx swaps them into the form)."""
+    """The people matching a search, as rows to tick (htmx swaps them into the form).
+    Those already ticked among the earlier results stay, ticked, above the new ones;
+    the group's chosen people (`shown`) are not offered again."""
     campaign = access.get_supervision_campaign_for_user(request.user, campaign_pk, need=_manage)
-    chosen = [int(pk) for pk in request.GET.getlist("members") if pk.isdigit()]
-    found = selectors.search_people(campaign, request.GET.get("q", ""), exclude=chosen)
+    kept_pks = [int(pk) for pk in request.GET.getlist("members") if pk.isdigit()]
+    shown = [int(pk) for pk in request.GET.getlist("shown") if pk.isdigit()]
+    kept = list(selectors.people_of(campaign).filter(pk__in=kept_pks))
+    query = request.GET.get("q", "")
+    found = selectors.search_people(campaign, query, exclude=[*kept_pks, *shown])
     return render(
         request,
         "supervision/inspection/people_rows.html",
-        {"found": [(u, person_label(u)) for u in found], "q": request.GET.get("q", "")},
+        {
+            "kept": [(u, person_label(u)) for u in kept],
+            "found": [(u, person_label(u)) for u in found],
+            "q": query,
+            "leader": request.GET.get("leader", ""),
+        },
     )
 
 

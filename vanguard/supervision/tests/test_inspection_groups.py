@@ -174,3 +174,15 @@ def test_people_are_found_by_name_or_number_among_the_campaigns_members(f, clien
     ).content.decode()
     assert "陈刚" in page
     assert not SupervisionGroup.objects.exists()
+
+
+def test_a_new_search_keeps_the_people_already_ticked_and_skips_those_chosen(f, client):
+    c = campaign(f)
+    client.force_login(f.cast.committee_admin)
+    page = client.get(
+        f"/supervision/c/{c.pk}/groups/people/",
+        {"q": "T000", "members": [str(f.cast.other_member.pk)], "shown": [str(f.cast.member.pk)]},
+    ).content.decode()
+    assert f'value="{f.cast.other_member.pk}" checked' in page  # 陈刚, ticked before
+    assert "李书记" in page  # T0001 matches the new search
+    assert "王小明" not in page  # T0002 is already in the group's list
