@@ -38,7 +38,7 @@ CheckItemValue = Annotated[CheckItem, SchemaName("SupervisionCheckItem")]
 FindingValue = Annotated[Finding, SchemaName("SupervisionFinding")]
 
 
-class RoundOut(Schema):
+class InspectionRoundOut(Schema):
     id: int
     campaign_id: int
     phase_id: int
@@ -121,7 +121,7 @@ class CheckIn(Schema):
     done: bool = Field(False, description="Save as checked (every item needs a finding)")
 
 
-class GroupOut(Schema):
+class SupervisionGroupOut(Schema):
     id: int
     campaign_id: int
     name: str
@@ -165,7 +165,9 @@ def _checks(request: HttpRequest) -> QuerySet[Check]:
     return access.visible_checks(request.user).prefetch_related("findings")
 
 
-@router.get("/rounds", response=list[RoundOut], summary="Inspection rounds the caller reads")
+@router.get(
+    "/rounds", response=list[InspectionRoundOut], summary="Inspection rounds the caller reads"
+)
 @paginate(Pagination)
 def round_list(
     request: HttpRequest, campaign: int | None = None, status: RoundStatus | None = None
@@ -178,7 +180,9 @@ def round_list(
     return rounds.order_by("starts_on", "pk")
 
 
-@router.get("/rounds/{int:round_id}", response={200: RoundOut, **ERRORS}, summary="One round")
+@router.get(
+    "/rounds/{int:round_id}", response={200: InspectionRoundOut, **ERRORS}, summary="One round"
+)
 def round_detail(request: HttpRequest, round_id: int) -> Round:
     return access.get_round_for_user(request.user, round_id)
 
@@ -237,7 +241,9 @@ def check_update(request: AuthenticatedHttpRequest, check_id: int, payload: Chec
     return access.get_check_for_user(request.user, check_id)
 
 
-@router.get("/groups", response=list[GroupOut], summary="Supervision groups the caller sees")
+@router.get(
+    "/groups", response=list[SupervisionGroupOut], summary="Supervision groups the caller sees"
+)
 @paginate(Pagination)
 def group_list(request: HttpRequest, campaign: int | None = None) -> QuerySet[SupervisionGroup]:
     groups = access.visible_groups(request.user).prefetch_related("members", "branches")
