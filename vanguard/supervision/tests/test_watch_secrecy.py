@@ -78,11 +78,12 @@ def _walk(org, cast, role: str) -> tuple[dict[str, str], list[str], dict[str, in
     watch: dict[str, int] = {}
     client = Client(raise_request_exception=False)
     client.force_login(user)
+    # The watch list (and the campaign it is in) is there for every row, made once;
+    # each row runs in a savepoint of its own: what a row's builder writes is undone.
+    person, branch = _watch(SimpleNamespace(org=org, cast=cast))
     for row in GET_ROWS:
-        # Each row in a savepoint of its own: what a row's builder writes is undone.
         with transaction.atomic():
             f = SimpleNamespace(org=org, cast=cast)
-            _watch(f)
             try:
                 url = row.url(f)
             except Exception as error:  # a builder that cannot run here: name it
@@ -95,7 +96,6 @@ def _walk(org, cast, role: str) -> tuple[dict[str, str], list[str], dict[str, in
                 errors.append(url)
             seen[url] = _readable(response)
             transaction.set_rollback(True)
-    person, branch = _watch(SimpleNamespace(org=org, cast=cast))
     campaign = fr.campaign(SimpleNamespace(org=org))
     for url in (
         f"/supervision/c/{campaign.pk}/watch/",
