@@ -5,8 +5,6 @@ or 403; writes are `campaigns.services`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,16 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access, forms, progress, selectors, services
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
+from vanguard.lib.forms import show_service_errors
 from vanguard.organization.models import Unit
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """A service's refusal shown on the form: on its field if the form has one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -68,7 +58,7 @@ def manage_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, _("已创建“%(name)s”，请核对各阶段的日期和要求。") % {"name": campaign.name}
@@ -133,7 +123,7 @@ def manage_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.campaign_update(campaign=campaign, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已保存活动信息。"))
             return redirect("campaigns:manage_detail", pk=campaign.pk)
@@ -157,7 +147,7 @@ def manage_clone(request: HttpRequest, pk: int) -> HttpResponse:
                 source=source, name=data["name"], year=data["year"], start_on=data["start_on"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -197,7 +187,7 @@ def manage_phase(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
         try:
             services.phase_update(phase=phase, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已保存“%(name)s”阶段。") % {"name": phase.name})
             return redirect("campaigns:manage_detail", pk=campaign.pk)
@@ -248,7 +238,7 @@ def manage_requirement_add(request: HttpRequest, pk: int, phase_pk: int) -> Http
                 label=form.cleaned_data["label"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已添加要求。"))
             return redirect("campaigns:manage_detail", pk=campaign.pk)
@@ -279,7 +269,7 @@ def manage_requirement_edit(request: HttpRequest, pk: int, requirement_pk: int) 
                 label=form.cleaned_data["label"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已保存要求。"))
             return redirect("campaigns:manage_detail", pk=campaign.pk)
@@ -341,7 +331,7 @@ def transition_branch(request: AuthenticatedHttpRequest, pk: int, branch_pk: int
                 actor=user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -415,7 +405,7 @@ def transition_unit(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) ->
                     actor=user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                show_service_errors(form, error)
             else:
                 text = _("已为%(count)d个支部批准转段。") % {"count": len(result.moved)}
                 if result.moved_unmet:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.reviews.models import CRITERIA, BranchReview
@@ -121,15 +120,3 @@ class BulkResponseForm(forms.Form):
             "所选材料中有的已不在待党委意见状态，请刷新页面。"
         )
         self.fields["text"].error_messages["required"] = _("请填写党委意见。")
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: a field's error on its field (if the form
-    has it), anything else at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
+from vanguard.lib.forms import show_service_errors
 from vanguard.reviews import access, services
 from vanguard.reviews import selectors_review as selectors
 from vanguard.reviews.forms_review import (
@@ -31,7 +32,6 @@ from vanguard.reviews.forms_review import (
     BulkResponseForm,
     CommitteeResponseForm,
     GradeFactForm,
-    apply_errors,
 )
 from vanguard.reviews.models import CRITERIA, SECTIONS, BranchReview, SelfAnalysis
 
@@ -178,7 +178,7 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     directions=form.cleaned_data["directions"],
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                show_service_errors(form, error)
             else:
                 if review.verdict == BranchReview.Verdict.PASS:
                     text = _("已通过%(name)s的材料（第%(round)s轮），报党委。")
@@ -209,7 +209,7 @@ def grade_fact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 round=round_, text=form.cleaned_data["grade_fact"], user=request.user
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, _("已登记第%(round)s轮的评议与等级情况。") % {"round": round_.number}
@@ -233,7 +233,7 @@ def committee_respond(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 document=document, text=form.cleaned_data["text"], user=request.user
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -320,7 +320,7 @@ def committee_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
                             % {"name": document.member.name, "reason": _("；").join(error.messages)}
                         ) from error
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, _("已对%(count)s份材料发回党委意见。") % {"count": len(chosen)}

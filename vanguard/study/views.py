@@ -25,6 +25,7 @@ from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib import filetypes, uploads
+from vanguard.lib.forms import show_service_errors
 from vanguard.organization import access as organization_access
 from vanguard.study import access, selectors, services, tokens
 from vanguard.study.forms import AttendanceForm, PlanForm, SessionForm, WorkForm
@@ -351,7 +352,7 @@ def work_create(request: HttpRequest) -> HttpResponse:
                     upload=data.get("attachment"),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -363,14 +364,6 @@ def work_create(request: HttpRequest) -> HttpResponse:
         kind = request.GET.get("kind")
         form = WorkForm(initial={"kind": kind if kind in StudyWork.Kind.values else None})
     return render(request, "study/work_form.html", {"form": form, "campaign": campaign})
-
-
-def _add_errors(form: WorkForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -428,7 +421,7 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if work.is_locked:
                     messages.error(request, error.messages[0])
                     return redirect("study:work_detail", pk=work.pk)
-                _add_errors(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("修改已保存。"))
                 return redirect("study:work_detail", pk=work.pk)

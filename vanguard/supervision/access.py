@@ -437,9 +437,7 @@ def visible_watch_entries(user: Person) -> QuerySet[WatchEntry]:
     own = member_of(user)
     if own is not None:
         entries = entries.exclude(branch_id=own.branch_id).exclude(member=own)
-    return entries.exclude(member__user=user).select_related(
-        "campaign__unit", "branch", "member"
-    )
+    return entries.exclude(member__user=user).select_related("campaign__unit", "branch", "member")
 
 
 def can_keep_watch_entry(user: Person, entry: WatchEntry) -> bool:

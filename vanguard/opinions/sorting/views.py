@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
+from vanguard.lib.forms import show_service_errors
 from vanguard.lib.http import HtmxHttpRequest
 from vanguard.lib.redirects import safe_next
 from vanguard.opinions import access
@@ -275,15 +276,6 @@ def _respond(
     return redirect(_next_url(request, opinion))
 
 
-def _show_errors(form: Any, error: ValidationError, field_of: dict[str, str]) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, found in error.message_dict.items():
-        name = field_of.get(field, field)
-        form.add_error(name if name in form.fields else None, found)
-
-
 @login_required
 @require_POST
 def sorting_sort(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -312,10 +304,14 @@ def sorting_sort(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
             )
         except ValidationError as error:
-            _show_errors(
+            show_service_errors(
                 form,
                 error,
-                {"subject_member": "subject", "subject_unit": "subject", "subject_kind": "subject"},
+                field_of={
+                    "subject_member": "subject",
+                    "subject_unit": "subject",
+                    "subject_kind": "subject",
+                },
             )
         else:
             return _respond(
@@ -333,7 +329,7 @@ def sorting_set_aside(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         try:
             services.opinion_set_aside(opinion=opinion, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _show_errors(form, error, {})
+            show_service_errors(form, error, field_of={})
         else:
             return _respond(
                 request, opinion, message=_("已搁置第 %(pk)s 号意见。") % {"pk": opinion.pk}
@@ -355,7 +351,7 @@ def sorting_merge(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.opinion_merge(survivor=survivor, duplicates=[opinion])
         except ValidationError as error:
-            _show_errors(form, error, {"duplicates": "into", "survivor": "into"})
+            show_service_errors(form, error, field_of={"duplicates": "into", "survivor": "into"})
         else:
             messages.success(
                 request,
@@ -396,7 +392,7 @@ def round_open(request: AuthenticatedHttpRequest, branch_id: int) -> HttpRespons
                 campaign=campaign, branch=branch, reason=form.cleaned_data["reason"], actor=user
             )
         except ValidationError as error:
-            _show_errors(form, error, {"branch": "reason"})
+            show_service_errors(form, error, field_of={"branch": "reason"})
         else:
             messages.success(
                 request,

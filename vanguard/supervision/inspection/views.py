@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns.selectors import current_phases
+from vanguard.lib.forms import show_service_errors
 from vanguard.supervision import access
 from vanguard.supervision.inspection import selectors, services
 from vanguard.supervision.inspection.forms import (
@@ -41,16 +42,6 @@ from vanguard.supervision.models import (
     Round,
     SupervisionGroup,
 )
-
-
-def _show_errors(form: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, found in error.message_dict.items():
-        # The version is a hidden field: its refusal is said above the form.
-        shown = field in form.fields and field != "version"
-        form.add_error(field if shown else None, found)
 
 
 def _manage(user: Any, campaign: Any) -> bool:
@@ -102,7 +93,7 @@ def _group_submit(
                 campaign=campaign, group=group, actor=request.user, **form.chosen()
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error, above={"version"})
         else:
             messages.success(
                 request,
@@ -196,7 +187,7 @@ def round_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespon
                 actor=request.user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error, above={"version"})
         else:
             messages.success(
                 request,
@@ -365,7 +356,7 @@ def check_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error, above={"version"})
             if "version" in getattr(error, "error_dict", {}):
                 # The others' findings are shown; the person's own stay in the form.
                 check = access.get_check_for_user(user, pk)
@@ -407,7 +398,7 @@ def signoff(request: AuthenticatedHttpRequest, campaign_pk: int, branch_pk: int)
                 actor=user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error, above={"version"})
         else:
             messages.success(
                 request,

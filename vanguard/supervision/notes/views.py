@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.forms import show_service_errors
 from vanguard.organization.models import Member
 from vanguard.supervision import access
 from vanguard.supervision.models import NoteAssessment, Round, SampledMember
@@ -36,14 +36,6 @@ from vanguard.supervision.notes.forms import (
 
 COLLEGE = NoteAssessment.Level.COLLEGE
 GENERAL_BRANCH = NoteAssessment.Level.GENERAL_BRANCH
-
-
-def _show_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, found in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, found)
 
 
 def _campaign(request: AuthenticatedHttpRequest, pk: int, need: Any = None) -> Campaign:
@@ -93,7 +85,7 @@ def sample_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespo
                 actor=request.user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -199,7 +191,7 @@ def _assess(
                 actor=request.user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已保存对%(name)s读书笔记的评阅。") % {"name": member.name})
             if request.POST.get("then") == "next":
@@ -294,7 +286,7 @@ def note_types(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespo
                     order=form.cleaned_data["order"],
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("已添加笔记类型“%(name)s”。") % {"name": added.name})
                 return redirect("supervision:note_types", campaign.pk)
@@ -333,7 +325,7 @@ def note_type_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 order=note_type.order if order is None else order,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已保存笔记类型“%(name)s”。") % {"name": note_type.name})
             return redirect("supervision:note_types", note_type.campaign_id)
@@ -396,7 +388,7 @@ def exemplar_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRes
                 actor=request.user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("范例已发布，本次活动的党员都能看到。"))
             return redirect("supervision:exemplar_detail", exemplar.pk)

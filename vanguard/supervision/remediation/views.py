@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.forms import query_int, show_service_errors
 from vanguard.organization.models import Member, Unit
 from vanguard.supervision import access
 from vanguard.supervision.models import Check, NoteAssessment, RemediationOrder
@@ -37,18 +38,6 @@ from vanguard.supervision.remediation.forms import (
 PAGE_SIZE = 30
 
 
-def _int(raw: object) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
-
-
-def _show_errors(form: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, found in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, found)
-
-
 # --- Orders ------------------------------------------------------------------------------
 
 
@@ -58,7 +47,7 @@ def orders(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     user = request.user
     campaign = access.get_supervision_campaign_for_user(user, campaign_pk)
     branches = selectors.order_branches(user, campaign)
-    branch_id = _int(request.GET.get("branch"))
+    branch_id = query_int(request.GET.get("branch"))
     branch = branches.filter(pk=branch_id).first() if branch_id else None
     status = request.GET.get("status", "")
     status = status if status in RemediationOrder.Status.values else ""
@@ -108,17 +97,17 @@ def _prefill(
     person may order there and sees it."""
     check = assessment = None
     member: Member | None = None
-    check_id = _int(source.get("check_record")) or _int(source.get("check"))
+    check_id = query_int(source.get("check_record")) or query_int(source.get("check"))
     if check_id:
         check = access.visible_checks(user).filter(pk=check_id, branch__in=branches).first()
-    assessment_id = _int(source.get("assessment"))
+    assessment_id = query_int(source.get("assessment"))
     if assessment_id:
         assessment = (
             access.visible_assessments(user)
             .filter(pk=assessment_id, member__branch__in=branches)
             .first()
         )
-    member_id = _int(source.get("member"))
+    member_id = query_int(source.get("member"))
     if assessment is not None:
         member = assessment.member
     elif member_id:
@@ -128,7 +117,7 @@ def _prefill(
             .first()
         )
     branch: Unit | None = None
-    branch_id = _int(source.get("branch"))
+    branch_id = query_int(source.get("branch"))
     if member is not None:
         branch = member.branch
     elif check is not None:
@@ -206,7 +195,7 @@ def order_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespon
                 actor=user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("补课通知已下达，已通知支部。"))
             return redirect("supervision:order_detail", order.pk)
@@ -272,7 +261,7 @@ def order_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 order=order, report=form.cleaned_data["report"], actor=request.user
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已报告完成，等待督查组复查。"))
             return redirect("supervision:order_detail", order.pk)
@@ -295,7 +284,7 @@ def order_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 order=order, passed=passed, note=form.cleaned_data["note"], actor=request.user
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, _("复查通过。") if passed else _("复查未通过，已退回责任人补课。")
@@ -317,7 +306,7 @@ def guidance(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     user = request.user
     campaign = access.get_supervision_campaign_for_user(user, campaign_pk)
     branches = selectors.order_branches(user, campaign)
-    branch_id = _int(request.GET.get("branch"))
+    branch_id = query_int(request.GET.get("branch"))
     branch = branches.filter(pk=branch_id).first() if branch_id else None
     sessions = selectors.campaign_guidance(user, campaign, branch=branch)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -346,7 +335,7 @@ def guidance_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRes
         .filter(path__startswith=campaign.unit.path)
         .order_by("path")
     )
-    branch_id = _int(request.GET.get("branch"))
+    branch_id = query_int(request.GET.get("branch"))
     initial = {
         "branch": branch_id,
         "held_on": timezone.localdate(),
@@ -369,7 +358,7 @@ def guidance_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRes
                 actor=user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("面对面指导已记录。"))
             return redirect("supervision:guidance_detail", session.pk)

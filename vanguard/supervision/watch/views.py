@@ -5,8 +5,6 @@ a branch's officers and the member never learn that the list exists."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,23 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
+from vanguard.lib.forms import query_int, show_service_errors
 from vanguard.organization.models import Member
 from vanguard.supervision import access
 from vanguard.supervision.models import WatchEntry
 from vanguard.supervision.watch import services
 from vanguard.supervision.watch.forms import CloseForm, TalkForm, WatchForm
-
-
-def _int(raw: object) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
-
-
-def _show_errors(form: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, found in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, found)
 
 
 @login_required
@@ -68,7 +55,7 @@ def watch_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespon
         access.watchable_branches(user).filter(path__startswith=campaign.unit.path).order_by("path")
     )
     source = request.POST if request.method == "POST" else request.GET
-    branch_id = _int(source.get("branch"))
+    branch_id = query_int(source.get("branch"))
     branch = branches.filter(pk=branch_id).first() if branch_id else None
     members = (
         Member.objects.filter(branch=branch, is_active=True).exclude(user=user).order_by("number")
@@ -96,7 +83,7 @@ def watch_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespon
                     actor=user,
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("已列入重点关注。"))
                 return redirect("supervision:watch_detail", entry.pk)
@@ -142,7 +129,7 @@ def talk_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.talk_record(entry=entry, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("谈话记录已保存。"))
             return redirect("supervision:watch_detail", entry.pk)
@@ -162,7 +149,7 @@ def watch_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.watch_close(entry=entry, note=form.cleaned_data["note"], actor=request.user)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("已解除重点关注。"))
             return redirect("supervision:watch", entry.campaign_id)
