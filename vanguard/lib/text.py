@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Zero-width space / non-joiner / joiner, word joiner, byte-order mark (zero-width
 # no-break space); also the soft hyphen, which is invisible in a cell as well.
@@ -116,3 +120,16 @@ def unneutralise_formula(text: str) -> str:
         if is_formula_like(rest) or rest.startswith("'"):
             return rest
     return text
+
+
+def checked_text(value: str | None, field: str, label: Any, *, required: bool, limit: int) -> str:
+    """A text a person typed, stripped: refused naming its `label` (on `field`) when it
+    is required and empty, or longer than `limit` characters."""
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
+    if len(value) > limit:
+        raise ValidationError(
+            {field: _("%(label)s不能超过 %(n)d 个字。") % {"label": label, "n": limit}}
+        )
+    return value

@@ -23,6 +23,7 @@ from vanguard.accounts.access import grants_over, holders
 from vanguard.accounts.models import Role, User
 from vanguard.audit.context import acting_as
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.text import checked_text
 from vanguard.notices.services import Message, notify_many, site_language
 from vanguard.organization.models import Member, Unit
 from vanguard.supervision import access
@@ -69,17 +70,6 @@ def default_responsible(branch: Unit, member: Member | None = None) -> User | No
     return secretary.user if secretary is not None else None
 
 
-def _text(value: str, field: str, label: str, *, required: bool, limit: int = TEXT_MAX) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(value) > limit:
-        raise ValidationError(
-            {field: _("%(label)s不能超过 %(n)d 个字。") % {"label": label, "n": limit}}
-        )
-    return value
-
-
 def _order_url(order: RemediationOrder) -> str:
     return reverse("supervision:order_detail", args=[order.pk])
 
@@ -122,7 +112,7 @@ def order_create(
     ):
         errors["assessment"] = _("所选笔记评阅不是对这名党员的评阅。")
     try:
-        reason = _text(reason, "reason", _("补课原因"), required=True)
+        reason = checked_text(reason, "reason", _("补课原因"), required=True, limit=TEXT_MAX)
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
     if deadline is None:
@@ -182,7 +172,7 @@ def order_report(*, order: RemediationOrder, report: str, actor: User) -> Remedi
     order = _locked(order)
     if order.status not in (Status.OPEN, Status.REOPENED):
         raise ValidationError({"status": _("这项补课已报告完成，等待复查。")})
-    report = _text(report, "report", _("完成情况"), required=True)
+    report = checked_text(report, "report", _("完成情况"), required=True, limit=TEXT_MAX)
     with acting_as(actor):
         order.report = report
         order.status = Status.REPORTED
@@ -206,7 +196,7 @@ def order_verify(
     order = _locked(order)
     if order.status != Status.REPORTED:
         raise ValidationError({"status": _("这项补课还没有报告完成，不能复查。")})
-    note = _text(note, "note", _("复查意见"), required=not passed)
+    note = checked_text(note, "note", _("复查意见"), required=not passed, limit=TEXT_MAX)
     with acting_as(actor):
         order.status = Status.VERIFIED if passed else Status.REOPENED
         order.verify_note = note
@@ -267,7 +257,7 @@ def guidance_record(
         ("agreed", _("商定的措施"), agreed, True, TEXT_MAX),
     ):
         try:
-            cleaned[field] = _text(value, field, label, required=required, limit=limit)
+            cleaned[field] = checked_text(value, field, label, required=required, limit=limit)
         except ValidationError as error:
             errors.update({k: v[0] for k, v in error.message_dict.items()})
     if errors or held_on is None:

@@ -17,22 +17,12 @@ from django.utils.translation import gettext as _
 from vanguard.accounts.models import User
 from vanguard.audit.context import acting_as
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.text import checked_text
 from vanguard.organization.models import Member, Unit
 from vanguard.supervision.models import Talk, WatchEntry
 
 TEXT_MAX = 2000
 NAME_MAX = 100
-
-
-def _text(value: str, field: str, label: str, *, required: bool, limit: int = TEXT_MAX) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(value) > limit:
-        raise ValidationError(
-            {field: _("%(label)s不能超过 %(n)d 个字。") % {"label": label, "n": limit}}
-        )
-    return value
 
 
 @transaction.atomic
@@ -59,7 +49,7 @@ def watch_add(
     else:
         errors["kind"] = _("请选择类别：重点支部或重点人。")
     try:
-        reason = _text(reason, "reason", _("列入原因"), required=True)
+        reason = checked_text(reason, "reason", _("列入原因"), required=True, limit=TEXT_MAX)
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
     if not errors:
@@ -108,7 +98,7 @@ def talk_record(
         ("follow_up", _("后续跟进"), follow_up, False, TEXT_MAX),
     ):
         try:
-            cleaned[field] = _text(value, field, label, required=required, limit=limit)
+            cleaned[field] = checked_text(value, field, label, required=required, limit=limit)
         except ValidationError as error:
             errors.update({k: v[0] for k, v in error.message_dict.items()})
     if errors or held_on is None:
@@ -124,7 +114,7 @@ def watch_close(*, entry: WatchEntry, note: str, actor: User) -> WatchEntry:
     """Take an entry off the list, saying why; its talks are kept."""
     if entry.closed_at is not None:
         raise ValidationError({"note": _("这项重点关注已经解除。")})
-    note = _text(note, "note", _("解除说明"), required=True)
+    note = checked_text(note, "note", _("解除说明"), required=True, limit=TEXT_MAX)
     with acting_as(actor):
         entry.closed_at = timezone.now()
         entry.closed_note = note
