@@ -31,7 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from vanguard.ballots.models import Grade
-from vanguard.documents import pdf
+from vanguard.documents import pdf, word
 from vanguard.grading.selectors_registration import RegistrationData
 
 LABEL_WIDTH = 26 * mm  # six characters (民主评议情况) on one line
@@ -331,24 +331,11 @@ def registration_forms_pdf(forms: Sequence[RegistrationData]) -> bytes:
 
 
 def registration_form_docx(data: RegistrationData) -> bytes:
-    from docx import Document
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin = section.bottom_margin = Mm(18)
-    normal = document.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(10.5)
-    # Chinese text takes the East Asian font, set apart from the Latin one.
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
-    document.core_properties.title = f"{title()}-{data.name}"
-    document.core_properties.author = "Vanguard"
+    document = word.a4_document(title=f"{title()}-{data.name}")
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
-from vanguard.documents import pdf
+from vanguard.documents import pdf, word
 from vanguard.supervision.reports.selectors import BranchReport, RoundReport
 
 # Characters XML 1.0 cannot hold (Word refuses the file; reportlab prints garbage).
@@ -175,24 +175,11 @@ def round_report_pdf(report: RoundReport) -> bytes:
 
 
 def round_report_docx(report: RoundReport) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin = section.bottom_margin = Mm(18)
-    normal = document.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(10.5)
-    # Chinese text takes the East Asian font, set apart from the Latin one.
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
     name = title(report)
-    document.core_properties.title = _clean(name)
-    document.core_properties.author = "Vanguard"
+    document = word.a4_document(title=_clean(name))
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
