@@ -8,7 +8,9 @@ The steps, in order, one module per app:
    phase done (plans, sessions, notes, the meetings), every branch moved on;
 3. `opinions` — the opinions gathered in May (征求意见), sorted and fed back;
 4. `reviews` — the self-analyses and personal summaries going up and down (三上三下);
-5. `grading` — the democratic appraisal's votes and the grade proposals (民主评议、等级评定).
+5. `grading` — the democratic appraisal's votes and the grade proposals (民主评议、等级评定);
+6. `supervision` — the supervision groups, inspections, the notes' sample and its
+   reading, make-up work, guidance and the watch list (督查).
 
 This module also knows whether the demo is there (a mark on the demo committee admin's
 role assignment), refuses a database that holds a real organisation, and deletes the
@@ -27,7 +29,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.models import Role, RoleAssignment, User
-from vanguard.campaigns.models import Campaign
+from vanguard.campaigns.models import Campaign, Phase
 from vanguard.demo.campaigns import demo_campaign_build
 from vanguard.demo.common import DemoError
 from vanguard.demo.grading import demo_grading_build
@@ -40,6 +42,7 @@ from vanguard.demo.organization import (
     normalise_size,
 )
 from vanguard.demo.reviews import demo_reviews_build
+from vanguard.demo.supervision import demo_supervision_build
 from vanguard.organization.models import Member, Unit
 
 
@@ -86,6 +89,7 @@ def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:
             demo_opinions_build(made.campaign)
             demo_reviews_build(made.campaign)
             demo_grading_build(made.campaign)
+            demo_supervision_build(made.campaign)
     result = _result(size, built=True)
     result.seconds = time.monotonic() - started
     return result
@@ -189,7 +193,8 @@ def _delete_protecting_rows(root: Unit) -> None:
     itself one of the rows removed for protecting a unit."""
     skipped = (Unit, Member)
     passes: tuple[dict[Any, str], ...] = (
-        {Campaign: "unit__path__startswith"},
+        # A phase of a demo campaign is protected too (supervision rounds).
+        {Campaign: "unit__path__startswith", Phase: "campaign__unit__path__startswith"},
         {Unit: "path__startswith", Member: "branch__path__startswith"},
     )
     for lookups in passes:

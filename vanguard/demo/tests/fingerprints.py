@@ -4,6 +4,8 @@ reset per app's test module (each cost a full rebuild)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from vanguard.accounts.models import RoleAssignment
 from vanguard.ballots import services as ballots
 from vanguard.ballots.models import AppraisalSession
@@ -15,6 +17,13 @@ from vanguard.opinions.models import Opinion, SurveyAnswer
 from vanguard.organization.models import Member, Unit
 from vanguard.reviews.models import BranchReview, SubmittedVersion
 from vanguard.study.models import Attendance, StudyWork
+from vanguard.supervision.models import (
+    CheckFinding,
+    NoteAssessment,
+    RemediationOrder,
+    SampledMember,
+    SupervisionGroup,
+)
 
 
 def organization() -> tuple:
@@ -114,6 +123,46 @@ def survey_answers(campaign: Campaign) -> list:
     )
 
 
+def supervision(campaign: Campaign) -> tuple:
+    """Groups, checks, reading and orders by name and number. Not which members were
+    sampled: the draw seeds each branch's stratum with the branch's id, which a
+    rebuild changes (the same number per branch is drawn)."""
+    groups = sorted(
+        (g.name, tuple(sorted(g.branches.values_list("name", flat=True))))
+        for g in SupervisionGroup.objects.filter(campaign=campaign)
+    )
+    findings = sorted(
+        CheckFinding.objects.filter(check_record__round__campaign=campaign).values_list(
+            "check_record__round__title",
+            "check_record__branch__name",
+            "check_record__status",
+            "item",
+            "finding",
+            "note",
+        )
+    )
+    drawn = sorted(
+        Counter(
+            SampledMember.objects.filter(sample__campaign=campaign).values_list(
+                "branch__name", flat=True
+            )
+        ).items()
+    )
+    read = sorted(
+        Counter(
+            NoteAssessment.objects.filter(campaign=campaign).values_list(
+                "level", "grade", "note_type__name"
+            )
+        ).items()
+    )
+    orders = sorted(
+        RemediationOrder.objects.filter(campaign=campaign).values_list(
+            "status", "deadline", "reason", "ordered_at"
+        )
+    )
+    return groups, findings, drawn, read, orders
+
+
 def whole_demo() -> dict[str, object]:
     campaign = Campaign.objects.get(name=CAMPAIGN_NAME)
     return {
@@ -123,4 +172,5 @@ def whole_demo() -> dict[str, object]:
         "survey answers": survey_answers(campaign),
         "reviews": reviews(campaign),
         "grading": grading(campaign),
+        "supervision": supervision(campaign),
     }
