@@ -15,6 +15,7 @@ from vanguard.campaigns.models import Campaign, Phase
 from vanguard.organization.models import Unit
 from vanguard.supervision.inspection import selectors, services
 from vanguard.supervision.models import Check, CheckItem, Finding, SupervisionGroup
+from vanguard.supervision.selectors import campaign_branches
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,9 +42,7 @@ def _branches_chosen(
     """The ticked branches, and every branch of each ticked general branch."""
     wanted = {int(pk) for pk in branch_pks if pk.isdigit()}
     whole = {int(pk) for pk in general_pks if pk.isdigit()}
-    return [
-        b for b in services.campaign_branches(campaign) if b.pk in wanted or b.parent_id in whole
-    ]
+    return [b for b in campaign_branches(campaign) if b.pk in wanted or b.parent_id in whole]
 
 
 class GroupForm(forms.Form):
@@ -181,7 +180,7 @@ class RoundForm(forms.Form):
         data = self.cleaned_data
         scope = data.get("scope")
         if scope == "all":
-            return services.campaign_branches(self.campaign)
+            return list(campaign_branches(self.campaign))
         if scope == "general_branch":
             return _branches_chosen(self.campaign, [], data.get("general_branches", []))
         return _branches_chosen(self.campaign, data.get("branches", []), [])

@@ -37,6 +37,7 @@ from vanguard.supervision.models import (
     Round,
     SupervisionGroup,
 )
+from vanguard.supervision.selectors import campaign_branches
 
 MAX_NOTE = 2000
 MAX_SUMMARY = 5000
@@ -71,15 +72,6 @@ TEMPLATES: dict[str, tuple[Any, tuple[str, ...]]] = {
         ),
     ),
 }
-
-
-def campaign_branches(campaign: Campaign) -> list[Unit]:
-    """The active branches of the campaign's unit, in tree order."""
-    return list(
-        Unit.objects.filter(
-            path__startswith=campaign.unit.path, kind=Unit.Kind.BRANCH, is_active=True
-        ).order_by("path")
-    )
 
 
 def _check_branches(campaign: Campaign, branches: Iterable[Unit]) -> list[Unit]:

@@ -34,13 +34,6 @@ from vanguard.supervision.notes import sampling
 POPULATION_NOTE = "sample population"
 
 
-def campaign_branches(campaign: Campaign) -> QuerySet[Unit]:
-    """The campaign's active branches, in the order of their path."""
-    return Unit.objects.filter(
-        path__startswith=campaign.unit.path, kind=Unit.Kind.BRANCH, is_active=True
-    ).order_by("path")
-
-
 def reading_notes(campaign: Campaign) -> QuerySet[StudyWork]:
     return StudyWork.objects.filter(campaign=campaign, kind=StudyWork.Kind.READING_NOTE)
 

@@ -33,6 +33,7 @@ from vanguard.supervision.models import (
     SampledMember,
 )
 from vanguard.supervision.notes import sampling, selectors
+from vanguard.supervision.selectors import campaign_branches
 
 MAX_TITLE = 120
 MAX_MINIMUM = 100
@@ -93,7 +94,7 @@ def sample_draw(
     if round is not None:
         branches = list(round.branches.filter(kind=Unit.Kind.BRANCH, is_active=True))
     else:
-        branches = list(selectors.campaign_branches(campaign))
+        branches = list(campaign_branches(campaign))
     strata = selectors.sample_population(campaign, branches)
     if not strata:
         raise ValidationError({"campaign": _("抽查范围内还没有党员提交读书笔记，无法抽查。")})

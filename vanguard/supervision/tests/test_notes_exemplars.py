@@ -12,6 +12,7 @@ import pytest
 
 from vanguard.supervision.models import Exemplar, NoteAssessment, NoteType
 from vanguard.supervision.notes import selectors, services
+from vanguard.supervision.selectors import campaign_branches
 from vanguard.supervision.tests import factories_notes as data
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_the_figures_count_notes_read_by_grade_and_type_per_branch(f, client):
         grade="insufficient",
         actor=f.cast.committee_admin,
     )
-    figures = selectors.note_figures(campaign, selectors.campaign_branches(campaign))
+    figures = selectors.note_figures(campaign, campaign_branches(campaign))
     college = figures["college"]
     assert (college.members_with_notes, college.sampled, college.read) == (3, 3, 2)
     assert college.by_grade == {"good": 1, "insufficient": 1}
