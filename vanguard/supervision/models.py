@@ -227,6 +227,10 @@ class Sample(models.Model):
     seed = models.BigIntegerField(_("随机种子"))
     method = models.CharField(_("抽样方法"), max_length=40)  # a key of sampling.METHODS
     branches = models.ManyToManyField("organization.Unit", verbose_name=_("范围"), related_name="+")
+    # The population it was drawn from: [[branch id, [member ids ascending]], …] in the
+    # order of the branches' paths, as the method reads it; with the seed, anyone can
+    # draw the sample again (notes/sampling.py) and compare.
+    strata = models.JSONField(_("抽样总体"), default=list)
     population = models.PositiveIntegerField(_("有读书笔记的党员数"), default=0)
     size = models.PositiveIntegerField(_("抽中人数"), default=0)
     drawn_by = models.ForeignKey(

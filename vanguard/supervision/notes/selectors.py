@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from vanguard.audit.models import AuditEntry
 from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import StudyWork
@@ -28,10 +27,6 @@ from vanguard.supervision.models import (
     SampledMember,
 )
 from vanguard.supervision.notes import sampling
-
-# The audit note under which a sample's population (its strata) is kept: the rows
-# of that table cannot be changed or deleted, so the recorded inputs stay as drawn.
-POPULATION_NOTE = "sample population"
 
 
 def reading_notes(campaign: Campaign) -> QuerySet[StudyWork]:
@@ -63,19 +58,12 @@ def population_record(strata: Iterable[sampling.Stratum]) -> list[list[Any]]:
 
 
 def recorded_population(sample: Sample) -> list[sampling.Stratum] | None:
-    """The strata recorded when the sample was drawn (None if none was recorded)."""
-    entry = (
-        AuditEntry.objects.filter(
-            object_type=Sample._meta.label_lower, object_id=str(sample.pk), note=POPULATION_NOTE
-        )
-        .order_by("pk")
-        .first()
-    )
-    if entry is None or not isinstance(entry.after, dict):
+    """The strata recorded when the sample was drawn (None if none were)."""
+    if not sample.strata:
         return None
     return [
         sampling.Stratum(int(branch_id), tuple(int(i) for i in ids))
-        for branch_id, ids in entry.after.get("strata", [])
+        for branch_id, ids in sample.strata
     ]
 
 

@@ -5,7 +5,7 @@ and withdrawing exemplars.
 Access is the caller's (`supervision.access`); these functions enforce the domain's
 rules with messages for the user. Single rows are saved with `save()` so the audit
 trail records who did what; the sampled members are written in one batch and
-recorded in the trail with the population they were drawn from."""
+recorded in the trail, and the population they were drawn from is kept on the sample."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
-from vanguard.audit.services import audit_record, audit_record_many, snapshot
+from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import StudyWork
@@ -110,6 +110,7 @@ def sample_draw(
         minimum_per_branch=minimum_per_branch,
         seed=seed,
         method=method,
+        strata=selectors.population_record(strata),
         population=sum(len(s.member_ids) for s in strata),
         size=sum(len(d.member_ids) for d in drawn),
         drawn_by=actor,
@@ -126,19 +127,6 @@ def sample_draw(
     audit_record_many(
         action=AuditEntry.Action.CREATE,
         changes=[(row, None, snapshot(row)) for row in stored],
-        actor=actor,
-    )
-    audit_record(
-        action=AuditEntry.Action.OTHER,
-        obj=sample,
-        after={
-            "method": method,
-            "seed": seed,
-            "share": str(share),
-            "minimum_per_branch": minimum_per_branch,
-            "strata": selectors.population_record(strata),
-        },
-        note=selectors.POPULATION_NOTE,
         actor=actor,
     )
     return sample
