@@ -21,6 +21,7 @@ from vanguard.accounts.models import Role
 from vanguard.organization import access as organization_access
 from vanguard.organization import selectors as org
 from vanguard.organization.models import Member, Unit
+from vanguard.supervision.remediation import selectors as remediation_selectors
 
 HOME_ROSTER_SIZE = 50
 
@@ -146,4 +147,6 @@ def home_context(user: Person) -> dict[str, Any]:
             access.paths(user, {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY})
         ),
         "supervised": _supervised(user),
+        # Make-up work (补课) the person may report done now: theirs, or their branch's.
+        "makeup_todo": remediation_selectors.my_orders(user)[0],
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +13,8 @@ from conftest import make_user
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.organization.models import Member
 from vanguard.organization.tests.test_selectors import grow_org
+from vanguard.supervision.remediation import services as remediation
+from vanguard.supervision.tests import factories_remediation as data
 
 
 def home(client, user) -> str:
@@ -152,3 +156,18 @@ def test_home_takes_the_same_queries_at_3_and_30_branches(client, org, cast, rol
     )
     large = _home_queries(client, user)
     assert small == large, (small, large)
+
+
+def test_a_member_finds_their_make_up_work_on_the_home_page_until_they_report_it(org, cast, client):
+    order = data.member_order(SimpleNamespace(org=org, cast=cast))
+    client.force_login(cast.member)
+    page = client.get(reverse("home")).content.decode()
+    assert "待完成的补课" in page
+    assert reverse("supervision:order_detail", args=[order.pk]) in page
+
+    remediation.order_report(order=order, report="已重写读书笔记", actor=cast.member)
+    page = client.get(reverse("home")).content.decode()
+    assert "待完成的补课" not in page
+
+    client.force_login(cast.other_member)  # another branch's member: nothing of it
+    assert "待完成的补课" not in client.get(reverse("home")).content.decode()
