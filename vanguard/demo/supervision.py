@@ -235,12 +235,13 @@ class _Builder:
         self.rng = Random(SEED)
         self.campaign = campaign
         self.phases = {p.key: p for p in campaign.phases.all()}
-        self.branches = inspection.campaign_branches(campaign)
-        self.by_name = {b.name: b for b in self.branches}
         college = campaign.unit
-        self.general_branches = list(
-            Unit.objects.filter(parent=college, kind=Unit.Kind.GENERAL_BRANCH).order_by("path")
-        )
+        # Units in the tree's own order (each level by its sort order, then name), never
+        # by path or primary key: the path is made of primary keys, which a rebuilt demo
+        # has others of, and as text ("/1/10/" < "/1/9/") they sort apart differently.
+        self.units = {u.pk: u for u in Unit.objects.filter(path__startswith=college.path)}
+        self.branches = sorted(inspection.campaign_branches(campaign), key=self.tree_order)
+        self.by_name = {b.name: b for b in self.branches}
         grants = RoleAssignment.objects.filter(unit__path__startswith=college.path).select_related(
             "user", "unit"
         )
@@ -264,6 +265,16 @@ class _Builder:
             ).values_list("user_id", "name")
         )
 
+    def tree_order(self, unit: Unit) -> tuple[tuple[int, str], ...]:
+        """Where `unit` stands in the college's tree: its ancestors' and its own sort
+        order and name, from the college down."""
+        chain: list[tuple[int, str]] = []
+        current: Unit | None = unit
+        while current is not None:
+            chain.append((current.sort_order, current.name))
+            current = self.units.get(current.parent_id) if current.parent_id else None
+        return tuple(reversed(chain))
+
     def name(self, user: User) -> str:
         return self.names.get(user.pk, user.get_username())
 
@@ -271,7 +282,10 @@ class _Builder:
 
     def groups(self) -> tuple[SupervisionGroup, list[SupervisionGroup]]:
         demo_supervisor = next(u for u in self.users.values() if u.username == "supervisor")
-        others = [u for u in self.users.values() if u.pk != demo_supervisor.pk]
+        others = sorted(
+            (u for u in self.users.values() if u.pk != demo_supervisor.pk),
+            key=lambda u: u.get_username(),
+        )
         with _on(2, 21):
             study = inspection.group_save(
                 campaign=self.campaign,
@@ -288,14 +302,16 @@ class _Builder:
         # the demo `supervisor`'s half alone (what he sees stays his), the next three
         # halves, the last two; each group's members are the supervisors of its halves,
         # and the first also has the next half's supervisor.
-        ordered = sorted(self.supervised, key=lambda pk: min(b.path for b in self.supervised[pk]))
+        ordered = sorted(
+            self.supervised, key=lambda pk: min(self.tree_order(b) for b in self.supervised[pk])
+        )
         ordered.remove(demo_supervisor.pk)
         ordered.insert(0, demo_supervisor.pk)
         split = ((0,), (1, 2, 3), (4, 5))
         people_of = [[self.users[ordered[i]] for i in part] for part in split]
         people_of[0].append(self.users[ordered[1]])
         units_of = [
-            sorted((b for i in part for b in self.supervised[ordered[i]]), key=lambda b: b.path)
+            sorted((b for i in part for b in self.supervised[ordered[i]]), key=self.tree_order)
             for part in split
         ]
         analysis = []
@@ -351,7 +367,7 @@ class _Builder:
 
     def check(self, check: Check, day: tuple[int, int], voted: set[int]) -> Check:
         assert check.group is not None
-        people = sorted(check.group.members.all(), key=lambda u: u.pk)
+        people = sorted(check.group.members.all(), key=lambda u: u.get_username())
         checker = people[self.rng.randrange(len(people))]
         findings = {}
         for item in check.round.items:
@@ -377,8 +393,9 @@ class _Builder:
             ).values_list("unit_id", flat=True)
         )
         done = []
-        rows = list(
-            round.checks.select_related("round", "branch", "group").order_by("branch__path")
+        rows = sorted(
+            round.checks.select_related("round", "branch", "group"),
+            key=lambda check: self.tree_order(check.branch),
         )
         for index, check in enumerate(rows):
             if skip_group is not None and check.group_id == skip_group and index % 3 != 0:
@@ -482,12 +499,18 @@ class _Builder:
         )
         members = Member.objects.in_bulk([m for s in strata for m in s.member_ids])
         read = 0
-        strata = [s for s in strata if s.branch_id != self.by_name[DEMO_BRANCH].pk]
+        # The branches in the tree's order and their members by number (the strata hold
+        # ids, which a rebuilt demo has others of).
+        strata = sorted(
+            (s for s in strata if s.branch_id != self.by_name[DEMO_BRANCH].pk),
+            key=lambda s: self.tree_order(self.units[s.branch_id]),
+        )
         for stratum in strata[:GB_READ_BRANCHES]:
-            for index, member_id in enumerate(stratum.member_ids):
+            written = sorted((members[i] for i in stratum.member_ids), key=lambda m: m.number)
+            for index, member in enumerate(written):
                 with _on(4, 8 + index % 3, 19):
                     self.assess(
-                        members[member_id],
+                        member,
                         NoteAssessment.Level.GENERAL_BRANCH,
                         self.grade(),
                         types,
@@ -501,9 +524,17 @@ class _Builder:
     ) -> list[NoteAssessment]:
         """The study group's day of reading: READ_TARGET of the sampled members, the
         rest still in the queue; a few not good enough (需补课)."""
-        readers = sorted(study.members.all(), key=lambda u: u.pk)
-        chosen = self.rng.sample(sample_rows, min(READ_TARGET, len(sample_rows)))
-        chosen.sort(key=lambda row: (row.branch.path, row.position))
+        readers = sorted(study.members.all(), key=lambda u: u.get_username())
+
+        # Which members were drawn changes with a rebuild (the draw is seeded with the
+        # branches' ids), how many per branch does not: read the drawn by branch in the
+        # tree's order and member number, so the same places are read every time.
+        def place(row: SampledMember) -> tuple[Any, ...]:
+            return (self.tree_order(row.branch), row.member.number)
+
+        ordered = sorted(sample_rows, key=place)
+        chosen = self.rng.sample(ordered, min(READ_TARGET, len(ordered)))
+        chosen.sort(key=place)
         lagging = [row for row in chosen if row.branch.name in LAGGING_BRANCHES]
         pool = lagging if len(lagging) >= len(MEMBER_ORDERS) else chosen
         poor = {id(row) for row in self.rng.sample(pool, len(MEMBER_ORDERS))}
@@ -615,7 +646,7 @@ class _Builder:
         # keeps the watch list there too), never the demo branch.
         mine = sorted(
             next(u for pk, u in self.supervised.items() if self.users[pk].username == "supervisor"),
-            key=lambda b: b.path,
+            key=self.tree_order,
         )
         candidates = [
             b for b in mine if b.name != DEMO_BRANCH and b.name not in PRESENTING_BRANCHES

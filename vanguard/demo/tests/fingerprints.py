@@ -18,7 +18,9 @@ from vanguard.organization.models import Member, Unit
 from vanguard.reviews.models import BranchReview, SubmittedVersion
 from vanguard.study.models import Attendance, StudyWork
 from vanguard.supervision.models import (
+    Check,
     CheckFinding,
+    Exemplar,
     NoteAssessment,
     RemediationOrder,
     SampledMember,
@@ -126,10 +128,28 @@ def survey_answers(campaign: Campaign) -> list:
 def supervision(campaign: Campaign) -> tuple:
     """Groups, checks, reading and orders by name and number. Not which members were
     sampled: the draw seeds each branch's stratum with the branch's id, which a
-    rebuild changes (the same number per branch is drawn)."""
+    rebuild changes (the same number per branch is drawn), so the college's reading
+    and what follows from it (orders, exemplars) count per branch; the general
+    branch's own reading, which draws nothing, names its members by number."""
     groups = sorted(
-        (g.name, tuple(sorted(g.branches.values_list("name", flat=True))))
-        for g in SupervisionGroup.objects.filter(campaign=campaign)
+        (
+            g.name,
+            g.leader.get_username() if g.leader else "",
+            tuple(sorted(g.members.values_list("username", flat=True))),
+            tuple(sorted(g.branches.values_list("name", flat=True))),
+        )
+        for g in SupervisionGroup.objects.filter(campaign=campaign).select_related("leader")
+    )
+    checks = sorted(
+        Check.objects.filter(round__campaign=campaign).values_list(
+            "round__title",
+            "branch__name",
+            "group__name",
+            "status",
+            "checked_by__username",
+            "checked_on",
+            "summary",
+        )
     )
     findings = sorted(
         CheckFinding.objects.filter(check_record__round__campaign=campaign).values_list(
@@ -148,19 +168,36 @@ def supervision(campaign: Campaign) -> tuple:
             )
         ).items()
     )
+    assessments = NoteAssessment.objects.filter(campaign=campaign)
     read = sorted(
         Counter(
-            NoteAssessment.objects.filter(campaign=campaign).values_list(
-                "level", "grade", "note_type__name"
+            assessments.values_list(
+                "level",
+                "member__branch__name",
+                "grade",
+                "note_type__name",
+                "comment",
+                "assessed_by__username",
             )
         ).items()
     )
-    orders = sorted(
-        RemediationOrder.objects.filter(campaign=campaign).values_list(
-            "status", "deadline", "reason", "ordered_at"
+    general_branch = sorted(
+        assessments.filter(level=NoteAssessment.Level.GENERAL_BRANCH).values_list(
+            "member__number", "grade", "note_type__name", "comment", "assessed_at"
         )
     )
-    return groups, findings, drawn, read, orders
+    orders = sorted(
+        (branch, member is None, status, deadline, reason, ordered_at)
+        for branch, member, status, deadline, reason, ordered_at in RemediationOrder.objects.filter(
+            campaign=campaign
+        ).values_list("branch__name", "member_id", "status", "deadline", "reason", "ordered_at")
+    )
+    exemplars = sorted(
+        Exemplar.objects.filter(campaign=campaign).values_list(
+            "work__member__branch__name", "note_type__name", "consent", "comment"
+        )
+    )
+    return groups, checks, findings, drawn, read, general_branch, orders, exemplars
 
 
 def whole_demo() -> dict[str, object]:
