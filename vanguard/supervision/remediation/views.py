@@ -210,7 +210,7 @@ def order_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespon
             "member": member,
             "check": check,
             "assessment": assessment,
-            "default_responsible": default,
+            "default_responsible": person_label(default) if default is not None else "",
         },
     )
 

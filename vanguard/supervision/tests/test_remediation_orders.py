@@ -246,3 +246,14 @@ def test_overdue_is_past_the_deadline_and_not_verified(f):
     order.deadline = today
     order.status = "open"
     assert is_overdue(order, today) is False
+
+
+def test_the_order_form_names_the_default_person_responsible_as_people_know_them(f, client):
+    """A member order falls to the member: the form says who by name, with the login."""
+    campaign = fr.campaign(f)
+    client.force_login(f.cast.supervisor)
+    page = client.get(
+        f"/supervision/c/{campaign.pk}/orders/new/"
+        f"?branch={f.org.branch_a1.pk}&member={f.cast.member_record.pk}"
+    ).content.decode()
+    assert "默认责任人：王小明（member）" in page
