@@ -485,14 +485,16 @@ class _Builder:
         return assessment
 
     def grade(self) -> str:
-        grades, weights = zip(*GRADE_WEIGHTS, strict=True)
+        grades = [grade for grade, _weight in GRADE_WEIGHTS]
+        weights = [weight for _grade, weight in GRADE_WEIGHTS]
         return self.rng.choices(grades, weights=weights)[0]
 
     def general_branch_reading(self, types: list[NoteType]) -> int:
         """The demo general branch reads its members' notes before the college does:
         branch by branch, GB_READ_BRANCHES of them so far (the rest, the demo branch's
         among them, left for the demo `gbsecretary`)."""
-        gb = next(b.parent for b in self.branches if b.name == DEMO_BRANCH)
+        gb = self.by_name[DEMO_BRANCH].parent
+        assert gb is not None
         reader = self.gb_secretary_of[gb.pk]
         strata = notes_selectors.sample_population(
             self.campaign, [b for b in self.branches if b.parent_id == gb.pk]
