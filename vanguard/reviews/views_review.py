@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
-from vanguard.lib.forms import show_service_errors
+from vanguard.lib.forms import query_int, show_service_errors
 from vanguard.reviews import access, services
 from vanguard.reviews import selectors_review as selectors
 from vanguard.reviews.forms_review import (
@@ -36,10 +36,6 @@ from vanguard.reviews.forms_review import (
 from vanguard.reviews.models import CRITERIA, SECTIONS, BranchReview, SelfAnalysis
 
 State = SelfAnalysis.State
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 # --- The branch review queue ------------------------------------------------------
@@ -253,8 +249,8 @@ def committee_respond(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 def _committee_filters(request: HttpRequest, user: Any) -> dict[str, Any]:
     units = selectors.committee_units(user)
-    unit_id = _int(request.GET.get("unit") or request.POST.get("unit"))
-    round_number = _int(request.GET.get("round") or request.POST.get("round"))
+    unit_id = query_int(request.GET.get("unit") or request.POST.get("unit"))
+    round_number = query_int(request.GET.get("round") or request.POST.get("round"))
     return {
         "units": units,
         "unit": units.filter(pk=unit_id).first() if unit_id else None,
@@ -340,12 +336,12 @@ def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.get_progress_units_for_user(user)
     campaigns = list(selectors.progress_campaigns(user))
-    campaign_id = _int(request.GET.get("campaign"))
+    campaign_id = query_int(request.GET.get("campaign"))
     campaign = next((c for c in campaigns if c.pk == campaign_id), None) or (
         campaigns[0] if campaigns else None
     )
     units = selectors.progress_filter_units(user)
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = query_int(request.GET.get("unit"))
     unit = units.filter(pk=unit_id).first() if unit_id else None
     rows = selectors.review_progress(user, campaign=campaign, unit=unit) if campaign else []
     return render(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.lib.forms import query_int
 from vanguard.organization.models import Unit
 from vanguard.supervision.inspection import selectors, services
 from vanguard.supervision.models import Check, CheckItem, Finding, SupervisionGroup
@@ -40,8 +41,8 @@ def _branches_chosen(
     campaign: Campaign, branch_pks: list[str], general_pks: list[str]
 ) -> list[Unit]:
     """The ticked branches, and every branch of each ticked general branch."""
-    wanted = {int(pk) for pk in branch_pks if pk.isdigit()}
-    whole = {int(pk) for pk in general_pks if pk.isdigit()}
+    wanted = {query_int(pk) for pk in branch_pks} - {None}
+    whole = {query_int(pk) for pk in general_pks} - {None}
     return [b for b in campaign_branches(campaign) if b.pk in wanted or b.parent_id in whole]
 
 
@@ -87,7 +88,7 @@ class GroupForm(forms.Form):
         # has since left the unit can still be taken off it).
         raw = _listed(self.data, "members") if self.is_bound else self.initial.get("members", [])
         raw_leader = self.data.get("leader") if self.is_bound else self.initial.get("leader")
-        pks = {int(pk) for pk in [*raw, raw_leader or ""] if str(pk).isdigit()}
+        pks = {query_int(str(pk)) for pk in [*raw, raw_leader or ""]} - {None}
         people = list(selectors.people_of(campaign).filter(pk__in=pks))
         if group is not None:
             seen = {u.pk for u in people}

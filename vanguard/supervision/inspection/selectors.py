@@ -38,6 +38,11 @@ def _url(name: str, *args: Any, query: str = "") -> str:
 # --- People and branches ----------------------------------------------------------------
 
 
+# The longest search worth running: names, member numbers and logins are short; a
+# longer text matches nobody (and makes a LIKE pattern SQLite refuses).
+SEARCH_MAX = 50
+
+
 def people_of(campaign: Campaign) -> QuerySet[User]:
     """The logins of the active members in the campaign's unit: who a group is formed of."""
     return (
@@ -54,7 +59,7 @@ def people_of(campaign: Campaign) -> QuerySet[User]:
 def search_people(campaign: Campaign, query: str, *, exclude: Iterable[int] = ()) -> list[User]:
     """Up to SEARCH_LIMIT of the campaign's people whose name, number or login matches."""
     query = (query or "").strip()
-    if not query:
+    if not query or len(query) > SEARCH_MAX:  # a name, number or login is short
         return []
     found = people_of(campaign).filter(
         Q(member__name__icontains=query)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns.selectors import current_phases
-from vanguard.lib.forms import show_service_errors
+from vanguard.lib.forms import query_int, show_service_errors
 from vanguard.supervision import access
 from vanguard.supervision.inspection import selectors, services
 from vanguard.supervision.inspection.forms import (
@@ -129,8 +129,8 @@ def group_people(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     Those already ticked among the earlier results stay, ticked, above the new ones;
     the group's chosen people (`shown`) are not offered again."""
     campaign = access.get_supervision_campaign_for_user(request.user, campaign_pk, need=_manage)
-    kept_pks = [int(pk) for pk in request.GET.getlist("members") if pk.isdigit()]
-    shown = [int(pk) for pk in request.GET.getlist("shown") if pk.isdigit()]
+    kept_pks = [pk for pk in map(query_int, request.GET.getlist("members")) if pk is not None]
+    shown = [pk for pk in map(query_int, request.GET.getlist("shown")) if pk is not None]
     kept = list(selectors.people_of(campaign).filter(pk__in=kept_pks))
     query = request.GET.get("q", "")
     found = selectors.search_people(campaign, query, exclude=[*kept_pks, *shown])

@@ -186,3 +186,26 @@ def test_a_new_search_keeps_the_people_already_ticked_and_skips_those_chosen(f, 
     assert f'value="{f.cast.other_member.pk}" checked' in page  # 陈刚, ticked before
     assert "李书记" in page  # T0001 matches the new search
     assert "王小明" not in page  # T0002 is already in the group's list
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "长" * 100_000},
+        {"q": "王", "members": ["99999999999999999999"], "shown": ["1" * 40]},
+        {"q": "王", "leader": "99999999999999999999"},
+    ],
+    ids=["a search of 100,000 characters", "ids too large for any column", "a huge leader id"],
+)
+def test_a_search_with_hostile_values_finds_nobody_instead_of_failing(f, client, params):
+    """A search as long as a book finds nobody (SQLite refuses a LIKE pattern that
+    long); ids too large for a column are no ids (SQLite refused them in IN (…))."""
+    c = campaign(f)
+    client.force_login(f.cast.committee_admin)
+    answer = client.get(f"/supervision/c/{c.pk}/groups/people/", params)
+    assert answer.status_code == 200
+    posted = client.post(
+        f"/supervision/c/{c.pk}/groups/new/", {"name": "第一督查组", "search": "1", **params}
+    )
+    assert posted.status_code == 200
+    assert not SupervisionGroup.objects.exists()
