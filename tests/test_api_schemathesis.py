@@ -11,8 +11,10 @@ Bounded and repeatable: MAX_EXAMPLES cases per operation and generation mode, fr
 a fixed seed, derandomised, without Hypothesis's example database, so every run
 sends the same requests (about 36 operations × 2 modes × MAX_EXAMPLES × 4 callers).
 How many is the depth of the run (VANGUARD_FUZZ_DEPTH, as Hypothesis's own settings
-profiles do it): `full`, 12, in `make test` and so in CI; `quick`, 3, for a
-developer's bare `pytest`, where this module was a sixth of the suite's time.
+profiles do it): `full` — 12, and schemathesis's coverage phase (each parameter's
+boundary and wrong-type values) — in `make test` and so in CI; `quick` — 3, without
+the coverage phase — for a developer's bare `pytest`, where this module was a fifth
+of the suite's time.
 The demo is built once for the module (conftest.kept_across_tests) and each
 operation's writes are rolled back after it.
 """
@@ -45,7 +47,11 @@ from vanguard.accounts import services
 from vanguard.accounts.models import User
 from vanguard.demo.build import demo_build
 
-MAX_EXAMPLES = {"full": 12, "quick": 3}[os.environ.get("VANGUARD_FUZZ_DEPTH", "quick")]
+DEPTH = os.environ.get("VANGUARD_FUZZ_DEPTH", "quick")
+# full: 12 generated cases per operation and mode, and the coverage phase (every
+# parameter's boundary and wrong-type values, some thousands of requests in all);
+# quick: 3 generated cases, without the coverage phase.
+MAX_EXAMPLES, COVERAGE = {"full": (12, True), "quick": (3, False)}[DEPTH]
 SEED = 20261205
 # Demo accounts, plus the anonymous caller.
 TOKEN_ROLES = ("committee", "member")
@@ -58,6 +64,7 @@ schema = schemathesis.openapi.from_wsgi(
     config=schemathesis.Config.from_dict(
         {
             "seed": SEED,
+            "phases": {"coverage": {"enabled": COVERAGE}},
             "generation": {
                 "mode": "all",
                 "max-examples": MAX_EXAMPLES,
