@@ -31,6 +31,7 @@ MARKERS = (fr.WATCH_REASON, fr.TALK_GIST, fr.TALK_FOLLOW_UP, "重点人", "重�
 BRANCH_REASON = "支部组织生活松散-秘密标记BR28"
 BLIND = ("member", "secretary", "branch_committee", "group_leader", "gb_secretary", "observer")
 GET_ROWS = [row for row in ROWS if row.method == "get"]
+REFUSED = {"login", 403, 404}
 
 
 @pytest.fixture
@@ -82,6 +83,10 @@ def _walk(org, cast, role: str) -> tuple[dict[str, str], list[str], dict[str, in
     # each row runs in a savepoint of its own: what a row's builder writes is undone.
     person, branch = _watch(SimpleNamespace(org=org, cast=cast))
     for row in GET_ROWS:
+        if row.expected(role) in REFUSED:
+            # The access table asserts this role is refused here (a login page, a 403
+            # or a 404 page, which hold no data); the walk reads what the role is shown.
+            continue
         with transaction.atomic():
             f = SimpleNamespace(org=org, cast=cast)
             try:
