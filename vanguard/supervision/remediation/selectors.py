@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vanguard.campaigns import progress
 from vanguard.campaigns.models import Campaign
@@ -199,7 +200,9 @@ def lagging_branches(user: Any, campaign: Campaign) -> list[Lagging]:
     for row in overdue:
         lag = entry(row["branch_id"])
         lag.overdue = row["n"]
-        lag.reasons.append(_("%(n)d 项补课逾期未完成") % {"n": row["n"]})
+        lag.reasons.append(
+            ngettext("%(n)d 项补课逾期未完成", "%(n)d 项补课逾期未完成", row["n"]) % {"n": row["n"]}
+        )
 
     last = (
         GuidanceSession.objects.filter(campaign=campaign, branch_id__in=list(found))
