@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "vanguard.ballots",
     "vanguard.grading",
     "vanguard.supervision",
+    "vanguard.rectification",
     "vanguard.api",
     "vanguard.home",
     "vanguard.demo",

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RectificationConfig(AppConfig):
+    name = "vanguard.rectification"
+    verbose_name = _("整改提高")
+
+    def ready(self) -> None:
+        # Registers the requirement kinds of rectification (检查项): every member has a
+        # plan, the branch plan approved, a share of items done by their deadline.
+        from vanguard.rectification import requirements  # noqa: F401
