@@ -15,7 +15,7 @@ from vanguard.campaigns.models import Campaign, Phase
 from vanguard.lib.forms import query_int
 from vanguard.organization.models import Unit
 from vanguard.supervision.inspection import selectors, services
-from vanguard.supervision.models import Check, CheckItem, Finding, SupervisionGroup
+from vanguard.supervision.models import Check, CheckItem, Finding, Round, SupervisionGroup
 from vanguard.supervision.selectors import campaign_branches
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -160,12 +160,34 @@ class RoundForm(forms.Form):
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, campaign: Campaign, template: str = "", **kwargs: Any) -> None:
-        if template in services.TEMPLATES and "initial" not in kwargs:
+    # What an opened round keeps as it is: only its title, dates and note change.
+    FIXED_ONCE_OPEN = ("phase", "items", "scope", "general_branches", "branches")
+
+    def __init__(
+        self,
+        *args: Any,
+        campaign: Campaign,
+        template: str = "",
+        round: Round | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if round is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": round.title,
+                "phase": str(round.phase_id),
+                "items": list(round.items),
+                "scope": "picked",
+                "branches": [str(pk) for pk in round.branches.values_list("pk", flat=True)],
+                "starts_on": round.starts_on,
+                "due_on": round.due_on,
+                "note": round.note,
+            }
+        elif template in services.TEMPLATES and "initial" not in kwargs:
             title, items = services.TEMPLATES[template]
             kwargs["initial"] = {"title": str(title), "items": list(items), "scope": "all"}
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.round = round
         self.fields["phase"].choices = _phase_choices(campaign, blank=None)  # type: ignore[attr-defined]
         self.by_general_branch = selectors.branches_by_general_branch(campaign)
         self.fields["general_branches"].choices = [  # type: ignore[attr-defined]
@@ -176,6 +198,11 @@ class RoundForm(forms.Form):
         self.fields["branches"].choices = [  # type: ignore[attr-defined]
             (str(b.pk), b.name) for g in self.by_general_branch for b in g.branches
         ]
+        # Before it is opened, a round's scope, items and phase may change.
+        self.scoped = round is None or round.status == Round.Status.PLANNED
+        if not self.scoped:
+            for name in self.FIXED_ONCE_OPEN:
+                del self.fields[name]
 
     def chosen_branches(self) -> list[Unit]:
         data = self.cleaned_data
@@ -190,7 +217,9 @@ class RoundForm(forms.Form):
         return _phase(self.campaign, self.cleaned_data.get("phase"))
 
     def ticked(self) -> set[str]:
-        return set(_listed(self.data, "branches")) if self.is_bound else set()
+        if self.is_bound:
+            return set(_listed(self.data, "branches"))
+        return set(self.initial.get("branches", []))
 
 
 class CheckForm(forms.Form):

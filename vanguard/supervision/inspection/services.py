@@ -105,19 +105,23 @@ def _grant_note(group: SupervisionGroup) -> str:
         return (_("督查组：%(name)s") % {"name": group.name})[:200]
 
 
-def _sync_grants(group: SupervisionGroup) -> None:
+def _sync_grants(group: SupervisionGroup, *, dissolving: bool = False) -> None:
     """Every member of the group holds Role.SUPERVISOR over every branch of the group.
 
     A grant the group needs and nobody holds is made and listed in GroupGrant; one the
     member already holds because of another group is listed for this group too (so it
     stays while either needs it); one made by hand is left alone and never listed, so
     never taken away. A listed grant the group no longer needs is unlisted, and taken
-    away when no group lists it any more."""
-    wanted = {
-        (user_id, branch_id)
-        for user_id in group.members.values_list("pk", flat=True)
-        for branch_id in group.branches.values_list("pk", flat=True)
-    }
+    away when no group lists it any more. A group `dissolving` needs none."""
+    wanted = (
+        set()
+        if dissolving
+        else {
+            (user_id, branch_id)
+            for user_id in group.members.values_list("pk", flat=True)
+            for branch_id in group.branches.values_list("pk", flat=True)
+        }
+    )
     listed = {
         (g.assignment.user_id, g.assignment.unit_id): g
         for g in GroupGrant.objects.filter(group=group).select_related("assignment")
@@ -216,6 +220,16 @@ def group_save(
     return group
 
 
+@transaction.atomic
+def group_delete(*, group: SupervisionGroup, actor: User) -> None:
+    """Dissolve a supervision group: the grants it made go as when its members leave
+    (`_sync_grants`: those another group lists stay, those made by hand are never
+    touched), its checks keep their findings without a group."""
+    with acting_as(actor):
+        _sync_grants(group, dissolving=True)
+        group.delete()
+
+
 # --- Rounds ------------------------------------------------------------------------------
 
 
@@ -233,8 +247,7 @@ def _check_items(items: Sequence[str]) -> list[str]:
     return [i for i in CheckItem.values if i in chosen]
 
 
-@transaction.atomic
-def round_create(
+def _check_round(
     *,
     campaign: Campaign,
     title: str,
@@ -243,10 +256,8 @@ def round_create(
     branches: Sequence[Unit],
     starts_on: datetime.date | None,
     due_on: datetime.date | None,
-    note: str = "",
-    actor: User,
-) -> Round:
-    """Plan an inspection round (检查): nothing is asked of anyone until it is opened."""
+) -> str:
+    """Refuse a round's fields as the form shows them; the title, stripped."""
     errors: dict[str, str] = {}
     title = (title or "").strip()
     if not title:
@@ -271,6 +282,32 @@ def round_create(
         errors["due_on"] = _("完成期限不能早于开始日期。")
     if errors:
         raise ValidationError(errors)
+    return title
+
+
+@transaction.atomic
+def round_create(
+    *,
+    campaign: Campaign,
+    title: str,
+    phase: Phase | None,
+    items: Sequence[str],
+    branches: Sequence[Unit],
+    starts_on: datetime.date | None,
+    due_on: datetime.date | None,
+    note: str = "",
+    actor: User,
+) -> Round:
+    """Plan an inspection round (检查): nothing is asked of anyone until it is opened."""
+    title = _check_round(
+        campaign=campaign,
+        title=title,
+        phase=phase,
+        items=items,
+        branches=branches,
+        starts_on=starts_on,
+        due_on=due_on,
+    )
     assert starts_on is not None and due_on is not None  # refused above otherwise
     with acting_as(actor):
         round = Round(
@@ -287,6 +324,65 @@ def round_create(
         round.save()
         round.branches.set(_check_branches(campaign, branches))
     return round
+
+
+@transaction.atomic
+def round_update(
+    *,
+    round: Round,
+    title: str,
+    starts_on: datetime.date | None,
+    due_on: datetime.date | None,
+    note: str = "",
+    phase: Phase | None = None,
+    items: Sequence[str] | None = None,
+    branches: Sequence[Unit] | None = None,
+    actor: User,
+) -> Round:
+    """Change a round. Before it is opened everything may change; once opened (its
+    checks made) only the title, the dates and the note: the phase, items and branches
+    given (None: unchanged) must be the round's own. A closed round is frozen."""
+    current = Round.objects.select_for_update().select_related("campaign__unit").get(pk=round.pk)
+    if current.status == Round.Status.CLOSED:
+        raise ValidationError(_("这一轮检查已经结束，不能再修改。"))
+    planned = current.status == Round.Status.PLANNED
+    had_branches = list(current.branches.order_by("path"))
+    chosen_phase = current.phase if phase is None else phase
+    chosen_items = list(current.items) if items is None else list(items)
+    chosen_branches = had_branches if branches is None else list(branches)
+    if not planned:
+        errors: dict[str, str] = {}
+        if chosen_phase.pk != current.phase_id:
+            errors["phase"] = _("检查已经开始，阶段不能再修改。")
+        if set(chosen_items) != set(current.items):
+            errors["items"] = _("检查已经开始，检查项目不能再修改。")
+        if {b.pk for b in chosen_branches} != {b.pk for b in had_branches}:
+            errors["branches"] = _("检查已经开始，检查范围不能再修改。")
+        if errors:
+            raise ValidationError(errors)
+    title = _check_round(
+        campaign=current.campaign,
+        title=title,
+        phase=chosen_phase,
+        items=chosen_items,
+        branches=chosen_branches,
+        starts_on=starts_on,
+        due_on=due_on,
+    )
+    assert starts_on is not None and due_on is not None  # refused above otherwise
+    with acting_as(actor):
+        current.title = title
+        current.starts_on = starts_on
+        current.due_on = due_on
+        current.note = (note or "").strip()
+        if planned:
+            current.phase = chosen_phase
+            current.items = _check_items(chosen_items)
+        current.full_clean(exclude=["branches", "created_by"])
+        current.save()
+        if planned:
+            current.branches.set(_check_branches(current.campaign, chosen_branches))
+    return current
 
 
 def group_of_branches(campaign: Campaign, phase: Phase | None) -> dict[int, SupervisionGroup]:

@@ -123,6 +123,33 @@ def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def group_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Dissolve a group, after a confirmation page: what its members lose with it."""
+    group = access.get_group_for_user(request.user, pk, write=True)
+    campaign = group.campaign
+    if request.method == "POST":
+        name = group.name
+        services.group_delete(group=group, actor=request.user)
+        messages.success(
+            request,
+            _("已撤销督查组“%(name)s”，组员因本组获得的督查权限已收回。") % {"name": name},
+        )
+        return redirect("supervision:groups", campaign.pk)
+    return render(
+        request,
+        "supervision/inspection/group_delete.html",
+        {
+            "campaign": campaign,
+            "group": group,
+            "members": [person_label(u) for u in group.members.order_by("username")],
+            "branches": list(group.branches.order_by("path")),
+            "checks": group.checks.count(),
+        },
+    )
+
+
+@login_required
 @require_GET
 def group_people(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The people matching a search, as rows to tick (htmx swaps them into the form).
@@ -195,17 +222,60 @@ def round_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRespon
                 % {"title": created.title, "n": created.branches.count()},
             )
             return redirect("supervision:round_detail", created.pk)
+    return _round_page(request, campaign, form, template=template)
+
+
+def _round_page(
+    request: HttpRequest,
+    campaign: Any,
+    form: RoundForm,
+    *,
+    template: str = "",
+    round: Round | None = None,
+) -> HttpResponse:
     return render(
         request,
         "supervision/inspection/round_form.html",
         {
             "campaign": campaign,
             "form": form,
+            "round": round,
             "templates": [(key, str(title)) for key, (title, _i) in services.TEMPLATES.items()],
             "template": template,
             "ticked": form.ticked(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change a round: all of it while planned; once opened, its title, dates and note."""
+    round = access.get_round_for_user(request.user, pk, write=True)
+    if round.status == Round.Status.CLOSED:
+        messages.error(request, _("这一轮检查已经结束，不能再修改。"))
+        return redirect("supervision:round_detail", round.pk)
+    form = RoundForm(request.POST or None, campaign=round.campaign, round=round)
+    if request.method == "POST" and form.is_valid():
+        scoped = form.scoped
+        try:
+            saved = services.round_update(
+                round=round,
+                title=form.cleaned_data["title"],
+                starts_on=form.cleaned_data["starts_on"],
+                due_on=form.cleaned_data["due_on"],
+                note=form.cleaned_data.get("note", ""),
+                phase=form.chosen_phase() if scoped else None,
+                items=form.cleaned_data["items"] if scoped else None,
+                branches=form.chosen_branches() if scoped else None,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            show_service_errors(form, error, above={"version"})
+        else:
+            messages.success(request, _("已保存“%(title)s”。") % {"title": saved.title})
+            return redirect("supervision:round_detail", saved.pk)
+    return _round_page(request, round.campaign, form, round=round)
 
 
 @login_required

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns.models import Campaign
+from vanguard.notices.services import Message, notify_many, site_language
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import StudyWork
 from vanguard.supervision.models import (
@@ -299,7 +301,39 @@ def exemplar_publish(
         published_by=actor,
     )
     exemplar.save()
+    _notify_exemplar(exemplar, actor)
     return exemplar
+
+
+def _notify_exemplar(exemplar: Exemplar, actor: User) -> None:
+    """Every member of the campaign's branches who logs in learns of the new exemplar,
+    in one batch (the author is never named: an anonymised one stays anonymous)."""
+    campaign = exemplar.campaign
+    users = (
+        Member.objects.filter(
+            branch__in=campaign_branches(campaign),
+            is_active=True,
+            user__isnull=False,
+            user__is_active=True,
+        )
+        .exclude(user_id=actor.pk)
+        .values_list("user_id", flat=True)
+    )
+    with site_language():
+        if exemplar.note_type is not None:
+            text = _("%(campaign)s发布了一篇“%(type)s”读书笔记范例，供学习参考。") % {
+                "campaign": campaign.name,
+                "type": exemplar.note_type.name,
+            }
+        else:
+            text = _("%(campaign)s发布了一篇读书笔记范例，供学习参考。") % {
+                "campaign": campaign.name
+            }
+    url = reverse("supervision:exemplar_detail", args=[exemplar.pk])
+    notify_many(
+        Message(user_id=pk, text=text, url=url, key=f"exemplar:{exemplar.pk}")
+        for pk in sorted(set(users))
+    )
 
 
 @transaction.atomic

@@ -390,7 +390,7 @@ def exemplar_new(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRes
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            messages.success(request, _("范例已发布，本次活动的党员都能看到。"))
+            messages.success(request, _("范例已发布，本次活动的党员都能看到，并已收到提醒。"))
             return redirect("supervision:exemplar_detail", exemplar.pk)
     return render(
         request, "supervision/notes/exemplar_new.html", {"campaign": campaign, "form": form}

@@ -35,6 +35,13 @@ def _report(unit_of, fmt="pdf"):
 ROWS = [
     AccessRow("supervision/", _index, {"anonymous": LOGIN, **NO_SUPERVISION}, default=302),
     AccessRow(
+        "api/v1/supervision/overview/<int:campaign_id>",
+        lambda f: f"/api/v1/supervision/overview/{campaign(f).pk}",
+        {"anonymous": 401, **NO_SUPERVISION},
+        default=200,
+        note="the overview's figures, as the page: the branches the caller reads",
+    ),
+    AccessRow(
         "supervision/c/<int:campaign_pk>/",
         _overview,
         {"anonymous": LOGIN, **NO_SUPERVISION},
