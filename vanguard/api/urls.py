@@ -17,6 +17,7 @@ from vanguard.meetings.api import router as meetings_router
 from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router
 from vanguard.organization.api_roster import router as roster_router
+from vanguard.rectification.api import router as rectification_router
 from vanguard.reviews.api import router as reviews_router
 from vanguard.study.api import router as study_router
 from vanguard.supervision.api import router as supervision_router
@@ -49,3 +50,4 @@ api.add_router("/opinions/", opinions_router)
 api.add_router("/reviews/", reviews_router)
 api.add_router("/grading/", grading_router)
 api.add_router("/supervision/", supervision_router)
+api.add_router("/rectification/", rectification_router)

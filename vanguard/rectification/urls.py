@@ -1,0 +1,14 @@
+"""URLs of the rectification app (namespace "rectification", under /rectification/):
+each workflow keeps its own — plans (members', branches' and the committee's plans,
+their items, updates and review) and activities (donations, golden ideas,
+initiatives)."""
+
+from vanguard.rectification.activities import urls as activities_urls
+from vanguard.rectification.plans import urls as plans_urls
+
+app_name = "rectification"
+
+urlpatterns = [
+    *plans_urls.urlpatterns,
+    *activities_urls.urlpatterns,
+]
