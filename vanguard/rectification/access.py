@@ -345,6 +345,31 @@ def can_decide_idea(user: Person, idea: Idea) -> bool:
     return can_manage_activity(user, idea.activity)
 
 
+# --- Activities workflow (activities/) ---------------------------------------------------
+
+
+def activity_branches(user: Person) -> QuerySet[Unit]:
+    """The branches where the person may record an activity (as a branch officer)."""
+    return Unit.objects.filter(
+        under(paths(user, BRANCH_OFFICER_ROLES), "path"), kind=Unit.Kind.BRANCH
+    ).order_by("path")
+
+
+def can_create_activity_in_campaign(user: Person, campaign: Campaign) -> bool:
+    return activity_branches(user).filter(path__startswith=campaign.unit.path).exists()
+
+
+def get_kept_donation_for_user(user: Person, pk: object) -> Donation:
+    """A donation line to change or remove: 404 unless the person sees the line, 403
+    unless they keep the activity's lines."""
+    lines = Donation.objects.filter(activity__in=visible_activities(user)).select_related(
+        "activity", "activity__branch", "member"
+    )
+    return get_for_user(
+        lines, user, pk, see=can_see_donation, need=lambda u, d: can_record_donation(u, d.activity)
+    )
+
+
 # --- Campaigns --------------------------------------------------------------------------
 
 
