@@ -143,7 +143,10 @@ def _aspect_names(campaign: Campaign) -> tuple[list[tuple[str, str]], dict[str, 
     return ordered, dict(ordered)
 
 
-def _opinion_groups(member: Member, campaign: Campaign) -> list[AspectGroup]:
+def sheet_opinions(member: Member, campaign: Campaign) -> list[Opinion]:
+    """The opinions listed one by one on the member's sheet, in the sheet's order.
+    For readers that answer the sheet's points (a rectification plan): they show each
+    with `sheet_item` under `sheet_group_name`, never anything else of the opinion."""
     opinions = (
         Opinion.objects.filter(
             campaign=campaign,
@@ -154,7 +157,7 @@ def _opinion_groups(member: Member, campaign: Campaign) -> list[AspectGroup]:
         .exclude(channel__in=AGGREGATE_ONLY_CHANNELS)
         .select_related("aspect")
     )
-    rows = sorted(
+    return sorted(
         opinions,
         key=lambda o: (
             o.aspect is None,
@@ -163,21 +166,31 @@ def _opinion_groups(member: Member, campaign: Campaign) -> list[AspectGroup]:
             _shuffle_key("opinion", o.pk),
         ),
     )
+
+
+def sheet_group_name(opinion: Opinion) -> str:
+    return opinion.aspect.name if opinion.aspect else str(_("其他"))
+
+
+def sheet_item(opinion: Opinion) -> FeedbackItem:
+    """What the sheet shows of one opinion."""
+    return FeedbackItem(
+        text=opinion.text,
+        kind=opinion.kind,
+        kind_display=str(opinion.get_kind_display()),
+        channel_display=(
+            str(opinion.get_channel_display()) if opinion.channel in SHOWN_CHANNELS else ""
+        ),
+    )
+
+
+def _opinion_groups(member: Member, campaign: Campaign) -> list[AspectGroup]:
     groups: list[AspectGroup] = []
-    for opinion in rows:
-        name = opinion.aspect.name if opinion.aspect else str(_("其他"))
+    for opinion in sheet_opinions(member, campaign):
+        name = sheet_group_name(opinion)
         if not groups or groups[-1].name != name:
             groups.append(AspectGroup(name=name))
-        groups[-1].items.append(
-            FeedbackItem(
-                text=opinion.text,
-                kind=opinion.kind,
-                kind_display=str(opinion.get_kind_display()),
-                channel_display=(
-                    str(opinion.get_channel_display()) if opinion.channel in SHOWN_CHANNELS else ""
-                ),
-            )
-        )
+        groups[-1].items.append(sheet_item(opinion))
     return groups
 
 
