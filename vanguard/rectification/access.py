@@ -370,6 +370,44 @@ def get_kept_donation_for_user(user: Person, pk: object) -> Donation:
     )
 
 
+# --- Plans workflow (plans/) ------------------------------------------------------------
+
+
+def own_plan(user: Person, campaign: Campaign) -> Plan | None:
+    """The person's own member plan in the campaign, if they have started one."""
+    own = _own_member_id(user)
+    if own is None:
+        return None
+    return visible_plans(user).filter(campaign=campaign, member_id=own).first()
+
+
+def reviewable_plans(user: Person) -> QuerySet[Plan]:
+    """The plans this person approves or returns (`can_review_plan` as a query):
+    members' plans of the branches they are an officer of (never their own), and the
+    branches' and the committee's plans under their committee scope."""
+    query = under(paths(user, BRANCH_OFFICER_ROLES), "member__branch__path")
+    query |= under(paths(user, ADMIN_ROLES), "unit__path")
+    plans = visible_plans(user).filter(query)
+    own = _own_member_id(user)
+    return plans.exclude(member_id=own) if own is not None else plans
+
+
+def plan_units(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The units whose plan (branch or committee) this person may start in the
+    campaign: the branches they are an officer of, the campaign's unit for the
+    committee."""
+    branches = Unit.objects.filter(
+        under(paths(user, BRANCH_OFFICER_ROLES), "path"),
+        kind=Unit.Kind.BRANCH,
+        is_active=True,
+        path__startswith=campaign.unit.path,
+    )
+    committee = Unit.objects.filter(pk=campaign.unit_id).filter(
+        under(paths(user, ADMIN_ROLES), "path")
+    )
+    return (branches | committee).order_by("path")
+
+
 # --- Campaigns --------------------------------------------------------------------------
 
 
