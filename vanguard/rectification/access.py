@@ -408,6 +408,11 @@ def plan_units(user: Person, campaign: Campaign) -> QuerySet[Unit]:
     return (branches | committee).order_by("path")
 
 
+def get_evidence_for_user(user: Person, pk: object) -> Update:
+    """An update that holds an evidence file, for its download: whoever sees the item."""
+    return get_for_user(visible_updates(user).exclude(evidence=""), user, pk)
+
+
 # --- Campaigns --------------------------------------------------------------------------
 
 
