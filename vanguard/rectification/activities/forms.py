@@ -56,11 +56,11 @@ class ActivityForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("参加党员"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    # Choices by the members' ids as text, matched here rather than in the database
+    # (a ModelMultipleChoiceField sends any number typed into the query, and one past
+    # 64 bits is a database error instead of a refused choice).
+    participants = forms.MultipleChoiceField(
+        label=_("参加党员"), required=False, widget=forms.CheckboxSelectMultiple
     )
     participants_note = forms.CharField(
         label=_("其他参加人员"),
@@ -86,12 +86,15 @@ class ActivityForm(forms.Form):
         self, *args: Any, members: QuerySet[Member], treasurers: QuerySet[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.members = {str(member.pk): member for member in members}
         participants: Any = self.fields["participants"]
-        participants.queryset = members
-        participants.label_from_instance = member_label
+        participants.choices = [(pk, member_label(m)) for pk, m in self.members.items()]
         treasurer: Any = self.fields["treasurer"]
         treasurer.queryset = treasurers
         treasurer.label_from_instance = login_label
+
+    def clean_participants(self) -> list[Member]:
+        return [self.members[pk] for pk in self.cleaned_data["participants"]]
 
 
 class DonationForm(forms.Form):

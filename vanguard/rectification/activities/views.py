@@ -184,7 +184,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "title": activity.title,
         "held_on": activity.held_on,
         "description": activity.description,
-        "participants": list(activity.participants.values_list("pk", flat=True)),
+        "participants": [str(pk) for pk in activity.participants.values_list("pk", flat=True)],
         "participants_note": activity.participants_note,
         "outcomes": activity.outcomes,
         "treasurer": activity.treasurer_id,
