@@ -103,7 +103,7 @@ def test_an_adopted_idea_becomes_an_item_of_the_branch_plan(client, f):
     idea = fa.adopted_idea(f)
     client.force_login(f.cast.secretary)
     page = client.get(f"/rectification/activities/{idea.activity_id}/").content.decode()
-    assert "转为整改事项" in page
+    assert "加入支部整改计划" in page
     prefix = f"i{idea.pk.hex[:8]}"
     made = client.post(
         f"/rectification/ideas/{idea.pk}/to-item/",
