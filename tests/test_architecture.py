@@ -210,3 +210,22 @@ def test_the_check_sees_each_hand_rolled_form(source, expected):
     """The check itself can fail: each forbidden form, in a view module, is reported."""
     module = PACKAGE / "organization" / "views_probe.py"
     assert any(expected in line for line in hand_rolled_access(module, source))
+
+
+def test_no_two_api_schemas_share_a_name():
+    """django-ninja names each schema in /api/v1/openapi.json by its class name: two
+    classes of one name in different apps make the whole schema answer 500. Caught here
+    by reading the source, before any request builds the schema."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "vanguard").rglob("api*.py")):
+        if "tests" in path.parts:
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef) and any(
+                (isinstance(base, ast.Name) and base.id.endswith("Schema"))
+                or (isinstance(base, ast.Attribute) and base.attr.endswith("Schema"))
+                for base in node.bases
+            ):
+                seen.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    shared = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not shared, f"schemas sharing a name (rename one): {shared}"

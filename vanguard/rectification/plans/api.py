@@ -95,7 +95,7 @@ class UpdateOut(Schema):
         return obj.activity.title if obj.activity is not None else None
 
 
-class ItemOut(Schema):
+class PlanItemOut(Schema):
     id: int
     plan_id: int
     problem: str
@@ -114,7 +114,7 @@ class ItemOut(Schema):
 
 
 class PlanDetailOut(PlanFields):
-    items: list[ItemOut]
+    items: list[PlanItemOut]
 
 
 class ItemIn(Schema):
@@ -243,7 +243,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 
 @router.post(
     "plans/{int:plan_id}/items",
-    response={201: ItemOut, **ERRORS},
+    response={201: PlanItemOut, **ERRORS},
     summary="Add an item (while the plan is a draft or returned)",
 )
 def item_create(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
@@ -268,7 +268,7 @@ def item_create(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
 
 @router.patch(
     "items/{int:item_id}",
-    response={200: ItemOut, **ERRORS},
+    response={200: PlanItemOut, **ERRORS},
     summary="Change an item's five clarities, tags or links",
 )
 def item_update(request: HttpRequest, item_id: int, payload: ItemPatch) -> dict[str, Any]:
@@ -299,7 +299,7 @@ def item_update(request: HttpRequest, item_id: int, payload: ItemPatch) -> dict[
 
 @router.post(
     "items/{int:item_id}/updates",
-    response={201: ItemOut, **ERRORS},
+    response={201: PlanItemOut, **ERRORS},
     summary="Record progress on an item (evidence files: through the page)",
 )
 def update_create(request: HttpRequest, item_id: int, payload: UpdateIn) -> Status:
