@@ -6,6 +6,8 @@ and verification queues, and the evidence files. Every object comes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -222,28 +224,10 @@ def my_item_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     plan = access.own_plan(request.user, campaign) or selectors.member_plan_draft(campaign, member)
     if plan.pk is not None:
         return _item_new(request, plan)
-    form = _item_form(request, plan, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            item = services.my_item_create(
-                campaign=campaign,
-                member=member,
-                problem=data["problem"],
-                measure=data["measure"],
-                standard=data["standard"],
-                deadline=data["deadline"],
-                responsible=data["responsible"],
-                tags=data["tags"],
-                links=data.get("links", []),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("已添加整改事项。"))
-            return _redirect_to_plan(request, item.plan, f"item-{item.pk}")
-    return _render_plan(request, plan, status=422, item_form=form)
+    # No plan yet: the first item starts it, in one write (nothing if the item is refused).
+    return _item_new(
+        request, plan, create=partial(services.my_item_create, campaign=campaign, member=member)
+    )
 
 
 # --- Any plan ---------------------------------------------------------------------------
@@ -256,27 +240,31 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_plan(request, plan)
 
 
-def _item_new(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+def _item_new(
+    request: AuthenticatedHttpRequest, plan: Plan, *, create: Callable[..., Item] | None = None
+) -> HttpResponse:
+    """Add an item to the plan (`create`: another service to call with the form's fields,
+    e.g. one that also starts the plan)."""
     form = _item_form(request, plan, request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "problem": data["problem"],
+            "measure": data["measure"],
+            "standard": data["standard"],
+            "deadline": data["deadline"],
+            "responsible": data["responsible"],
+            "tags": data["tags"],
+            "links": data.get("links", []),
+            "actor": request.user,
+        }
         try:
-            item = services.item_create(
-                plan=plan,
-                problem=data["problem"],
-                measure=data["measure"],
-                standard=data["standard"],
-                deadline=data["deadline"],
-                responsible=data["responsible"],
-                tags=data["tags"],
-                links=data.get("links", []),
-                actor=request.user,
-            )
+            item = create(**fields) if create else services.item_create(plan=plan, **fields)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
             messages.success(request, _("已添加整改事项。"))
-            return _redirect_to_plan(request, plan, f"item-{item.pk}")
+            return _redirect_to_plan(request, item.plan, f"item-{item.pk}")
     return _render_plan(request, plan, status=422, item_form=form)
 
 
