@@ -148,5 +148,5 @@ def home_context(user: Person) -> dict[str, Any]:
         ),
         "supervised": _supervised(user),
         # Make-up work (补课) the person may report done now: theirs, or their branch's.
-        "makeup_todo": remediation_selectors.my_orders(user)[0],
+        "makeup_todo": remediation_selectors.orders_to_report(user),
     }

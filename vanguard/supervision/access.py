@@ -375,6 +375,22 @@ def can_report_order(user: Person, order: RemediationOrder) -> bool:
     return covers(paths(user, {Role.BRANCH_SECRETARY}), order.branch.path)
 
 
+def reportable_orders(user: Person) -> QuerySet[RemediationOrder]:
+    """The orders this person may report done now (`can_report_order`, as a query): open
+    or sent back, and theirs, their own member's, or of a branch they are secretary of."""
+    if not isinstance(user, User) or not user.is_active:
+        return RemediationOrder.objects.none()
+    whose = (
+        Q(responsible=user)
+        | Q(member__user=user)
+        | under(paths(user, {Role.BRANCH_SECRETARY}), "branch__path")
+    )
+    return RemediationOrder.objects.filter(
+        whose,
+        status__in=[RemediationOrder.Status.OPEN, RemediationOrder.Status.REOPENED],
+    ).select_related("campaign__unit", "branch", "member", "responsible")
+
+
 def can_verify_order(user: Person, order: RemediationOrder) -> bool:
     """Re-check an order reported done: whoever may order make-up work in the branch."""
     return order.status == RemediationOrder.Status.REPORTED and can_order_makeup(user, order.branch)

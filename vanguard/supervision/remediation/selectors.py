@@ -78,26 +78,30 @@ def order_branches(user: Any, campaign: Campaign) -> QuerySet[Unit]:
     )
 
 
+def orders_to_report(user: Any) -> list[RemediationOrder]:
+    """The orders of running campaigns the person may report done now, soonest first:
+    their to-do (the home page's, and the first list of `my_orders`)."""
+    return list(
+        access.reportable_orders(user)
+        .filter(campaign__status=Campaign.Status.ACTIVE)
+        .order_by("deadline", "pk")
+    )
+
+
 def my_orders(user: Any) -> tuple[list[RemediationOrder], list[RemediationOrder]]:
     """A person's to-do: the orders they may report done now (as the person
     responsible, the member it is for, or the branch's secretary); and the others
     about them or reported by them (waiting for the re-check, or done)."""
     if not getattr(user, "is_authenticated", False):
         return [], []
-    orders = list(
+    todo = orders_to_report(user)
+    mine = list(
         access.visible_orders(user)
+        .filter(Q(responsible=user) | Q(reported_by=user) | Q(member__user=user))
         .filter(campaign__status=Campaign.Status.ACTIVE)
-        .select_related("campaign")
+        .exclude(pk__in=[order.pk for order in todo])
         .order_by("deadline", "pk")
     )
-    todo = [order for order in orders if access.can_report_order(user, order)]
-    mine = [
-        order
-        for order in orders
-        if order not in todo
-        and user.pk
-        in (order.responsible_id, order.reported_by_id, order.member and order.member.user_id)
-    ]
     return todo, mine
 
 

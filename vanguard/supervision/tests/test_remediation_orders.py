@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from vanguard.notices.models import Notification
+from vanguard.supervision import access
 from vanguard.supervision.models import (
     Check,
     CheckFinding,
@@ -257,3 +258,31 @@ def test_the_order_form_names_the_default_person_responsible_as_people_know_them
         f"?branch={f.org.branch_a1.pk}&member={f.cast.member_record.pk}"
     ).content.decode()
     assert "默认责任人：王小明（member）" in page
+
+
+def test_the_to_do_query_and_the_report_check_agree_for_every_role(f):
+    """The home page's to-do (access.reportable_orders, one query) lists exactly the
+    orders access.can_report_order lets each person report."""
+    orders = [
+        fr.member_order(f),
+        fr.branch_order(f),
+        fr.member_order(f, status=RemediationOrder.Status.REPORTED),
+    ]
+    for role in (
+        "committee_admin",
+        "supervisor",
+        "gb_secretary",
+        "secretary",
+        "branch_committee",
+        "group_leader",
+        "observer",
+        "member",
+        "other_member",
+    ):
+        user = getattr(f.cast, role)
+        listed = set(access.reportable_orders(user).values_list("pk", flat=True))
+        allowed = {order.pk for order in orders if access.can_report_order(user, order)}
+        assert listed == allowed, role
+    assert set(access.reportable_orders(f.cast.member).values_list("pk", flat=True)) == {
+        orders[0].pk
+    }
