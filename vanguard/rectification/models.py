@@ -128,6 +128,10 @@ class PlanDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The plan as the reviewer decided on it (its summary and its items' five
+    # clarities and tags; see plans/versions.py), frozen as the review loop freezes a
+    # submitted version: after a return, the next review shows what changed since.
+    snapshot = models.JSONField(_("审阅时的计划"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("整改计划审核")
