@@ -3,11 +3,12 @@ nothing they can reach (pages, the API, exports) tells them who gave an opinion
 about them; the audit trail keeps no source; the suggestion box logs neither what
 was sent nor from where.
 
-The crawl is generic: every route under /opinions/, /o/ and /api/v1/opinions/ is
-found by walking the URL resolver (so a page added later is covered without
-editing this file), its parameters are filled with every relevant object of the
-test, and each response is read as a person would receive it: HTML and JSON as
-text (JSON un-escaped), PDFs through a PDF reader, zip files (xlsx, docx) unpacked.
+The crawl is generic (tests/crawl.py, shared with rectification's secrecy test):
+every route under /opinions/, /o/ and /api/v1/opinions/ is found by walking the
+URL resolver (so a page added later is covered without editing this file), its
+parameters are filled with every relevant object of the test, and each response
+is read as a person would receive it: HTML and JSON as text (JSON un-escaped),
+PDFs through a PDF reader, zip files (xlsx, docx) unpacked.
 Positive controls show the crawl reaches the places where sources *are* shown:
 the sorters above a branch see the sources of opinions about its members; the
 sorters inside it (who could be the subject of any of its opinions) see none.
@@ -15,26 +16,20 @@ sorters inside it (who could be the subject of any of its opinions) see none.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import re
-import zipfile
 from dataclasses import dataclass, field
 
-import pypdf
 import pytest
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import Cast, Org, fresh_copy, make_member
+from conftest import Cast, Org, fresh_copy
+from tests import crawl
 from tests.access import ROLES
-from vanguard.accounts import access as accounts_access
 from vanguard.audit.context import acting_as
 from vanguard.audit.models import AuditEntry
 from vanguard.opinions.models import EmailAttachment, Opinion, OpinionRecord, Survey
 from vanguard.opinions.tests import factories_feedback as f
-from vanguard.organization import access as organization_access
 
 pytestmark = pytest.mark.django_db
 
@@ -65,18 +60,6 @@ def org(_org_and_cast) -> Org:
 @pytest.fixture
 def cast(_org_and_cast) -> Cast:
     return _org_and_cast[1]
-
-
-def _routes(resolver=None, prefix: str = "") -> list[str]:
-    resolver = resolver or get_resolver()
-    found: list[str] = []
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern).lstrip("^").rstrip("$")
-        if isinstance(entry, URLResolver):
-            found.extend(_routes(entry, route))
-        elif isinstance(entry, URLPattern) and route.startswith(PREFIXES):
-            found.append(route)
-    return sorted(set(found))
 
 
 @dataclass
@@ -137,68 +120,25 @@ class Objects:
         return [str(i) for i in sorted(every)]
 
     def urls(self, route: str) -> list[str]:
-        params = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        urls = ["/" + route]
-        for name in params:
-            values = self.candidates(route, name)
-            pattern = re.compile(r"<(?:\w+:)?" + name + ">")
-            urls = [pattern.sub(v, url, count=1) for url in urls for v in values]
-        if not params:
-            urls.append("/" + route + "?" + "&".join(f"{k}={v}" for k, v in self.query.items()))
-        return urls
-
-
-def _readable(response) -> str:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    headers = " ".join(f"{k}: {v}" for k, v in response.items())
-    content_type = response.get("Content-Type", "")
-    if body.startswith(b"%PDF"):
-        reader = pypdf.PdfReader(io.BytesIO(body))
-        text = "".join(page.extract_text() for page in reader.pages)
-        text += " ".join(str(v) for v in (reader.metadata or {}).values())
-    elif body.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            text = " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
-    elif "json" in content_type:
-        try:
-            text = json.dumps(json.loads(body), ensure_ascii=False)
-        except ValueError:
-            text = body.decode("utf-8", "replace")
-    else:
-        text = body.decode("utf-8", "replace")
-    return headers + "\n" + text
+        return crawl.urls(route, self.candidates, self.query)
 
 
 def _crawl(client, objects: Objects) -> tuple[dict[str, str], list[str]]:
     """Every GET-able URL of the opinions app, as this client: url -> what it received;
     and the URLs that failed with a server error."""
-    client.raise_request_exception = False
-    seen: dict[str, str] = {}
-    errors: list[str] = []
-    for route in _routes():
-        for url in objects.urls(route):
-            response = client.get(url, HTTP_ACCEPT="text/html,application/json")
-            if response.status_code >= 500:
-                errors.append(url)
-            seen[url] = _readable(response)
-    return seen, errors
+    return crawl.crawl(client, (u for r in crawl.routes(PREFIXES) for u in objects.urls(r)))
 
 
-def _leaks(seen: dict[str, str], markers) -> list[tuple[str, str]]:
-    return [(url, m) for url, text in seen.items() for m in markers if m in text]
+_leaks = crawl.leaks
 
 
 def _subject_of(role: str, cast, org):
     """The member a role's user is: their own record, or one made for this test (so a
     committee admin, a supervisor… is also proved blind to opinions about them)."""
     user = getattr(cast, role)
-    member = organization_access.member_of(user)
-    if member is None:
-        # A sorter above A1 is a member of another branch under the committee.
-        branch = org.branch_a2 if role in A1_SORTERS_ABOVE else org.branch_a1
-        member = make_member(name=f"{role}本人", number=f"X-{role}", branch=branch, user=user)
-        accounts_access.forget_scopes(user)
-    return user, member
+    # A sorter above A1 is a member of another branch under the committee.
+    branch = org.branch_a2 if role in A1_SORTERS_ABOVE else org.branch_a1
+    return user, crawl.member_record(user, branch=branch, label=role)
 
 
 def _opinions_about(campaign, subject, org) -> list[Opinion]:
