@@ -46,7 +46,7 @@ from vanguard.rectification.models import (
     Tag,
     Update,
 )
-from vanguard.rectification.plans import selectors
+from vanguard.rectification.plans import selectors, versions
 from vanguard.study.models import StudySession
 
 TEXT_MAX = 2000
@@ -108,7 +108,7 @@ def _writers(plan: Plan) -> list[int | None]:
 def _locked(plan: Plan) -> Plan:
     current = Plan.objects.select_for_update().get(pk=plan.pk)
     plan.status, plan.version = current.status, current.version
-    plan.return_reason = current.return_reason
+    plan.return_reason, plan.summary = current.return_reason, current.summary
     return plan
 
 
@@ -169,6 +169,7 @@ def plan_submit(*, plan: Plan, summary: str, actor: User) -> Plan:
     """Hand the plan in for review; its reviewers are told."""
     plan = _locked(plan)
     _editable(plan)
+    resubmitted = plan.status == Plan.Status.RETURNED
     summary = checked_text(summary, "summary", _("整改思路"), required=False, limit=SUMMARY_MAX)
     if not plan.items.exists():
         raise ValidationError({"items": _("请至少写一条整改事项再提交。")})
@@ -179,7 +180,12 @@ def plan_submit(*, plan: Plan, summary: str, actor: User) -> Plan:
         plan.version += 1
         plan.save(update_fields=["summary", "status", "submitted_at", "version", "updated_at"])
     with site_language():
-        text = _("%(owner)s提交了整改计划，请审阅。") % {"owner": _owner_name(plan)}
+        if resubmitted:
+            text = _("%(owner)s按退回理由修改后重新提交了整改计划，请审阅。") % {
+                "owner": _owner_name(plan)
+            }
+        else:
+            text = _("%(owner)s提交了整改计划，请审阅。") % {"owner": _owner_name(plan)}
     _tell(
         _reviewers(plan),
         text,
@@ -205,6 +211,7 @@ def plan_review(*, plan: Plan, approve: bool, reason: str, actor: User) -> PlanD
             verdict=PlanDecision.Verdict.APPROVE if approve else PlanDecision.Verdict.RETURN,
             reason=reason,
             reviewer=actor,
+            snapshot=versions.plan_snapshot(plan),
         )
         decision.save()
         if approve:

@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib import filetypes, uploads
 from vanguard.lib.forms import query_int, show_service_errors
+from vanguard.lib.people import person_name
 from vanguard.opinions import access as opinions_access
 from vanguard.organization import access as organization_access
 from vanguard.rectification import access
 from vanguard.rectification.models import Item, Plan
-from vanguard.rectification.plans import selectors, services
+from vanguard.rectification.plans import selectors, services, versions
 from vanguard.rectification.plans.forms import (
     ItemForm,
     ReviewForm,
@@ -165,7 +166,14 @@ def _plan_context(
         if can_edit and views
         else None,
         "review_form": (review_form or ReviewForm()) if can_review else None,
-        "decisions": list(plan.decisions.order_by("at", "pk")) if plan.pk else [],
+        # After a return, the reviewer reads what the writers changed (the review loop's diff).
+        "changes": versions.changes_since_return(plan) if can_review else None,
+        "decisions": [
+            (decision, person_name(decision.reviewer))
+            for decision in plan.decisions.select_related("reviewer").order_by("at", "pk")
+        ]
+        if plan.pk
+        else [],
         "reads_campaign": plan.pk is not None and not is_own,
         "owner": plan.member.name if plan.member else (plan.unit.name if plan.unit else ""),
     }
