@@ -36,6 +36,7 @@ from vanguard.grading.selectors_registration import RegistrationData
 
 LABEL_WIDTH = 26 * mm  # six characters (民主评议情况) on one line
 PADDING = 4  # points, above and below each cell
+EXTRA_MIN_MM = 12  # a section a higher app adds: as tall as its lines, at least this
 # Characters XML 1.0 cannot hold (Word refuses the file; reportlab prints garbage).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -64,6 +65,7 @@ class Section:
     grid: list[list[str]] | None = None
     signature: str = ""
     min_height_mm: float = 0
+    compact: bool = False  # smaller type: a section a higher app adds in the room left
 
 
 def facts(data: RegistrationData) -> list[tuple[str, str, str, str]]:
@@ -153,6 +155,16 @@ def sections(data: RegistrationData) -> list[Section]:
         if data.outcome_note:
             lines.append(_clean(data.outcome_note))
         result.append(Section(_("处置结果"), lines, min_height_mm=16))
+    # What higher apps add (`registration_sections`), each kept to a few lines.
+    result += [
+        Section(
+            extra.label,
+            [_clean(line) for line in extra.lines],
+            min_height_mm=EXTRA_MIN_MM,
+            compact=True,
+        )
+        for extra in data.extra
+    ]
     return result
 
 
@@ -198,6 +210,27 @@ def _ruled(table: Table, *, label_columns: Sequence[int]) -> Table:
     return table
 
 
+def facts_table(rows: Sequence[tuple[str, str, str, str]]) -> Table:
+    """The ruled facts at the head of a form, two to a row (label, value, label, value),
+    the labels shaded: the layout of this form, which other forms about a member (the
+    rectification plan's export) share."""
+    st = _pdf_styles()
+    value_width = (pdf.content_width() - 2 * LABEL_WIDTH) / 2
+    cells = [
+        [
+            pdf.para(a, st["label"]),
+            pdf.para(_clean(b), st["value"]),
+            pdf.para(c, st["label"]),
+            pdf.para(_clean(d), st["value"]),
+        ]
+        for a, b, c, d in rows
+    ]
+    return _ruled(
+        Table(cells, colWidths=[LABEL_WIDTH, value_width, LABEL_WIDTH, value_width]),
+        label_columns=(0, 2),
+    )
+
+
 def _height(flowables: Sequence[Flowable], width: float) -> float:
     total = 0.0
     for flowable in flowables:
@@ -210,27 +243,12 @@ def _pdf_form(data: RegistrationData) -> list[Flowable]:
     s = pdf.styles()
     st = _pdf_styles()
     width = pdf.content_width()
-    value_width = (width - 2 * LABEL_WIDTH) / 2
     story: list[Flowable] = [
         pdf.para(title(), s.title),
         pdf.para(subtitle(data), st["subtitle"]),
         pdf.spacer(3),
     ]
-    fact_rows = [
-        [
-            pdf.para(a, st["label"]),
-            pdf.para(b, st["value"]),
-            pdf.para(c, st["label"]),
-            pdf.para(d, st["value"]),
-        ]
-        for a, b, c, d in facts(data)
-    ]
-    story.append(
-        _ruled(
-            Table(fact_rows, colWidths=[LABEL_WIDTH, value_width, LABEL_WIDTH, value_width]),
-            label_columns=(0, 2),
-        )
-    )
+    story.append(facts_table(facts(data)))
     rows: list[list[Any]] = []
     heights: list[float] = []
     commands: list[Any] = [
@@ -245,7 +263,9 @@ def _pdf_form(data: RegistrationData) -> list[Flowable]:
     inner = width - LABEL_WIDTH - 12  # the cell's width inside its padding (6 + 6)
     for section in sections(data):
         cell: list[Flowable] = [
-            piece for line in section.lines for piece in pdf.paras(line, st["body"], width=inner)
+            piece
+            for line in section.lines
+            for piece in pdf.paras(line, st["value" if section.compact else "body"], width=inner)
         ]
         if section.grid is not None:
             grid = Table(

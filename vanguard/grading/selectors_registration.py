@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from vanguard.ballots.models import Grade
-from vanguard.grading import selectors
+from vanguard.grading import registration_sections, selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
 from vanguard.organization.models import Member, Unit
 
@@ -73,6 +73,8 @@ class RegistrationData:
     outcome_on: datetime.date | None = None
     outcome_note: str = ""
     grade_value: str = field(default="", repr=False)  # the approved grade's code
+    # What higher apps add to the form (`registration_sections`): the rectification plan…
+    extra: list[registration_sections.FormSection] = field(default_factory=list)
 
 
 def _day(value: datetime.datetime | None) -> datetime.date | None:
@@ -123,6 +125,7 @@ def registrations(
 
     proposals = _proposals(ids, campaign, found)
     appraisals = _appraisals(ids, campaign)
+    extra = registration_sections.extra_sections(ids, campaign)
 
     result = []
     for member in found:
@@ -138,6 +141,7 @@ def registrations(
             party_group_name=member.party_group.name if member.party_group else "",
             campaign_name=campaign.name,
             campaign_year=campaign.year,
+            extra=extra.get(member.pk, []),
         )
         version = summaries.get(member.pk)
         if version is not None:

@@ -152,6 +152,14 @@ def get_plan_for_user(user: Person, pk: object, *, need: PlanCapability | None =
     return get_for_user(visible_plans(user), user, pk, need=need)
 
 
+def get_member_plan_for_user(user: Person, pk: object) -> Plan:
+    """A member's plan, for its export (for the annual assessment and post appointment):
+    whoever reads it — the member themself, their branch's officers, the readers of
+    the scope. 404 otherwise, and for a branch's or the committee's plan."""
+    plans = visible_plans(user).filter(level=Plan.Level.MEMBER)
+    return get_for_user(plans.select_related("member__party_group"), user, pk)
+
+
 # --- Items and updates ------------------------------------------------------------------
 
 
