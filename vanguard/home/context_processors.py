@@ -10,6 +10,7 @@ from vanguard.accounts import access
 from vanguard.campaigns import access as campaigns_access
 from vanguard.opinions import access as opinions_access
 from vanguard.organization import access as organization_access
+from vanguard.rectification import access as rectification_access
 from vanguard.reviews import access as reviews_access
 from vanguard.supervision import access as supervision_access
 
@@ -27,4 +28,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "reviews_branch": reviews_access.branch_review_units(user).exists(),
         "sorts_opinions": campaigns_access.record_units(user).exists(),
         "reads_supervision": supervision_access.reads_supervision(user),
+        # From the scopes already read above: no query of its own.
+        "reads_ledgers": rectification_access.reads_ledgers(user),
     }

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from vanguard.accounts.access import (
     ADMIN_ROLES,
@@ -433,3 +434,93 @@ def get_rectification_campaign_for_user(
     user: Person, pk: object, *, need: Callable[[Person, Campaign], bool] | None = None
 ) -> Campaign:
     return get_for_user(rectification_campaigns(user), user, pk, need=need)
+
+
+# --- Ledgers (ledgers/) -----------------------------------------------------------------
+# A ledger shows the plans it counts: whoever reads a member's plan reads that member's
+# ledger (一人一账), even before the plan exists; the branch ledger and the roll-up are
+# for the readers of plans in the scope (the branch's officers, the general-branch
+# secretary, the committee, supervisors, observers); "you said, we did" is also for the
+# members of the branch, and shows only what they read anyway (approved unit plans).
+# Each is of one campaign: a branch or member outside the campaign's unit is a 404.
+
+
+def reads_ledgers(user: Person) -> bool:
+    """Whether the person reads any ledger: no query beyond the scopes the navigation
+    has already read."""
+    return bool(paths(user, PLAN_READ_ROLES))
+
+
+def ledger_paths(user: Person) -> list[str]:
+    """The subtrees whose plans the person reads in the ledgers."""
+    return paths(user, PLAN_READ_ROLES)
+
+
+def ledger_roots(user: Person, campaign: Campaign) -> list[Unit]:
+    """The tops of the person's ledger in the campaign: their scopes inside the campaign's
+    unit (a scope above it becomes the campaign's unit), each subtree once."""
+    found: set[str] = set()
+    for path in ledger_paths(user):
+        if path.startswith(campaign.unit.path):
+            found.add(path)
+        elif campaign.unit.path.startswith(path):
+            found.add(campaign.unit.path)
+    kept: list[str] = []
+    for path in sorted(found, key=len):
+        if not any(path.startswith(other) for other in kept):
+            kept.append(path)
+    if not kept:
+        return []
+    return list(Unit.objects.filter(path__in=kept, is_active=True).order_by("path"))
+
+
+def get_ledger_roots_for_user(user: Person, campaign: Campaign) -> list[Unit]:
+    """The roll-up's tops: a 404 for a person who reads no plan in the campaign."""
+    roots = ledger_roots(user, campaign)
+    if not roots:
+        raise Http404
+    return roots
+
+
+def ledger_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The branches of the campaign whose ledger the person reads."""
+    return Unit.objects.filter(
+        under(ledger_paths(user), "path"),
+        kind=Unit.Kind.BRANCH,
+        path__startswith=campaign.unit.path,
+    )
+
+
+def get_ledger_branch_for_user(user: Person, campaign: Campaign, pk: object) -> Unit:
+    return get_for_user(ledger_branches(user, campaign), user, pk)
+
+
+def ledger_members(user: Person, campaign: Campaign) -> QuerySet[Member]:
+    """The members of the campaign whose ledger the person reads: the rule of
+    `visible_plans` for a member's plan, asked of the member (their plan may not
+    exist yet)."""
+    query = under(ledger_paths(user), "branch__path")
+    own = _own_member_id(user)
+    if own is not None:
+        query |= Q(pk=own)
+    return Member.objects.filter(query, branch__path__startswith=campaign.unit.path).select_related(
+        "branch"
+    )
+
+
+def get_ledger_member_for_user(user: Person, campaign: Campaign, pk: object) -> Member:
+    return get_for_user(ledger_members(user, campaign), user, pk)
+
+
+def said_did_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The branches of the campaign whose "you said, we did" (你们提的，我们改的) the
+    person reads: their own branch, and the branches whose plans they read."""
+    query = under(ledger_paths(user), "path")
+    member = member_of(user)
+    if member is not None:
+        query |= Q(pk=member.branch_id)
+    return Unit.objects.filter(query, kind=Unit.Kind.BRANCH, path__startswith=campaign.unit.path)
+
+
+def get_said_did_branch_for_user(user: Person, campaign: Campaign, pk: object) -> Unit:
+    return get_for_user(said_did_branches(user, campaign), user, pk)

@@ -9,13 +9,40 @@ aspect: never its source, contact, channel, date, round or the unit that gathere
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
-from vanguard.rectification.models import Activity, ItemLink
+from vanguard.rectification.models import Activity, Item, ItemLink
+
+# What an item's status says, written once for every count (the ledgers, the
+# requirement kinds): `prefix` is the lookup from the counted rows to the item
+# ("" on Item itself, "items__" from a Plan).
+OPEN_STATUSES = (Item.Status.PLANNED, Item.Status.IN_PROGRESS)
+DONE_STATUSES = (Item.Status.DONE, Item.Status.VERIFIED)
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """Not done, and its deadline has passed."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}deadline__lt": today})
+
+
+def due_q(today: datetime.date, prefix: str = "") -> Q:
+    """Its deadline is today or past: the items a share "done by the deadline" counts."""
+    return Q(**{f"{prefix}deadline__lte": today})
+
+
+def on_time_q(prefix: str = "") -> Q:
+    """Done (or verified) on or before its deadline."""
+    return Q(
+        **{
+            f"{prefix}status__in": DONE_STATUSES,
+            f"{prefix}done_at__date__lte": F(f"{prefix}deadline"),
+        }
+    )
 
 
 @dataclass(frozen=True)
