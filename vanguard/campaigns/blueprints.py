@@ -77,8 +77,20 @@ EDUCATION = Blueprint(
             length_days=44,
             requirements=THREE_MEETINGS,
         ),
-        # The requirements of rectification (plans, items, evidence) come with that module.
-        PhaseSpec(Phase.Key.RECTIFICATION, _("整改提高"), starts_after_days=116, length_days=44),
+        # The kinds are registered by the rectification app (campaigns names them only
+        # by their codes): every member submits a written plan, the branch's plan is
+        # approved by the committee, 80 % of the items due are done by their deadline.
+        PhaseSpec(
+            Phase.Key.RECTIFICATION,
+            _("整改提高"),
+            starts_after_days=116,
+            length_days=44,
+            requirements=(
+                RequirementSpec("member_rectification_plan", {"state": "submitted"}),
+                RequirementSpec("branch_rectification_plan_approved"),
+                RequirementSpec("branch_rectification_items_done", {"percent": 80}),
+            ),
+        ),
     ),
 )
 

@@ -64,6 +64,15 @@ class RequirementResult:
     def percent(self) -> int:
         return round(self.share * 100)
 
+    @property
+    def figure(self) -> str:
+        """What a branch has reached, as its kind writes it ("50%"); "" when the kind
+        only says met or not."""
+        if self.is_member_scope or self.value is None:
+            return ""
+        spec = kinds.REGISTRY.get(self.requirement.kind)
+        return spec.figure(self.value) if spec is not None and spec.figure else ""
+
 
 @dataclass
 class MemberItem:

@@ -204,6 +204,9 @@ class RequirementKind:
     # (context, requirement, cleaned params) -> {member or branch id: value reached}
     evaluate: Callable[[Context, Any, dict[str, Any]], Mapping[int, int]]
     target: Callable[[dict[str, Any]], int] = lambda params: int(params.get("min", 1))
+    # A branch kind's value as the dashboard writes it beside the requirement (e.g.
+    # "50%" of a share); None: the dashboard says only whether it is met.
+    figure: Callable[[int], str] | None = None
 
 
 REGISTRY: dict[str, RequirementKind] = {}

@@ -5,8 +5,9 @@ requirement registry at start-up (`RectificationConfig.ready` imports this modul
   approved, as the parameter says) in the campaign;
 * ``branch_rectification_plan_approved`` — the branch's own plan is approved;
 * ``branch_rectification_items_done`` — at least N % of the items due by today (of
-  the branch's plan and its members' plans) were done by their deadline. A branch with
-  no item due yet has reached 100 %.
+  the branch's plan and its members' plans) were done by their deadline: the value is
+  the share reached, shown on the dashboard beside the target. A branch with no item
+  due yet has reached 100 %.
 
 Each evaluator answers for every member or branch of the scope with one query.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -79,14 +80,12 @@ def items_done_on_time(ctx: Context) -> dict[int, tuple[int, int]]:
     """{branch id: (items due by today, of them done by their deadline)}: the branch's
     own plan and its members' plans, in one query (shared by one progress run)."""
     from vanguard.rectification.models import Item
+    from vanguard.rectification.selectors import due_q, on_time_q
 
     def compute() -> dict[int, tuple[int, int]]:
         today = timezone.localdate(ctx.now)
-        on_time = Q(
-            status__in=[Item.Status.DONE, Item.Status.VERIFIED],
-            done_at__date__lte=F("deadline"),
-        )
-        base = Item.objects.filter(plan__campaign=ctx.campaign, deadline__lte=today)
+        on_time = on_time_q()
+        base = Item.objects.filter(due_q(today), plan__campaign=ctx.campaign)
         result: dict[int, tuple[int, int]] = {}
         # A branch's own plan is placed by its unit, a member's by the member's branch.
         for owner in ("plan__unit", "plan__member__branch"):
@@ -108,8 +107,9 @@ def items_done_on_time(ctx: Context) -> dict[int, tuple[int, int]]:
 
 
 def _items_done(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[int, int]:
-    """{branch id: 1} for branches whose share done on time reaches the percentage; a
-    branch with nothing due is not behind."""
+    """{branch id: the percentage of its items due that were done by their deadline},
+    rounded down (a branch just short of the target is not rounded up to it); a branch
+    with nothing due is not behind: 100."""
     from vanguard.organization.models import Unit
 
     counts = items_done_on_time(ctx)
@@ -118,12 +118,11 @@ def _items_done(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[
         .filter(ctx.under("path"))
         .values_list("pk", flat=True)
     )
-    met: dict[int, int] = {}
+    reached: dict[int, int] = {}
     for branch_id in branches:
         due, done = counts.get(branch_id, (0, 0))
-        if due == 0 or done * 100 >= params["percent"] * due:
-            met[branch_id] = 1
-    return met
+        reached[branch_id] = done * 100 // due if due else 100
+    return reached
 
 
 def _describe_member(params: dict[str, Any]) -> str:
@@ -168,6 +167,7 @@ ITEMS_DONE = register(
         params=(SHARE,),
         describe=_describe_items,
         evaluate=_items_done,
-        target=lambda params: 1,
+        target=lambda params: params["percent"],
+        figure=lambda value: f"{value}%",
     )
 )

@@ -72,7 +72,11 @@ def test_education_template_sets_the_seeds_requirements(org):
         "支部召开民主评议会",
         "支部召开等级评定会",
     ]
-    assert _requirements(rectification) == []
+    assert [label for _k, _p, label in _requirements(rectification)] == [
+        "每名党员提交书面整改计划",
+        "支部整改计划经党委审核通过",
+        "到期整改事项按期完成 80% 以上",
+    ]
 
 
 def test_annual_appraisal_template_has_the_appraisal_phase_with_the_three_meetings(org):
@@ -116,7 +120,7 @@ def test_creating_a_campaign_audits_its_phases_and_requirements(org, cast):
     types = list(AuditEntry.objects.values_list("object_type", flat=True))
     assert types.count("campaigns.campaign") == 1
     assert types.count("campaigns.phase") == 3
-    assert types.count("campaigns.requirement") == 7
+    assert types.count("campaigns.requirement") == 10  # 4 + 3 + 3 (rectification)
 
 
 def test_clone_copies_phases_a_year_later_and_requirements_but_no_data(org, cast):
