@@ -15,7 +15,6 @@ escapes it, and Word stores it as text, so `<script>` or `&` prints as written.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,17 +31,16 @@ from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from vanguard.ballots.models import Grade
 from vanguard.documents import pdf, word
+from vanguard.documents.text import xml_safe
 from vanguard.grading.selectors_registration import RegistrationData
 
 LABEL_WIDTH = 26 * mm  # six characters (民主评议情况) on one line
 PADDING = 4  # points, above and below each cell
 EXTRA_MIN_MM = 12  # a section a higher app adds: as tall as its lines, at least this
-# Characters XML 1.0 cannot hold (Word refuses the file; reportlab prints garbage).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: Any) -> str:
-    return _NOT_XML.sub("", str(text or ""))
+    return xml_safe(text or "")
 
 
 def _date(value: date | None) -> str:

@@ -9,11 +9,11 @@ import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from vanguard.grading import access, registration_form, selectors_registration
 from vanguard.grading.selectors_registration import RegistrationData
+from vanguard.lib.downloads import file_disposition
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,15 +28,6 @@ def _member_form(request: HttpRequest, campaign_pk: int, member_pk: int) -> Regi
     return selectors_registration.registration_data(member, campaign, for_member=for_member)
 
 
-def _disposition(name: str, fallback: str, *, inline: bool) -> str:
-    """RFC 6266, by Django: a plain ASCII name (filename="…") for old clients, then the
-    Chinese one (filename*=utf-8''…), which every current browser prefers."""
-    plain = content_disposition_header(not inline, fallback) or ""
-    full = content_disposition_header(not inline, name) or ""
-    chinese = full.partition("; ")[2]
-    return f"{plain}; {chinese}" if chinese.startswith("filename*=") else plain
-
-
 def _file(
     content: bytes, content_type: str, subject: str, fallback: str, extension: str, *, inline: bool
 ) -> HttpResponse:
@@ -45,7 +36,9 @@ def _file(
     response = HttpResponse(content, content_type=content_type)
     name = f"{registration_form.title()}-{subject}.{extension}".replace("/", "-")
     ascii_name = "registration-form-" + re.sub(r"[^A-Za-z0-9_-]", "", fallback or "x")
-    response["Content-Disposition"] = _disposition(name, f"{ascii_name}.{extension}", inline=inline)
+    response["Content-Disposition"] = file_disposition(
+        name, f"{ascii_name}.{extension}", inline=inline
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
