@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts.access import ADMIN_ROLES, holders
+from vanguard.accounts.access import ADMIN_ROLES
 from vanguard.accounts.models import User
 from vanguard.audit.context import acting_as
 from vanguard.campaigns.models import Campaign
@@ -34,6 +34,8 @@ from vanguard.lib import filetypes, uploads
 from vanguard.lib.paths import path_ids
 from vanguard.lib.text import checked_text
 from vanguard.meetings.models import Meeting
+from vanguard.notices import reminders
+from vanguard.notices.reminders import Recipient
 from vanguard.notices.services import Message, notify_many, site_language
 from vanguard.organization.models import Member, Unit
 from vanguard.rectification.access import BRANCH_OFFICER_ROLES
@@ -60,49 +62,56 @@ REPORTED_STATUSES = (Item.Status.PLANNED, Item.Status.IN_PROGRESS, Item.Status.D
 LATEST_DEADLINE_YEARS = 3
 
 
-def _plan_url(plan: Plan) -> str:
+def plan_url(plan: Plan) -> str:
+    """Where the plan's writers read it."""
     if plan.level == Plan.Level.MEMBER:
         return reverse("rectification:my_plan") + f"?campaign={plan.campaign_id}"
     return reverse("rectification:plan_detail", args=[plan.pk])
 
 
-def _reviewers_url(plan: Plan) -> str:
+def plan_detail_url(plan: Plan) -> str:
     return reverse("rectification:plan_detail", args=[plan.pk])
 
 
-def _tell(users: Iterable[int | None], text: str, url: str, key: str, actor: User | None) -> None:
+def _tell(
+    users: Iterable[Recipient | None], text: str, url: str, key: str, actor: User | None
+) -> None:
     actor_id = getattr(actor, "pk", None)
-    ids = sorted({pk for pk in users if pk is not None and pk != actor_id})
+    ids = sorted({r.user_id for r in users if r is not None and r.user_id != actor_id})
     notify_many(Message(user_id=pk, text=text, url=url, key=key) for pk in ids)
 
 
-def _owner_name(plan: Plan) -> str:
+def owner_name(plan: Plan) -> str:
     if plan.member is not None:
         return plan.member.name
     return plan.unit.name if plan.unit is not None else ""
 
 
-def _reviewers(plan: Plan) -> list[int]:
-    """Who decides on the plan: the branch's officers for a member's plan, the
-    committee for a unit's."""
+Officers = Callable[[Unit, Iterable[str]], list[Recipient]]
+
+
+def plan_reviewers(plan: Plan, *, find: Officers = reminders.officers) -> list[Recipient]:
+    """Who decides on the plan and verifies its items: the branch's officers for a
+    member's plan, the committee for a unit's — never the member themself. (`find`:
+    a run's cached look-up, `notices.reminders.Reminders.officers`.)"""
     if plan.level == Plan.Level.MEMBER:
         assert plan.member is not None
-        found = holders(plan.member.branch, BRANCH_OFFICER_ROLES)
+        found = find(plan.member.branch, BRANCH_OFFICER_ROLES)
     else:
         assert plan.unit is not None
-        found = holders(plan.unit, ADMIN_ROLES)
-    ids = list(found.values_list("pk", flat=True))
+        found = find(plan.unit, ADMIN_ROLES)
     own = plan.member.user_id if plan.member is not None else None
-    return [pk for pk in ids if pk != own]
+    return [r for r in found if r.user_id != own]
 
 
-def _writers(plan: Plan) -> list[int | None]:
-    """Who is told of a decision: the member; a unit's officers."""
+def plan_writers(plan: Plan, *, find: Officers = reminders.officers) -> list[Recipient]:
+    """Who writes the plan and is told of a decision: the member; a unit's officers."""
     if plan.member is not None:
-        return [plan.member.user_id]
+        found = reminders.member_recipient(plan.member)
+        return [found] if found is not None else []
     assert plan.unit is not None
     roles = BRANCH_OFFICER_ROLES if plan.level == Plan.Level.BRANCH else ADMIN_ROLES
-    return list(holders(plan.unit, roles).values_list("pk", flat=True))
+    return find(plan.unit, roles)
 
 
 def _locked(plan: Plan) -> Plan:
@@ -182,14 +191,14 @@ def plan_submit(*, plan: Plan, summary: str, actor: User) -> Plan:
     with site_language():
         if resubmitted:
             text = _("%(owner)s按退回理由修改后重新提交了整改计划，请审阅。") % {
-                "owner": _owner_name(plan)
+                "owner": owner_name(plan)
             }
         else:
-            text = _("%(owner)s提交了整改计划，请审阅。") % {"owner": _owner_name(plan)}
+            text = _("%(owner)s提交了整改计划，请审阅。") % {"owner": owner_name(plan)}
     _tell(
-        _reviewers(plan),
+        plan_reviewers(plan),
         text,
-        _reviewers_url(plan),
+        plan_detail_url(plan),
         f"plan-submitted:{plan.pk}:{plan.version}",
         actor,
     )
@@ -236,7 +245,11 @@ def plan_review(*, plan: Plan, approve: bool, reason: str, actor: User) -> PlanD
         else:
             text = _("整改计划被退回修改：%(reason)s") % {"reason": reason}
     _tell(
-        _writers(plan), text, _plan_url(plan), f"plan-{plan.status}:{plan.pk}:{plan.version}", actor
+        plan_writers(plan),
+        text,
+        plan_url(plan),
+        f"plan-{plan.status}:{plan.pk}:{plan.version}",
+        actor,
     )
     return decision
 
@@ -444,13 +457,13 @@ def item_set_status(*, item: Item, status: str, actor: User) -> Item:
         plan = item.plan
         with site_language():
             text = _("%(owner)s的整改事项已完成，请验收：%(problem)s") % {
-                "owner": _owner_name(plan),
+                "owner": owner_name(plan),
                 "problem": item.problem[:40],
             }
         _tell(
-            _reviewers(plan),
+            plan_reviewers(plan),
             text,
-            _reviewers_url(plan),
+            plan_detail_url(plan),
             f"item-done:{item.pk}:{item.version}",
             actor,
         )
@@ -492,10 +505,10 @@ def item_verify(*, item: Item, passed: bool, note: str, actor: User) -> Item:
             text = _("整改事项已验收：%(problem)s") % {"problem": item.problem[:40]}
         else:
             text = _("整改事项验收未通过：%(note)s") % {"note": note}
-    told: list[int | None] = [*_writers(plan)]
+    told: list[Recipient | None] = [*plan_writers(plan)]
     if item.responsible is not None:
-        told.append(item.responsible.user_id)
-    _tell(told, text, _plan_url(plan), f"item-{item.status}:{item.pk}:{item.version}", actor)
+        told.append(reminders.member_recipient(item.responsible))
+    _tell(told, text, plan_url(plan), f"item-{item.status}:{item.pk}:{item.version}", actor)
     return item
 
 

@@ -3,7 +3,8 @@ document was returned for revision, the branch reviewers of documents submitted 
 than N days ago, and the committee of documents passed up more than N days ago.
 
 In-app notifications, de-duplicated by key (a reminder is sent once per return,
-per version waiting and per pass waiting), plus an e-mail to those with an address.
+per version waiting and per pass waiting), plus an e-mail to those with an address,
+sent the one way every reminder command sends (`vanguard.notices.reminders`).
 Run it as often as you like (cron, daily).
 """
 
@@ -11,42 +12,25 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanguard.accounts.access import holders
 from vanguard.accounts.models import Role
-from vanguard.notices.services import Message, mail_body, notify_many, site_language
-from vanguard.organization.models import Unit
+from vanguard.notices.reminders import Recipient, Reminders, page_url
+from vanguard.notices.services import Message, site_language
 from vanguard.reviews import selectors_review as selectors
 from vanguard.reviews.access import BRANCH_REVIEW_ROLES
-
-
-def _url(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _officers(branch: Unit, roles: Iterable[str]) -> list[tuple[int, str]]:
-    """[(user id, e-mail)] of those holding one of the roles over the branch (on the
-    branch itself or a unit above it), the member record's address first."""
-    rows = holders(branch, roles).order_by("pk").values_list("pk", "email", "member__email")
-    return [(user_id, own or account or "") for user_id, account, own in rows]
 
 
 def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3) -> list[Message]:
     """Build and send the reminders; returns those that were new."""
     now = now or timezone.now()
     before = now - datetime.timedelta(days=days)
-    messages: list[Message] = []
-    mine_url = _url("reviews:mine")
+    reminders = Reminders()
+    mine_url = page_url("reviews:mine")
     with site_language():
         # Returned documents: the member revises and resubmits.
         subject = _("【先锋】您的党性分析材料被退回修改")
@@ -57,16 +41,12 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
             text = _(
                 "您的党性分析材料（第%(round)s轮）已被支部退回修改，请按退回理由修改后重新提交。"
             ) % {"round": document.current_round}
-            messages.append(
-                Message(
-                    member.user_id,
-                    text,
-                    mine_url,
-                    f"review-returned:{document.pk}:{document.return_id}",
-                    email,
-                    subject,
-                    mail_body(text, mine_url),
-                )
+            reminders.add(
+                Recipient(member.user_id, email),
+                text=text,
+                url=mine_url,
+                key=f"review-returned:{document.pk}:{document.return_id}",
+                subject=subject,
             )
         # Waiting for the branch: one reminder per branch, renewed when a newer
         # document becomes overdue.
@@ -74,13 +54,13 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
         by_branch: dict[str, list[Any]] = defaultdict(list)
         for document in waiting_branch:
             by_branch[document.member.branch.path].append(document)
-        queue_url = _url("reviews:queue")
+        queue_url = page_url("reviews:queue")
         subject = _("【先锋】有党性分析材料等待支部审阅")
         for documents in by_branch.values():
             branch = documents[0].member.branch
             key = f"review-wait-branch:{branch.pk}:{max(d.version_id for d in documents)}"
-            for user_id, email in _officers(branch, BRANCH_REVIEW_ROLES):
-                names = [d.member.name for d in documents if d.member.user_id != user_id]
+            for officer in reminders.officers(branch, BRANCH_REVIEW_ROLES):
+                names = [d.member.name for d in documents if d.member.user_id != officer.user_id]
                 if not names:
                     continue
                 text = _(
@@ -91,23 +71,19 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
                     "days": days,
                     "names": _("、").join(names[:10]),
                 }
-                messages.append(
-                    Message(
-                        user_id, text, queue_url, key, email, subject, mail_body(text, queue_url)
-                    )
-                )
+                reminders.add(officer, text=text, url=queue_url, key=key, subject=subject)
         # Waiting for the committee: one reminder per branch for its committee admins.
         waiting_committee = list(selectors.waiting_for_committee(before))
         by_branch = defaultdict(list)
         for document in waiting_committee:
             by_branch[document.member.branch.path].append(document)
-        committee_url = _url("reviews:committee")
+        committee_url = page_url("reviews:committee")
         subject = _("【先锋】有党性分析材料等待党委意见")
         for documents in by_branch.values():
             branch = documents[0].member.branch
             key = f"review-wait-committee:{branch.pk}:{max(d.pass_id for d in documents)}"
-            for user_id, email in _officers(branch, {Role.COMMITTEE_ADMIN}):
-                names = [d.member.name for d in documents if d.member.user_id != user_id]
+            for officer in reminders.officers(branch, {Role.COMMITTEE_ADMIN}):
+                names = [d.member.name for d in documents if d.member.user_id != officer.user_id]
                 if not names:
                     continue
                 text = _(
@@ -119,10 +95,8 @@ def review_reminders_send(*, now: datetime.datetime | None = None, days: int = 3
                     "names": _("、").join(names[:10]),
                 }
                 url = f"{committee_url}?unit={branch.pk}" if committee_url else ""
-                messages.append(
-                    Message(user_id, text, url, key, email, subject, mail_body(text, url))
-                )
-    return notify_many(messages)
+                reminders.add(officer, text=text, url=url, key=key, subject=subject)
+    return reminders.send()
 
 
 class Command(BaseCommand):
