@@ -113,9 +113,9 @@ class Plan(models.Model):
 
 
 class PlanDecision(models.Model):
-    """A reviewer's word on a submitted plan: approved, or returned with a reason. The
-    seam where the review machinery of `vanguard.reviews` should take over once it is
-    generalised (README.md of this app)."""
+    """A reviewer's word on a submitted plan: approved, or returned with a reason, with
+    the plan as it was decided on. What it shares with the self-analysis review loop
+    (comparing versions, reminders) and what not: README.md of this app."""
 
     class Verdict(models.TextChoices):
         APPROVE = "approve", _("审核通过")

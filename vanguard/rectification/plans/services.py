@@ -1,7 +1,7 @@
 """Writes of the plans workflow: a plan started, its items (五个明确) added, changed
 and removed while it is a draft or returned, submitted, approved or returned with a
-reason (one function per step, `plan_submit` and `plan_review`: the seam where the
-review machinery of `vanguard.reviews` may take over, README.md of this app); an
+reason (`plan_submit`, `plan_review`: each decision keeps the plan as decided on,
+`versions.py`; what is shared with the review loop: README.md of this app); an
 item's progress (updates with evidence, planned → in progress → done) and its
 verification by the plan's reviewers.
 
