@@ -26,6 +26,7 @@ from vanguard.rectification.exports import document, selectors
 from vanguard.rectification.models import Item, ItemLink, Plan, Update
 from vanguard.rectification.tests import factories
 from vanguard.rectification.tests import factories_plans as fp
+from vanguard.reviews import services as reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,17 @@ def _docx_text(content: bytes) -> str:
             for cell in row.cells:
                 parts.extend(p.text for p in cell.paragraphs)
     return "\n".join(parts)
+
+
+def _submit_summary(f, campaign, text: str) -> None:
+    """The member's personal summary (个人总结) submitted, as the form prints it."""
+    member, user = f.cast.member_record, f.cast.member
+    draft = reviews.document_for_member(member=member, campaign=campaign)
+    fields = {"problems": "问题", "roots": "根源", "direction": "方向", "summary": text}
+    draft = reviews.draft_save(
+        document=draft, data=fields, base_version=draft.draft_version, user=user
+    )
+    reviews.document_submit(document=draft, base_version=draft.draft_version, user=user)
 
 
 def _client(user) -> Client:
@@ -304,20 +316,15 @@ def test_a_long_plan_is_cut_to_its_first_items_and_says_so(f, plan):
         factories.item(plan, measure=f"第{n + 4}条措施" + "很长的措施说明" * 20, order=10 + n)
     plan.summary = "整改思路很长。" * 100
     plan.save()
-    _submit_summary = "本年度认真学习。" * 30  # a personal summary of a normal length
-    from vanguard.reviews import services as reviews
-
     me = f.cast.member_record
-    draft = reviews.document_for_member(member=me, campaign=plan.campaign)
-    fields = {"problems": "问题", "roots": "根源", "direction": "方向", "summary": _submit_summary}
-    draft = reviews.draft_save(
-        document=draft, data=fields, base_version=draft.draft_version, user=f.cast.member
-    )
-    reviews.document_submit(document=draft, base_version=draft.draft_version, user=f.cast.member)
+    _submit_summary(f, plan.campaign, "本年度认真学习。" * 30)  # of a normal length
 
     data = registration_data(me, plan.campaign)
     section = data.extra[0]
     assert section.label == "整改计划"
+    # Five lines at most: status, summary, the first two items, "等N项".
+    assert len(section.lines) == 5
+    assert [line[:3] for line in section.lines[2:4]] == ["1. ", "2. "]
     assert all(len(line) <= 40 for line in section.lines[:-1])
     assert section.lines[-1].startswith("……等 7 项")
     assert "党员整改计划及落实情况" in section.lines[-1]
@@ -372,3 +379,18 @@ def test_the_branch_bundle_reads_every_plan_in_a_fixed_number_of_queries(
     assert "1. 新党员3的措施（计划中）" in lines["新党员3"]
     assert "1. 王小明的措施（计划中）" in lines["王小明"]
     assert not any(form.extra for form in forms if form.name in ("李书记", "张丽"))
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_plan_holds(
+    f, plan, django_assert_max_num_queries
+):
+    client = _client(f.cast.secretary)
+    url = reverse("rectification:plan_export_xlsx", args=[plan.pk])
+    with django_assert_max_num_queries(100) as captured:
+        assert client.get(url).status_code == 200
+    few = len(captured.captured_queries)
+    for n in range(8):
+        found = factories.item(plan, responsible=f.cast.colleague_record, order=20 + n)
+        Update.objects.create(item=found, on=fp.in_days(-1), text=f"进展{n}")
+    with django_assert_max_num_queries(few):
+        assert client.get(url).status_code == 200
