@@ -62,6 +62,7 @@ def _submit_summary(f, campaign, text: str) -> None:
     """The member's personal summary (个人总结) submitted, as the form prints it."""
     member, user = f.cast.member_record, f.cast.member
     draft = reviews.document_for_member(member=member, campaign=campaign)
+    assert draft is not None
     fields = {"problems": "问题", "roots": "根源", "direction": "方向", "summary": text}
     draft = reviews.draft_save(
         document=draft, data=fields, base_version=draft.draft_version, user=user
