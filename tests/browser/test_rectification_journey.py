@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from conftest import PASSWORD
 from tests.browser import rectification_journey_data as data
 from tests.browser.test_pages_look import SCREENS, Watch, look
 from vanguard.rectification.models import Item, Plan, Update
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 SHOTS = Path("/tmp/h6-shots")
 TALK_MEASURE = "每月与两名学生谈心，记下他们的想法和困难。"
 BOX_MEASURE = "在组织生活会上先讲自己的问题。"
@@ -35,7 +35,7 @@ VERIFY_NOTE = "谈心记录齐全，学生反映良好，同意销号。"
 WATCHES: list[Watch] = []
 
 
-def log_in(browser: Browser, live_server, username: str, viewport: dict) -> Page:
+def log_in(browser: Browser, live_server, username: str, viewport: ViewportSize) -> Page:
     """A logged-in page of the given size; its CSP refusals, script errors and failed
     requests are collected and checked at the end of the journey."""
     page = browser.new_context(
