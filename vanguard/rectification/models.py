@@ -258,6 +258,11 @@ class Item(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # An API client's Idempotency-Key (`accounts.idempotency.token`, naming no one): the
+    # same create sent again after a lost answer finds this item instead of adding one.
+    submission_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("整改事项")
@@ -420,6 +425,11 @@ class Update(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # As `Item.submission_token`: a phone's upload resent after a lost answer is
+    # recorded (and its file stored) once.
+    submission_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("整改进展")

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from vanguard.accounts import idempotency
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib import filetypes, uploads
 from vanguard.lib.api.errors import ApiError, ErrorOut
@@ -416,8 +417,12 @@ def plan_review(
     response={201: PlanItemOut, **ERRORS},
     summary="Add an item (while the plan is a draft or returned)",
 )
-def item_create(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
-    plan = access.get_plan_for_user(request.user, plan_id, need=access.can_edit_plan)
+def item_create(request: AuthenticatedHttpRequest, plan_id: int, payload: ItemIn) -> Status:
+    """Sent again with the same `Idempotency-Key` header (a retry after a lost answer),
+    it returns the item the first request added instead of a second one."""
+    user = request.user
+    key = idempotency.key_of(request)
+    plan = access.get_plan_for_user(user, plan_id, need=access.can_edit_plan)
     responsible = _responsible(request, plan, payload.responsible_id)
     try:
         item = services.item_create(
@@ -429,11 +434,12 @@ def item_create(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
             responsible=responsible,
             tags=payload.tags,
             links=payload.links,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
+            submission_token=idempotency.token(user=user, key=key, scope="rectification.items"),
         )
     except ValidationError as error:
         raise _invalid(error) from error
-    return Status(201, _one_item(access.get_item_for_user(request.user, item.pk)))
+    return Status(201, _one_item(access.get_item_for_user(user, item.pk)))
 
 
 @router.patch(
@@ -528,8 +534,10 @@ def _record_update(
     upload: UploadedFile | None = None,
 ) -> Status:
     """An update recorded through `services.update_create`, as the page records it:
-    what it points at chosen among what the page offers the caller."""
+    what it points at chosen among what the page offers the caller. Sent again with the
+    same `Idempotency-Key` header, the first request's update is the answer."""
     user = request.user
+    key = idempotency.key_of(request)
     item = access.get_item_for_user(user, item_id, need=access.can_report_item)
     plan = item.plan
     member = organization_access.member_of(user)
@@ -553,7 +561,7 @@ def _record_update(
     if payload.status and payload.status not in (Item.Status.IN_PROGRESS, Item.Status.DONE):
         raise ValidationError({"status": [_("请选择进行中或已完成。")]})
     try:
-        services.update_create(
+        update = services.update_create(
             item=item,
             on=payload.on,
             text=payload.text,
@@ -563,10 +571,11 @@ def _record_update(
             activity=activity,
             status=payload.status,
             actor=user,
+            submission_token=idempotency.token(user=user, key=key, scope="rectification.updates"),
         )
     except ValidationError as error:
         raise _invalid(error) from error
-    return Status(201, _one_item(access.get_item_for_user(user, item_id)))
+    return Status(201, _one_item(access.get_item_for_user(user, update.item_id)))
 
 
 @router.post(
@@ -575,6 +584,8 @@ def _record_update(
     summary="Record progress on an item: a note, or a meeting, study session or activity",
 )
 def update_create(request: AuthenticatedHttpRequest, item_id: int, payload: UpdateIn) -> Status:
+    """Sent again with the same `Idempotency-Key` header (a retry after a lost answer),
+    it records nothing more and answers as the first time."""
     return _record_update(request, item_id, payload)
 
 
@@ -585,7 +596,9 @@ def update_create(request: AuthenticatedHttpRequest, item_id: int, payload: Upda
     description=(
         "A photo (JPEG, PNG, HEIC — stored as JPEG), a PDF or a Word .docx, at most the "
         "size the page allows; it is opened and stored as a cleaned copy. A refused file "
-        "answers 422 naming `evidence`, and nothing is stored."
+        "answers 422 naming `evidence`, and nothing is stored. Sent again with the same "
+        "`Idempotency-Key` header (a retry after a lost answer), it records and stores "
+        "nothing more and answers as the first time."
     ),
 )
 def update_upload(

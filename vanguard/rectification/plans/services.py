@@ -335,11 +335,18 @@ def item_create(
     responsible: Member | None = None,
     tags: Iterable[str] = (),
     links: Iterable[str] = (),
+    submission_token: str = "",
 ) -> Item:
     """Add an item with the five clarities; the member themself is responsible for an
     item of their own plan unless another is named. `links` are keys of
-    `selectors.link_choices` (an opinion by its token, never its id)."""
+    `selectors.link_choices` (an opinion by its token, never its id). With a
+    `submission_token` (an API client's Idempotency-Key) the create happens once: sent
+    again, it returns the item the first request added."""
     plan = _locked(plan)
+    if submission_token:  # looked up under the plan's lock: a resent request waits
+        first = Item.objects.filter(submission_token=submission_token).first()
+        if first is not None:
+            return first
     _editable(plan)
     if plan.items.count() >= MAX_ITEMS:
         raise ValidationError({"problem": _("一份整改计划最多 %(n)d 条事项。") % {"n": MAX_ITEMS}})
@@ -355,7 +362,9 @@ def item_create(
     )
     last = plan.items.order_by("-order").values_list("order", flat=True).first()
     with acting_as(actor):
-        item = Item(plan=plan, order=(last or 0) + 1, **cleaned)
+        item = Item(
+            plan=plan, order=(last or 0) + 1, submission_token=submission_token or None, **cleaned
+        )
         item.save()
         _write_links(item, found)
     return item
@@ -550,10 +559,20 @@ def update_create(
     study_session: StudySession | None = None,
     activity: Activity | None = None,
     status: str = "",
+    submission_token: str = "",
 ) -> Update:
     """Record progress on an item: a dated note, evidence (a file, cleaned), or a
     meeting, study session or activity Vanguard holds — at least one of them. With
-    `status`, the item moves too (`item_set_status`)."""
+    `status`, the item moves too (`item_set_status`). With a `submission_token` (an API
+    client's Idempotency-Key) it happens once: sent again, it returns the first update
+    and stores no second file."""
+    if submission_token:
+        # Under the item's lock, so that a request resent while the first still runs
+        # waits for it and then finds its update.
+        Item.objects.select_for_update().filter(pk=item.pk).first()
+        first = Update.objects.filter(submission_token=submission_token).first()
+        if first is not None:
+            return first
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if on is None:
@@ -595,6 +614,7 @@ def update_create(
                 study_session=study_session,
                 activity=activity,
                 author=actor,
+                submission_token=submission_token or None,
             )
             if clean is not None and stored is not None:
                 update.evidence.name = stored[0]

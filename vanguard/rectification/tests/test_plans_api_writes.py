@@ -362,6 +362,73 @@ def test_a_json_update_points_at_an_activity_the_branch_plan_may_name(f):
     assert made.json()["status"] == Item.Status.DONE
 
 
+# --- Idempotency ------------------------------------------------------------------------
+
+
+def test_an_upload_resent_with_its_idempotency_key_is_recorded_once(f):
+    item = fp.plan_item(f)
+    script = _token_client(f.cast.member)
+    url = f"{API}/items/{item.pk}/updates/upload"
+
+    def send(key: str):
+        return script.post(
+            url,
+            {"on": fp.in_days(0).isoformat(), "text": "谈心", "evidence": _photo()},
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    first, again = send("phone-upload-1"), send("phone-upload-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["updates"] == again.json()["updates"]
+    assert Update.objects.count() == 1 and len(_stored_files()) == 1
+    # A JSON update with the same key is the same request: still one.
+    resent = script.post(
+        f"{API}/items/{item.pk}/updates",
+        {"on": fp.in_days(0).isoformat(), "text": "谈心"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="phone-upload-1",
+    )
+    assert resent.status_code == 201 and Update.objects.count() == 1
+    # Another key is another update; another person's same key is theirs alone.
+    assert send("phone-upload-2").status_code == 201
+    assert Update.objects.count() == 2 and len(_stored_files()) == 2
+    branch_item = factories.item(fp.branch_plan(f), deadline=fp.in_days(5))
+    theirs = _token_client(f.cast.secretary).post(
+        f"{API}/items/{branch_item.pk}/updates",
+        {"on": fp.in_days(0).isoformat(), "text": "支部谈心"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="phone-upload-1",
+    )
+    assert theirs.status_code == 201 and branch_item.updates.count() == 1
+
+    bad = send("x" * 201)
+    assert bad.status_code == 422 and _fields(bad) == {"Idempotency-Key"}
+    assert Update.objects.count() == 3
+
+
+def test_an_item_resent_with_its_idempotency_key_is_added_once(f):
+    plan = fp.member_plan(f)
+    script = _token_client(f.cast.member)
+    body = {
+        "problem": "联系群众不够",
+        "measure": "每月谈心",
+        "standard": "六次",
+        "deadline": fp.in_days(30).isoformat(),
+    }
+    answers = [
+        script.post(
+            f"{API}/plans/{plan.pk}/items",
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="item-1",
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert plan.items.count() == 2  # the plan's first item and this one
+
+
 # --- Secrecy --------------------------------------------------------------------------------
 
 
