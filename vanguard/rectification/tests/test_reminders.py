@@ -213,3 +213,20 @@ def test_the_person_responsible_is_not_asked_to_verify_their_own_item(f):
     Item.objects.filter(pk=item.pk).update(responsible=f.cast.secretary.member, done_at=days_ago(4))
     run()
     assert set(reminded("item-verify-wait")) == {f.cast.branch_committee.pk}
+
+
+def test_reviewers_are_written_to_at_their_member_records_address(
+    f, django_capture_on_commit_callbacks
+):
+    record = f.cast.secretary.member
+    record.email = "li@example.edu.cn"
+    record.save()
+    f.cast.branch_committee.email = "zhiwei@example.edu.cn"
+    f.cast.branch_committee.save()
+    plan = fp.member_plan(f)
+    services.plan_submit(plan=plan, summary="", actor=f.cast.member)
+    Plan.objects.filter(pk=plan.pk).update(submitted_at=days_ago(4))
+    with django_capture_on_commit_callbacks(execute=True):
+        run()
+    assert sorted(m.to[0] for m in mail.outbox) == ["li@example.edu.cn", "zhiwei@example.edu.cn"]
+    assert all(m.subject == "【先锋】有整改计划等待审阅" for m in mail.outbox)
