@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from vanguard.campaigns.requirements import (
     BRANCH,
     MEMBER,
+    SUBMISSION_READINGS,
     ChoiceParam,
     Context,
     IntParam,
@@ -47,19 +48,31 @@ def _member_plans(ctx: Context, requirement: Any, params: dict[str, Any]) -> dic
     from vanguard.rectification.models import Plan
 
     states = _SUBMITTED_OR_LATER if params["state"] == "submitted" else ("approved",)
-    # A returned plan was submitted once: it counts as "submitted" (it is being revised).
-    member_ids = (
-        Plan.objects.filter(
-            campaign=ctx.campaign,
-            level=Plan.Level.MEMBER,
-            member__is_active=True,
-            status__in=states,
+
+    def compute() -> dict[int, int]:
+        # A returned plan was submitted once: it counts as "submitted" (being revised).
+        member_ids = (
+            Plan.objects.filter(
+                campaign=ctx.campaign,
+                level=Plan.Level.MEMBER,
+                member__is_active=True,
+                status__in=states,
+            )
+            .filter(ctx.under("member__branch__path"))
+            .order_by()
+            .values_list("member_id", flat=True)
         )
-        .filter(ctx.under("member__branch__path"))
-        .order_by()
-        .values_list("member_id", flat=True)
-    )
-    return dict.fromkeys(member_ids, 1)
+        return dict.fromkeys(member_ids, 1)
+
+    found: dict[int, int] = ctx.shared(("rectification_member_plans", states), compute)
+    return found
+
+
+def written_plans(ctx: Context) -> dict[int, int]:
+    """{member id: 1} for each member whose plan is written (submitted at least): a
+    reading for the blind spots (死角) — a written plan is something the member handed
+    in, so in phase 3 a member with a plan is not "silent"."""
+    return _member_plans(ctx, None, {"state": "submitted"})
 
 
 def _branch_plan_approved(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[int, int]:
@@ -171,3 +184,5 @@ ITEMS_DONE = register(
         figure=lambda value: f"{value}%",
     )
 )
+
+SUBMISSION_READINGS.append(written_plans)

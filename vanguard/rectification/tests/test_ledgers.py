@@ -391,3 +391,10 @@ def test_dashboards_show_phase_3s_requirements_and_progress(built, org, cast, cl
     assert "支部整改计划经党委审核通过 已完成" in page
     assert "到期整改事项按期完成 80% 以上 50%" in page
     assert "56%" in page
+    # A written plan is something handed in: only 李书记 (no plan) is silent.
+    assert "未提交任何材料的党员 1 李书记 " in page
+
+    # The member: their requirement, and the way to their plan.
+    page = _page(client, cast.member, url)
+    assert "每名党员提交书面整改计划" in _text(page)
+    assert f'href="{_url("my_plan")}?campaign={built.campaign.pk}"' in page
