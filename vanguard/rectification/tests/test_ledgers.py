@@ -339,6 +339,23 @@ def test_the_navigation_flag_costs_no_query(cast, django_assert_num_queries):
             assert access.reads_ledgers(user) is reads
 
 
+def test_the_plans_page_and_the_ledgers_link_to_each_other(built, org, cast, client):
+    c = built.campaign.pk
+    plans = _page(client, cast.secretary, _url("campaign_plans", c))
+    assert f'href="{_url("ledger_index")}?campaign={c}"' in plans
+    ledger = _page(client, cast.secretary, _url("ledger_branch", c, org.branch_a1.pk))
+    assert f'href="{_url("campaign_plans", c)}"' in ledger
+    assert f'href="{_url("plan_detail", built.branch_plan.pk)}"' in ledger
+    assert f'href="{_url("ledger_member", c, cast.member_record.pk)}"' in ledger
+    assert f'href="{_url("said_did", c, org.branch_a1.pk)}"' in ledger
+    member = _page(client, cast.secretary, _url("ledger_member", c, cast.member_record.pk))
+    assert f'href="{_url("plan_detail", built.member_plan.pk)}"' in member
+    assert f'href="{_url("ledger_branch", c, org.branch_a1.pk)}"' in member
+    rollup = _page(client, cast.committee_admin, _url("ledger", c))
+    assert f'href="{_url("ledger_branch", c, org.branch_b1.pk)}"' in rollup
+    assert f'href="{_url("plan_detail", built.committee_plan.pk)}"' in rollup
+
+
 def test_the_navigation_leads_officers_to_the_ledger_and_members_to_what_changed(
     built, cast, client
 ):
