@@ -7,6 +7,7 @@ there."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -74,9 +75,15 @@ def readable(response) -> str:
         reader = pypdf.PdfReader(io.BytesIO(body))
         text = "".join(page.extract_text() for page in reader.pages)
         text += " ".join(str(v) for v in (reader.metadata or {}).values())
+        # A table cell wraps its text onto several lines: read it joined up as well.
+        text += "\n" + re.sub(r"\s+", "", text)
     elif body.startswith(b"PK"):
+        # The XML inside may spell characters as references (openpyxl writes &#24207;).
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            text = " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+            text = " ".join(
+                html.unescape(archive.read(n).decode("utf-8", "replace"))
+                for n in archive.namelist()
+            )
     elif "json" in content_type:
         try:
             text = json.dumps(json.loads(body), ensure_ascii=False)

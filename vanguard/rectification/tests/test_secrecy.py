@@ -208,9 +208,10 @@ def _world(org: Org, cast: Cast, subject: Member | None = None) -> World:
     campaign = fp.campaign(f)
     with acting_as(cast.secretary):
         xm_opinions = _opinions_about(campaign, cast.member_record, "甲·")
-        fp.member_plan(f, status=Plan.Status.SUBMITTED)
-        member_plan = _member_plan(campaign, cast.member_record, xm_opinions)
         fp.evidence_update(f)
+        member_plan = _member_plan(campaign, cast.member_record, xm_opinions)
+        fp.member_plan(f, status=Plan.Status.SUBMITTED)
+        member_plan.refresh_from_db()
         own_texts = [o.text for o in xm_opinions]
         if subject is not None and subject != cast.member_record:
             own = _opinions_about(campaign, subject, "乙·")
@@ -315,6 +316,12 @@ def test_nothing_in_rectification_shows_a_source_an_author_or_anothers_amount(
         assert _sees(seen, BRANCH_POINT) and _sees(seen, FINDING_NOTE)
     if role in ("committee_admin", "secretary"):
         assert _sees(seen, fa.ANONYMOUS_IDEA), "the crawl never reached the anonymous idea"
+    # The exports were read, not only fetched: a PDF or a workbook that shows the
+    # person's own plan holds its linked problems as text.
+    for kind in ("application/pdf", "spreadsheetml"):
+        files = [text for text in seen.values() if kind in text.split("\n", 1)[0]]
+        if files:
+            assert any(world.own_texts[0] in text for text in files), f"{kind} unread"
     if role == "other_member":
         assert not _sees(seen, world.member_texts[0]) and not _sees(seen, BRANCH_POINT)
 
