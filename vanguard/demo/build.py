@@ -10,7 +10,9 @@ The steps, in order, one module per app:
 4. `reviews` — the self-analyses and personal summaries going up and down (三上三下);
 5. `grading` — the democratic appraisal's votes and the grade proposals (民主评议、等级评定);
 6. `supervision` — the supervision groups, inspections, the notes' sample and its
-   reading, make-up work, guidance and the watch list (督查).
+   reading, make-up work, guidance and the watch list (督查);
+7. `rectification` — every member's, branch's and the committee's rectification plan
+   (整改计划) and the branches' measures that are activities (整改提高).
 
 This module also knows whether the demo is there (a mark on the demo committee admin's
 role assignment), refuses a database that holds a real organisation, and deletes the
@@ -41,6 +43,7 @@ from vanguard.demo.organization import (
     demo_organization_build,
     normalise_size,
 )
+from vanguard.demo.rectification import demo_rectification_build
 from vanguard.demo.reviews import demo_reviews_build
 from vanguard.demo.supervision import demo_supervision_build
 from vanguard.organization.models import Member, Unit
@@ -90,6 +93,7 @@ def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:
             demo_reviews_build(made.campaign)
             demo_grading_build(made.campaign)
             demo_supervision_build(made.campaign)
+            demo_rectification_build(made.campaign)
     result = _result(size, built=True)
     result.seconds = time.monotonic() - started
     return result

@@ -1,19 +1,24 @@
 """What more than one step of the demo needs: the college and its branches that the
 steps single out, the demo's calendar, and writing rows with the demo's own dates.
 
-Each step (`organization`, `campaigns`, `opinions`, `reviews`, `grading`) imports
-from here and from no other step; `build` runs them in order.
+Each step (`organization`, `campaigns`, `opinions`, `reviews`, `grading`, `supervision`,
+`rectification`) imports from here and from no other step; `build` runs them in order.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from vanguard.audit import signals as audit_signals
+from vanguard.audit.models import AuditEntry
 
 # --- The college and the branches the steps single out -----------------------------
 
@@ -80,3 +85,52 @@ def dated(model: type[models.Model], *names: str) -> Iterator[None]:
     finally:
         for f, auto_now, auto_now_add in saved:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+@contextlib.contextmanager
+def on_day(month: int, day: int, hour: int = 10) -> Iterator[datetime.datetime]:
+    """Within the block, the clock (`django.utils.timezone.now`, which the services, the
+    models' auto dates and the audit trail read) stands at the demo's moment: the steps
+    that write through the services (`supervision`, `rectification`) date each write so."""
+    moment = demo_time(month, day, hour)
+    real = timezone.now
+    timezone.now = lambda: moment  # type: ignore[assignment]
+    try:
+        yield moment
+    finally:
+        timezone.now = real  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def unaudited() -> Iterator[None]:
+    """Within the block nothing goes into the audit trail: the demo's builder acts as no
+    person, as every step's (the services name their actor, and the trail is
+    append-only, so the demo could neither be reset nor kept by the tests). So the
+    supervision sample's population is not recorded either, and its check says so.
+
+    The trail's save signals are disconnected too: they would read every row again
+    before it is saved (its "before"), only for an entry that is never written."""
+    signals = (
+        (pre_save, "audit_before_save"),
+        (post_save, "audit_after_save"),
+        (post_delete, "audit_after_delete"),
+    )
+    for signal, uid in signals:
+        signal.disconnect(dispatch_uid=uid)
+    manager = AuditEntry.objects
+    real_save = AuditEntry.save
+
+    def save(entry: AuditEntry, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def bulk_create(entries: Iterable[AuditEntry], *args: Any, **kwargs: Any) -> list:
+        return []
+
+    AuditEntry.save = save  # type: ignore[method-assign,assignment]
+    manager.bulk_create = bulk_create  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        AuditEntry.save = real_save  # type: ignore[method-assign]
+        del manager.bulk_create
+        audit_signals.connect()

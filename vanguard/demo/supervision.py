@@ -38,21 +38,19 @@ members, with the same numbers per branch.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from random import Random
 from typing import Any
 
-from django.utils import timezone
-
 from vanguard.accounts.models import Role, RoleAssignment, User
-from vanguard.audit.models import AuditEntry
 from vanguard.ballots.models import AppraisalSession
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.demo.common import DEMO_BRANCH, LAGGING_BRANCHES, YEAR, demo_time
+from vanguard.demo.common import on_day as _on
+from vanguard.demo.common import unaudited as _unaudited
 from vanguard.meetings import services as meetings
 from vanguard.meetings.models import Meeting
 from vanguard.organization.models import Member, Unit
@@ -178,43 +176,6 @@ SUMMARIES = (
     "支部重视，党员参与积极，个别环节需加强。",
     "整体进展正常，已当场反馈改进意见。",
 )
-
-
-@contextlib.contextmanager
-def _on(month: int, day: int, hour: int = 10) -> Iterator[datetime.datetime]:
-    """Within the block, the clock (`django.utils.timezone.now`, which the services, the
-    models' auto dates and the audit trail read) stands at the demo's moment."""
-    moment = demo_time(month, day, hour)
-    real = timezone.now
-    timezone.now = lambda: moment  # type: ignore[assignment]
-    try:
-        yield moment
-    finally:
-        timezone.now = real  # type: ignore[assignment]
-
-
-@contextlib.contextmanager
-def _unaudited() -> Iterator[None]:
-    """Within the block nothing goes into the audit trail: the demo's builder acts as no
-    person, as every step's (the services name their actor, and the trail is
-    append-only, so the demo could neither be reset nor kept by the tests). So the
-    sample's population is not recorded either, and its check says so."""
-    manager = AuditEntry.objects
-    real_save = AuditEntry.save
-
-    def save(entry: AuditEntry, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def bulk_create(entries: Iterable[AuditEntry], *args: Any, **kwargs: Any) -> list:
-        return []
-
-    AuditEntry.save = save  # type: ignore[method-assign,assignment]
-    manager.bulk_create = bulk_create  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        AuditEntry.save = real_save  # type: ignore[method-assign]
-        del manager.bulk_create
 
 
 def _date(month: int, day: int) -> datetime.date:

@@ -15,6 +15,7 @@ from vanguard.grading.models import GradeProposal
 from vanguard.meetings.models import Meeting
 from vanguard.opinions.models import Opinion, SurveyAnswer
 from vanguard.organization.models import Member, Unit
+from vanguard.rectification.models import Donation, Idea, Item, ItemLink, Plan, PlanDecision, Update
 from vanguard.reviews.models import BranchReview, SubmittedVersion
 from vanguard.study.models import Attendance, StudyWork
 from vanguard.supervision.models import (
@@ -200,6 +201,88 @@ def supervision(campaign: Campaign) -> tuple:
     return groups, checks, findings, drawn, read, general_branch, orders, exemplars
 
 
+def _owner(prefix: str = "") -> tuple[str, str]:
+    """A plan's owner by name and number, never by id (a rebuild has other ids)."""
+    return (f"{prefix}member__number", f"{prefix}unit__name")
+
+
+def rectification(campaign: Campaign) -> tuple:
+    """Plans, items, links, updates, decisions, activities, donations and ideas, each by
+    its owner's number or name and its place in the plan."""
+    plans = sorted(
+        Plan.objects.filter(campaign=campaign).values_list(
+            *_owner(), "level", "status", "summary", "return_reason", "submitted_at", "approved_at"
+        ),
+        key=repr,
+    )
+    items = sorted(
+        Item.objects.filter(plan__campaign=campaign).values_list(
+            *_owner("plan__"),
+            "order",
+            "problem",
+            "measure",
+            "standard",
+            "deadline",
+            "status",
+            "tags",
+            "responsible__number",
+            "done_at",
+            "verified_at",
+            "verified_by__username",
+            "activity__title",
+        ),
+        key=repr,
+    )
+    links = sorted(
+        ItemLink.objects.filter(item__plan__campaign=campaign).values_list(
+            *_owner("item__plan__"),
+            "item__order",
+            "target",
+            "opinion__text",
+            "review__version__document__member__number",
+            "review__version__number",
+            "check_finding__check_record__round__title",
+            "check_finding__check_record__branch__name",
+            "check_finding__item",
+            "remediation__branch__name",
+            "remediation__reason",
+        ),
+        key=repr,
+    )
+    updates = sorted(
+        Update.objects.filter(item__plan__campaign=campaign).values_list(
+            *_owner("item__plan__"), "item__order", "on", "text", "activity__title", "created_at"
+        ),
+        key=repr,
+    )
+    decisions = sorted(
+        PlanDecision.objects.filter(plan__campaign=campaign).values_list(
+            *_owner("plan__"), "verdict", "reason", "reviewer__username", "at"
+        ),
+        key=repr,
+    )
+    donations = sorted(
+        Donation.objects.filter(activity__campaign=campaign).values_list(
+            "activity__branch__name", "activity__title", "member__number", "amount", "given_on"
+        ),
+        key=repr,
+    )
+    ideas = sorted(
+        Idea.objects.filter(activity__campaign=campaign).values_list(
+            "activity__branch__name",
+            "text",
+            "anonymous",
+            "author__number",
+            "decision",
+            "decision_note",
+            "received_on",
+            "became__problem",
+        ),
+        key=repr,
+    )
+    return plans, items, links, updates, decisions, donations, ideas
+
+
 def whole_demo() -> dict[str, object]:
     campaign = Campaign.objects.get(name=CAMPAIGN_NAME)
     return {
@@ -210,4 +293,5 @@ def whole_demo() -> dict[str, object]:
         "reviews": reviews(campaign),
         "grading": grading(campaign),
         "supervision": supervision(campaign),
+        "rectification": rectification(campaign),
     }
