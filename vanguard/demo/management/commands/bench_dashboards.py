@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from vanguard.accounts.models import User
 from vanguard.campaigns import requirements
+from vanguard.campaigns.blueprints import EDUCATION
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition, Requirement
 from vanguard.demo.build import built_size, demo_build
 from vanguard.demo.common import COLLEGE_NAME, DemoError, dated
@@ -51,6 +52,14 @@ STUDY_REQUIREMENTS: tuple[tuple[str, dict[str, Any]], ...] = (
 ANALYSIS_REQUIREMENTS: tuple[tuple[str, dict[str, Any]], ...] = tuple(
     ("branch_meeting", {"kind": kind})
     for kind in ("mobilisation", "democratic_appraisal", "grade_rating")
+)
+# Rectification's, as the education blueprint sets them (the demo's campaign has them:
+# the two campaigns' dashboards are compared query for query).
+RECTIFICATION_REQUIREMENTS: tuple[tuple[str, dict[str, Any]], ...] = tuple(
+    (spec.kind, spec.params)
+    for phase in EDUCATION.phases
+    if phase.key == Phase.Key.RECTIFICATION
+    for spec in phase.requirements
 )
 
 
@@ -185,7 +194,7 @@ def campaign_data_build(*, root: Unit, seed: int = 2005) -> Campaign:
         ends_on=today + datetime.timedelta(days=15),
         status=Phase.Status.OPEN,
     )
-    Phase.objects.create(
+    rectification = Phase.objects.create(
         campaign=campaign,
         key=Phase.Key.RECTIFICATION,
         name="整改提高",
@@ -194,7 +203,9 @@ def campaign_data_build(*, root: Unit, seed: int = 2005) -> Campaign:
         ends_on=today + datetime.timedelta(days=80),
     )
     Requirement.objects.bulk_create(
-        _requirements(study, STUDY_REQUIREMENTS) + _requirements(analysis, ANALYSIS_REQUIREMENTS)
+        _requirements(study, STUDY_REQUIREMENTS)
+        + _requirements(analysis, ANALYSIS_REQUIREMENTS)
+        + _requirements(rectification, RECTIFICATION_REQUIREMENTS)
     )
 
     def moment(start: datetime.date, end: datetime.date) -> datetime.datetime:
