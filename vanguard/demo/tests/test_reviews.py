@@ -16,9 +16,10 @@ from vanguard.campaigns.models import Campaign
 from vanguard.demo.campaigns import CAMPAIGN_NAME
 from vanguard.demo.common import DEMO_BRANCH, LAGGING_BRANCHES, STRICT_BRANCH
 from vanguard.demo.tests.kept_demo import kept_demo
+from vanguard.lib.textdiff import INSERT
 from vanguard.organization.models import Member
 from vanguard.reviews.access import can_branch_review, can_committee_respond
-from vanguard.reviews.diff import INSERT, version_diff
+from vanguard.reviews.diff import version_diff
 from vanguard.reviews.models import (
     SECTIONS,
     BranchReview,
