@@ -100,7 +100,11 @@ def visible_plans(user: Person) -> QuerySet[Plan]:
     query = under(read, "member__branch__path") | under(read, "unit__path")
     own = _own_member_id(user)
     if own is not None:
-        query |= Q(member_id=own)
+        # Their own plan, and the plans naming them responsible for an item (a
+        # branch's or the committee's: a member's plan names only its member).
+        query |= Q(member_id=own) | Q(
+            pk__in=Item.objects.filter(responsible_id=own).values("plan_id")
+        )
     query |= Q(unit_id__in=_above_or_at(user), status=Plan.Status.APPROVED)
     return Plan.objects.filter(query).select_related("campaign", "member", "member__branch", "unit")
 

@@ -308,7 +308,7 @@ def idea_to_item(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
                 measure=data["measure"],
                 standard=data["standard"],
                 deadline=data["deadline"],
-                responsible=data["responsible"],
+                responsible=data.get("responsible"),
                 actor=request.user,
             )
         except ValidationError as error:

@@ -68,14 +68,13 @@ class ItemForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["responsible"]
-        field.queryset = people
-        field.label_from_instance = lambda m: m.name
-        field.empty_label = (
-            gettext("本人（%(name)s）") % {"name": default_person.name}
-            if default_person is not None
-            else gettext("— 未指定 —")
-        )
+        if default_person is not None:  # a member's own plan: they are responsible
+            del self.fields["responsible"]
+        else:
+            field: Any = self.fields["responsible"]
+            field.queryset = people
+            field.label_from_instance = lambda m: m.name
+            field.empty_label = gettext("— 未指定 —")
         links: Any = self.fields["links"]
         links.choices = [(choice.key, _link_label(choice)) for choice in link_choices]
         if not link_choices:

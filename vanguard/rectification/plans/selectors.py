@@ -226,13 +226,13 @@ def status_counts(plan: Plan) -> dict[str, int]:
 
 
 def responsible_choices(plan: Plan) -> QuerySet[Member]:
-    """A member's plan: its member and the branch's members; a branch's plan: the
-    branch's members; the committee's: members of the campaign's unit who hold a role
-    there or are the plan's writers (any active member under the unit)."""
+    """A member's plan: the member alone — it answers what was said about them, and
+    whoever is named responsible for an item reads the plan (access.visible_plans), so
+    a colleague named there would read it too; a branch's plan: the branch's members;
+    the committee's: any active member under the campaign's unit."""
     members = Member.objects.filter(is_active=True).select_related("branch")
     if plan.level == Plan.Level.MEMBER:
-        assert plan.member is not None
-        return members.filter(branch_id=plan.member.branch_id).order_by("name", "pk")
+        return members.filter(pk=plan.member_id)
     assert plan.unit is not None
     return members.filter(branch__path__startswith=plan.unit.path).order_by("name", "pk")
 

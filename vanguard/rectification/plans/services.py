@@ -285,10 +285,15 @@ def _clean_item(
     elif deadline.year > today.year + LATEST_DEADLINE_YEARS or deadline.year < today.year - 1:
         errors["deadline"] = _("完成时限应在今后三年之内。")
     cleaned["deadline"] = deadline
-    if responsible is not None and not any(
-        m.pk == responsible.pk for m in selectors.responsible_choices(plan)
+    if (
+        responsible is not None
+        and not selectors.responsible_choices(plan).filter(pk=responsible.pk).exists()
     ):
-        errors["responsible"] = _("责任人须是本支部的党员。")
+        errors["responsible"] = (
+            _("个人整改计划的责任人是党员本人。")
+            if plan.member_id is not None
+            else _("责任人须是本支部的党员。")
+        )
     if responsible is None and plan.member is not None:
         responsible = plan.member
     cleaned["responsible"] = responsible

@@ -4,12 +4,14 @@ what the member, their branch's officers and the committee notice."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from vanguard.accounts.models import User
 from vanguard.notices.models import Notification
 from vanguard.rectification.models import Item, Plan, PlanDecision
-from vanguard.rectification.plans import selectors
+from vanguard.rectification.plans import selectors, services
 from vanguard.rectification.tests import factories_plans as fp
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +254,44 @@ def test_branch_officers_start_and_write_the_branch_plan(f):
         f"/rectification/plans/{plan.pk}/review/", {"verdict": "approve"}
     )
     assert _client(f.cast.member).get(f"/rectification/plans/{plan.pk}/").status_code == 200
+
+
+def test_the_member_named_on_a_branch_item_reads_the_plan_and_reports_on_it(f):
+    """The notice of an overdue or verified item leads the person responsible to the
+    plan; before the branch's plan is approved it is theirs to read only because an
+    item names them."""
+    plan = fp.branch_plan(f)
+    named = fp.factories.item(plan, problem="组织生活不规范", responsible=f.cast.member_record)
+    colleague = User.objects.create_user(username="zhangli", password="x" * 12)
+    f.cast.colleague_record.user = colleague
+    f.cast.colleague_record.save(update_fields=["user"])
+    assert _client(colleague).get(f"/rectification/plans/{plan.pk}/").status_code == 404
+    member = _client(f.cast.member)
+    page = member.get(f"/rectification/plans/{plan.pk}/")
+    assert page.status_code == 200 and "组织生活不规范" in page.content.decode()
+    moved = member.post(f"/rectification/items/{named.pk}/status/", {"status": "in_progress"})
+    assert moved.status_code == 302
+    named.refresh_from_db()
+    assert named.status == Item.Status.IN_PROGRESS
+
+
+def test_a_members_own_plan_names_no_one_else_responsible(f):
+    """A member's plan answers what was said about them: no colleague may be named
+    (they would read it); the form offers no one, and a forged choice is refused."""
+    member = _client(f.cast.member)
+    assert 'name="responsible"' not in member.get("/rectification/plans/mine/").content.decode()
+    member.post("/rectification/plans/mine/items/new/", _item_data(f))
+    plan = Plan.objects.get(member=f.cast.member_record)
+    assert plan.items.get().responsible == f.cast.member_record
+    with pytest.raises(ValidationError) as refused:
+        services.item_create(
+            plan=plan,
+            problem="p",
+            measure="m",
+            standard="s",
+            deadline=fp.in_days(30),
+            responsible=f.cast.colleague_record,
+            actor=f.cast.member,
+        )
+    assert "本人" in refused.value.message_dict["responsible"][0]
+    assert plan.items.count() == 1
