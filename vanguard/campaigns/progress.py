@@ -176,6 +176,7 @@ class Progress:
     campaign: Campaign
     phases: list[Phase]
     lead_phase: Phase | None  # where the campaign as a whole stands
+    judged_phase: Phase | None  # the phase every branch was judged against; None: its own
     roots: list[UnitProgress]
     units: dict[int, UnitProgress]
     ancestors: list[UnitProgress] = field(default_factory=list)  # above a single root
@@ -256,7 +257,8 @@ def campaign_progress(
     """Progress of the subtrees under `roots` (units inside the campaign's unit).
 
     With `phase`, every branch is judged against that phase's requirements instead
-    of the phase it is in (phase gating asks "are the requirements of X met?").
+    of the phase it is in (phase gating asks "are the requirements of X met?"; the
+    dashboards look ahead or back); `UnitProgress.phase` stays the phase it is in.
     With `weekly`, also the submissions per week (for the chart)."""
     paths = _minimal_paths(root.path for root in roots)
     ctx = kinds.Context(campaign=campaign, paths=paths)
@@ -287,10 +289,9 @@ def campaign_progress(
     branch_ids = [pk for pk, unit in units.items() if unit.is_branch]
 
     phases = sorted(campaign.phases.all(), key=lambda p: p.order)
-    if phase is not None:
-        where = dict.fromkeys(branch_ids, phase)
-    else:
-        where = current_phases(campaign=campaign, branch_ids=branch_ids) if branch_ids else {}
+    where = current_phases(campaign=campaign, branch_ids=branch_ids) if branch_ids else {}
+    # The phase whose requirements each branch is judged against: its own, or `phase`.
+    judged_in = where if phase is None else dict.fromkeys(branch_ids, phase)
     by_phase: dict[int, list[Requirement]] = defaultdict(list)
     # Every phase's requirements are evaluated, not only those of the phases the
     # branches are in: the number of queries then depends on the campaign's
@@ -339,7 +340,8 @@ def campaign_progress(
             member.submitted = submitted.get(member.id, 0)
         branch.has_plan = bool(plans.get(branch_id))
         branch.has_meeting = bool(meetings.get(branch_id))
-        for requirement in by_phase.get(branch.phase.pk, []) if branch.phase else []:
+        judged = judged_in.get(branch_id)
+        for requirement in by_phase.get(judged.pk, []) if judged else []:
             reached, target = values[requirement.pk], targets[requirement.pk]
             if requirement.scope == Requirement.Scope.MEMBER:
                 done = 0
@@ -390,6 +392,7 @@ def campaign_progress(
         campaign=campaign,
         phases=phases,
         lead_phase=lead,
+        judged_phase=phase,
         roots=tops,
         units=units,
         ancestors=sorted(ancestors, key=lambda unit: unit.depth),

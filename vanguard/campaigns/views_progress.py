@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from vanguard.accounts.access import Person
 from vanguard.campaigns import access, requirements
 from vanguard.campaigns import progress as engine
-from vanguard.campaigns.models import Campaign
+from vanguard.campaigns.models import Campaign, Phase
+from vanguard.lib.forms import query_int
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member, Unit
 
@@ -91,6 +92,13 @@ def _chart_by_week(progress: engine.Progress) -> dict:
     }
 
 
+def _chosen_phase(request: HttpRequest, campaign: Campaign) -> Phase | None:
+    """`?phase=<id>`: judge every branch against that phase's requirements (to see who
+    is ready for the next phase, or how the last one ended); otherwise each its own."""
+    pk = query_int(request.GET.get("phase"))
+    return campaign.phases.filter(pk=pk).first() if pk is not None else None
+
+
 def _render_units(
     request: HttpRequest,
     *,
@@ -99,7 +107,9 @@ def _render_units(
     template: str = "campaigns/progress_unit.html",
     extra: dict | None = None,
 ) -> HttpResponse:
-    progress = engine.campaign_progress(campaign=campaign, roots=roots, weekly=True)
+    progress = engine.campaign_progress(
+        campaign=campaign, roots=roots, phase=_chosen_phase(request, campaign), weekly=True
+    )
     root = progress.units.get(roots[0].pk) if len(roots) == 1 else None
     rows = root.children if root is not None else [progress.units[u.pk] for u in roots]
     lagging = progress.lagging

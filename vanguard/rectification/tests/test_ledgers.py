@@ -415,3 +415,30 @@ def test_dashboards_show_phase_3s_requirements_and_progress(built, org, cast, cl
     page = _page(client, cast.member, url)
     assert "每名党员提交书面整改计划" in _text(page)
     assert f'href="{_url("my_plan")}?campaign={built.campaign.pk}"' in page
+
+
+def test_the_dashboard_judges_every_branch_by_phase_3_before_they_move_on(built, org, cast, client):
+    """The committee looks ahead: with the branches still in the phase they are in, the
+    dashboard judged by rectification's requirements gives the figures they would have
+    there (the same as in the test above), and still says where each branch stands."""
+    rectification = data.into_phase_3(built.campaign, [])
+    url = reverse("campaigns:dashboard") + f"?campaign={built.campaign.pk}"
+    own = _text(_page(client, cast.committee_admin, url))
+    assert "整改提高" not in own.split("各支部所处阶段")[0].split("当前阶段")[0]
+    assert f"{org.gb_a.name} 整改提高" not in own
+
+    page = _page(client, cast.committee_admin, f"{url}&phase={rectification.pk}")
+    text = _text(page)
+    assert re.search(rf"{org.gb_a.name} (?!整改提高)\S+ 2 61%", text)
+    assert re.search(rf"{org.gb_b.name} (?!整改提高)\S+ 1 33%", text)
+    assert "尚未完成“整改提高”阶段要求的支部" in text
+    assert f'href="?phase={rectification.pk}" aria-current="page"' in page
+
+    # The branch page judged the same way lists rectification's requirements.
+    branch = reverse("campaigns:progress_unit", args=[built.campaign.pk, org.branch_a1.pk])
+    text = _text(_page(client, cast.secretary, f"{branch}?phase={rectification.pk}"))
+    assert "每名党员提交书面整改计划 2/3 人" in text and "56%" in text
+
+    # A phase that is not the campaign's, or not a number, is no choice at all.
+    for junk in ("999999", "abc", "-1"):
+        assert _text(_page(client, cast.committee_admin, f"{url}&phase={junk}")) == own
