@@ -85,7 +85,7 @@ def overview(export: PlanExport) -> str:
 def link_text(shown: LinkShown) -> str:
     """What an item answers, in one entry: its kind and qualifier, then its text."""
     head = f"{shown.label} · {shown.detail}" if shown.detail else shown.label
-    return f"{head}：{shown.text}" if shown.text else head
+    return f"{head}{_('：')}{shown.text}" if shown.text else head
 
 
 def problem_text(row: ItemRow) -> str:
@@ -110,7 +110,7 @@ def status_text(row: ItemRow) -> str:
 def update_text(update: UpdateRow | None) -> str:
     if update is None:
         return _("尚无进展记录")
-    lines = [f"{_date(update.on)}：{update.text}" if update.text else _date(update.on)]
+    lines = [f"{_date(update.on)}{_('：')}{update.text}" if update.text else _date(update.on)]
     return "\n".join([*lines, *update.evidence])
 
 
