@@ -25,10 +25,11 @@ fetches, on the vocabulary of `vanguard.accounts.access`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from vanguard.accounts.access import (
     ADMIN_ROLES,
@@ -43,12 +44,14 @@ from vanguard.accounts.models import Role
 from vanguard.campaigns.access import visible_campaigns
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.paths import path_ids
+from vanguard.opinions.access import visible_opinions
 from vanguard.opinions.feedback.selectors import AGGREGATE_ONLY_CHANNELS
 from vanguard.opinions.models import Opinion
 from vanguard.organization.access import member_of
 from vanguard.organization.models import Member, Unit
-from vanguard.rectification.models import Activity, Donation, Idea, Item, Plan, Update
+from vanguard.rectification.models import Activity, Donation, Idea, Item, ItemLink, Plan, Update
 from vanguard.reviews.models import BranchReview
+from vanguard.supervision.access import visible_checks, visible_orders
 from vanguard.supervision.models import Check, CheckFinding, RemediationOrder
 
 # The branch's officers: review the members' plans, write the branch's plan, keep its
@@ -207,6 +210,42 @@ def visible_updates(user: Person) -> QuerySet[Update]:
 def get_update_for_user(user: Person, pk: object) -> Update:
     """An update (and its evidence file): read by whoever sees its item."""
     return get_for_user(visible_updates(user), user, pk)
+
+
+def trace_urls(user: Person, links: Iterable[ItemLink]) -> dict[int, str]:
+    """Where each link leads this reader back to what it answers, {link pk: url}: an
+    opinion to its sorting page for those who read it there (never for the member it
+    is about: `visible_opinions` leaves those out; the sorting page applies its own rules
+    on sources), a finding to its check, a 补课 order to its page. A link the
+    reader may not follow has no entry. One query per kind of record linked."""
+    links = list(links)
+    wanted: dict[str, set[int]] = {"opinion": set(), "check": set(), "order": set()}
+    for link in links:
+        if link.opinion_id is not None:
+            wanted["opinion"].add(link.opinion_id)
+        elif link.check_finding_id is not None:
+            wanted["check"].add(link.check_finding.check_record_id)  # type: ignore[union-attr]
+        elif link.remediation_id is not None:
+            wanted["order"].add(link.remediation_id)
+    allowed = {
+        kind: set(queryset.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        for kind, ids, queryset in (
+            ("opinion", wanted["opinion"], visible_opinions(user)),
+            ("check", wanted["check"], visible_checks(user)),
+            ("order", wanted["order"], visible_orders(user)),
+        )
+    }
+    found: dict[int, str] = {}
+    for link in links:
+        if link.opinion_id in allowed["opinion"]:
+            found[link.pk] = reverse("opinions:sorting_detail", args=[link.opinion_id])
+        elif link.check_finding_id is not None:
+            check_id = link.check_finding.check_record_id  # type: ignore[union-attr]
+            if check_id in allowed["check"]:
+                found[link.pk] = reverse("supervision:check_detail", args=[check_id])
+        elif link.remediation_id in allowed["order"]:
+            found[link.pk] = reverse("supervision:order_detail", args=[link.remediation_id])
+    return found
 
 
 # --- What a plan may link (never a source) ----------------------------------------------

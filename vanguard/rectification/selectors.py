@@ -51,6 +51,9 @@ class LinkShown:
     label: str  # what kind of record it is (意见 / 审阅意见 / 督查检查结论 / 补课通知)
     text: str  # what it says
     detail: str  # a short qualifier: the opinion's kind and aspect, a finding's item …
+    # Where the reader may follow it back to (access.trace_urls); "" from link_shown,
+    # which is the same for every reader.
+    url: str = ""
 
 
 def link_shown(link: ItemLink) -> LinkShown:

@@ -9,7 +9,7 @@ plan's owner in every campaign, that only the server can turn back into an opini
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -29,7 +29,7 @@ from vanguard.opinions.models import Opinion
 from vanguard.organization.models import Member
 from vanguard.rectification import access
 from vanguard.rectification.models import Activity, Item, ItemLink, Plan, Update
-from vanguard.rectification.selectors import LinkShown, link_shown
+from vanguard.rectification.selectors import OPEN_STATUSES, LinkShown, link_shown
 from vanguard.study.models import StudySession
 
 # The link keys' prefixes: an opinion by its token, the others by their id (they are
@@ -180,12 +180,13 @@ class ItemView:
 
 def is_overdue(item: Item, today: Any = None) -> bool:
     today = today or timezone.localdate()
-    return item.status in (Item.Status.PLANNED, Item.Status.IN_PROGRESS) and item.deadline < today
+    return item.status in OPEN_STATUSES and item.deadline < today
 
 
-def plan_items(plan: Plan) -> list[ItemView]:
+def plan_items(plan: Plan, *, reader: Person | None = None) -> list[ItemView]:
     """The plan's items in order, each with its links shown (never a source) and its
-    updates: a fixed number of queries whatever the plan holds."""
+    updates: a fixed number of queries whatever the plan holds. With `reader`, each
+    link carries where that person may follow it back to (`access.trace_urls`)."""
     if plan.pk is None:
         return []
     links = ItemLink.objects.select_related(
@@ -197,16 +198,23 @@ def plan_items(plan: Plan) -> list[ItemView]:
     updates = Update.objects.select_related("meeting", "study_session", "activity").order_by(
         "on", "pk"
     )
-    items = (
+    items = list(
         plan.items.select_related("responsible", "verified_by", "activity")
         .prefetch_related(Prefetch("links", queryset=links), Prefetch("updates", queryset=updates))
         .order_by("order", "pk")
+    )
+    traces = (
+        access.trace_urls(reader, [link for item in items for link in item.links.all()])
+        if reader is not None
+        else {}
     )
     today = timezone.localdate()
     return [
         ItemView(
             item=item,
-            links=[link_shown(link) for link in item.links.all()],
+            links=[
+                replace(link_shown(link), url=traces.get(link.pk, "")) for link in item.links.all()
+            ],
             link_keys=[link_key(plan, link) for link in item.links.all()],
             updates=list(item.updates.all()),
             overdue=is_overdue(item, today),
@@ -232,6 +240,7 @@ def responsible_choices(plan: Plan) -> QuerySet[Member]:
     the committee's: any active member under the campaign's unit."""
     members = Member.objects.filter(is_active=True).select_related("branch")
     if plan.level == Plan.Level.MEMBER:
+        assert plan.member_id is not None
         return members.filter(pk=plan.member_id)
     assert plan.unit is not None
     return members.filter(branch__path__startswith=plan.unit.path).order_by("name", "pk")

@@ -116,7 +116,7 @@ def _plan_context(
     user = request.user
     is_own = _is_own(request, plan)
     can_edit = _can_edit(request, plan)
-    views = selectors.plan_items(plan)
+    views = selectors.plan_items(plan, reader=user)
     rows = []
     for view in views:
         item = view.item

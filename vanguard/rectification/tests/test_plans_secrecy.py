@@ -10,6 +10,7 @@ import json
 import pytest
 from django.test import Client
 
+from vanguard.opinions import access as opinions_access
 from vanguard.opinions.models import Opinion
 from vanguard.rectification.plans import selectors
 from vanguard.rectification.tests import factories_plans as fp
@@ -32,7 +33,7 @@ def f(org, cast):
     return found
 
 
-def _never_shown(text: str) -> None:
+def _never_shown(text: str, *, pk_too: bool = True) -> None:
     for secret in (
         SOURCE,
         CONTACT,
@@ -40,7 +41,7 @@ def _never_shown(text: str) -> None:
         "talk",
         "2005-03-17",
         "2005年3月17日",
-        str(OPINION_PK),
+        *((str(OPINION_PK),) if pk_too else ()),
     ):
         assert secret not in text, secret
 
@@ -99,4 +100,12 @@ def test_the_branch_officers_reading_the_plan_see_no_source_either(f):
         client.force_login(user)
         page = client.get(f"/rectification/plans/{plan.pk}/").content.decode()
         assert fp.OPINION_TEXT in page
-        _never_shown(page)
+        # Those who read the opinion where it is sorted may follow the item back to it
+        # (its page there applies the opinions' own rules on sources); nobody else
+        # learns even its number.
+        traces = opinions_access.visible_opinions(user).filter(pk=OPINION_PK).exists()
+        assert (f'href="/opinions/sorting/{OPINION_PK}/"' in page) is traces
+        _never_shown(page, pk_too=not traces)
+        if traces:
+            sorting = client.get(f"/opinions/sorting/{OPINION_PK}/")
+            assert sorting.status_code == 200 and fp.OPINION_TEXT in sorting.content.decode()
