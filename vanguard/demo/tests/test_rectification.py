@@ -8,12 +8,15 @@ reset is test_organization's (fingerprints.rectification)."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign
@@ -215,3 +218,73 @@ def test_the_graduating_branch_called_on_its_graduates_to_leave_in_a_civilised_w
     assert Item.objects.filter(
         plan__unit=activity.branch, updates__activity=activity, status=Item.Status.VERIFIED
     ).exists()
+
+
+def _row_cells(html: str, head: str) -> list[str]:
+    """The cells of the table row whose header cell reads `head`, as text."""
+    row = re.search(
+        rf"<tr[^>]*>\s*<th scope=\"row\">(?:<a [^>]*>)?{re.escape(head)}(?:</a>)?</th>(.*?)</tr>",
+        html,
+        re.S,
+    )
+    assert row is not None, head
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    ]
+
+
+def _expected_cells(plans, members: int, branches: int) -> list[str]:
+    """The roll-up's columns counted straight from the plan and item rows."""
+    today = timezone.localdate()
+    member_plans = plans.filter(level=Plan.Level.MEMBER)
+    written = member_plans.exclude(status=Plan.Status.DRAFT).count()
+    branch_approved = plans.filter(level=Plan.Level.BRANCH, status=Plan.Status.APPROVED).count()
+    items = Item.objects.filter(plan__in=plans)
+    status = {s: items.filter(status=s).count() for s in Item.Status.values}
+    open_ = (Item.Status.PLANNED, Item.Status.IN_PROGRESS)
+    overdue = items.filter(status__in=open_, deadline__lt=today).count()
+    due = items.filter(deadline__lte=today)
+    on_time = sum(
+        1
+        for deadline, done_at in due.values_list("deadline", "done_at")
+        if done_at is not None and timezone.localdate(done_at) <= deadline
+    )
+    share = f"{on_time * 100 // due.count()}%" if due.exists() else "—"
+    return [
+        f"{written}/{members}",
+        str(member_plans.filter(status=Plan.Status.APPROVED).count()),
+        f"{branch_approved}/{branches}",
+        str(status[Item.Status.PLANNED]),
+        str(status[Item.Status.IN_PROGRESS]),
+        str(status[Item.Status.DONE]),
+        str(status[Item.Status.VERIFIED]),
+        str(overdue),
+        share,
+    ]
+
+
+def test_the_ledgers_figures_are_the_demos_items_counted(demo):
+    """What the committee reads on the college's ledger — its total row and each
+    general branch's — is what the plan and item rows hold, counted here another way."""
+    client = Client()
+    client.force_login(_user("committee"))
+    html = client.get(reverse("rectification:ledger", args=[demo.pk])).content.decode()
+    units = Plan.objects.filter(campaign=demo).exclude(level=Plan.Level.COMMITTEE)
+    active = Member.objects.filter(is_active=True)
+    branches = _branches(demo).filter(is_active=True)
+    assert _row_cells(html, "合计") == _expected_cells(
+        units,
+        active.filter(branch__path__startswith=demo.unit.path).count(),
+        branches.count(),
+    )
+    general = Unit.objects.filter(kind=Unit.Kind.GENERAL_BRANCH, path__startswith=demo.unit.path)
+    for unit in general:
+        under = units.filter(
+            Q(member__branch__path__startswith=unit.path) | Q(unit__path__startswith=unit.path)
+        )
+        assert _row_cells(html, unit.name) == _expected_cells(
+            under,
+            active.filter(branch__path__startswith=unit.path).count(),
+            branches.filter(path__startswith=unit.path).count(),
+        ), unit.name
