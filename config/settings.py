@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "vanguard.grading",
     "vanguard.supervision",
     "vanguard.rectification",
+    "vanguard.materials",
     "vanguard.api",
     "vanguard.home",
     "vanguard.demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("grading/", include("vanguard.grading.urls")),
     path("supervision/", include("vanguard.supervision.urls")),
     path("rectification/", include("vanguard.rectification.urls")),
+    path("materials/", include("vanguard.materials.urls")),
     # Public pages for people without an account; namespace "opinions_public".
     path("o/", include(("vanguard.opinions.urls_public", "opinions_public"))),
     # Public card voting (no login, no cookie); namespace "ballots_public".

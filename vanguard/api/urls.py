@@ -13,6 +13,7 @@ from vanguard.campaigns.api import router as campaigns_router
 from vanguard.grading.api import router as grading_router
 from vanguard.lib.api import errors
 from vanguard.lib.api.openapi import VanguardAPI
+from vanguard.materials.api import router as materials_router
 from vanguard.meetings.api import router as meetings_router
 from vanguard.opinions.api import router as opinions_router
 from vanguard.organization.api import router as organization_router
@@ -51,3 +52,4 @@ api.add_router("/reviews/", reviews_router)
 api.add_router("/grading/", grading_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/rectification/", rectification_router)
+api.add_router("/materials/", materials_router)
