@@ -10,7 +10,6 @@ watch list. All text is plain: `pdf.para()` escapes it, Word stores it as text."
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from django.utils.formats import date_format
@@ -18,14 +17,12 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from vanguard.documents import pdf, word
+from vanguard.documents.text import xml_safe
 from vanguard.supervision.reports.selectors import BranchReport, RoundReport
-
-# Characters XML 1.0 cannot hold (Word refuses the file; reportlab prints garbage).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: Any) -> str:
-    return _NOT_XML.sub("", str(text or ""))
+    return xml_safe(text or "")
 
 
 def _date(value: Any) -> str:

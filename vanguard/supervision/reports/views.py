@@ -17,12 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
 from vanguard.campaigns.models import Campaign
+from vanguard.lib.downloads import file_disposition
 from vanguard.organization.models import Unit
 from vanguard.supervision import access
 from vanguard.supervision.reports import document, selectors
@@ -108,15 +108,6 @@ def overview(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     )
 
 
-def _disposition(name: str, fallback: str) -> str:
-    """RFC 6266, by Django: a plain ASCII name for old clients, then the Chinese one
-    (filename*=utf-8''…), which every current browser prefers."""
-    plain = content_disposition_header(True, fallback) or ""
-    full = content_disposition_header(True, name) or ""
-    chinese = full.partition("; ")[2]
-    return f"{plain}; {chinese}" if chinese.startswith("filename*=") else plain
-
-
 @login_required
 @require_GET
 def round_report(request: HttpRequest, pk: int, unit_pk: int, fmt: str) -> HttpResponse:
@@ -132,6 +123,6 @@ def round_report(request: HttpRequest, pk: int, unit_pk: int, fmt: str) -> HttpR
     response = HttpResponse(content, content_type=content_type)
     name = f"{document.title(report)}.{fmt}".replace("/", "-")
     fallback = re.sub(r"[^A-Za-z0-9_-]", "", f"round-{round.pk}-unit-{unit.pk}")
-    response["Content-Disposition"] = _disposition(name, f"{fallback}.{fmt}")
+    response["Content-Disposition"] = file_disposition(name, f"{fallback}.{fmt}")
     response["Cache-Control"] = "private, no-store"
     return response
