@@ -41,6 +41,7 @@ class MeetingOut(Schema):
     kind_display: str
     title: str
     held_at: datetime.datetime
+    ends_at: datetime.datetime | None
     place: str
     host: str
     recorder: str
@@ -85,6 +86,7 @@ class MeetingAttendanceOut(Schema):
 
 
 class MeetingDetailOut(MeetingOut):
+    agenda: str
     minutes: str
     decisions: str
     my_status: str | None = None
@@ -107,9 +109,13 @@ class MeetingIn(Schema):
     kind: MeetingKind
     title: str = Field(..., max_length=200)
     held_at: DateTime
+    ends_at: DateTime | None = Field(
+        None, description="When it ended: after held_at, within 24 hours of it"
+    )
     place: str = Field("", max_length=100)
     host: str = Field("", max_length=50)
     recorder: str = Field("", max_length=50)
+    agenda: str = ""
     minutes: str = ""
     decisions: str = ""
     phase_id: int | None = None
@@ -204,9 +210,11 @@ def meeting_create(request: AuthenticatedHttpRequest, payload: MeetingIn) -> Sta
             kind=payload.kind,
             title=payload.title,
             held_at=payload.held_at,
+            ends_at=payload.ends_at,
             place=payload.place,
             host=payload.host,
             recorder=payload.recorder,
+            agenda=payload.agenda,
             minutes=payload.minutes,
             decisions=payload.decisions,
             phase=phase,

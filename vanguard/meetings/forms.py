@@ -81,6 +81,13 @@ class MeetingForm(MarksInvalidFields, forms.Form):
             "invalid": _("开始时间的格式应为 时:分，例如 14:30。"),
         },
     )
+    ends_time = forms.TimeField(
+        label=_("结束时间"),
+        required=False,
+        help_text=_("选填。须晚于开始时间。"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("结束时间的格式应为 时:分，例如 17:30。")},
+    )
     place = forms.CharField(
         label=_("地点"), max_length=100, required=False, widget=forms.TextInput(attrs=TEXT)
     )
@@ -96,6 +103,9 @@ class MeetingForm(MarksInvalidFields, forms.Form):
         label=_("所属阶段"),
         empty_label=_("（按会议类型和日期自动归入）"),
         error_messages={"invalid_choice": _("所选阶段不属于正在进行的活动。")},
+    )
+    agenda = forms.CharField(
+        label=_("议程"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     minutes = forms.CharField(
         label=_("会议记录"), required=False, widget=forms.Textarea(attrs={"rows": 6})
@@ -154,18 +164,29 @@ class MeetingForm(MarksInvalidFields, forms.Form):
         day, time = self.cleaned_data["held_on"], self.cleaned_data["held_time"]
         return timezone.make_aware(datetime.datetime.combine(day, time))
 
+    def ends_at(self) -> datetime.datetime | None:
+        """The end time on the meeting's day (the form has no end date: a meeting the
+        page records ends the day it began; the API takes any end within 24 hours)."""
+        day, time = self.cleaned_data["held_on"], self.cleaned_data.get("ends_time")
+        if time is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day, time))
+
     @staticmethod
     def initial_for(meeting: Meeting) -> dict[str, Any]:
         local = timezone.localtime(meeting.held_at)
+        end = timezone.localtime(meeting.ends_at) if meeting.ends_at else None
         return {
             "kind": meeting.kind,
             "title": meeting.title,
             "held_on": local.date(),
             "held_time": local.time().replace(second=0, microsecond=0),
+            "ends_time": end.time().replace(second=0, microsecond=0) if end else None,
             "place": meeting.place,
             "host": meeting.host,
             "recorder": meeting.recorder,
             "phase": meeting.phase_id,
+            "agenda": meeting.agenda,
             "minutes": meeting.minutes,
             "decisions": meeting.decisions,
         }

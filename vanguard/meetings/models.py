@@ -45,9 +45,13 @@ class Meeting(models.Model):
     kind = models.CharField(_("会议类型"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("会议名称"), max_length=200)
     held_at = models.DateTimeField(_("时间"))
+    # When it ended (optional): after `held_at`, within 24 hours (the seed's appraisal
+    # meeting ran from 6 pm until after 11 pm). The record book prints "18:00—23:00".
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=100, blank=True)
     host = models.CharField(_("主持人"), max_length=50, blank=True)
     recorder = models.CharField(_("记录人"), max_length=50, blank=True)
+    agenda = models.TextField(_("议程"), blank=True)
     minutes = models.TextField(_("会议记录"), blank=True)
     decisions = models.TextField(_("决定事项"), blank=True)
     created_by = models.ForeignKey(

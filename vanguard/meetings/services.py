@@ -3,7 +3,8 @@
 A meeting belongs to the campaign active for its unit and to a phase: the one
 chosen, or the one its kind belongs to (the three branch meetings belong to the
 analysis phase), or else the phase whose dates contain the meeting date. A meeting
-dated outside the phase it belongs to is refused, naming the date.
+dated outside the phase it belongs to is refused, naming the date. An end time, if
+given, is after the start and within 24 hours of it.
 
 Attendance is one row per member on the meeting's list (`selectors.expected_attendees`):
 everyone is present unless the record names them absent, with a reason.
@@ -34,7 +35,20 @@ from vanguard.organization.models import Member, Unit
 
 Status = MeetingAttendance.Status
 # The fields a person writes (the rest are derived: campaign, phase, created_by).
-MEETING_FIELDS = ("kind", "title", "held_at", "place", "host", "recorder", "minutes", "decisions")
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "held_at",
+    "ends_at",
+    "place",
+    "host",
+    "recorder",
+    "agenda",
+    "minutes",
+    "decisions",
+)
+# The longest a meeting runs: the end time is after the start and within a day of it.
+LONGEST_MEETING = datetime.timedelta(hours=24)
 REASON_MAX_LENGTH = MeetingAttendance._meta.get_field("reason").max_length or 200
 
 
@@ -61,6 +75,7 @@ def _check(
     phase: Phase | None,
     absences: Mapping[int, str],
     attendees: list[Member],
+    ends_at: datetime.datetime | None = None,
 ) -> _Checked:
     """Every rule, before anything is written; all errors at once, each on its field."""
     errors: dict[str, list[str]] = {}
@@ -84,6 +99,8 @@ def _check(
         check_in_range(held_at, Meeting._meta.get_field("held_at").verbose_name)
     except ValidationError as refused:
         fail("held_at", refused.messages[0])
+    if ends_at is not None and "held_at" not in errors:
+        _check_end(held_at, ends_at, fail)
     campaign = selectors.campaign_for_unit(unit)
     if phase is not None and (campaign is None or phase.campaign_id != campaign.pk):
         fail("phase", _("所选阶段不属于本单位正在进行的活动。"))
@@ -132,6 +149,28 @@ def _check(
     return _Checked(campaign=campaign, phase=phase, attendees=attendees, absences=cleaned)
 
 
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _check_end(held_at: datetime.datetime, ends_at: datetime.datetime, fail: Any) -> None:
+    """The end time: after the start, and within LONGEST_MEETING of it."""
+    try:
+        check_in_range(ends_at, Meeting._meta.get_field("ends_at").verbose_name)
+    except ValidationError as refused:
+        fail("ends_at", refused.messages[0])
+        return
+    start, end = _aware(held_at), _aware(ends_at)
+    if end <= start:
+        fail(
+            "ends_at",
+            _("结束时间须晚于开始时间（%(start)s）。")
+            % {"start": formats.date_format(timezone.localtime(start), "Y-m-d H:i")},
+        )
+    elif end - start > LONGEST_MEETING:
+        fail("ends_at", _("结束时间有误：会议从开始到结束不能超过 24 小时。"))
+
+
 def meeting_create(
     *,
     unit: Unit,
@@ -147,6 +186,8 @@ def meeting_create(
     phase: Phase | None = None,
     absences: Mapping[int, str] | None = None,
     submission_token: str = "",
+    ends_at: datetime.datetime | None = None,
+    agenda: str = "",
 ) -> Meeting:
     """Record a meeting held by `unit`. `absences` maps a member's id to the reason they
     were absent; everyone else on the attendance list was present. A form's
@@ -163,10 +204,12 @@ def meeting_create(
             kind=kind,
             title=title,
             held_at=held_at,
+            ends_at=ends_at,
             actor=actor,
             place=place,
             host=host,
             recorder=recorder,
+            agenda=agenda,
             minutes=minutes,
             decisions=decisions,
             phase=phase,
@@ -187,10 +230,12 @@ def _meeting_create(
     kind: str,
     title: str,
     held_at: datetime.datetime,
+    ends_at: datetime.datetime | None,
     actor: User,
     place: str,
     host: str,
     recorder: str,
+    agenda: str,
     minutes: str,
     decisions: str,
     phase: Phase | None,
@@ -204,6 +249,7 @@ def _meeting_create(
             kind=kind,
             title=title,
             held_at=held_at,
+            ends_at=ends_at,
             phase=phase,
             absences=absences or {},
             attendees=attendees,
@@ -213,9 +259,11 @@ def _meeting_create(
             kind=kind,
             title=title.strip(),
             held_at=held_at,
+            ends_at=ends_at,
             place=place.strip(),
             host=host.strip(),
             recorder=recorder.strip(),
+            agenda=agenda,
             minutes=minutes,
             decisions=decisions,
             campaign=checked.campaign,
@@ -268,6 +316,7 @@ def meeting_update(
             kind=kind,
             title=data.get("title", meeting.title),
             held_at=data.get("held_at", meeting.held_at),
+            ends_at=data.get("ends_at", meeting.ends_at),
             phase=phase,
             absences=absences or {},
             attendees=attendees,

@@ -29,7 +29,7 @@ from vanguard.organization.models import Member, Unit
 
 PAGE_SIZE = 30
 # The form's fields that map onto a service error's field names.
-FORM_FIELD_OF = {"held_at": "held_on"}
+FORM_FIELD_OF = {"held_at": "held_on", "ends_at": "ends_time"}
 
 
 def _kind(raw: str | None, default: str = "") -> str:
@@ -87,9 +87,11 @@ def _form_data(form: MeetingForm) -> dict[str, Any]:
         "kind": data["kind"],
         "title": data["title"],
         "held_at": form.held_at(),
+        "ends_at": form.ends_at(),
         "place": data["place"],
         "host": data["host"],
         "recorder": data["recorder"],
+        "agenda": data["agenda"],
         "minutes": data["minutes"],
         "decisions": data["decisions"],
     }

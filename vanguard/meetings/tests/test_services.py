@@ -189,3 +189,56 @@ def test_update_to_a_date_outside_the_phase_changes_nothing(org, cast):
     meeting.refresh_from_db()
     assert meeting.held_at == at(datetime.date(2026, 5, 8))
     assert statuses(meeting)["张丽"] == ("absent", "出差")
+
+
+def test_the_end_time_and_agenda_are_kept(org, cast):
+    meeting = record(
+        org,
+        cast,
+        held_at=at(datetime.date(2026, 5, 8), 18),
+        ends_at=at(datetime.date(2026, 5, 8), 23),
+        agenda="一、个人总结\n二、民主评议",
+    )
+    meeting.refresh_from_db()
+    assert meeting.ends_at - meeting.held_at == datetime.timedelta(hours=5)
+    assert meeting.agenda == "一、个人总结\n二、民主评议"
+
+
+def test_a_meeting_may_end_after_midnight_within_a_day(org, cast):
+    meeting = record(
+        org,
+        cast,
+        held_at=at(datetime.date(2026, 5, 8), 19),
+        ends_at=at(datetime.date(2026, 5, 9), 0) + datetime.timedelta(minutes=30),
+    )
+    assert meeting.ends_at > meeting.held_at
+
+
+@pytest.mark.parametrize(
+    ("ends", "message"),
+    [
+        (at(datetime.date(2026, 5, 8), 12), "结束时间须晚于开始时间（2026-05-08 14:00）。"),
+        (at(datetime.date(2026, 5, 8), 14), "结束时间须晚于开始时间（2026-05-08 14:00）。"),
+        (at(datetime.date(2026, 5, 9), 15), "结束时间有误：会议从开始到结束不能超过 24 小时。"),
+    ],
+    ids=["before", "at-the-start", "next-day"],
+)
+def test_an_end_time_not_after_the_start_or_a_day_later_is_refused(org, cast, ends, message):
+    with pytest.raises(ValidationError) as refused:
+        record(org, cast, ends_at=ends)
+    assert refused.value.message_dict == {"ends_at": [message]}
+    assert not Meeting.objects.exists()
+
+
+def test_update_to_an_end_before_the_start_changes_nothing(org, cast):
+    meeting = record(org, cast, ends_at=at(datetime.date(2026, 5, 8), 16))
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_update(
+            meeting=meeting,
+            actor=cast.secretary,
+            data={"held_at": at(datetime.date(2026, 5, 8), 17)},
+            absences={},
+        )
+    assert list(refused.value.message_dict) == ["ends_at"]
+    meeting.refresh_from_db()
+    assert meeting.held_at == at(datetime.date(2026, 5, 8))

@@ -148,3 +148,58 @@ def test_editing_keeps_the_roll_and_changes_the_absences(client, org, cast):
     assert list(absent) == ["王小明"]
     held.refresh_from_db()
     assert held.held_at.date() == datetime.date(2025, 11, 1)
+
+
+def test_the_end_time_and_agenda_are_recorded_and_shown(client, org, cast):
+    client.force_login(cast.secretary)
+    response = client.post(
+        reverse("meetings:create"),
+        form(org, held_time="18:00", ends_time="23:00", agenda="一、个人总结\n二、民主评议"),
+    )
+    assert response.status_code == 302
+    held = Meeting.objects.get()
+    assert held.agenda == "一、个人总结\n二、民主评议"
+    page = client.get(reverse("meetings:detail", args=[held.pk]))
+    assert "2026-05-08 18:00—23:00" in page.content.decode()
+    assert "二、民主评议" in page.content.decode()
+    edit = client.get(reverse("meetings:edit", args=[held.pk]))
+    assert edit.context["form"].initial["ends_time"] == datetime.time(23, 0)
+
+
+def test_an_end_time_before_the_start_is_shown_on_the_end_time_field(client, org, cast):
+    client.force_login(cast.secretary)
+    response = client.post(
+        reverse("meetings:create"), form(org, held_time="18:00", ends_time="17:30")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["ends_time"] == [
+        "结束时间须晚于开始时间（2026-05-08 18:00）。"
+    ]
+    assert not Meeting.objects.exists()
+
+
+def test_the_api_takes_an_end_time_and_refuses_one_before_the_start(client, org, cast):
+    client.force_login(cast.secretary)
+    body = {
+        "unit_id": org.branch_a1.pk,
+        "kind": "democratic_appraisal",
+        "title": "民主评议会",
+        "held_at": "2026-05-21T18:00:00+08:00",
+        "agenda": "民主评议",
+    }
+    refused = client.post(
+        "/api/v1/meetings/",
+        {**body, "ends_at": "2026-05-21T17:00:00+08:00"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["ends_at"]
+    assert not Meeting.objects.exists()
+    made = client.post(
+        "/api/v1/meetings/",
+        {**body, "ends_at": "2026-05-21T23:00:00+08:00"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["ends_at"] == "2026-05-21T15:00:00Z"
+    assert made.json()["agenda"] == "民主评议"
