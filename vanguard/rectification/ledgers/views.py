@@ -19,12 +19,6 @@ from vanguard.rectification import access
 from vanguard.rectification.ledgers import selectors
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # A ledger names members and how far their plans are: never kept by a shared cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _campaign_for(request: HttpRequest) -> Campaign | None:
     """The campaign asked for (?campaign=), else the person's nearest active one, else
     the latest they see."""
@@ -50,7 +44,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     user = request.user
     campaign = _campaign_for(request)
     if campaign is None:
-        return _private(render(request, "rectification/ledgers/none.html", {"campaign": None}))
+        return render(request, "rectification/ledgers/none.html", {"campaign": None})
     if access.reads_ledgers(user):
         roots = access.ledger_roots(user, campaign)
         if len(roots) == 1 and roots[0].kind == Unit.Kind.BRANCH:
@@ -60,7 +54,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     member = member_of(user)
     if member is not None and member.branch.path.startswith(campaign.unit.path):
         return redirect("rectification:said_did", campaign.pk, member.branch_id)
-    return _private(render(request, "rectification/ledgers/none.html", {"campaign": campaign}))
+    return render(request, "rectification/ledgers/none.html", {"campaign": campaign})
 
 
 @login_required
@@ -72,12 +66,10 @@ def ledger(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_rectification_campaign_for_user(user, campaign_pk)
     roots = access.get_ledger_roots_for_user(user, campaign)
     rollup = selectors.roll_up(user, campaign, roots)
-    return _private(
-        render(
-            request,
-            "rectification/ledgers/rollup.html",
-            {"campaign": campaign, "rollup": rollup, "roots": roots},
-        )
+    return render(
+        request,
+        "rectification/ledgers/rollup.html",
+        {"campaign": campaign, "rollup": rollup, "roots": roots},
     )
 
 
@@ -91,20 +83,18 @@ def ledger_branch(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpR
     sort = request.GET.get("sort", "")
     found = selectors.branch_ledger(user, campaign, branch, show=show, sort=sort)
     roots = access.ledger_roots(user, campaign)
-    return _private(
-        render(
-            request,
-            "rectification/ledgers/branch.html",
-            {
-                "campaign": campaign,
-                "ledger": found,
-                "branch": branch,
-                "show": show if show in selectors.ROW_FILTERS else "",
-                "sort": sort if sort in selectors.ROW_SORTS else "number",
-                # A way up to the roll-up, unless this branch is all it would show.
-                "reads_rollup": [root.pk for root in roots] not in ([], [branch.pk]),
-            },
-        )
+    return render(
+        request,
+        "rectification/ledgers/branch.html",
+        {
+            "campaign": campaign,
+            "ledger": found,
+            "branch": branch,
+            "show": show if show in selectors.ROW_FILTERS else "",
+            "sort": sort if sort in selectors.ROW_SORTS else "number",
+            # A way up to the roll-up, unless this branch is all it would show.
+            "reads_rollup": [root.pk for root in roots] not in ([], [branch.pk]),
+        },
     )
 
 
@@ -116,12 +106,10 @@ def ledger_member(request: HttpRequest, campaign_pk: int, member_pk: int) -> Htt
     member = access.get_ledger_member_for_user(user, campaign, member_pk)
     found = selectors.member_ledger(user, campaign, member)
     reads_branch = access.ledger_branches(user, campaign).filter(pk=member.branch_id).exists()
-    return _private(
-        render(
-            request,
-            "rectification/ledgers/member.html",
-            {"campaign": campaign, "ledger": found, "reads_branch": reads_branch},
-        )
+    return render(
+        request,
+        "rectification/ledgers/member.html",
+        {"campaign": campaign, "ledger": found, "reads_branch": reads_branch},
     )
 
 
@@ -133,18 +121,16 @@ def said_did(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpRespon
     branch = access.get_said_did_branch_for_user(user, campaign, unit_pk)
     member = member_of(user)
     reads_branch = access.ledger_branches(user, campaign).filter(pk=branch.pk).exists()
-    return _private(
-        render(
-            request,
-            "rectification/ledgers/said_did.html",
-            {
-                "campaign": campaign,
-                "branch": branch,
-                "entries": selectors.said_did(user, campaign, branch),
-                "reads_branch": reads_branch,
-                "own_plan_url": reverse("rectification:my_plan") + f"?campaign={campaign.pk}"
-                if member is not None and member.branch_id == branch.pk
-                else "",
-            },
-        )
+    return render(
+        request,
+        "rectification/ledgers/said_did.html",
+        {
+            "campaign": campaign,
+            "branch": branch,
+            "entries": selectors.said_did(user, campaign, branch),
+            "reads_branch": reads_branch,
+            "own_plan_url": reverse("rectification:my_plan") + f"?campaign={campaign.pk}"
+            if member is not None and member.branch_id == branch.pk
+            else "",
+        },
     )
