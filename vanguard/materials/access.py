@@ -4,3 +4,80 @@ and the access modules of the apps whose records the documents hold; views and t
 ask here, never decide themselves."""
 
 from __future__ import annotations
+
+from vanguard.accounts.access import Person, get_for_user, paths
+from vanguard.accounts.models import Role
+from vanguard.campaigns.access import get_campaign_for_user, visible_campaigns
+from vanguard.campaigns.models import Campaign
+from vanguard.materials.workbook.models import WorkbookJob
+from vanguard.organization.models import Unit
+
+# --- The college statistics workbook (统计表) -----------------------------------------
+
+
+# The committee for the college, a general branch's secretary for theirs, supervisors
+# and observers for what they watch: those who read figures across branches. A branch's
+# own officers have the dashboard and their branch's materials instead.
+WORKBOOK_ROLES = frozenset(
+    {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY, Role.SUPERVISOR, Role.OBSERVER}
+)
+WORKBOOK_UNIT_KINDS = (Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH)
+
+
+def workbook_roots(user: Person, campaign: Campaign) -> list[Unit]:
+    """The units at the top of the person's workbook for the campaign: the campaign's
+    unit when a role covers it, else the units inside it over which they hold a
+    workbook role (a general branch, a supervisor's branches), each subtree once."""
+    held = paths(user, WORKBOOK_ROLES)
+    top = campaign.unit.path
+    if any(top.startswith(path) for path in held):
+        return [campaign.unit]
+    inside = sorted((path for path in held if path.startswith(top)), key=len)
+    kept: list[str] = []
+    for path in inside:
+        if not any(path.startswith(other) for other in kept):
+            kept.append(path)
+    if not kept:
+        return []
+    return list(
+        Unit.objects.filter(path__in=kept, is_active=True, kind__in=WORKBOOK_UNIT_KINDS).order_by(
+            "path"
+        )
+    )
+
+
+def can_make_workbook(user: Person, campaign: Campaign) -> bool:
+    return bool(workbook_roots(user, campaign))
+
+
+def workbook_campaigns(user: Person) -> list[Campaign]:
+    """The campaigns (not drafts) whose workbook this person may make, newest first."""
+    found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT).order_by("-year", "-pk")
+    return [campaign for campaign in found if can_make_workbook(user, campaign)]
+
+
+def get_workbook_campaign_for_user(user: Person, pk: object) -> Campaign:
+    """A campaign whose workbook this person makes: a 404 outside their sight, a 403 in
+    sight without a workbook role (a member, a branch's own officers)."""
+    return get_campaign_for_user(user, pk, need=can_make_workbook)
+
+
+def get_workbook_unit_for_user(user: Person, campaign: Campaign, pk: object) -> Unit:
+    """A unit (committee, general branch or branch) inside one of the person's workbook
+    roots for the campaign, to narrow the workbook to; a 404 for any other."""
+    roots = workbook_roots(user, campaign)
+    units = Unit.objects.filter(is_active=True, kind__in=WORKBOOK_UNIT_KINDS)
+    return get_for_user(
+        units, user, pk, see=lambda _user, unit: any(unit.path.startswith(r.path) for r in roots)
+    )
+
+
+def get_workbook_job_for_user(user: Person, pk: object) -> WorkbookJob:
+    """A workbook job the person asked for (nobody else's: a 404), while they may still
+    make that campaign's workbook (a 403 once they may not)."""
+    own = WorkbookJob.objects.filter(created_by_id=getattr(user, "pk", None)).select_related(
+        "campaign__unit", "unit"
+    )
+    return get_for_user(
+        own, user, pk, need=lambda person, job: can_make_workbook(person, job.campaign)
+    )

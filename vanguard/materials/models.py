@@ -1,1 +1,3 @@
 """The app's models live in their workflows' sub-packages; Django finds them here."""
+
+from vanguard.materials.workbook.models import WorkbookJob  # noqa: F401

@@ -1,6 +1,10 @@
 """URLs of the materials app (namespace "materials", under /materials/): each workflow
 adds its own sub-package's patterns here."""
 
+from django.urls import include, path
+
 app_name = "materials"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("vanguard.materials.workbook.urls")),
+]
