@@ -26,3 +26,16 @@ def a4_document(*, title: str) -> Any:
     document.core_properties.title = title
     document.core_properties.author = "Vanguard"
     return document
+
+
+def refilled(document: Any, *, title: str) -> Any:
+    """`document` (from `a4_document`) emptied of its text and retitled, to be filled
+    again: many documents of the same make-up (a branch's hundreds of forms) written one
+    after another from one, instead of python-docx reading its template for each. Only
+    the body is emptied: a document that added parts (pictures) or styles is not reused."""
+    body = document.element.body
+    for child in list(body):
+        if child is not body.sectPr:
+            body.remove(child)
+    document.core_properties.title = title
+    return document
