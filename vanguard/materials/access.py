@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from vanguard.accounts.access import Person, get_for_user, paths
 from vanguard.accounts.models import Role
+from vanguard.ballots import access as ballots_access
+from vanguard.ballots.models import AppraisalSession
 from vanguard.campaigns.access import get_campaign_for_user, visible_campaigns
 from vanguard.campaigns.models import Campaign
 from vanguard.materials.workbook.models import WorkbookJob
+from vanguard.opinions import access as opinions_access
+from vanguard.opinions.models import Survey
 from vanguard.organization.models import Unit
 
 # --- The college statistics workbook (统计表) -----------------------------------------
@@ -81,3 +85,21 @@ def get_workbook_job_for_user(user: Person, pk: object) -> WorkbookJob:
     return get_for_user(
         own, user, pk, need=lambda person, job: can_make_workbook(person, job.campaign)
     )
+
+
+# --- The paper forms (纸质表格) ------------------------------------------------------------
+
+
+def get_paper_session_for_user(user: Person, pk: object) -> AppraisalSession:
+    """A vote whose blank appraisal sheets (测评表) and tally sheet (汇总表) this person
+    prints: whoever runs the vote, by the ballots app's own rule (`can_run_session`);
+    a 404 outside its sight, a 403 for a voter on its roll who does not run it."""
+    return ballots_access.get_appraisal_session_for_user(
+        user, pk, need=ballots_access.can_run_session
+    )
+
+
+def get_paper_survey_for_user(user: Person, pk: object) -> Survey:
+    """A written survey whose blank paper form (征求意见表) this person prints: those who
+    gather its branch's opinions, by the opinions app's rule (`get_survey_for_user`)."""
+    return opinions_access.get_survey_for_user(user, pk)

@@ -6,5 +6,6 @@ from django.urls import include, path
 app_name = "materials"
 
 urlpatterns: list = [
+    path("", include("vanguard.materials.paper.urls")),
     path("", include("vanguard.materials.workbook.urls")),
 ]
