@@ -5,11 +5,15 @@ ask here, never decide themselves."""
 
 from __future__ import annotations
 
-from vanguard.accounts.access import Person, get_for_user, paths
+from vanguard.accounts.access import Person, covers, get_for_user, paths
 from vanguard.accounts.models import Role
 from vanguard.ballots import access as ballots_access
 from vanguard.ballots.models import AppraisalSession
-from vanguard.campaigns.access import get_campaign_for_user, visible_campaigns
+from vanguard.campaigns.access import (
+    can_manage_campaign,
+    get_campaign_for_user,
+    visible_campaigns,
+)
 from vanguard.campaigns.models import Campaign
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.opinions import access as opinions_access
@@ -103,3 +107,32 @@ def get_paper_survey_for_user(user: Person, pk: object) -> Survey:
     """A written survey whose blank paper form (征求意见表) this person prints: those who
     gather its branch's opinions, by the opinions app's rule (`get_survey_for_user`)."""
     return opinions_access.get_survey_for_user(user, pk)
+
+
+# --- The drafted campaign review report (工作回顾初稿) -----------------------------------------
+
+
+def can_draft_report(user: Person, campaign: Campaign) -> bool:
+    """The college's review is the committee's: a committee admin over the campaign's
+    unit chooses the examples and drafts it."""
+    return can_manage_campaign(user, campaign)
+
+
+def can_read_report(user: Person, campaign: Campaign) -> bool:
+    """Who drafts it, and the observers over the campaign's unit (上级督导组), who read
+    everything but ballots and sources: they see the page and the draft, choose nothing."""
+    return can_draft_report(user, campaign) or covers(
+        paths(user, {Role.OBSERVER}), campaign.unit.path
+    )
+
+
+def report_campaigns(user: Person) -> list[Campaign]:
+    """The campaigns (not drafts) whose report this person reads, newest first."""
+    found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT).order_by("-year", "-pk")
+    return [campaign for campaign in found if can_read_report(user, campaign)]
+
+
+def get_report_campaign_for_user(user: Person, pk: object, *, draft: bool = False) -> Campaign:
+    """A campaign whose report this person reads (`draft=True`: drafts, choosing the
+    examples): a 404 outside their sight, a 403 in sight without the capability."""
+    return get_campaign_for_user(user, pk, need=can_draft_report if draft else can_read_report)

@@ -8,4 +8,5 @@ app_name = "materials"
 urlpatterns: list = [
     path("", include("vanguard.materials.paper.urls")),
     path("", include("vanguard.materials.workbook.urls")),
+    path("", include("vanguard.materials.report.urls")),
 ]
