@@ -65,6 +65,11 @@ class WorkbookJob(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
+    def scope_label(self) -> str:
+        """The scope as the pages name it ("" for a whole scope not yet built)."""
+        return self.scope_name or (self.unit.name if self.unit else "")
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
