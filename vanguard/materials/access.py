@@ -5,16 +5,20 @@ ask here, never decide themselves."""
 
 from __future__ import annotations
 
-from vanguard.accounts.access import Person, covers, get_for_user, paths
+from django.db.models import QuerySet
+
+from vanguard.accounts.access import READ_ROLES, Person, covers, get_for_user, paths, under
 from vanguard.accounts.models import Role
 from vanguard.ballots import access as ballots_access
 from vanguard.ballots.models import AppraisalSession
+from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.access import (
     can_manage_campaign,
     get_campaign_for_user,
     visible_campaigns,
 )
 from vanguard.campaigns.models import Campaign
+from vanguard.grading import access as grading_access
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.opinions import access as opinions_access
 from vanguard.opinions.models import Survey
@@ -136,3 +140,57 @@ def get_report_campaign_for_user(user: Person, pk: object, *, draft: bool = Fals
     """A campaign whose report this person reads (`draft=True`: drafts, choosing the
     examples): a 404 outside their sight, a 403 in sight without the capability."""
     return get_campaign_for_user(user, pk, need=can_draft_report if draft else can_read_report)
+
+
+# --- The branch meeting record book (支部大会记录本) ------------------------------------
+
+
+# Who reads a branch's book: the officers and observers over the branch who read its
+# meetings' attendance (`meetings.access.can_view_meeting_attendance`: who was absent,
+# and why) and its grading, where the vote's published counts are already theirs to
+# read (`grading.access.GRADING_READ_ROLES`) — the branch's secretary and committee, the
+# general branch's secretary, the committee, supervisors and observers over it. A
+# member reads their branch's meetings, not the book (everyone's absences); a
+# party-group leader, their group's.
+MEETING_BOOK_ROLES = READ_ROLES & grading_access.GRADING_READ_ROLES
+
+
+def can_read_meeting_book(user: Person, branch: Unit) -> bool:
+    return covers(paths(user, MEETING_BOOK_ROLES), branch.path)
+
+
+def meeting_book_campaigns(user: Person) -> list[Campaign]:
+    """The campaigns (not drafts) the person sees, newest first, for the book's page."""
+    found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT)
+    return list(found.order_by("-year", "-pk"))
+
+
+def meeting_book_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The branches of the campaign whose book the person reads."""
+    return Unit.objects.filter(
+        under(paths(user, MEETING_BOOK_ROLES), "path"),
+        kind=Unit.Kind.BRANCH,
+        path__startswith=campaign.unit.path,
+    )
+
+
+def get_meeting_book_branch_for_user(user: Person, pk: object) -> Unit:
+    """A branch whose book the person reads: a 404 for a branch whose records they do
+    not see, a 403 for one they see without reading its book (its own members)."""
+    return get_for_user(
+        Unit.objects.filter(kind=Unit.Kind.BRANCH),
+        user,
+        pk,
+        see=campaigns_access.can_view_records,
+        need=can_read_meeting_book,
+    )
+
+
+def get_meeting_book_campaign_for_user(user: Person, pk: object, branch: Unit) -> Campaign:
+    """A campaign (not a draft) the person sees that runs in `branch`; else a 404."""
+    return get_for_user(
+        visible_campaigns(user).exclude(status=Campaign.Status.DRAFT),
+        user,
+        pk,
+        see=lambda _user, campaign: branch.path.startswith(campaign.unit.path),
+    )

@@ -112,6 +112,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": Meeting.Kind.choices,
             "can_record": campaigns_access.record_units(user).exists(),
+            # The way to the branches' meeting record books (支部大会记录本), for the
+            # officers and observers who read branches' records (materials decides whose).
+            "can_read_books": campaigns_access.progress_units(user).exists(),
         },
     )
 
