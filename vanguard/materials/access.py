@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from vanguard.accounts.access import READ_ROLES, Person, covers, get_for_user, paths, under
+from vanguard.accounts.access import (
+    ADMIN_ROLES,
+    READ_ROLES,
+    Person,
+    covers,
+    get_for_user,
+    paths,
+    under,
+)
 from vanguard.accounts.models import Role
 from vanguard.ballots import access as ballots_access
 from vanguard.ballots.models import AppraisalSession
@@ -19,6 +27,7 @@ from vanguard.campaigns.access import (
 )
 from vanguard.campaigns.models import Campaign
 from vanguard.grading import access as grading_access
+from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.opinions import access as opinions_access
 from vanguard.opinions.models import Survey
@@ -194,3 +203,89 @@ def get_meeting_book_campaign_for_user(user: Person, pk: object, branch: Unit) -
         pk,
         see=lambda _user, campaign: branch.path.startswith(campaign.unit.path),
     )
+
+
+# --- The branch's stage summary (支部阶段工作小结) ----------------------------------------
+
+# The branch's officers write their branch's summaries.
+STAGE_SUMMARY_WRITE_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE})
+# Who reads the summaries of the branches in their scope: the writers, the reviewers
+# (general-branch secretary, committee) and those who watch (supervisors, observers).
+# Not a member, nor a party-group leader: the summary is the branch's report upward.
+STAGE_SUMMARY_READ_ROLES = STAGE_SUMMARY_WRITE_ROLES | {
+    Role.COMMITTEE_ADMIN,
+    Role.GENERAL_BRANCH_SECRETARY,
+    Role.SUPERVISOR,
+    Role.OBSERVER,
+}
+STAGE_SUMMARY_GENERAL_BRANCH_ROLES = frozenset({Role.GENERAL_BRANCH_SECRETARY})
+
+
+def visible_stage_summaries(user: Person) -> QuerySet[StageSummary]:
+    return StageSummary.objects.filter(
+        under(paths(user, STAGE_SUMMARY_READ_ROLES), "branch__path")
+    ).select_related("campaign", "branch", "phase")
+
+
+def can_write_stage_summary(user: Person, branch: Unit) -> bool:
+    """Draft, edit, redraft and submit the branch's summaries: its secretary and
+    branch committee."""
+    return branch.kind == Unit.Kind.BRANCH and covers(
+        paths(user, STAGE_SUMMARY_WRITE_ROLES), branch.path
+    )
+
+
+def can_edit_stage_summary(user: Person, summary: StageSummary) -> bool:
+    return summary.editable and can_write_stage_summary(user, summary.branch)
+
+
+def can_review_stage_summary(user: Person, summary: StageSummary) -> bool:
+    """Decide on the summary where it now waits: a submitted one, the secretary of a
+    general branch over the branch; one with the committee, a committee admin over it."""
+    if summary.state == StageSummary.State.SUBMITTED:
+        roles = STAGE_SUMMARY_GENERAL_BRANCH_ROLES
+    elif summary.state == StageSummary.State.WITH_COMMITTEE:
+        roles = ADMIN_ROLES
+    else:
+        return False
+    return covers(paths(user, roles), summary.branch.path)
+
+
+def stage_summary_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The campaign's active branches whose summaries this person writes."""
+    return Unit.objects.filter(
+        under(paths(user, STAGE_SUMMARY_WRITE_ROLES), "path"),
+        kind=Unit.Kind.BRANCH,
+        is_active=True,
+        path__startswith=campaign.unit.path,
+    ).order_by("path")
+
+
+def can_read_stage_summaries(user: Person, campaign: Campaign) -> bool:
+    held = paths(user, STAGE_SUMMARY_READ_ROLES)
+    top = campaign.unit.path
+    return any(top.startswith(path) or path.startswith(top) for path in held)
+
+
+def stage_summary_campaigns(user: Person) -> list[Campaign]:
+    """The campaigns (not drafts) whose branches' summaries this person reads."""
+    found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT).order_by("-year", "-pk")
+    return [campaign for campaign in found if can_read_stage_summaries(user, campaign)]
+
+
+def get_stage_summary_for_user(user: Person, pk: object, *, need=None) -> StageSummary:
+    """A summary in the person's reading scope (else a 404); `need` a capability (else
+    a 403)."""
+    return get_for_user(visible_stage_summaries(user), user, pk, need=need)
+
+
+def get_stage_summary_branch_for_user(user: Person, campaign: Campaign, pk: object) -> Unit:
+    """A branch of the campaign whose summaries this person writes: a 404 outside the
+    branches whose summaries they read, a 403 for one they only read."""
+    readable = Unit.objects.filter(
+        under(paths(user, STAGE_SUMMARY_READ_ROLES), "path"),
+        kind=Unit.Kind.BRANCH,
+        is_active=True,
+        path__startswith=campaign.unit.path,
+    )
+    return get_for_user(readable, user, pk, need=can_write_stage_summary)

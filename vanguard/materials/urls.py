@@ -9,5 +9,6 @@ urlpatterns: list = [
     path("", include("vanguard.materials.paper.urls")),
     path("", include("vanguard.materials.meeting_book.urls")),
     path("", include("vanguard.materials.workbook.urls")),
+    path("", include("vanguard.materials.stage_summary.urls")),
     path("", include("vanguard.materials.report.urls")),
 ]
