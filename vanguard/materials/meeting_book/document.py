@@ -369,6 +369,10 @@ def _ruled_sections(page: BookMeeting) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), PADDING),
         ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING),
         ("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE),
+        # A box that runs on to the next page is closed at the foot of this one and
+        # opened again at the head of the next.
+        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 0.8, RULE),
+        ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), 0.8, RULE),
     ]
     for key, label, text in sections(page):
         parts = pdf.pieces(pdf.squeeze_blank_lines(text), width=inner, style=st["value"]) or [""]
