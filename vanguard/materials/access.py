@@ -5,6 +5,7 @@ ask here, never decide themselves."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from vanguard.accounts.access import (
@@ -25,7 +26,7 @@ from vanguard.campaigns.access import (
     get_campaign_for_user,
     visible_campaigns,
 )
-from vanguard.campaigns.models import Campaign
+from vanguard.campaigns.models import Campaign, Phase
 from vanguard.grading import access as grading_access
 from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.materials.workbook.models import WorkbookJob
@@ -271,6 +272,26 @@ def stage_summary_campaigns(user: Person) -> list[Campaign]:
     """The campaigns (not drafts) whose branches' summaries this person reads."""
     found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT).order_by("-year", "-pk")
     return [campaign for campaign in found if can_read_stage_summaries(user, campaign)]
+
+
+def can_write_summary_of_branch(user: Person, summary: StageSummary) -> bool:
+    """Write to this summary's branch's summaries (whatever the summary's state: a save
+    on an accepted one is told why it cannot be changed)."""
+    return can_write_stage_summary(user, summary.branch)
+
+
+def get_stage_summary_campaigns_for_user(user: Person) -> list[Campaign]:
+    """The campaigns whose summaries the person reads; a 403 for one who reads none (a
+    member, a party-group leader)."""
+    found = stage_summary_campaigns(user)
+    if not found:
+        raise PermissionDenied
+    return found
+
+
+def get_stage_summary_phase_for_user(user: Person, campaign: Campaign, pk: object) -> Phase:
+    """A phase of a campaign the person already reached (a 404 for any other id)."""
+    return get_for_user(campaign.phases.all(), user, pk)
 
 
 def get_stage_summary_for_user(user: Person, pk: object, *, need=None) -> StageSummary:

@@ -47,7 +47,7 @@ def _percent(part: int, whole: int) -> int:
 
 
 def _counted(labels: dict[str, str], counts: dict[str, int], unit: str) -> list[str]:
-    """"label n unit" for each code counted, in the order of `labels` (the choices')."""
+    """ "label n unit" for each code counted, in the order of `labels` (the choices')."""
     return [
         _("%(label)s %(n)d %(unit)s") % {"label": label, "n": counts[code], "unit": unit}
         for code, label in labels.items()

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,9 +41,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @login_required
 def summary_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    campaigns = access.stage_summary_campaigns(user)
-    if not campaigns:
-        raise PermissionDenied
+    campaigns = access.get_stage_summary_campaigns_for_user(user)
     wanted = query_int(request.GET.get("campaign"))
     campaign = next((c for c in campaigns if c.pk == wanted), campaigns[0])
     phases = selectors.campaign_phases(campaign)
@@ -68,10 +66,7 @@ def summary_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     campaign = get_campaign_for_user(user, request.POST.get("campaign"))
     branch = access.get_stage_summary_branch_for_user(user, campaign, request.POST.get("branch"))
-    phase_id = query_int(request.POST.get("phase"))
-    phase = campaign.phases.filter(pk=phase_id).first() if phase_id is not None else None
-    if phase is None:
-        raise Http404
+    phase = access.get_stage_summary_phase_for_user(user, campaign, request.POST.get("phase"))
     try:
         summary = services.stage_summary_draft(
             campaign=campaign, branch=branch, phase=phase, actor=user
@@ -160,11 +155,9 @@ def _conflict(current: StageSummary, form: SummaryForm) -> list[Any]:
 @require_http_methods(["GET", "POST"])
 def summary_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    summary = access.get_stage_summary_for_user(user, pk)
     if request.method == "GET":
-        return _page(request, summary)
-    if not access.can_write_stage_summary(user, summary.branch):
-        raise PermissionDenied
+        return _page(request, access.get_stage_summary_for_user(user, pk))
+    summary = access.get_stage_summary_for_user(user, pk, need=access.can_write_summary_of_branch)
     form = _editor(summary, request.POST)
     if not summary.editable:
         form.add_error(
@@ -194,7 +187,7 @@ def summary_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         # Saved, but not submitted: the page shows the saved text and what is missing.
-        fresh = StageSummary.objects.select_related("campaign", "branch", "phase").get(pk=pk)
+        fresh = access.get_stage_summary_for_user(user, pk)
         form = _editor(fresh, {**request.POST.dict(), "base_version": fresh.version})
         form.is_valid()
         show_service_errors(form, error, above=ABOVE)

@@ -429,3 +429,19 @@ def test_latest_summaries_gives_one_per_phase_in_order(f):
     assert [s.pk for s in found] == [study.pk, accepted.pk, rectify.pk]
     assert found[1].state == State.ACCEPTED
     assert selectors.latest_summaries(campaign=build.campaign(f), branch=f.org.branch_b1) == []
+
+
+def test_a_browsers_crlf_line_breaks_do_not_count_as_edits(f):
+    build.analysis_data(f)
+    summary = build.summary(f)
+    client = signed_in(f.cast.secretary)
+    data = {name: getattr(summary, name).replace("\n", "\r\n") for name in SECTION_NAMES}
+    data["good_practice"] = "支部委员分头谈心。"
+    response = client.post(
+        f"/materials/stage-summary/{summary.pk}/",
+        {**data, "base_version": summary.version, "action": "save"},
+    )
+    assert response.status_code == 302
+    summary.refresh_from_db()
+    assert "\r" not in summary.figures
+    assert services.edited_sections(summary) == {"good_practice"}
