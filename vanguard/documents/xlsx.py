@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -72,8 +73,21 @@ def table_sheet(
     for row in rows:
         sheet.append([cell_value(value) for value in row])
         count += 1
-        for cell, column in zip(sheet[count], columns, strict=False):
-            cell.alignment = WRAPPED if column.wrap else TOP
+    # One pass over the rows written, bounded: `sheet[n]` works out the sheet's width
+    # from every cell each time, which made a long table quadratic.
+    # Each cell's alignment is set by its index in the workbook's list of alignments,
+    # looked up once per column: `cell.alignment = …` hashes the style again for every
+    # cell (openpyxl's StyleDescriptor does exactly this assignment).
+    alignments = [
+        workbook._alignments.add(WRAPPED if column.wrap else TOP)  # type: ignore[attr-defined]
+        for column in columns
+    ]
+    body = sheet.iter_rows(min_row=2, max_row=count, max_col=max(len(columns), 1))
+    for cells in body:
+        for cell, alignment in zip(cells, alignments, strict=False):
+            if not cell._style:
+                cell._style = StyleArray()
+            cell._style.alignmentId = alignment
             if isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
     for index, column in enumerate(columns, start=1):
