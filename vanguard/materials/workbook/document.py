@@ -111,8 +111,7 @@ def _flag(value: bool) -> int:
 
 def progress_sheet(workbook: Workbook, figures: Figures) -> None:
     """What the dashboards show for each branch, judged by the phase it is in."""
-    assert figures.progress is not None
-    units = figures.progress.units
+    units = figures.branch_progress
     rows = []
     for branch in figures.branches:
         found = units.get(branch.id)
@@ -170,8 +169,7 @@ def requirements_sheet(workbook: Workbook, figures: Figures) -> None:
                 )
             )
             cells.append((progress.units, index))
-    assert figures.progress is not None
-    members = figures.progress.units
+    members = figures.branch_progress
     rows = [
         [
             *_branch_cells(branch),
@@ -217,8 +215,7 @@ def meetings_sheet(workbook: Workbook, figures: Figures) -> None:
 
 
 def study_sheet(workbook: Workbook, figures: Figures) -> None:
-    assert figures.progress is not None
-    members = figures.progress.units
+    members = figures.branch_progress
     works = StudyWork.Kind.choices
     sessions = StudySession.Kind.choices
     levels = NoteAssessment.Level.choices

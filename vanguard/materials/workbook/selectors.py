@@ -26,6 +26,7 @@ from vanguard.ballots.models import AppraisalSession
 from vanguard.ballots.selectors import with_results_published
 from vanguard.campaigns import progress as engine
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.campaigns.selectors import campaign_phases
 from vanguard.grading import access as grading_access
 from vanguard.grading.models import BranchGrading, GradeProposal
 from vanguard.meetings import access as meetings_access
@@ -89,7 +90,8 @@ class Figures:
     user: Person
     made_at: datetime.datetime
     units: list[UnitLine] = field(default_factory=list)
-    progress: engine.Progress | None = None  # each branch judged by the phase it is in
+    # Each branch's progress judged by the phase it is in.
+    branch_progress: dict[int, engine.UnitProgress] = field(default_factory=dict)
     by_phase: list[tuple[Phase, engine.Progress]] = field(default_factory=list)
     meetings: dict[int, Counts] = field(default_factory=dict)  # unit → kind → count
     study: dict[int, StudyLine] = field(default_factory=dict)  # branch → its study
@@ -125,14 +127,25 @@ def scope_units(figures: Figures) -> None:
 
 
 def requirements(figures: Figures) -> None:
-    """The dashboards' engine: once with each branch judged by the phase it is in (what
-    /campaigns/ shows), then once per phase (the dashboards' ?phase=)."""
+    """The dashboards' engine, once per phase of the campaign with every branch judged by
+    that phase's requirements (the dashboards' ?phase=). A branch's line judged by the
+    phase it is in — what /campaigns/ shows — is its line in that phase's run: the engine
+    keeps each branch's own phase whatever phase it judges by."""
     campaign, roots = figures.campaign, figures.roots
-    figures.progress = engine.campaign_progress(campaign=campaign, roots=roots)
+    phases = campaign_phases(campaign)
     figures.by_phase = [
         (phase, engine.campaign_progress(campaign=campaign, roots=roots, phase=phase))
-        for phase in figures.progress.phases
+        for phase in phases
     ]
+    runs = {phase.pk: progress for phase, progress in figures.by_phase}
+    if not runs:  # a campaign without phases: nothing to judge by but the engine's own
+        progress = engine.campaign_progress(campaign=campaign, roots=roots)
+        figures.branch_progress = {u.id: u for u in progress.units.values() if u.is_branch}
+        return
+    for run in runs.values():
+        for unit in run.units.values():
+            if unit.is_branch and unit.phase is not None and runs[unit.phase.pk] is run:
+                figures.branch_progress[unit.id] = unit
 
 
 def meetings(figures: Figures) -> None:
