@@ -101,9 +101,11 @@ messages: $(VENV)/.installed
 
 # Debian's chromium for the browser tests (a browser download cannot work here), a
 # CJK font so that pages, screenshots and PDFs show Chinese rather than boxes, and
-# gettext, and dovecot (the IMAP server the e-mail channel's tests start on loopback).
+# gettext, dovecot (the IMAP server the e-mail channel's tests start on loopback), and
+# LibreOffice's headless writer (the smallest Debian package that converts .docx: the
+# strict reader tests/test_word_documents.py opens every Word document with).
 # Not root: a missing chromium stops the run loudly (rather than skipping the browser
-# tests); a missing font, gettext or dovecot only warns.
+# tests); a missing font, gettext, dovecot or LibreOffice only warns.
 system-test-deps:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
@@ -111,6 +113,7 @@ system-test-deps:
 	  || fc-list 2>/dev/null | grep -qi -e wqy -e "noto sans cjk"; } || missing="$$missing fonts-wqy-microhei"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] || [ ! -x "$(CHROMIUM)" ]; then $(call apt_ensure,$${missing# }); \
 	  else echo "WARNING: not installed:$$missing (sudo apt-get install$$missing)" >&2; fi; \
