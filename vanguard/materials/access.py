@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from vanguard.accounts.access import (
     ADMIN_ROLES,
@@ -103,6 +104,23 @@ def get_workbook_job_for_user(user: Person, pk: object) -> WorkbookJob:
     return get_for_user(
         own, user, pk, need=lambda person, job: can_make_workbook(person, job.campaign)
     )
+
+
+def get_workbook_campaigns_for_user(user: Person) -> list[Campaign]:
+    """The workbook page's campaigns: a 403 for a person who may make none."""
+    found = workbook_campaigns(user)
+    if not found:
+        raise PermissionDenied
+    return found
+
+
+def get_workbook_file_job_for_user(user: Person, pk: object) -> WorkbookJob:
+    """A job whose file the person downloads: theirs (as `get_workbook_job_for_user`),
+    and built (a 404 before, or after a failure: there is no file)."""
+    job = get_workbook_job_for_user(user, pk)
+    if job.status != WorkbookJob.Status.DONE or not job.file:
+        raise Http404
+    return job
 
 
 # --- The paper forms (纸质表格) ------------------------------------------------------------

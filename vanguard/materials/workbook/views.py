@@ -8,8 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -67,9 +66,7 @@ def _chosen_campaign(request: HttpRequest, campaigns: list[Campaign]) -> Campaig
 @require_http_methods(["GET", "POST"])
 def workbook_home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
-    campaigns = access.workbook_campaigns(user)
-    if not campaigns:
-        raise PermissionDenied
+    campaigns = access.get_workbook_campaigns_for_user(user)
     campaign = _chosen_campaign(request, campaigns)
     roots = access.workbook_roots(user, campaign)
     choices = _unit_choices(roots)
@@ -122,9 +119,7 @@ def workbook_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def workbook_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = access.get_workbook_job_for_user(request.user, pk)
-    if job.status != WorkbookJob.Status.DONE or not job.file:
-        raise Http404
+    job = access.get_workbook_file_job_for_user(request.user, pk)
     response = FileResponse(job.file.open("rb"), content_type=XLSX)
     response["Content-Disposition"] = file_disposition(job.file_name, "workbook.xlsx")
     response["Cache-Control"] = "private, no-store"
