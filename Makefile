@@ -38,7 +38,7 @@ help:
 	@echo "make check   ruff (lint and format), mypy, import contracts, makemigrations --check, check --deploy"
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
-	@echo "make bench   roster-import benchmark"
+	@echo "make bench   roster-import benchmark, then the bundles (材料包) timed at size L"
 	@echo "make bench-dashboards   progress dashboards timed at size L (SIZE=M for another size)"
 	@echo "make bench-vote   1,000 voters in 50 sessions voting at once through gunicorn on"
 	@echo "             loopback, on SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
@@ -159,6 +159,8 @@ check: install-dev
 # The benchmark builds its own throwaway organisation in a fresh database of its own,
 # so the demo database is never touched.
 BENCH_DB := $(CURDIR)/var/bench.sqlite3
+# The bundles are timed on the demo at size L, built in a database of their own.
+BENCH_BUNDLES_DB := $(CURDIR)/var/bench-bundles.sqlite3
 # The statistics workbook (统计表) timed on the demo at size L: the college's and the
 # university's, in a database of its own.
 BENCH_WORKBOOK_DB := $(CURDIR)/var/bench-workbook.sqlite3
@@ -167,6 +169,9 @@ bench: install
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py bench_roster_import --rows 30000
+	rm -f $(BENCH_BUNDLES_DB) $(BENCH_BUNDLES_DB)-wal $(BENCH_BUNDLES_DB)-shm
+	DATABASE_URL=sqlite:///$(BENCH_BUNDLES_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(BENCH_BUNDLES_DB) $(PY) manage.py bench_bundles --size L
 	rm -f $(BENCH_WORKBOOK_DB) $(BENCH_WORKBOOK_DB)-wal $(BENCH_WORKBOOK_DB)-shm
 	DATABASE_URL=sqlite:///$(BENCH_WORKBOOK_DB) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///$(BENCH_WORKBOOK_DB) $(PY) manage.py bench_workbook --size L

@@ -6,7 +6,7 @@ ask here, never decide themselves."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vanguard.accounts.access import (
@@ -29,6 +29,7 @@ from vanguard.campaigns.access import (
 )
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.grading import access as grading_access
+from vanguard.materials.bundles.models import BundleJob
 from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.opinions import access as opinions_access
@@ -328,3 +329,99 @@ def get_stage_summary_branch_for_user(user: Person, campaign: Campaign, pk: obje
         path__startswith=campaign.unit.path,
     )
     return get_for_user(readable, user, pk, need=can_write_stage_summary)
+
+
+# --- Bundles: a branch's three materials, a college's branches (材料包) ----------------
+
+
+# A branch's bundle for whoever reads all three of its materials: the registration
+# forms' vote counts and grades are the grading readers' (`GRADING_READ_ROLES`), the
+# same people who read the book and the summaries — the branch's secretary and
+# committee, the general branch's secretary, the committee, supervisors and observers
+# over the branch. Not a member, nor a party-group leader (everyone's forms).
+BUNDLE_BRANCH_ROLES = grading_access.GRADING_READ_ROLES
+# The bundle of every branch under a unit: the committee over it, and a general
+# branch's secretary for their general branch.
+BUNDLE_COLLEGE_ROLES = frozenset({Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY})
+BUNDLE_COLLEGE_KINDS = (Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH)
+
+
+def can_bundle(user: Person, unit: Unit) -> bool:
+    """May have the bundle of `unit`: a branch's three materials, or (a committee or a
+    general branch) every branch's under it."""
+    if unit.kind == Unit.Kind.BRANCH:
+        return covers(paths(user, BUNDLE_BRANCH_ROLES), unit.path)
+    return unit.kind in BUNDLE_COLLEGE_KINDS and covers(
+        paths(user, BUNDLE_COLLEGE_ROLES), unit.path
+    )
+
+
+def campaign_covers(campaign: Campaign, unit: Unit) -> bool:
+    """The campaign runs in (some of) the unit: over it, or inside it."""
+    return unit.path.startswith(campaign.unit.path) or campaign.unit.path.startswith(unit.path)
+
+
+def bundle_units(user: Person, campaign: Campaign) -> QuerySet[Unit]:
+    """The active units of the campaign the person may have a bundle of, in tree order:
+    the branches they read, the general branches and committees over which they hold
+    a college role."""
+    top = campaign.unit.path
+    return Unit.objects.filter(
+        (
+            under(paths(user, BUNDLE_BRANCH_ROLES), "path")
+            & Q(kind=Unit.Kind.BRANCH, path__startswith=top)
+        )
+        | (
+            under(paths(user, BUNDLE_COLLEGE_ROLES), "path")
+            & Q(kind__in=BUNDLE_COLLEGE_KINDS)
+            & (Q(path__startswith=top) | Q(pk=campaign.unit_id))
+        ),
+        is_active=True,
+    ).order_by("path")
+
+
+def bundle_campaigns(user: Person) -> list[Campaign]:
+    """The campaigns (not drafts) with a unit this person may bundle, newest first."""
+    found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT).order_by("-year", "-pk")
+    return [campaign for campaign in found if bundle_units(user, campaign).exists()]
+
+
+def get_bundle_campaigns_for_user(user: Person) -> list[Campaign]:
+    """The bundle page's campaigns: a 403 for a person with nothing to bundle."""
+    found = bundle_campaigns(user)
+    if not found:
+        raise PermissionDenied
+    return found
+
+
+def get_bundle_campaign_for_user(user: Person, pk: object) -> Campaign:
+    """A campaign to bundle: a 404 outside the person's sight, a 403 in sight with
+    nothing to bundle (a member)."""
+    return get_campaign_for_user(
+        user, pk, need=lambda person, campaign: bundle_units(person, campaign).exists()
+    )
+
+
+def get_bundle_unit_for_user(user: Person, campaign: Campaign, pk: object) -> Unit:
+    """A unit of the campaign the person may bundle; a 404 for any other."""
+    return get_for_user(bundle_units(user, campaign), user, pk)
+
+
+def get_bundle_job_for_user(user: Person, pk: object) -> BundleJob:
+    """A bundle job the person asked for — nobody else's, whoever they are: a 404 —
+    while they may still have that unit's bundle (a 403 once they may not)."""
+    own = BundleJob.objects.filter(created_by_id=getattr(user, "pk", None)).select_related(
+        "campaign__unit", "unit"
+    )
+    return get_for_user(own, user, pk, need=lambda person, job: can_bundle(person, job.unit))
+
+
+def get_bundle_file_job_for_user(user: Person, pk: object) -> BundleJob:
+    """A job whose zip the person downloads: theirs (as `get_bundle_job_for_user`) and
+    built, its file still kept (a 404 before, after a failure, or once deleted)."""
+    job = get_bundle_job_for_user(user, pk)
+    if job.state != BundleJob.State.DONE or not job.file:
+        raise Http404
+    if not job.file.storage.exists(job.file.name):
+        raise Http404
+    return job

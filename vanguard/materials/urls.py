@@ -6,6 +6,7 @@ from django.urls import include, path
 app_name = "materials"
 
 urlpatterns: list = [
+    path("", include("vanguard.materials.bundles.urls")),
     path("", include("vanguard.materials.paper.urls")),
     path("", include("vanguard.materials.meeting_book.urls")),
     path("", include("vanguard.materials.workbook.urls")),
