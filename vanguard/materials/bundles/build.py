@@ -286,7 +286,9 @@ def college_readme(
     for _folder, contents in branches:
         for line in contents.missing:
             complete = False
-            lines.append(f"- {contents.branch.name}：{line}")
+            lines.append(
+                "- " + _("%(branch)s：%(line)s") % {"branch": contents.branch.name, "line": line}
+            )
     if complete:
         lines.append(_("- 无，各支部三份材料齐全。"))
     if not branches:
