@@ -29,6 +29,7 @@ from vanguard.campaigns.access import (
 )
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.grading import access as grading_access
+from vanguard.materials.archive.models import ArchiveJob
 from vanguard.materials.bundles.models import BundleJob
 from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.materials.workbook.models import WorkbookJob
@@ -140,6 +141,55 @@ def get_paper_survey_for_user(user: Person, pk: object) -> Survey:
     """A written survey whose blank paper form (征求意见表) this person prints: those who
     gather its branch's opinions, by the opinions app's rule (`get_survey_for_user`)."""
     return opinions_access.get_survey_for_user(user, pk)
+
+
+# --- The archive for the records office (归档) ------------------------------------------------
+
+
+def can_archive_campaign(user: Person, campaign: Campaign) -> bool:
+    """The whole campaign goes to the records office from the committee that runs it:
+    a committee admin over the campaign's unit (`campaigns.access.can_manage_campaign`)."""
+    return can_manage_campaign(user, campaign)
+
+
+def archive_campaigns(user: Person) -> list[Campaign]:
+    """The campaigns (not drafts) this person may archive, newest first."""
+    found = visible_campaigns(user).exclude(status=Campaign.Status.DRAFT).order_by("-year", "-pk")
+    return [campaign for campaign in found if can_archive_campaign(user, campaign)]
+
+
+def get_archive_campaigns_for_user(user: Person) -> list[Campaign]:
+    """As `archive_campaigns`; 403 for one who may archive none (the archive page)."""
+    campaigns = archive_campaigns(user)
+    if not campaigns:
+        raise PermissionDenied
+    return campaigns
+
+
+def get_archive_campaign_for_user(user: Person, pk: object) -> Campaign:
+    """A campaign to archive: a 404 outside the person's sight, a 403 in sight for
+    anyone but a committee admin over it."""
+    return get_campaign_for_user(user, pk, need=can_archive_campaign)
+
+
+def get_archive_job_for_user(user: Person, pk: object) -> ArchiveJob:
+    """An archive job the person asked for (nobody else's: a 404), while they may still
+    archive that campaign (a 403 once they may not)."""
+    own = ArchiveJob.objects.filter(created_by_id=getattr(user, "pk", None)).select_related(
+        "campaign__unit"
+    )
+    return get_for_user(
+        own, user, pk, need=lambda person, job: can_archive_campaign(person, job.campaign)
+    )
+
+
+def get_archive_file_for_user(user: Person, pk: object) -> ArchiveJob:
+    """A finished archive to download: the person's own job (as above), with its zip;
+    a 404 while it is not built, or when it failed."""
+    job = get_archive_job_for_user(user, pk)
+    if job.state != ArchiveJob.State.DONE or not job.file:
+        raise Http404
+    return job
 
 
 # --- The drafted campaign review report (工作回顾初稿) -----------------------------------------

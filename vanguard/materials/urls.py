@@ -8,6 +8,7 @@ app_name = "materials"
 urlpatterns: list = [
     path("", include("vanguard.materials.bundles.urls")),
     path("", include("vanguard.materials.paper.urls")),
+    path("", include("vanguard.materials.archive.urls")),
     path("", include("vanguard.materials.meeting_book.urls")),
     path("", include("vanguard.materials.workbook.urls")),
     path("", include("vanguard.materials.stage_summary.urls")),
