@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from vanguard.accounts import access
 from vanguard.campaigns import access as campaigns_access
+from vanguard.materials import access as materials_access
 from vanguard.opinions import access as opinions_access
 from vanguard.organization import access as organization_access
 from vanguard.rectification import access as rectification_access
@@ -28,6 +29,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "reviews_branch": reviews_access.branch_review_units(user).exists(),
         "sorts_opinions": campaigns_access.record_units(user).exists(),
         "reads_supervision": supervision_access.reads_supervision(user),
+        "reads_materials": materials_access.reads_materials(user),
         # From the scopes already read above: no query of its own.
         "reads_ledgers": rectification_access.reads_ledgers(user),
     }

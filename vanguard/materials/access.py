@@ -16,6 +16,7 @@ from vanguard.accounts.access import (
     covers,
     get_for_user,
     paths,
+    roles,
     under,
 )
 from vanguard.accounts.models import Role
@@ -475,3 +476,18 @@ def get_bundle_file_job_for_user(user: Person, pk: object) -> BundleJob:
     if not job.file.storage.exists(job.file.name):
         raise Http404
     return job
+
+
+# --- The front page (/materials/) and the navigation ---------------------------------
+
+
+def reads_materials(user: Person) -> bool:
+    """Holds a role whose holder reads some branch's materials or the college's figures
+    (the navigation's link; no query beyond the cached scopes)."""
+    return bool(roles(user) & READ_ROLES)
+
+
+def check_reads_materials(user: Person) -> None:
+    """The front page is for those `reads_materials` admits (403 for anyone else)."""
+    if not reads_materials(user):
+        raise PermissionDenied

@@ -3,9 +3,12 @@ adds its own sub-package's patterns here."""
 
 from django.urls import include, path
 
+from vanguard.materials import views
+
 app_name = "materials"
 
 urlpatterns: list = [
+    path("", views.index, name="index"),
     path("", include("vanguard.materials.bundles.urls")),
     path("", include("vanguard.materials.paper.urls")),
     path("", include("vanguard.materials.archive.urls")),
