@@ -12,7 +12,9 @@ The steps, in order, one module per app:
 6. `supervision` — the supervision groups, inspections, the notes' sample and its
    reading, make-up work, guidance and the watch list (督查);
 7. `rectification` — every member's, branch's and the committee's rectification plan
-   (整改计划) and the branches' measures that are activities (整改提高).
+   (整改计划) and the branches' measures that are activities (整改提高);
+8. `materials` — the demo secretary's branch's stage summaries (支部阶段工作小结), the
+   one of its three materials (三份材料) that is written rather than read from the data.
 
 This module also knows whether the demo is there (a mark on the demo committee admin's
 role assignment), refuses a database that holds a real organisation, and deletes the
@@ -35,6 +37,7 @@ from vanguard.campaigns.models import Campaign, Phase
 from vanguard.demo.campaigns import demo_campaign_build
 from vanguard.demo.common import DemoError
 from vanguard.demo.grading import demo_grading_build
+from vanguard.demo.materials import demo_materials_build
 from vanguard.demo.opinions import demo_opinions_build
 from vanguard.demo.organization import (
     DEMO_MARK,
@@ -94,6 +97,7 @@ def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:
             demo_grading_build(made.campaign)
             demo_supervision_build(made.campaign)
             demo_rectification_build(made.campaign)
+            demo_materials_build(made.campaign)
     result = _result(size, built=True)
     result.seconds = time.monotonic() - started
     return result

@@ -18,6 +18,11 @@ What it writes, all from `random.Random(SEED)` and fixed dates (never the clock)
 * the meetings the seed lists for the study phase — two all-member meetings, three
   branch-secretary meetings, five general-branch-secretary and leading-group
   meetings — each with its attendance;
+* the demo secretary's branch's own meetings of the study phase (a branch meeting
+  that set its study going, an organisational-life meeting that shared the notes:
+  DEMO_BRANCH_MEETINGS), recorded through the meetings service as its secretary would
+  have, with start and end, place, host, recorder, agenda, minutes, decisions and who
+  was absent and why — what its meeting record book (支部大会记录本) holds;
 * every branch moved to the analysis phase on 2 May by the committee
   (`PhaseTransition`, reason 学院党委统一转段), and most branches' mobilisation
   meeting (支部动员会) held in the days after;
@@ -40,7 +45,21 @@ from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.campaigns import services
 from vanguard.campaigns.blueprints import EDUCATION
 from vanguard.campaigns.models import Campaign, Phase, PhaseTransition
-from vanguard.demo.common import COLLEGE_NAME, DEMO_BRANCH, LAGGING_BRANCHES, TZ, YEAR, dated
+from vanguard.demo.common import (
+    COLLEGE_NAME,
+    DEMO_BRANCH,
+    LAGGING_BRANCHES,
+    TZ,
+    YEAR,
+    absence_reason,
+    absences,
+    dated,
+    demo_time,
+    meeting_keepers,
+    on_day,
+    unaudited,
+)
+from vanguard.meetings import services as meeting_services
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
@@ -66,6 +85,54 @@ PRAISED_BRANCHES = (
     "信电本科生第五党支部",
     "控制系本科生党支部",
     "退休党支部",
+)
+
+
+# The demo secretary's branch's own meetings of the study phase, as its meeting record
+# book (支部大会记录本) holds them: recorded through the meetings service by the branch
+# secretary (主持人), with a branch committee member as 记录人. Each is (start as
+# month, day, hour, minute; end as hour, minute; title; agenda; minutes; decisions;
+# how many were absent). The minutes name the host and the recorder: {host}, {recorder}.
+DEMO_BRANCH_MEETINGS = (
+    (
+        (2, 27, 19, 0),
+        (21, 0),
+        "支部党员大会：传达学院动员大会精神，部署学习动员阶段工作",
+        "一、传达学院保持共产党员先进性教育活动动员大会精神和学校试点工作方案\n"
+        "二、讨论支部学习讨论计划\n"
+        "三、布置读书笔记和学习心得的撰写要求",
+        "支部书记{host}传达了2月24日学院动员大会的精神和学校试点工作方案，"
+        "要求全体党员端正态度、以学习为基础，把先进性教育与教学科研工作结合起来。"
+        "与会党员逐条讨论了支部学习讨论计划，建议结合学科建设确定讨论专题，"
+        "由党小组分头组织学习、支部集中交流。"
+        "支部委员{recorder}介绍了读书笔记的几种写法。",
+        "一、支部学习讨论计划按讨论意见修改后报学院党委。\n"
+        "二、每名党员撰写读书笔记不少于两篇、学习心得一篇，4月底前交支部。",
+        2,
+    ),
+    (
+        (4, 23, 19, 0),
+        (21, 30),
+        "支部组织生活会：交流读书笔记和学习心得",
+        "一、通报学院督查组对本支部学习情况的检查意见\n"
+        "二、党员交流读书笔记和学习心得\n"
+        "三、对照党章查找差距，布置学习阶段收尾工作",
+        "支部书记{host}传达4月21日支部书记会议精神，通报学院督查组对本支部学习讨论"
+        "记录和读书笔记的检查意见。八位党员交流了读书笔记和学习心得，"
+        "结合学科建设和本科教学谈保持先进性的体会；大家对照党章的要求，"
+        "查找了在理论学习、联系群众方面的差距，发言坦诚、联系实际。"
+        "记录人：{recorder}。",
+        "一、4月30日前每名党员完成学习心得的修改。\n"
+        "二、支部整理学习讨论记录和党员学习材料，做好转入分析评议阶段的准备。",
+        1,
+    ),
+)
+
+
+MOBILISATION_AGENDA = (
+    "一、传达学院党委关于党性分析、民主评议阶段的部署\n"
+    "二、布置征求意见、自我剖析和个人总结\n"
+    "三、明确开好三次会议、个人总结三上三下和上交三份材料的要求"
 )
 
 
@@ -103,16 +170,6 @@ PLACES = (
     "学生活动中心 102",
     "系办公楼三楼会议室",
 )
-ABSENCE_REASONS = (
-    "出差",
-    "外出参加学术会议",
-    "生病请假",
-    "带学生实习",
-    "在外地调研",
-    "家中有事请假",
-    "上课冲突",
-)
-RETIRED_ABSENCE_REASONS = ("身体原因", "住院治疗", "在外地子女处", "行动不便")
 
 OPENINGS = (
     "这段时间认真学习了{material}，对照学习内容反复思考，有以下几点体会。",
@@ -341,12 +398,7 @@ class _Builder:
         return {plan.branch_id: plan for plan in rows}
 
     def absent_reason(self, member: Member) -> str:
-        pool = (
-            RETIRED_ABSENCE_REASONS
-            if member.category == Member.Category.RETIRED
-            else ABSENCE_REASONS
-        )
-        return self.rng.choice(pool)
+        return absence_reason(self.rng, member)
 
     def sessions(self, campaign: Campaign, plans: dict[int, StudyPlan]) -> None:
         sessions: list[StudySession] = []
@@ -499,6 +551,9 @@ class _Builder:
         decisions: str = "",
         host: str = "",
         place: str = "",
+        recorder: str = "",
+        agenda: str = "",
+        hours: float = 2,
     ) -> tuple[Meeting, list[MeetingAttendance]]:
         meeting = Meeting(
             campaign=campaign,
@@ -508,8 +563,10 @@ class _Builder:
             title=title,
             held_at=held_at,
             place=place or self.rng.choice(PLACES),
+            ends_at=held_at + datetime.timedelta(hours=hours),
             host=host,
-            recorder="",
+            recorder=recorder,
+            agenda=agenda,
             minutes=minutes,
             decisions=decisions,
             created_by=self.committee_user,
@@ -621,6 +678,7 @@ class _Builder:
                     decisions=decisions,
                     host=host,
                     place="学院报告厅" if kind == K.ALL_MEMBER else "学院党委会议室",
+                    hours=1 if kind == K.LEADING_GROUP else 2,
                 )
             )
         # The first branch meeting of the analysis phase (支部动员会), in most branches.
@@ -630,6 +688,7 @@ class _Builder:
                 continue
             day = TRANSITION_DAY + datetime.timedelta(days=self.rng.randint(3, 12))
             secretary = self.member_of_user.get(self.user(Role.BRANCH_SECRETARY, branch) or 0)
+            recorder = self.member_of_user.get(self.user(Role.BRANCH_COMMITTEE, branch) or 0)
             made.append(
                 self.meeting(
                     campaign,
@@ -642,6 +701,9 @@ class _Builder:
                     minutes="传达学院党委关于分析评议阶段的部署，对广泛征求党内外群众意见、自我剖析和个人总结提出具体要求。",
                     decisions="两周内完成征求意见；个人总结初稿于5月25日前交支部。",
                     host=secretary.name if secretary else "",
+                    recorder=recorder.name if recorder else "",
+                    agenda=MOBILISATION_AGENDA,
+                    hours=1.5,
                 )
             )
         with dated(Meeting, "created_at", "updated_at"):
@@ -650,6 +712,39 @@ class _Builder:
             [row for meeting, rows in made for row in rows], batch_size=1000
         )
         return len(made)
+
+    def demo_branch_meetings(self) -> int:
+        """The demo secretary's branch's meetings of the study phase (DEMO_BRANCH_MEETINGS),
+        recorded through the meetings service as its secretary would have, each on its
+        day, with the absent members and their reasons. Drawn from a seed of their own,
+        so that nothing else of the demo changes with them."""
+        branch = self.by_name.get(DEMO_BRANCH)
+        keepers = meeting_keepers(branch) if branch is not None else None
+        if branch is None or keepers is None or keepers.secretary is None:
+            return 0
+        rng = random.Random(SEED + 1)
+        attendees = self.members_of[branch.pk]
+        place = rng.choice(PLACES)
+        with unaudited():
+            for start, end, title, agenda, minutes, decisions, absent in DEMO_BRANCH_MEETINGS:
+                month, day = start[:2]
+                with on_day(month, day, end[0] + 1):
+                    meeting_services.meeting_create(
+                        unit=branch,
+                        kind=Meeting.Kind.ALL_MEMBER,
+                        title=title,
+                        held_at=demo_time(*start),
+                        ends_at=demo_time(month, day, *end),
+                        actor=keepers.secretary,
+                        place=place,
+                        host=keepers.host,
+                        recorder=keepers.recorder,
+                        agenda=agenda,
+                        minutes=minutes.format(host=keepers.host, recorder=keepers.recorder),
+                        decisions=decisions,
+                        absences=absences(rng, attendees, absent, spare=keepers.secretary),
+                    )
+        return len(DEMO_BRANCH_MEETINGS)
 
     def transitions(
         self, campaign: Campaign, phases: dict[str, Phase], incomplete: set[int]
@@ -675,7 +770,7 @@ class _Builder:
         plans = self.plans(campaign)
         self.sessions(campaign, plans)
         works = self.works(campaign)
-        meetings = self.meetings(campaign, phases)
+        meetings = self.meetings(campaign, phases) + self.demo_branch_meetings()
         lagging = {self.by_name[name].pk for name in LAGGING_BRANCHES if name in self.by_name}
         self.transitions(campaign, phases, lagging)
         return DemoCampaignResult(

@@ -2,14 +2,19 @@
 steps single out, the demo's calendar, and writing rows with the demo's own dates.
 
 Each step (`organization`, `campaigns`, `opinions`, `reviews`, `grading`, `supervision`,
-`rectification`) imports from here and from no other step; `build` runs them in order.
+`rectification`, `materials`) imports from here and from no other step; `build` runs
+them in order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
-from collections.abc import Iterable, Iterator
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +22,10 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit import signals as audit_signals
 from vanguard.audit.models import AuditEntry
+from vanguard.organization.models import Member, Unit
 
 # --- The college and the branches the steps single out -----------------------------
 
@@ -53,10 +60,77 @@ BRANCH_PACE = {
 # (`reviews`) and the grade proposals' rationales (`grading`) use the same phrases.
 GOOD_POINTS = ("工作认真负责", "教学效果好", "学习刻苦", "为人正派、团结同志", "服务热情")
 BAD_POINTS = ("理论学习不够深入", "参加组织生活不够主动", "联系群众不够", "创新意识不强")
+# Why a member missed a meeting or a study session.
+ABSENCE_REASONS = (
+    "出差",
+    "外出参加学术会议",
+    "生病请假",
+    "带学生实习",
+    "在外地调研",
+    "家中有事请假",
+    "上课冲突",
+)
+RETIRED_ABSENCE_REASONS = ("身体原因", "住院治疗", "在外地子女处", "行动不便")
 
 
 class DemoError(Exception):
     """The demo cannot be built here; the message says why, in Chinese."""
+
+
+# --- Who keeps a branch's meetings ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingKeepers:
+    """Who records a branch's meeting: its secretary (the actor, and 主持人 by name) and
+    a member of its branch committee (记录人), "" where the branch has none."""
+
+    secretary: User | None
+    host: str
+    recorder: str
+
+
+def meeting_keepers(branch: Unit) -> MeetingKeepers:
+    held = list(
+        RoleAssignment.objects.filter(
+            unit=branch, role__in=(Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE)
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+    names = dict(
+        Member.objects.filter(user_id__in=[a.user_id for a in held]).values_list("user_id", "name")
+    )
+
+    def name(assignment: RoleAssignment | None) -> str:
+        if assignment is None:
+            return ""
+        return names.get(assignment.user_id) or str(assignment.user)
+
+    secretary = next((a for a in held if a.role == Role.BRANCH_SECRETARY), None)
+    recorder = next((a for a in held if a.role == Role.BRANCH_COMMITTEE), None)
+    return MeetingKeepers(
+        secretary=secretary.user if secretary else None,
+        host=name(secretary),
+        recorder=name(recorder),
+    )
+
+
+def absence_reason(rng: random.Random, member: Member) -> str:
+    pool = (
+        RETIRED_ABSENCE_REASONS if member.category == Member.Category.RETIRED else ABSENCE_REASONS
+    )
+    return rng.choice(pool)
+
+
+def absences(
+    rng: random.Random, attendees: Sequence[Member], count: int, *, spare: User | None = None
+) -> dict[int, str]:
+    """`count` of the attendees absent, each with a reason (member id -> reason), for a
+    meeting recorded through `meetings.services`; never `spare` (the person who hosts it)."""
+    may_miss = [m for m in attendees if spare is None or m.user_id != spare.pk]
+    chosen = rng.sample(may_miss, max(0, min(count, len(may_miss))))
+    return {m.pk: absence_reason(rng, m) for m in sorted(chosen, key=lambda m: m.number)}
 
 
 # --- The demo's calendar --------------------------------------------------------------
@@ -134,3 +208,29 @@ def unaudited() -> Iterator[None]:
         AuditEntry.save = real_save  # type: ignore[method-assign]
         del manager.bulk_create
         audit_signals.connect()
+
+
+@contextlib.contextmanager
+def unmailed(*modules: ModuleType) -> Iterator[None]:
+    """Within the block, the `notify_many` of each named module (a service module that
+    imported it from `vanguard.notices.services`) leaves the in-app notifications as
+    they are and e-mails nobody: the demo's people are made up, and so are their
+    addresses. (The mail would be sent when the demo's transaction commits, after the
+    block: so it is the messages that lose their address, not the sending that stops.)"""
+    from vanguard.notices.services import Message
+
+    saved = [(module, module.notify_many) for module in modules]
+
+    def without_mail(real: Any) -> Any:
+        def notify_many(messages: Iterable[Message]) -> list[Message]:
+            return real([dataclasses.replace(m, email="") for m in messages])
+
+        return notify_many
+
+    try:
+        for module, real in saved:
+            module.notify_many = without_mail(real)  # type: ignore[attr-defined]
+        yield
+    finally:
+        for module, real in saved:
+            module.notify_many = real  # type: ignore[attr-defined]

@@ -14,10 +14,10 @@ on them).
 What it writes:
 
 * the two fastest branches of `common.BRANCH_PACE` (the demo branch aside) have
-  held their appraisal vote on 21 May: a few members absent, every present member
-  voting with a card. Where the reviews demo recorded a member's vote in round 2
-  ("民主测评：优秀 n 票、合格 m 票"), the ballots give exactly those counts, with as
-  many present as it recorded; otherwise the ballots lean to the member's recorded
+  held their appraisal vote on the evening of 20 May: a few members absent, every
+  present member voting with a card. Where the reviews demo recorded a member's vote
+  in round 2 ("民主测评：优秀 n 票、合格 m 票"), the ballots give exactly those counts,
+  with as many present as it recorded; otherwise the ballots lean to the member's recorded
   grade, or to a grade drawn for them;
 * their grade proposals (等级初评) for every formal member, with a rationale: the
   grade the reviews demo recorded last for the member (round 3's over round 2's),
@@ -27,9 +27,20 @@ What it writes:
 * the third-fastest branch has held its vote too and is drafting its proposals, one
   member proposed unqualified (不合格), the talk with them recorded by the branch
   secretary, the case waiting for the level above's pre-review;
+* each branch that voted has its democratic appraisal meeting (民主评议会) recorded,
+  the vote linked to it: place, host, recorder, start and end, agenda, minutes and
+  decisions, but no attendance of its own — the vote's door roll is its attendance
+  and the tally its result (the meeting record book reads them from there), so
+  nothing is entered twice. The vote is held within the meeting (APPRAISAL_TIMES);
+  the two branches whose proposals have gone up have their grade rating meeting
+  (等级评定会) too, recorded through the meetings service with as many present as
+  round 3 of the reviews recorded;
 * the demo secretary's branch (`common.DEMO_BRANCH`) has its vote set up but
   not opened, so that the demo `secretary` can print the cards, open it and run the
   whole vote.
+
+The meetings draw from a seed of their own (MEETINGS_SEED), so that the votes and
+proposals are the same with or without them.
 """
 
 from __future__ import annotations
@@ -51,15 +62,23 @@ from vanguard.demo.common import (
     DEMO_BRANCH,
     GOOD_POINTS,
     YEAR,
+    absences,
     dated,
     demo_time,
+    meeting_keepers,
+    on_day,
+    unaudited,
 )
 from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, UnqualifiedCase
+from vanguard.meetings import selectors as meeting_selectors
+from vanguard.meetings import services as meetings
+from vanguard.meetings.models import Meeting
 from vanguard.organization.models import Member, Unit
 from vanguard.reviews.models import ReviewRound
 
 SEED = 2005 * 11
+MEETINGS_SEED = SEED + 1
 SPARE_CARDS = 2
 
 # The fastest branches other than the demo secretary's, fastest first.
@@ -67,13 +86,54 @@ _FASTEST = sorted((n for n in BRANCH_PACE if n != DEMO_BRANCH), key=lambda n: -B
 APPROVED_BRANCH, SUBMITTED_BRANCH, DRAFT_BRANCH = _FASTEST[:3]
 HELD_BRANCHES = (APPROVED_BRANCH, SUBMITTED_BRANCH, DRAFT_BRANCH)
 
-# When each branch's appraisal meeting voted (before any round-2 summary reports it).
-VOTED_AT = {
-    APPROVED_BRANCH: (5, 21, 8, 30),
-    SUBMITTED_BRANCH: (5, 21, 9, 0),
-    DRAFT_BRANCH: (5, 21, 9, 30),
+# Each branch's democratic appraisal meeting (民主评议会), on the evening before the
+# round-2 summaries that report its vote, running late as the seed's did ("from 6 pm
+# until after 11"): (the meeting starts, the vote opens, the meeting ends) as (hour,
+# minute). The vote closes VOTE_MINUTES after it opens.
+APPRAISAL_DAY = (5, 20)
+APPRAISAL_TIMES = {
+    APPROVED_BRANCH: ((18, 0), (21, 0), (22, 40)),
+    SUBMITTED_BRANCH: ((18, 30), (21, 15), (23, 10)),
+    DRAFT_BRANCH: ((19, 0), (21, 40), (23, 20)),
 }
+VOTED_AT = {name: (*APPRAISAL_DAY, *times[1]) for name, times in APPRAISAL_TIMES.items()}
 VOTE_MINUTES = 45
+APPRAISAL_AGENDA = (
+    "一、支部书记通报征求意见和党员个人总结审阅情况，说明民主评议的要求和投票办法\n"
+    "二、党员逐一汇报个人总结，开展批评与自我批评\n"
+    "三、无记名投票，民主测评\n"
+    "四、通报测评汇总情况，布置等级评定工作"
+)
+APPRAISAL_MINUTES = (
+    "支部书记{host}通报本支部征求党内外群众意见和党员个人总结审阅情况，说明民主评议的"
+    "要求和投票办法。党员逐一汇报个人总结，对照征求到的意见查找问题、剖析思想根源、"
+    "明确整改方向；与会同志逐一评议，开展批评与自我批评，态度诚恳、气氛热烈，"
+    "不少同志会后表示意犹未尽。随后领取投票卡，以无记名方式进行民主测评，"
+    "计票人、监票人当场计票。"
+)
+APPRAISAL_DECISIONS = (
+    "一、民主测评汇总结果报学院党委。\n"
+    "二、支部委员会根据测评结果和评议情况提出党员等级初评意见，提交等级评定会讨论。"
+)
+# The grade rating meeting (等级评定会) of the branches whose proposals have gone up,
+# held before the proposals were written down: (month, day, hour, minute) and
+# its end as (hour, minute). Its attendance is what round 3 of the reviews recorded.
+RATING_AT = {
+    APPROVED_BRANCH: ((5, 25, 19, 0), (21, 0)),
+    SUBMITTED_BRANCH: ((5, 25, 19, 30), (21, 20)),
+}
+RATING_AGENDA = (
+    "一、通报民主测评汇总情况和学院党委关于优秀比例的要求\n"
+    "二、支部委员会提出党员等级初评意见，逐一讨论\n"
+    "三、表决等级初评意见"
+)
+RATING_MINUTES = (
+    "支部书记{host}通报民主测评的汇总情况和学院党委关于等级评定的要求。支部委员会"
+    "根据民主测评结果和民主评议情况，结合党员平时表现，逐一提出等级初评意见；"
+    "与会党员逐一讨论后举手表决。记录人：{recorder}。"
+)
+RATING_DECISIONS = "全体正式党员的等级初评意见经支部大会表决通过，连同民主评议情况报学院党委审批。"
+PLACES = ("支部活动室", "行政楼 305 会议室", "研究所会议室", "系办公楼三楼会议室")
 SET_UP_AT = (5, 26, 10, 0)  # the demo branch's vote, created and not yet opened
 # (proposals written, submitted, decided)
 APPROVED_DATES = ((5, 26, 9, 30), (5, 26, 11, 30), (5, 27, 17, 0))
@@ -182,6 +242,19 @@ def recorded_grades(campaign: Campaign, branch: Unit) -> dict[int, Recorded]:
     return dict(found)
 
 
+def rating_present(campaign: Campaign, branch: Unit) -> int | None:
+    """How many were present at the branch's grade rating meeting, as round 3 of the
+    reviews recorded it ("等级评定会已召开 … 实到 n 人"), or None when it did not."""
+    said: Counter[int] = Counter()
+    for fact in ReviewRound.objects.filter(
+        document__campaign=campaign, document__member__branch=branch, number=3
+    ).values_list("grade_fact", flat=True):
+        present = _PRESENT.search(fact or "")
+        if present:
+            said[int(present.group(1))] += 1
+    return said.most_common(1)[0][0] if said else None
+
+
 @dataclass
 class DemoGradingResult:
     sessions: int
@@ -218,6 +291,7 @@ class _Builder:
         by_name = {a.user.username: a.user for a in admins}
         self.committee = by_name.get("committee") or (admins[0].user if admins else None)
         self.rule = selectors.rule_for(campaign)
+        self.meetings_rng = Random(MEETINGS_SEED)
         self.sessions = 0
         self.gradings: list[BranchGrading] = []
 
@@ -244,7 +318,9 @@ class _Builder:
         """Open the branch's vote, tick the members present at the door, let each vote
         with a card, and close it — through the ballot's services only."""
         rng = self.rng
-        session = ballots.session_create(campaign=self.campaign, unit=branch)
+        session = ballots.session_create(
+            campaign=self.campaign, unit=branch, meeting=self.appraisal_meeting(branch)
+        )
         ballots.session_open(session=session)
         cards = ballots.cards_issue(session=session, spares=SPARE_CARDS)
         roll = list(
@@ -282,6 +358,70 @@ class _Builder:
         )
         self.sessions += 1
         return session
+
+    # -- the meetings
+
+    def appraisal_meeting(self, branch: Unit) -> Meeting:
+        """The branch's democratic appraisal meeting (民主评议会), recorded without
+        attendance of its own: the vote held at it is linked to it, and its door roll
+        is the meeting's attendance (the meeting service would record everyone's
+        attendance a second time, so the row is written here)."""
+        keepers = meeting_keepers(branch)
+        start, _vote, end = APPRAISAL_TIMES[branch.name]
+        held_at = demo_time(*APPRAISAL_DAY, *start)
+        ends_at = demo_time(*APPRAISAL_DAY, *end)
+        meeting = Meeting(
+            campaign=self.campaign,
+            phase=meeting_selectors.phase_for_kind(
+                campaign=self.campaign, kind=Meeting.Kind.DEMOCRATIC_APPRAISAL
+            ),
+            unit=branch,
+            kind=Meeting.Kind.DEMOCRATIC_APPRAISAL,
+            title=f"{branch.name}民主评议会",
+            held_at=held_at,
+            ends_at=ends_at,
+            place=self.meetings_rng.choice(PLACES),
+            host=keepers.host,
+            recorder=keepers.recorder,
+            agenda=APPRAISAL_AGENDA,
+            minutes=APPRAISAL_MINUTES.format(host=keepers.host),
+            decisions=APPRAISAL_DECISIONS,
+            created_by=keepers.secretary,
+            created_at=ends_at + datetime.timedelta(hours=10),
+            updated_at=ends_at + datetime.timedelta(hours=10),
+        )
+        with dated(Meeting, "created_at", "updated_at"):
+            Meeting.objects.bulk_create([meeting])
+        return meeting
+
+    def rating_meeting(self, branch: Unit, present: int | None) -> None:
+        """The branch's grade rating meeting (等级评定会), recorded through the meetings
+        service by its secretary, with as many present as round 3 recorded."""
+        keepers = meeting_keepers(branch)
+        if keepers.secretary is None:
+            return
+        (month, day, hour, minute), end = RATING_AT[branch.name]
+        attendees = list(
+            meeting_selectors.expected_attendees(unit=branch, kind=Meeting.Kind.GRADE_RATING)
+        )
+        rng = self.meetings_rng
+        missing = len(attendees) - present if present is not None else rng.randint(1, 2)
+        with unaudited(), on_day(month, day, end[0] + 1):
+            meetings.meeting_create(
+                unit=branch,
+                kind=Meeting.Kind.GRADE_RATING,
+                title=f"{branch.name}等级评定会",
+                held_at=demo_time(month, day, hour, minute),
+                ends_at=demo_time(month, day, *end),
+                actor=keepers.secretary,
+                place=rng.choice(PLACES),
+                host=keepers.host,
+                recorder=keepers.recorder,
+                agenda=RATING_AGENDA,
+                minutes=RATING_MINUTES.format(host=keepers.host, recorder=keepers.recorder),
+                decisions=RATING_DECISIONS,
+                absences=absences(rng, attendees, missing, spare=keepers.secretary),
+            )
 
     # -- the proposals
 
@@ -392,6 +532,9 @@ class _Builder:
                     overrides[branch.pk][weakest.pk] = B
         for branch in held:
             self.hold_vote(branch, recorded[branch.pk], overrides[branch.pk])
+        for branch in held:
+            if branch.name in RATING_AT:
+                self.rating_meeting(branch, rating_present(self.campaign, branch))
         made: list[tuple[BranchGrading, list[GradeProposal]]] = []
         unqualified: list[GradeProposal] = []
         for branch in held:

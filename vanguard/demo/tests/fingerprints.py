@@ -12,7 +12,13 @@ from vanguard.ballots.models import AppraisalSession
 from vanguard.campaigns.models import Campaign
 from vanguard.demo.campaigns import CAMPAIGN_NAME
 from vanguard.grading.models import GradeProposal
-from vanguard.meetings.models import Meeting
+from vanguard.materials.stage_summary.models import (
+    SECTION_NAMES,
+    StageSummary,
+    StageSummaryDecision,
+    StageSummaryVersion,
+)
+from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.opinions.models import Opinion, SurveyAnswer
 from vanguard.organization.models import Member, Unit
 from vanguard.rectification.models import Donation, Idea, Item, ItemLink, Plan, PlanDecision, Update
@@ -62,7 +68,28 @@ def campaigns() -> tuple:
                 "session__topic", "session__unit__name", "member__number", "status", "reason"
             )
         ),
-        sorted(Meeting.objects.values_list("title", "unit__name", "held_at")),
+        sorted(
+            Meeting.objects.values_list(
+                "title",
+                "unit__name",
+                "kind",
+                "phase__key",
+                "held_at",
+                "ends_at",
+                "place",
+                "host",
+                "recorder",
+                "agenda",
+                "minutes",
+                "decisions",
+            ),
+            key=repr,
+        ),
+        sorted(
+            MeetingAttendance.objects.values_list(
+                "meeting__title", "meeting__unit__name", "member__number", "status", "reason"
+            )
+        ),
     )
 
 
@@ -117,7 +144,51 @@ def grading(campaign: Campaign) -> list[tuple]:
     ).order_by("unit__name"):
         tally = ballots.compute_tally(session=session)
         counts += [(c.number, tuple(sorted(c.counts.items()))) for c in tally.candidates]
-    return proposals + counts
+    # Each vote with the appraisal meeting it was held at (or none, while it is a draft).
+    held_at = sorted(
+        AppraisalSession.objects.filter(campaign=campaign).values_list(
+            "unit__name", "status", "meeting__title", "opened_at", "closed_at"
+        ),
+        key=repr,
+    )
+    return proposals + counts + held_at
+
+
+def materials(campaign: Campaign) -> tuple:
+    """The stage summaries with their versions and decisions, by branch and phase."""
+    summaries = sorted(
+        StageSummary.objects.filter(campaign=campaign).values_list(
+            "branch__name",
+            "phase__key",
+            "state",
+            "version",
+            *SECTION_NAMES,
+            "drafted_at",
+            "submitted_at",
+            "accepted_at",
+        ),
+        key=repr,
+    )
+    versions = sorted(
+        StageSummaryVersion.objects.filter(summary__campaign=campaign).values_list(
+            "summary__branch__name", "summary__phase__key", "number", *SECTION_NAMES
+        ),
+        key=repr,
+    )
+    decisions = sorted(
+        StageSummaryDecision.objects.filter(summary__campaign=campaign).values_list(
+            "summary__branch__name",
+            "summary__phase__key",
+            "version__number",
+            "level",
+            "verdict",
+            "reason",
+            "reviewer__username",
+            "at",
+        ),
+        key=repr,
+    )
+    return summaries, versions, decisions
 
 
 def survey_answers(campaign: Campaign) -> list:
@@ -294,4 +365,5 @@ def whole_demo() -> dict[str, object]:
         "grading": grading(campaign),
         "supervision": supervision(campaign),
         "rectification": rectification(campaign),
+        "materials": materials(campaign),
     }
