@@ -15,6 +15,7 @@ from vanguard.accounts.access import (
     Person,
     covers,
     get_for_user,
+    holders,
     paths,
     roles,
     under,
@@ -36,7 +37,7 @@ from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.opinions import access as opinions_access
 from vanguard.opinions.models import Survey
-from vanguard.organization.models import Unit
+from vanguard.organization.models import Member, Unit
 
 # --- The college statistics workbook (统计表) -----------------------------------------
 
@@ -380,6 +381,16 @@ def get_stage_summary_branch_for_user(user: Person, campaign: Campaign, pk: obje
         path__startswith=campaign.unit.path,
     )
     return get_for_user(readable, user, pk, need=can_write_stage_summary)
+
+
+def stage_summary_readers(branch: Unit) -> QuerySet[Member]:
+    """The members among those who read the branch's stage summaries — on their pages
+    or in the branch's bundle (its officers, the general branch's secretary, the
+    committee, supervisors and observers over it). Its figures leave out the opinions
+    about every one of them (`materials.figures`): the opinions app never lets anyone
+    count the opinions about themself."""
+    readers = holders(branch, STAGE_SUMMARY_READ_ROLES | BUNDLE_BRANCH_ROLES)
+    return Member.objects.filter(user__in=readers)
 
 
 # --- Bundles: a branch's three materials, a college's branches (材料包) ----------------

@@ -20,15 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.access import Person
-from vanguard.campaigns import progress as engine
 from vanguard.campaigns.models import Campaign, Phase
+from vanguard.materials.figures import Figures
 from vanguard.meetings import access as meetings_access
 from vanguard.meetings.models import Meeting
 from vanguard.meetings.selectors import with_counts
 from vanguard.opinions.models import OpinionRound
 from vanguard.opinions.sorting.selectors import sorting_units
 from vanguard.rectification.activities.selectors import campaign_activities
-from vanguard.rectification.ledgers.selectors import RollUp
 from vanguard.rectification.models import Activity
 from vanguard.supervision import access as supervision_access
 from vanguard.supervision.notes.selectors import exemplar_card
@@ -145,13 +144,11 @@ def _activities(user: Person, campaign: Campaign) -> list[Candidate]:
     return found
 
 
-def _plans(rollup: RollUp | None) -> list[Candidate]:
-    if rollup is None:
-        return []
+def _plans(figures: Figures) -> list[Candidate]:
     found = []
-    for row in rollup.rows:
-        tally = row.tally
-        if not row.is_branch or not tally.members:
+    for branch in figures.branches:
+        tally = figures.rectification.get(branch.id)
+        if tally is None or not tally.members:
             continue
         if tally.approved < tally.members or tally.branch_plans_approved < 1:
             continue
@@ -159,24 +156,23 @@ def _plans(rollup: RollUp | None) -> list[Candidate]:
             "%(branch)s%(members)d名党员的整改计划和支部整改计划全部经审批，"
             "共列出整改事项%(items)d项，已完成%(finished)d项。"
         ) % {
-            "branch": row.unit.name,
+            "branch": branch.name,
             "members": tally.members,
             "items": tally.items,
             "finished": tally.finished,
         }
         found.append(
-            Candidate(PLANS, f"{PLANS}:{row.unit.pk}", _("整改计划全部审批"), row.unit.name, text)
+            Candidate(PLANS, f"{PLANS}:{branch.id}", _("整改计划全部审批"), branch.name, text)
         )
     return found
 
 
-def _study(campaign: Campaign, phases: list[Phase]) -> list[Candidate]:
+def _study(figures: Figures) -> list[Candidate]:
     """Branches whose every member met the study phase's own requirements (judged
-    against that phase, whatever phase the branch is in now)."""
-    study = next((phase for phase in phases if phase.key == Phase.Key.STUDY), None)
-    if study is None:
+    against that phase, whatever phase the branch is in now: that phase's run)."""
+    progress = next((run for phase, run in figures.by_phase if phase.key == Phase.Key.STUDY), None)
+    if progress is None:
         return []
-    progress = engine.campaign_progress(campaign=campaign, roots=[campaign.unit], phase=study)
     found = []
     for branch in progress.branches:
         member_results = [result for result in branch.results if result.is_member_scope]
@@ -277,15 +273,13 @@ def _meetings(user: Person, campaign: Campaign) -> list[Candidate]:
     return found
 
 
-def report_candidates(
-    user: Person, campaign: Campaign, *, phases: list[Phase], rollup: RollUp | None
-) -> list[Candidate]:
+def report_candidates(user: Person, campaign: Campaign, *, figures: Figures) -> list[Candidate]:
     """Every candidate the person may put in the report, by kind (`KINDS`) then as each
-    kind orders them. `phases` and `rollup` are the report figures' own."""
+    kind orders them. `figures` are the report's own (`materials.figures`)."""
     return [
         *_activities(user, campaign),
-        *_plans(rollup),
-        *_study(campaign, phases),
+        *_plans(figures),
+        *_study(figures),
         *_rounds(user, campaign),
         *_exemplars(user, campaign),
         *_meetings(user, campaign),

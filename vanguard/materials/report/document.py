@@ -193,10 +193,7 @@ def _basics(w: _Writer, f: ReportFigures) -> None:
             (_("制定学习讨论计划的支部"), f.study_plans),
             (_("征求意见"), f.opinions_total),
             (_("等级经党委审批的党员"), f.grades.approved),
-            (
-                _("写出书面整改计划的党员"),
-                f.rectification.total.written if f.rectification else 0,
-            ),
+            (_("写出书面整改计划的党员"), f.rectification.written),
         ],
     )
     in_phase = dict(f.college.phase_summary) if f.college else {}
@@ -354,8 +351,11 @@ def _analysis_phase(w: _Writer, f: ReportFigures) -> None:
                 [_("%(label)s%(n)d名") % {"label": row.label, "n": row.count} for row in g.by_grade]
             )
         }
-    elif g.withheld:
-        text += _("审批人数少于%(minimum)d名，暂不分等级列出。") % {"minimum": g.minimum}
+    if g.withheld:
+        text += _("另有%(n)d名党员所在支部经审批的人数少于%(minimum)d名，不分等级列出。") % {
+            "n": g.withheld,
+            "minimum": g.minimum,
+        }
     w.paragraph(text)
     if g.by_grade:
         w.table([_("等级"), _("人数")], [(row.label, row.count) for row in g.by_grade])
@@ -371,11 +371,7 @@ def _analysis_phase(w: _Writer, f: ReportFigures) -> None:
 
 def _rectification_phase(w: _Writer, f: ReportFigures) -> None:
     w.heading(_("（三）整改提高阶段"), 2)
-    rollup = f.rectification
-    if rollup is None:
-        w.paragraph(_("（暂无整改计划的数据。）"))
-        return
-    t = rollup.total
+    t = f.rectification
     on_time = t.on_time_percent
     w.paragraph(
         _(
@@ -399,14 +395,14 @@ def _rectification_phase(w: _Writer, f: ReportFigures) -> None:
             "on_time": f"{on_time}%" if on_time is not None else "—",
         }
     )
-    if rollup.committee_tally is not None:
+    if f.committee_tally is not None:
         w.paragraph(
             _(
                 "学院党委根据广大党员提出的建议制定了党委整改计划，列出整改事项%(items)d项，已完成%(finished)d项。"
             )
             % {
-                "items": rollup.committee_tally.items,
-                "finished": rollup.committee_tally.finished,
+                "items": f.committee_tally.items,
+                "finished": f.committee_tally.finished,
             }
         )
     activities = [row for row in f.activities if row.count]
@@ -491,9 +487,9 @@ def _problems(w: _Writer, f: ReportFigures, today: datetime.date) -> None:
             _("督查提出的补课要求尚有%(open)d项未复查通过，其中逾期%(overdue)d项。")
             % {"open": s.orders_open, "overdue": s.overdue}
         )
-    if f.rectification is not None and f.rectification.total.overdue:
+    if f.rectification.overdue:
         found.append(
-            _("整改事项中有%(n)d项已过完成期限仍未完成。") % {"n": f.rectification.total.overdue}
+            _("整改事项中有%(n)d项已过完成期限仍未完成。") % {"n": f.rectification.overdue}
         )
     for text in found:
         w.paragraph(text)
@@ -510,7 +506,7 @@ def _next_steps(w: _Writer, f: ReportFigures) -> None:
         )
     if f.progress.lagging:
         w.paragraph(_("对进度滞后的党支部加强个别指导，消除死角。"))
-    if f.rectification is not None and f.rectification.total.items:
+    if f.rectification.items:
         w.paragraph(_("对整改事项逐项跟踪落实，按期验收，巩固提高活动成果。"))
     w.paragraph(_("（请领导小组补充。）"))
 

@@ -1,19 +1,14 @@
-"""The figures of the drafted report, each read from the app that owns it, limited to what
-the person drafting it reads — the same selectors, so the same numbers, as the pages
-they come from:
+"""The figures of the drafted report: the college's totals of `materials.figures` — the
+same definitions, so the same numbers, as the statistics workbook's 合计 row — counted
+over what the person drafting it reads (their own copy: the opinions about themself
+are not counted, as on the opinions dashboard), and the few figures only the report
+quotes, each read from the app that owns it:
 
-* branches, members, plans and meetings held, blind spots, lagging branches and the
-  weekly submissions: the campaigns progress engine (`/campaigns/`);
-* meetings by kind and phase: the meetings the person reads (`meetings.access`), as
-  the supervision overview counts them;
-* study sessions and lectures, notes, reflections and essays: the study app's records;
+* the college's progress line, lagging branches, blind spots and the weekly
+  submissions: the campaigns progress engine (`/campaigns/`);
 * notes sampled and read, inspection rounds and branches checked, make-up orders: the
   supervision overview (`supervision.reports.selectors.overview`);
-* opinions by channel and kind, further rounds: counts only, as the opinions dashboard
-  counts them (`opinions.sorting.selectors`) — never a source, never an opinion;
-* votes held and grades approved: counts of approved grades only, and no breakdown at
-  all below the ballots' secrecy minimum;
-* rectification: the college ledger's total row (`rectification.ledgers.selectors`).
+* rectification activities by kind (`rectification.activities.selectors`).
 """
 
 from __future__ import annotations
@@ -21,24 +16,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from vanguard.accounts.access import Person
-from vanguard.ballots.models import AppraisalSession, Grade
+from vanguard.ballots.models import Grade
 from vanguard.campaigns import progress as engine
-from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR, Campaign, Phase
-from vanguard.grading import access as grading_access
-from vanguard.grading.models import BranchGrading, GradeProposal
-from vanguard.meetings import access as meetings_access
+from vanguard.campaigns.models import Campaign, Phase
+from vanguard.materials.figures import Figures, count_figures
 from vanguard.meetings.models import Meeting
 from vanguard.opinions.models import Opinion
-from vanguard.opinions.sorting import selectors as opinion_selectors
 from vanguard.organization.models import Unit
-from vanguard.rectification import access as rectification_access
 from vanguard.rectification.activities.selectors import campaign_activities
-from vanguard.rectification.ledgers import selectors as ledgers
+from vanguard.rectification.ledgers.selectors import Tally
 from vanguard.rectification.models import Activity
-from vanguard.study import access as study_access
 from vanguard.study.models import StudySession, StudyWork
 from vanguard.supervision.reports import selectors as supervision
 
@@ -55,8 +45,8 @@ class MeetingRow:
     kind: str
     label: str
     by_phase: list[int]  # in the order of the campaign's phases
-    outside: int  # held in the campaign but in no phase
-    branches: int  # branches that held one (the three branch meetings)
+    outside: int  # held in the campaign but in no phase's dates
+    branches: int  # branches that held one
 
     @property
     def total(self) -> int:
@@ -77,16 +67,14 @@ class GradeFigures:
     gradings_approved: int  # branches whose grades the committee approved
     approved: int  # members whose grade was approved
     minimum: int  # the ballots' secrecy minimum for the campaign
-    by_grade: list[Counted] = field(default_factory=list)  # empty: withheld
-
-    @property
-    def withheld(self) -> bool:
-        return self.approved > 0 and not self.by_grade
+    withheld: int  # approved grades of branches below the minimum: not by grade
+    by_grade: list[Counted] = field(default_factory=list)  # empty: none shown
 
 
 @dataclass
 class ReportFigures:
     campaign: Campaign
+    figures: Figures  # the shared figures the totals are taken from
     phases: list[Phase]
     progress: engine.Progress
     college: engine.UnitProgress | None
@@ -105,146 +93,88 @@ class ReportFigures:
     opinions_sorted: int
     further_rounds: int  # branches that opened a further round
     grades: GradeFigures
-    rectification: ledgers.RollUp | None
+    rectification: Tally  # the branches' plans and items (the ledger's 合计)
+    committee_tally: Tally | None  # the committee's own plan
     activities: list[Counted]  # by kind
 
     def meeting(self, kind: str) -> MeetingRow:
         return next(row for row in self.meetings if row.kind == kind)
 
-    def phase_index(self, key: str) -> int | None:
-        for index, phase in enumerate(self.phases):
-            if phase.key == key:
-                return index
-        return None
-
     def meetings_in(self, kind: str, phase_key: str) -> int:
-        index = self.phase_index(phase_key)
-        return self.meeting(kind).by_phase[index] if index is not None else 0
+        """The college's own meetings of the kind in the phase (the committee's line:
+        the seed's 全院 all-member, secretaries' and leading-group meetings)."""
+        phase = next((p for p in self.phases if p.key == phase_key), None)
+        if phase is None:
+            return 0
+        held = self.figures.meetings_held.get(self.campaign.unit_id, [])
+        return sum(1 for m in held if m.kind == kind and m.phase_id == phase.pk)
 
 
-def _meetings(user: Person, campaign: Campaign, phases: list[Phase]) -> list[MeetingRow]:
-    held = meetings_access.visible_meetings(user).filter(campaign=campaign).order_by()
-    counts = {
-        (row["kind"], row["phase_id"]): row["n"]
-        for row in held.values("kind", "phase_id").annotate(n=Count("pk"))
-    }
-    branches = {
-        row["kind"]: row["n"]
-        for row in held.filter(unit__kind=Unit.Kind.BRANCH, kind__in=BRANCH_MEETINGS)
-        .values("kind")
-        .annotate(n=Count("unit_id", distinct=True))
-    }
-    phase_ids = {phase.pk for phase in phases}
-    rows = []
-    for kind, label in Meeting.Kind.choices:
-        outside = sum(n for (k, p), n in counts.items() if k == kind and p not in phase_ids)
-        rows.append(
-            MeetingRow(
-                kind=kind,
-                label=str(label),
-                by_phase=[counts.get((kind, phase.pk), 0) for phase in phases],
-                outside=outside,
-                branches=branches.get(kind, 0),
-            )
+def _meetings(figures: Figures) -> list[MeetingRow]:
+    counts = figures.total_meetings()
+    phase_ids = {phase.pk for phase in figures.phases}
+    return [
+        MeetingRow(
+            kind=kind,
+            label=str(label),
+            by_phase=[counts.get((kind, phase.pk), 0) for phase in figures.phases],
+            outside=sum(n for (k, p), n in counts.items() if k == kind and p not in phase_ids),
+            branches=figures.branches_holding(kind),
         )
-    return rows
+        for kind, label in Meeting.Kind.choices
+    ]
 
 
 def _counted(rows: dict[str, int], choices: list[tuple[str, Any]]) -> list[Counted]:
     return [Counted(value, str(label), rows.get(value, 0)) for value, label in choices]
 
 
-def _grades(user: Person, campaign: Campaign) -> GradeFigures:
-    branches = grading_access.grading_branches(user).filter(path__startswith=campaign.unit.path)
-    approved = GradeProposal.objects.filter(
-        grading__campaign=campaign,
-        grading__status=BranchGrading.Status.APPROVED,
-        grading__branch__in=branches,
-    )
-    by_grade = dict(approved.order_by().values_list("grade").annotate(n=Count("pk")))
-    total = sum(by_grade.values())
-    minimum = max(BALLOT_SECRECY_FLOOR, campaign.ballot_secrecy_minimum)
-    closed = AppraisalSession.objects.filter(
-        Q(unit__in=branches) | Q(unit__parent__in=branches),
-        campaign=campaign,
-        status=AppraisalSession.Status.CLOSED,
-    )
-    closed_rows = list(closed.values_list("pk", "unit__kind", "unit_id", "unit__parent_id"))
-    voted = {
-        unit_id if kind == Unit.Kind.BRANCH else parent_id
-        for _pk, kind, unit_id, parent_id in closed_rows
-    }
+def _grades(figures: Figures) -> GradeFigures:
+    by_grade = figures.grades_by_grade()
     return GradeFigures(
-        sessions_closed=len({pk for pk, *_rest in closed_rows}),
-        branches_voted=len(voted),
-        gradings_approved=BranchGrading.objects.filter(
-            campaign=campaign, status=BranchGrading.Status.APPROVED, branch__in=branches
-        ).count(),
-        approved=total,
-        minimum=minimum,
-        # Fewer approved grades than a vote may publish: the total alone, no breakdown.
-        by_grade=_counted(by_grade, list(Grade.choices)) if total >= minimum else [],
+        sessions_closed=figures.total_votes().sessions_closed,
+        branches_voted=figures.branches_voted(),
+        gradings_approved=figures.gradings_approved(),
+        approved=figures.approved_grades(),
+        minimum=figures.minimum,
+        withheld=figures.grades_withheld(),
+        by_grade=_counted(by_grade, list(Grade.choices)) if any(by_grade.values()) else [],
     )
 
 
 def report_figures(user: Person, campaign: Campaign) -> ReportFigures:
     """Every figure of the report over the person's view of the campaign (for the
     committee: the whole college)."""
-    phases = sorted(campaign.phases.all(), key=lambda phase: phase.order)
+    figures = count_figures(campaign=campaign, roots=[campaign.unit], user=user)
     progress = engine.campaign_progress(campaign=campaign, roots=[campaign.unit], weekly=True)
-    college = progress.units.get(campaign.unit.pk)
-
-    works = study_access.visible_study_works(user).filter(campaign=campaign)
-    work_counts = dict(works.order_by().values_list("kind").annotate(n=Count("pk")))
-    sessions = study_access.visible_study_sessions(user).filter(campaign=campaign)
-    session_counts = dict(sessions.order_by().values_list("kind").annotate(n=Count("pk")))
-
-    opinions = opinion_selectors.campaign_opinions(user, campaign)
-    received = opinions.exclude(status=Opinion.Status.MERGED)
-    by_channel = {
-        row["channel"]: row["n"] for row in opinion_selectors.counts_by(received, "channel")
-    }
-    sorted_ = opinions.filter(status=Opinion.Status.SORTED)
-    by_kind = {row["kind"]: row["n"] for row in opinion_selectors.counts_by(sorted_, "kind")}
+    study = figures.total_study()
+    opinions = figures.total_opinions()
     sortable = [(k, label) for k, label in Opinion.Kind.choices if k != Opinion.Kind.UNSORTED]
-
-    roots = rectification_access.ledger_roots(user, campaign)
-    rollup = ledgers.roll_up(user, campaign, roots) if roots else None
     activity_counts = dict(
         campaign_activities(user, campaign).order_by().values_list("kind").annotate(n=Count("pk"))
     )
-    general_branches = sum(
-        1 for unit in progress.units.values() if unit.kind == Unit.Kind.GENERAL_BRANCH
-    )
     return ReportFigures(
         campaign=campaign,
-        phases=phases,
+        figures=figures,
+        phases=figures.phases,
         progress=progress,
-        college=college,
-        general_branches=general_branches,
-        branches=college.branch_count if college else 0,
-        members=college.members_total if college else 0,
-        meetings=_meetings(user, campaign, phases),
-        study_plans=(college.branch_count - college.without_plan) if college else 0,
-        sessions=_counted(session_counts, list(StudySession.Kind.choices)),
-        works=_counted(work_counts, list(StudyWork.Kind.choices)),
-        members_with_notes=works.filter(kind=StudyWork.Kind.READING_NOTE)
-        .values("member_id")
-        .distinct()
-        .count(),
+        college=progress.units.get(campaign.unit.pk),
+        general_branches=sum(1 for u in figures.units if u.kind == Unit.Kind.GENERAL_BRANCH),
+        branches=len(figures.branches),
+        members=figures.total_members(),
+        meetings=_meetings(figures),
+        study_plans=sum(1 for line in figures.branch_progress.values() if line.has_plan),
+        sessions=_counted(study.sessions, list(StudySession.Kind.choices)),
+        works=_counted(study.works, list(StudyWork.Kind.choices)),
+        members_with_notes=study.members_with_notes,
         supervision=supervision.overview(user, campaign),
-        opinions=_counted(by_channel, list(Opinion.Channel.choices)),
-        opinions_total=sum(by_channel.values()),
-        opinions_by_kind=_counted(by_kind, sortable),
-        opinions_sorted=sum(by_kind.values()),
-        further_rounds=len(
-            {
-                balance.branch_id
-                for balance in opinion_selectors.branch_balances(user, campaign, threshold=0)
-                if balance.current_round > 1
-            }
-        ),
-        grades=_grades(user, campaign),
-        rectification=rollup,
+        opinions=_counted(opinions.by_channel, list(Opinion.Channel.choices)),
+        opinions_total=opinions.received,
+        opinions_by_kind=_counted(opinions.by_kind, sortable),
+        opinions_sorted=opinions.sorted,
+        further_rounds=figures.further_rounds(),
+        grades=_grades(figures),
+        rectification=figures.total_rectification(),
+        committee_tally=figures.committee_tally,
         activities=_counted(activity_counts, list(Activity.Kind.choices)),
     )

@@ -37,7 +37,5 @@ def chosen_examples(campaign: Campaign, candidates: list[Candidate]) -> list[Can
 
 def report_data(user: Person, campaign: Campaign) -> ReportData:
     figures = report_figures(user, campaign)
-    candidates = report_candidates(
-        user, campaign, phases=figures.phases, rollup=figures.rectification
-    )
+    candidates = report_candidates(user, campaign, figures=figures.figures)
     return ReportData(figures, candidates, chosen_examples(campaign, candidates))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from vanguard.ballots.models import Grade
 from vanguard.campaigns.models import Phase
 from vanguard.grading.models import BranchGrading
+from vanguard.materials.figures import secrecy_minimum
 from vanguard.materials.stage_summary.figures import PhaseFigures
 from vanguard.meetings.models import Meeting
 from vanguard.notices.services import site_language
@@ -62,7 +63,8 @@ def _meetings_sentence(figures: PhaseFigures) -> str:
     if not figures.meetings:
         return _("本阶段支部尚未召开会议。")
     held = [
-        _("%(day)s召开%(title)s") % {"day": _day(m.on), "title": m.title or m.kind_label}
+        _("%(day)s召开%(title)s")
+        % {"day": _day(m.on), "title": m.title or figures.meeting_label(m)}
         for m in figures.meetings
     ]
     return _("本阶段支部共召开会议 %(n)d 次：%(list)s。") % {
@@ -117,16 +119,28 @@ def _review_work(figures: PhaseFigures) -> list[str]:
     return [line + _("。")]
 
 
+def _withheld(figures: PhaseFigures) -> str:
+    """Why a vote is quoted without figures (the ballots app publishes none of it)."""
+    return _(
+        "选票少于保密所需的最少 %(minimum)d 张或未超过规定的参加人数，不公布结果，不列人数和票数。"
+    ) % {"minimum": secrecy_minimum(figures.campaign)}
+
+
 def _vote_work(figures: PhaseFigures) -> list[str]:
     lines = []
     for vote in figures.votes:
-        lines.append(
-            _(
-                "%(unit)s以无记名投票方式对党员进行民主评议测评："
-                "名册 %(voters)d 人，收回选票 %(ballots)d 张。"
+        if vote.published:
+            lines.append(
+                _(
+                    "%(unit)s以无记名投票方式对党员进行民主评议测评："
+                    "名册 %(voters)d 人，收回选票 %(ballots)d 张。"
+                )
+                % {"unit": vote.unit_name, "voters": vote.roll, "ballots": vote.ballots}
             )
-            % {"unit": vote.unit_name, "voters": vote.voters, "ballots": vote.ballots}
-        )
+        else:
+            lines.append(
+                _("%(unit)s以无记名投票方式对党员进行了民主评议测评。") % {"unit": vote.unit_name}
+            )
     if figures.grading_status == BranchGrading.Status.APPROVED:
         lines.append(_("支部根据民主评议情况提出等级初评意见，已经党委审批。"))
     elif figures.grading_status in (BranchGrading.Status.SUBMITTED,):
@@ -254,17 +268,21 @@ def _review_figures(figures: PhaseFigures) -> list[str]:
 def _vote_figures(figures: PhaseFigures) -> list[str]:
     lines = []
     for vote in figures.votes:
-        text = _(
-            "民主评议投票（%(unit)s）：名册 %(voters)d 人，"
-            "收回选票 %(ballots)d 张，参评率 %(percent)d%%。"
-        ) % {
-            "unit": vote.unit_name,
-            "voters": vote.voters,
-            "ballots": vote.ballots,
-            "percent": vote.turnout_percent,
-        }
-        if not vote.published:
-            text += vote.withheld_reason
+        if vote.published:
+            text = _(
+                "民主评议投票（%(unit)s）：名册 %(voters)d 人，"
+                "收回选票 %(ballots)d 张，参评率 %(percent)d%%。"
+            ) % {
+                "unit": vote.unit_name,
+                "voters": vote.roll,
+                "ballots": vote.ballots,
+                "percent": vote.turnout_percent,
+            }
+        else:
+            text = _("民主评议投票（%(unit)s）：%(why)s") % {
+                "unit": vote.unit_name,
+                "why": _withheld(figures),
+            }
         lines.append(text)
     if not figures.votes:
         lines.append(_("民主评议投票：尚未进行。"))
@@ -399,9 +417,8 @@ def problems(figures: PhaseFigures) -> str:
         unsorted = figures.opinions_total - figures.opinions_sorted
         if unsorted > 0:
             lines.append(_("还有 %(n)d 条意见尚未梳理。") % {"n": unsorted})
-        for vote in figures.votes:
-            if not vote.published:
-                lines.append(vote.withheld_reason)
+        if any(not vote.published for vote in figures.votes):
+            lines.append(_withheld(figures))
     if figures.is_rectification and figures.rectification.overdue:
         lines.append(_("有 %(n)d 项整改事项逾期未完成。") % {"n": figures.rectification.overdue})
     lines.append(_("【请补充：工作中存在的问题和不足。】"))

@@ -65,9 +65,11 @@ def study_data(f: Any) -> None:
         (f.cast.colleague_record, StudyWork.Kind.READING_NOTE),
     ]
     for member, kind in works:
-        StudyWork.objects.create(
+        work = StudyWork.objects.create(
             campaign=c, member=member, kind=kind, title="笔记", material="党章"
         )
+        # Handed in during the study phase, which the phase's summary counts.
+        StudyWork.objects.filter(pk=work.pk).update(submitted_at=at(datetime.date(2026, 3, 20)))
     meeting(
         branch, kind=Meeting.Kind.ALL_MEMBER, title="全体党员大会", day=datetime.date(2026, 3, 5)
     )

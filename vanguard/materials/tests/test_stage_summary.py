@@ -13,6 +13,7 @@ import pypdf
 import pytest
 from django.db.models import Count
 from django.test import Client
+from django.urls import reverse
 
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.ballots.models import AppraisalSession, Ballot, RollEntry
@@ -27,6 +28,7 @@ from vanguard.notices.models import Notification
 from vanguard.opinions.models import Opinion
 from vanguard.organization.models import Member, Unit
 from vanguard.rectification.models import Item, Plan
+from vanguard.rectification.tests import factories as rectification_factories
 from vanguard.reviews.models import SelfAnalysis
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
@@ -144,8 +146,39 @@ def test_grades_are_not_counted_by_grade_below_the_secrecy_minimum(f):
     )["figures"]
     assert "党委审批 3 名（人数较少，不分等次列出）" in text
     assert "优秀" not in text
-    # The vote of 3 ballots is now below the minimum: its count and why, nothing more.
-    assert "少于保密所需的最少 4 张，不公布各人得票" in text
+    # The vote of 3 ballots is now below the minimum: that it was held and why no figure
+    # is given — not even its ballots, as the statistics workbook counts a withheld vote
+    # (the strictest of the three documents' rules).
+    assert "少于保密所需的最少 4 张或未超过规定的参加人数，不公布结果，不列人数和票数" in text
+    assert "收回选票" not in text and "名册" not in text and "参评率" not in text
+
+
+def test_opinions_about_a_reader_of_the_summary_are_not_counted(f):
+    """The secretary drafts and reads the summary; the opinions dashboard never counts
+    the opinions about them for them, so the summary leaves them out too (else the two
+    side by side would tell them by which channel the opinions about them came)."""
+    build.analysis_data(f)
+    campaign, branch = build.campaign(f), f.org.branch_a1
+    secretary = Member.objects.get(user=f.cast.secretary)
+    assert secretary.branch_id == branch.pk
+    for channel in (Opinion.Channel.EMAIL, Opinion.Channel.TALK):
+        rectification_factories.opinion(
+            campaign,
+            branch,
+            channel=channel,
+            status=Opinion.Status.SORTED,
+            kind=Opinion.Kind.CRITICISM,
+            about=secretary,
+        )
+    text = services.drafted_from_data(campaign=campaign, branch=branch, phase=build.phase(f))[
+        "figures"
+    ]
+    assert numbers_in(text, "征求意见") == 5  # as before the two about the secretary
+    assert "个人交谈" not in text
+    dashboard = signed_in(f.cast.secretary).get(
+        reverse("opinions:dashboard"), {"campaign": campaign.pk}
+    )
+    assert dict(dashboard.context["by_channel"]) == {"意见箱": 3, "电子信箱": 2}
 
 
 def test_rectification_phase_draft_counts_plans_and_items_by_status(f):

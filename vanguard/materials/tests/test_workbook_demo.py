@@ -26,7 +26,7 @@ from vanguard.ballots.selectors import with_results_published
 from vanguard.campaigns.models import Campaign
 from vanguard.demo.campaigns import CAMPAIGN_NAME
 from vanguard.demo.tests.kept_demo import kept_demo
-from vanguard.materials.workbook import selectors
+from vanguard.materials import figures as shared
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.organization.models import Unit
 
@@ -277,10 +277,10 @@ def test_the_figures_take_as_many_queries_for_a_large_general_branch_as_a_small_
     counts, sizes = [], []
     general = list(_general_branches(demo)[:3])
     # Once beforehand: what is cached on first use (the person's roles) is not counted.
-    selectors.workbook_figures(user=user, campaign=demo, roots=general[-1:])
+    shared.count_figures(user=user, campaign=demo, roots=general[-1:])
     for unit in general:
         with CaptureQueriesContext(connection) as captured:
-            figures = selectors.workbook_figures(user=user, campaign=demo, roots=[unit])
+            figures = shared.count_figures(user=user, campaign=demo, roots=[unit])
         counts.append(len(captured))
         sizes.append(len(figures.branches))
     assert len(set(sizes)) > 1, sizes  # the general branches differ in size

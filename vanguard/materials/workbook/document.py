@@ -26,14 +26,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from vanguard.ballots.models import Grade
 from vanguard.documents.xlsx import Column, cell_value, new_workbook, table_sheet
 from vanguard.grading.models import BranchGrading
+from vanguard.materials.figures import Figures, UnitLine
 from vanguard.meetings.models import Meeting
 from vanguard.opinions.models import Opinion
 from vanguard.organization.models import Unit
 from vanguard.reviews.selectors_review import progress_columns
 from vanguard.study.models import StudySession, StudyWork
 from vanguard.supervision.models import NoteAssessment
-
-from .selectors import Figures, UnitLine
 
 TOTAL_FONT = Font(bold=True)
 NAME_WIDTH = 26
@@ -202,7 +201,7 @@ def meetings_sheet(workbook: Workbook, figures: Figures) -> None:
     kinds = Meeting.Kind.choices
     rows = []
     for unit in figures.units:
-        counts = figures.meetings.get(unit.id, {})
+        counts = figures.meetings(unit.id)
         values = [counts.get(value, 0) for value, _label in kinds]
         rows.append([*_unit_cells(unit), *values, sum(values)])
     _sheet(
@@ -252,7 +251,8 @@ def opinions_sheets(workbook: Workbook, figures: Figures) -> None:
     channels = Opinion.Channel.choices
     rows = []
     for unit in figures.units:
-        counts = figures.opinions_by_channel.get(unit.id, {})
+        line = figures.opinions.get(unit.id)
+        counts = line.by_channel if line else {}
         values = [counts.get(value, 0) for value, _label in channels]
         rows.append([*_unit_cells(unit), *values, sum(values)])
     _sheet(
@@ -265,13 +265,13 @@ def opinions_sheets(workbook: Workbook, figures: Figures) -> None:
 
     keys: list[int | None] = [aspect.pk for aspect in figures.aspects]
     headers = [_text(aspect.name) for aspect in figures.aspects]
-    if any(None in counts for counts in figures.opinions_by_aspect.values()):
+    if any(None in line.by_aspect for line in figures.opinions.values()):
         keys.append(None)
         headers.append(_("不区分方面"))
     rows = []
     for unit in figures.units:
-        by_aspect = figures.opinions_by_aspect.get(unit.id, {})
-        values = [by_aspect.get(key, 0) for key in keys]
+        line = figures.opinions.get(unit.id)
+        values = [line.by_aspect.get(key, 0) if line else 0 for key in keys]
         rows.append([*_unit_cells(unit), *values, sum(values)])
     _sheet(
         workbook,
@@ -283,10 +283,9 @@ def opinions_sheets(workbook: Workbook, figures: Figures) -> None:
 
 
 def reviews_sheet(workbook: Workbook, figures: Figures) -> None:
-    lines = {row.unit.pk: row for row in figures.reviews}
     rows = []
     for branch in figures.branches:
-        row = lines.get(branch.id)
+        row = figures.reviews.get(branch.id)
         if row is None:
             continue
         rows.append(
@@ -321,33 +320,31 @@ def reviews_sheet(workbook: Workbook, figures: Figures) -> None:
 
 
 def votes_sheet(workbook: Workbook, figures: Figures) -> None:
+    """Votes and grades of the branches whose grading the person reads (blank for the
+    others): the closed votes, the roll and ballots of the published ones only, and the
+    approved grades — by grade only where the branch reaches the secrecy minimum."""
     statuses = dict(BranchGrading.Status.choices)
     grades = Grade.choices
     rows = []
     for branch in figures.branches:
-        vote = figures.votes.get(branch.id)
-        read = branch.id in figures.grades_read
         line = figures.grades.get(branch.id)
-        grade_cells: list[Any]
-        if not read:
-            status: Any = None
-            grade_cells = [None] * (len(grades) + 1)
+        cells: list[Any]
+        if branch.id not in figures.grades_read or line is None:
+            cells = [None] * (6 + len(grades) + 1)
         else:
-            status = str(statuses[line.status]) if line and line.status else _("未开始")
-            counts = [line.grades.get(value, 0) if line else 0 for value, _label in grades]
-            grade_cells = [*counts, sum(counts)]
-        rows.append(
-            [
-                *_branch_cells(branch),
+            vote = figures.votes.get(branch.id)
+            by_grade = line.by_grade
+            cells = [
                 vote.sessions_closed if vote else 0,
                 vote.published if vote else 0,
                 vote.withheld if vote else 0,
                 vote.roll if vote else 0,
                 vote.ballots if vote else 0,
-                status,
-                *grade_cells,
+                str(statuses[line.status]) if line.status else _("未开始"),
+                *(by_grade.get(value) if by_grade else None for value, _label in grades),
+                line.approved,
             ]
-        )
+        rows.append([*_branch_cells(branch), *cells])
     _sheet(
         workbook,
         _("评议与等级"),
@@ -360,18 +357,16 @@ def votes_sheet(workbook: Workbook, figures: Figures) -> None:
             Figure(_("收回选票（公布结果的）")),
             Figure(_("等级评定"), summed=False, width=12),
             *(Figure(str(label)) for _value, label in grades),
-            Figure(_("评定人数")),
+            Figure(_("党委审批人数")),
         ],
         rows,
     )
 
 
 def rectification_sheet(workbook: Workbook, figures: Figures) -> None:
-    assert figures.rectification is not None
-    tallies = {row.unit.pk: row.tally for row in figures.rectification.rows if row.is_branch}
     rows = []
     for branch in figures.branches:
-        tally = tallies.get(branch.id)
+        tally = figures.rectification.get(branch.id)
         if tally is None:
             continue
         rows.append(
@@ -435,7 +430,10 @@ def _notes() -> list[tuple[str, str]]:
                 "支部要求填 1（达标）或 0。"
             ),
         ),
-        (_("会议"), _("本次活动中各组织自己召开的会议，按会议类别计次。")),
+        (
+            _("会议"),
+            _("本次活动中各组织已召开的会议，按会议类别计次；党小组的会议计入所在支部。"),
+        ),
         (
             _("学习"),
             _(
@@ -445,7 +443,10 @@ def _notes() -> list[tuple[str, str]]:
         ),
         (
             _("意见·渠道"),
-            _("各收集单位收到的意见条数（不含已合并的），按渠道。只有条数，不含提意见的人。"),
+            _(
+                "各收集单位收到的意见条数（不含已合并的），按渠道。只有条数，不含提意见的人；"
+                "与“意见统计”页面一样，不含关于制表人本人的意见。"
+            ),
         ),
         (_("意见·方面"), _("已梳理的意见条数，按意见表的方面。")),
         (_("三上三下"), _("党员自我剖析材料所处的轮次和状态，支部审阅及退回的次数。")),
@@ -453,8 +454,8 @@ def _notes() -> list[tuple[str, str]]:
             _("评议与等级"),
             _(
                 "民主评议表决只计结果已公布的场次（选票达到保密下限且超过应到人数要求），"
-                "不公布结果的表决只计场次；等级为支部初评人数，党委审批后即为评定等级。"
-                "不记录任何人的投票。"
+                "不公布结果的表决只计场次；等级为党委审批的评定等级，审批人数少于保密下限"
+                "的支部只列人数、不分等级。不记录任何人的投票。"
             ),
         ),
         (

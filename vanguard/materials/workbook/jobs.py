@@ -26,14 +26,15 @@ from vanguard.audit.context import acting_as
 from vanguard.campaigns.models import Campaign
 from vanguard.documents.xlsx import workbook_bytes
 from vanguard.materials import access
-from vanguard.materials.workbook import document, selectors
+from vanguard.materials import figures as shared
+from vanguard.materials.workbook import document
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.organization.models import Unit
 
 logger = logging.getLogger(__name__)
 
 # Gathering each topic, then writing each sheet, then saving the file.
-STEPS_TOTAL = len(selectors.STEPS) + len(document.SHEETS) + 1
+STEPS_TOTAL = len(shared.STEPS) + len(document.SHEETS) + 1
 
 PROGRESS_INTERVAL = 0.25  # seconds between two writes of a job's progress
 
@@ -138,7 +139,7 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
 
     try:
         assert job.created_by is not None  # _roots returned none otherwise
-        figures = selectors.workbook_figures(
+        figures = shared.count_figures(
             user=job.created_by, campaign=job.campaign, roots=roots, progress=step
         )
         name = scope_name(roots)
