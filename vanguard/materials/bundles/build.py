@@ -209,7 +209,8 @@ def _registration_forms(
         whole = registration_form.registration_forms_pdf(forms)
     except Exception as error:
         raise PartFailed(branch, title) from error
-    writer.add(f"{folder}/{title}/{_('%(title)s（全支部）') % {'title': title}}.pdf", whole)
+    whole_name = _("%(title)s（全支部）") % {"title": title}
+    writer.add(f"{folder}/{title}/{whole_name}.pdf", whole)
     _timed(contents, "registration_pdf", started)
     step()
     started = _clock()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -27,7 +28,19 @@ from vanguard.documents import pdf, word
 from vanguard.documents.text import xml_safe
 from vanguard.materials.stage_summary.models import SECTIONS, StageSummary
 
-NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+# Section numbers as an official document writes them (一、二、…); English: 1. 2. …
+NUMERALS = (
+    pgettext_lazy("section number", "一"),
+    pgettext_lazy("section number", "二"),
+    pgettext_lazy("section number", "三"),
+    pgettext_lazy("section number", "四"),
+    pgettext_lazy("section number", "五"),
+    pgettext_lazy("section number", "六"),
+    pgettext_lazy("section number", "七"),
+    pgettext_lazy("section number", "八"),
+    pgettext_lazy("section number", "九"),
+    pgettext_lazy("section number", "十"),
+)
 
 
 def title(summary: StageSummary) -> str:
