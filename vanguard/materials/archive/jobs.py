@@ -15,10 +15,9 @@ import datetime
 import logging
 import tempfile
 import time
-from typing import Any
 
 from django.core.files import File
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -29,10 +28,10 @@ from vanguard.campaigns.models import Campaign
 from vanguard.materials import access
 from vanguard.materials.archive import build
 from vanguard.materials.archive.models import ArchiveJob
+from vanguard.materials.jobs import job_update, jobs_expire
 
 logger = logging.getLogger(__name__)
 
-KEEP_DAYS = 7
 PROGRESS_EVERY_SECONDS = 0.5
 
 
@@ -56,7 +55,7 @@ def archive_job_create(*, user: User, campaign: Campaign) -> ArchiveJob:
 def archive_job_submit(*, user: User, campaign: Campaign) -> ArchiveJob:
     """Delete the expired archives, create the job and hand it to the background task
     (inline without a worker)."""
-    archive_jobs_expire()
+    jobs_expire(ArchiveJob)
     job = archive_job_create(user=user, campaign=campaign)
     # No transaction is open here (views run in autocommit), so a worker finds the row.
     archive_build_task.enqueue(job.pk)
@@ -64,31 +63,8 @@ def archive_job_submit(*, user: User, campaign: Campaign) -> ArchiveJob:
     return job
 
 
-def archive_jobs_expire(*, now: datetime.datetime | None = None) -> int:
-    """Delete the jobs finished (or queued) more than KEEP_DAYS days ago, and their zips."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
-    old = ArchiveJob.objects.filter(
-        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
-    )
-    count = 0
-    for job in old:
-        name = job.file.name
-        job.delete()
-        if name:
-            job.file.storage.delete(name)
-        count += 1
-    return count
-
-
-def _job_update(job: ArchiveJob, **fields: Any) -> None:
-    # UPDATE, not save(): progress is bookkeeping, not an audited change.
-    ArchiveJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
-
-
 def _failed(job: ArchiveJob, message: str) -> ArchiveJob:
-    _job_update(job, state=ArchiveJob.State.FAILED, error=message, finished_at=timezone.now())
+    job_update(job, state=ArchiveJob.State.FAILED, error=message, finished_at=timezone.now())
     return job
 
 
@@ -99,7 +75,7 @@ def archive_job_run(*, job_id: int) -> ArchiveJob:
     if job.state != ArchiveJob.State.QUEUED:
         return job  # already run (a retried task)
     started = time.perf_counter()
-    _job_update(job, state=ArchiveJob.State.RUNNING)
+    job_update(job, state=ArchiveJob.State.RUNNING)
     # Decided again when it runs: the asker's roles may have changed since they asked.
     if not job.created_by.is_active or not access.can_archive_campaign(
         job.created_by, job.campaign
@@ -111,7 +87,7 @@ def archive_job_run(*, job_id: int) -> ArchiveJob:
         nonlocal last
         now = time.perf_counter()
         if done == total or now - last >= PROGRESS_EVERY_SECONDS:
-            _job_update(job, done=done, total=total, step_label=label[:200])
+            job_update(job, done=done, total=total, step_label=label[:200])
             last = now
 
     try:
@@ -126,7 +102,7 @@ def archive_job_run(*, job_id: int) -> ArchiveJob:
             job.file.storage.delete(name)
         _failed(job, _("生成归档包时发生系统错误，归档包没有生成。请稍后再试，或联系管理员。"))
         raise
-    _job_update(
+    job_update(
         job,
         state=ArchiveJob.State.DONE,
         done=job.total,

@@ -3,17 +3,15 @@ progress, and the zip once built — the shape of the bundles' and the workbook'
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.materials.jobs import random_file_name
+
 
 def archive_path(_job: ArchiveJob, _filename: str) -> str:
-    """A random name under MEDIA_ROOT (no public URL): reached only through the job's
-    download, its name telling nothing of what it holds."""
-    return f"materials/archives/{secrets.token_urlsafe(24)}.zip"
+    return random_file_name("archives", "zip")
 
 
 class ArchiveJob(models.Model):

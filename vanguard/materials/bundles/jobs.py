@@ -9,19 +9,18 @@ VANGUARD_TASKS=database the queue stores the task by its path,
 `vanguard.materials.bundles.jobs.bundle_build`, and `make worker` runs it.
 
 A zip is kept KEEP_DAYS days: each new job first deletes the jobs (and files) that
-finished before then (`bundle_jobs_expire`), so no scheduler is needed.
+finished before then (`materials.jobs.jobs_expire`), so no scheduler is needed.
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
 import tempfile
 import time
 from typing import Any
 
 from django.core.files import File
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -32,11 +31,11 @@ from vanguard.campaigns.models import Campaign
 from vanguard.materials import access
 from vanguard.materials.bundles import build
 from vanguard.materials.bundles.models import BundleJob
+from vanguard.materials.jobs import job_update, jobs_expire
 from vanguard.organization.models import Unit
 
 logger = logging.getLogger(__name__)
 
-KEEP_DAYS = 7
 # A progress write is one UPDATE; a branch's hundreds of forms report at most this often.
 PROGRESS_EVERY_SECONDS = 0.5
 
@@ -58,36 +57,12 @@ def bundle_job_create(*, user: User, campaign: Campaign, unit: Unit) -> BundleJo
 def bundle_job_submit(*, user: User, campaign: Campaign, unit: Unit) -> BundleJob:
     """Delete the expired bundles, create the job and hand it to the background task
     (inline without a worker)."""
-    bundle_jobs_expire()
+    jobs_expire(BundleJob)
     job = bundle_job_create(user=user, campaign=campaign, unit=unit)
     # No transaction is open here (views run in autocommit), so a worker finds the row.
     bundle_build.enqueue(job.pk)
     job.refresh_from_db()
     return job
-
-
-def bundle_jobs_expire(*, now: datetime.datetime | None = None) -> int:
-    """Delete the jobs finished (or queued) more than KEEP_DAYS days ago and their zips;
-    returns how many. A zip holds members' forms: it is not kept longer than needed."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
-    old = BundleJob.objects.filter(
-        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
-    )
-    count = 0
-    for job in old:
-        name = job.file.name
-        job.delete()
-        if name:
-            job.file.storage.delete(name)
-        count += 1
-    return count
-
-
-def _job_update(job: BundleJob, **fields: Any) -> None:
-    # UPDATE, not save(): progress is bookkeeping, not an audited change.
-    BundleJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
 
 
 def bundle_branches(job: BundleJob) -> list[Unit] | None:
@@ -116,12 +91,12 @@ def bundle_job_run(*, job_id: int) -> BundleJob:
     if job.state != BundleJob.State.QUEUED:
         return job  # already run (a retried task)
     started, started_cpu = time.perf_counter(), time.process_time()
-    _job_update(job, state=BundleJob.State.RUNNING, done=0, total=0)
+    job_update(job, state=BundleJob.State.RUNNING, done=0, total=0)
     branches = bundle_branches(job)
     if branches is None:
         return _failed(job, _("您已无权生成这个范围的材料包。"))
     if job.kind == BundleJob.Kind.COLLEGE:
-        _job_update(job, total=len(branches))
+        job_update(job, total=len(branches))
     try:
         with tempfile.TemporaryFile() as scratch:
             summary = _write(job, branches, scratch)
@@ -139,7 +114,7 @@ def bundle_job_run(*, job_id: int) -> BundleJob:
         raise
     summary["seconds"]["total"] = round(time.perf_counter() - started, 3)
     summary["cpu_seconds"]["total"] = round(time.process_time() - started_cpu, 3)
-    _job_update(
+    job_update(
         job,
         state=BundleJob.State.DONE,
         done=job.total,
@@ -159,7 +134,7 @@ def _write(job: BundleJob, branches: list[Unit], scratch: Any) -> dict[str, Any]
         nonlocal last
         now = time.perf_counter()
         if done == total or now - last >= PROGRESS_EVERY_SECONDS:
-            _job_update(job, done=done, total=total)
+            job_update(job, done=done, total=total)
             last = now
 
     try:
@@ -217,7 +192,7 @@ def _discard(job: BundleJob) -> None:
 
 
 def _failed(job: BundleJob, message: str) -> BundleJob:
-    _job_update(
+    job_update(
         job, state=BundleJob.State.FAILED, error=message, file="", finished_at=timezone.now()
     )
     return job

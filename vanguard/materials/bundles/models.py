@@ -4,17 +4,15 @@ committee — its progress, and the zip once built."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.materials.jobs import random_file_name
+
 
 def bundle_path(_job: BundleJob, _filename: str) -> str:
-    """A random name under MEDIA_ROOT (which has no public URL): the file is reached only
-    through its job's download page, and its name tells nothing of what it holds."""
-    return f"materials/bundles/{secrets.token_urlsafe(24)}.zip"
+    return random_file_name("bundles", "zip")
 
 
 class BundleJob(models.Model):

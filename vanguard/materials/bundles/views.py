@@ -20,6 +20,7 @@ from vanguard.lib.forms import query_int
 from vanguard.materials import access
 from vanguard.materials.bundles import jobs
 from vanguard.materials.bundles.models import BundleJob
+from vanguard.materials.jobs import KEEP_DAYS
 from vanguard.organization.models import Unit
 
 ZIP = "application/zip"
@@ -80,13 +81,13 @@ def bundle_home(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "campaigns": campaigns,
             "jobs": jobs.recent_jobs(user),
-            "keep_days": jobs.KEEP_DAYS,
+            "keep_days": KEEP_DAYS,
         },
     )
 
 
 def _job_context(job: BundleJob) -> dict[str, Any]:
-    return {"job": job, "summary": job.summary or {}, "keep_days": jobs.KEEP_DAYS}
+    return {"job": job, "summary": job.summary or {}, "keep_days": KEEP_DAYS}
 
 
 @login_required

@@ -23,6 +23,7 @@ from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.grading import registration_form, selectors_registration
 from vanguard.materials.bundles import build, jobs, parts
 from vanguard.materials.bundles.models import BundleJob
+from vanguard.materials.jobs import KEEP_DAYS
 from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.meetings.tests.factories import education_campaign, meeting
 
@@ -140,14 +141,14 @@ def test_stage_summaries_go_in_with_their_state(org, cast, campaign):
 
 def test_progress_advances_to_the_total(org, cast, campaign, monkeypatch):
     seen: list[tuple[int, int]] = []
-    update = jobs._job_update
+    update = jobs.job_update
 
     def recording(job, **fields):
         if "done" in fields and fields.get("total"):
             seen.append((fields["done"], fields["total"]))
         update(job, **fields)
 
-    monkeypatch.setattr(jobs, "_job_update", recording)
+    monkeypatch.setattr(jobs, "job_update", recording)
     monkeypatch.setattr(jobs, "PROGRESS_EVERY_SECONDS", 0)
     job = jobs.bundle_job_submit(user=cast.secretary, campaign=campaign, unit=org.branch_a1)
 
@@ -233,7 +234,7 @@ def test_finished_bundles_are_deleted_after_seven_days(org, cast, campaign):
     path = Path(old.file.path)
     assert path.exists()
     BundleJob.objects.filter(pk=old.pk).update(
-        finished_at=timezone.now() - datetime.timedelta(days=jobs.KEEP_DAYS, minutes=1)
+        finished_at=timezone.now() - datetime.timedelta(days=KEEP_DAYS, minutes=1)
     )
     new = jobs.bundle_job_submit(user=cast.secretary, campaign=campaign, unit=org.branch_a1)
 

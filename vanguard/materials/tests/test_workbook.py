@@ -5,7 +5,9 @@ formula. (The figures against the demo's pages: test_workbook_demo.)"""
 
 from __future__ import annotations
 
+import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,6 +17,7 @@ from openpyxl import load_workbook
 
 from vanguard.accounts.models import RoleAssignment
 from vanguard.campaigns.models import Requirement
+from vanguard.materials.jobs import KEEP_DAYS
 from vanguard.materials.workbook import jobs
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.meetings.models import Meeting
@@ -158,3 +161,17 @@ def test_text_from_the_data_cannot_run_as_a_formula(org, cast, campaign):
     assert '\'=HYPERLINK("http://evil.example","点我")' in names
     header = _rows(workbook["各阶段要求"])[0]
     assert any(label.startswith("学习动员：'=1+1") for label in header)
+
+
+def test_finished_workbooks_are_deleted_after_seven_days(cast, campaign):
+    old = jobs.workbook_job_submit(user=cast.committee_admin, campaign=campaign, unit=None)
+    path = Path(old.file.path)
+    assert path.exists()
+    WorkbookJob.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(days=KEEP_DAYS, minutes=1)
+    )
+    new = jobs.workbook_job_submit(user=cast.committee_admin, campaign=campaign, unit=None)
+
+    assert not WorkbookJob.objects.filter(pk=old.pk).exists()
+    assert not path.exists()
+    assert Path(new.file.path).exists()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db.models import QuerySet
@@ -27,6 +26,7 @@ from vanguard.campaigns.models import Campaign
 from vanguard.documents.xlsx import workbook_bytes
 from vanguard.materials import access
 from vanguard.materials import figures as shared
+from vanguard.materials.jobs import job_update, jobs_expire
 from vanguard.materials.workbook import document
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.organization.models import Unit
@@ -79,19 +79,14 @@ def workbook_job_create(*, user: User, campaign: Campaign, unit: Unit | None) ->
 
 
 def workbook_job_submit(*, user: User, campaign: Campaign, unit: Unit | None) -> WorkbookJob:
-    """Create the job and hand it to the background task (inline without a worker)."""
+    """Create the job and hand it to the background task (inline without a worker);
+    workbooks older than KEEP_DAYS days go first."""
+    jobs_expire(WorkbookJob)
     job = workbook_job_create(user=user, campaign=campaign, unit=unit)
     # No transaction is open here (views run in autocommit), so a worker finds the row.
     workbook_build.enqueue(job.pk)
     job.refresh_from_db()
     return job
-
-
-def _job_update(job: WorkbookJob, **fields: Any) -> None:
-    # UPDATE, not save(): progress is bookkeeping, not an audited change.
-    WorkbookJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
 
 
 def _roots(job: WorkbookJob) -> list[Unit]:
@@ -114,10 +109,10 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
     if job.status != WorkbookJob.Status.PENDING:
         return job  # already run (a retried task)
     started = time.perf_counter()
-    _job_update(job, status=WorkbookJob.Status.RUNNING, steps_done=0, steps_total=STEPS_TOTAL)
+    job_update(job, status=WorkbookJob.Status.RUNNING, steps_done=0, steps_total=STEPS_TOTAL)
     roots = _roots(job)
     if not roots:
-        _job_update(
+        job_update(
             job,
             status=WorkbookJob.Status.FAILED,
             error=_("您已无权生成这个范围的统计表。"),
@@ -133,7 +128,7 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
         nonlocal done, written
         if time.monotonic() - written >= PROGRESS_INTERVAL:
             label = STEP_LABELS.get(name, gettext_lazy("写入工作表"))
-            _job_update(job, steps_done=done, step_label=str(label))
+            job_update(job, steps_done=done, step_label=str(label))
             written = time.monotonic()
         done += 1
 
@@ -150,14 +145,14 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
         job.file.save("workbook.xlsx", ContentFile(content), save=False)
     except Exception:
         logger.exception("Workbook job %s failed", job.pk)
-        _job_update(
+        job_update(
             job,
             status=WorkbookJob.Status.FAILED,
             error=_("生成统计表时发生系统错误，请稍后再试，或联系管理员。"),
             finished_at=timezone.now(),
         )
         raise
-    _job_update(
+    job_update(
         job,
         status=WorkbookJob.Status.DONE,
         steps_done=STEPS_TOTAL,

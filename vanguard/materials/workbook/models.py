@@ -7,6 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.materials.jobs import random_file_name
+
+
+def workbook_path(_job: WorkbookJob, _filename: str) -> str:
+    return random_file_name("workbooks", "xlsx")
+
 
 class WorkbookJob(models.Model):
     """One workbook, built in the background (`jobs.workbook_build`). The shape of the
@@ -44,7 +50,7 @@ class WorkbookJob(models.Model):
     steps_total = models.PositiveIntegerField(_("总步骤"), default=0)
     step_label = models.CharField(_("当前步骤"), max_length=100, blank=True)
     # Stored under MEDIA_ROOT, which has no public URL: downloaded through the job's page.
-    file = models.FileField(_("文件"), upload_to="materials/workbooks/%Y/%m/", blank=True)
+    file = models.FileField(_("文件"), upload_to=workbook_path, blank=True)
     file_name = models.CharField(_("文件名"), max_length=255, blank=True)
     scope_name = models.CharField(_("统计范围名称"), max_length=255, blank=True)
     error = models.TextField(_("错误"), blank=True)
