@@ -5,6 +5,9 @@ ask here, never decide themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -33,11 +36,41 @@ from vanguard.campaigns.models import Campaign, Phase
 from vanguard.grading import access as grading_access
 from vanguard.materials.archive.models import ArchiveJob
 from vanguard.materials.bundles.models import BundleJob
+from vanguard.materials.jobs import MaterialJob
 from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.opinions import access as opinions_access
 from vanguard.opinions.models import Survey
 from vanguard.organization.models import Member, Unit
+
+# --- The background jobs (bundles, the workbook, the archive) ---------------------------
+
+J = TypeVar("J", bound=MaterialJob)
+
+
+def own_job_for_user(
+    model: type[J],
+    user: Person,
+    pk: object,
+    *,
+    related: tuple[str, ...],
+    need: Callable[[Person, J], bool],
+) -> J:
+    """A job of `model` the person asked for — nobody else's, whoever they are: a 404 —
+    while `need` still holds for them (a 403 once it does not)."""
+    own = model._default_manager.filter(created_by_id=getattr(user, "pk", None))
+    return get_for_user(own.select_related(*related), user, pk, need=need)
+
+
+def job_with_file(job: J) -> J:
+    """A job whose file the person downloads: built, its file still kept (a 404 before,
+    after a failure, or once deleted)."""
+    if job.state != job.State.DONE or not job.file:
+        raise Http404
+    if not job.file.storage.exists(job.file.name):
+        raise Http404
+    return job
+
 
 # --- The college statistics workbook (统计表) -----------------------------------------
 
@@ -102,11 +135,12 @@ def get_workbook_unit_for_user(user: Person, campaign: Campaign, pk: object) -> 
 def get_workbook_job_for_user(user: Person, pk: object) -> WorkbookJob:
     """A workbook job the person asked for (nobody else's: a 404), while they may still
     make that campaign's workbook (a 403 once they may not)."""
-    own = WorkbookJob.objects.filter(created_by_id=getattr(user, "pk", None)).select_related(
-        "campaign__unit", "unit"
-    )
-    return get_for_user(
-        own, user, pk, need=lambda person, job: can_make_workbook(person, job.campaign)
+    return own_job_for_user(
+        WorkbookJob,
+        user,
+        pk,
+        related=("campaign__unit", "unit"),
+        need=lambda person, job: can_make_workbook(person, job.campaign),
     )
 
 
@@ -121,10 +155,7 @@ def get_workbook_campaigns_for_user(user: Person) -> list[Campaign]:
 def get_workbook_file_job_for_user(user: Person, pk: object) -> WorkbookJob:
     """A job whose file the person downloads: theirs (as `get_workbook_job_for_user`),
     and built (a 404 before, or after a failure: there is no file)."""
-    job = get_workbook_job_for_user(user, pk)
-    if job.status != WorkbookJob.Status.DONE or not job.file:
-        raise Http404
-    return job
+    return job_with_file(get_workbook_job_for_user(user, pk))
 
 
 # --- The paper forms (纸质表格) ------------------------------------------------------------
@@ -177,21 +208,19 @@ def get_archive_campaign_for_user(user: Person, pk: object) -> Campaign:
 def get_archive_job_for_user(user: Person, pk: object) -> ArchiveJob:
     """An archive job the person asked for (nobody else's: a 404), while they may still
     archive that campaign (a 403 once they may not)."""
-    own = ArchiveJob.objects.filter(created_by_id=getattr(user, "pk", None)).select_related(
-        "campaign__unit"
-    )
-    return get_for_user(
-        own, user, pk, need=lambda person, job: can_archive_campaign(person, job.campaign)
+    return own_job_for_user(
+        ArchiveJob,
+        user,
+        pk,
+        related=("campaign__unit",),
+        need=lambda person, job: can_archive_campaign(person, job.campaign),
     )
 
 
 def get_archive_file_for_user(user: Person, pk: object) -> ArchiveJob:
     """A finished archive to download: the person's own job (as above), with its zip;
     a 404 while it is not built, or when it failed."""
-    job = get_archive_job_for_user(user, pk)
-    if job.state != ArchiveJob.State.DONE or not job.file:
-        raise Http404
-    return job
+    return job_with_file(get_archive_job_for_user(user, pk))
 
 
 # --- The drafted campaign review report (工作回顾初稿) -----------------------------------------
@@ -472,21 +501,19 @@ def get_bundle_unit_for_user(user: Person, campaign: Campaign, pk: object) -> Un
 def get_bundle_job_for_user(user: Person, pk: object) -> BundleJob:
     """A bundle job the person asked for — nobody else's, whoever they are: a 404 —
     while they may still have that unit's bundle (a 403 once they may not)."""
-    own = BundleJob.objects.filter(created_by_id=getattr(user, "pk", None)).select_related(
-        "campaign__unit", "unit"
+    return own_job_for_user(
+        BundleJob,
+        user,
+        pk,
+        related=("campaign__unit", "unit"),
+        need=lambda person, job: can_bundle(person, job.unit),
     )
-    return get_for_user(own, user, pk, need=lambda person, job: can_bundle(person, job.unit))
 
 
 def get_bundle_file_job_for_user(user: Person, pk: object) -> BundleJob:
     """A job whose zip the person downloads: theirs (as `get_bundle_job_for_user`) and
     built, its file still kept (a 404 before, after a failure, or once deleted)."""
-    job = get_bundle_job_for_user(user, pk)
-    if job.state != BundleJob.State.DONE or not job.file:
-        raise Http404
-    if not job.file.storage.exists(job.file.name):
-        raise Http404
-    return job
+    return job_with_file(get_bundle_job_for_user(user, pk))
 
 
 # --- The front page (/materials/) and the navigation ---------------------------------

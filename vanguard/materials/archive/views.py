@@ -7,14 +7,27 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vanguard.accounts.models import User
-from vanguard.lib.downloads import file_disposition
 from vanguard.materials import access
 from vanguard.materials.archive import jobs, rules
+from vanguard.materials.job_views import JobPages, job_views
+
+PAGES = JobPages(
+    name="archive",
+    job_template="materials/archive/job.html",
+    progress_url="materials:archive_progress",
+    done_template="materials/archive/_done.html",
+    failed_text=gettext_lazy("归档包没有生成。"),
+    again_url=lambda _job: reverse("materials:archive"),
+    content_type="application/zip",
+    fallback_name="archive.zip",
+)
 
 
 @login_required
@@ -43,26 +56,8 @@ def archive_submit(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     return redirect("materials:archive_job", job.pk)
 
 
-@login_required
-@require_GET
-def archive_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access.get_archive_job_for_user(request.user, pk)
-    return render(request, "materials/archive/job.html", {"job": job})
-
-
-@login_required
-@require_GET
-def archive_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress partial, polled by htmx until the job is finished."""
-    job = access.get_archive_job_for_user(request.user, pk)
-    return render(request, "materials/archive/_progress.html", {"job": job})
-
-
-@login_required
-@require_GET
-def archive_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = access.get_archive_file_for_user(request.user, pk)
-    response = FileResponse(job.file.open("rb"), content_type="application/zip")
-    response["Content-Disposition"] = file_disposition(job.file_name, "archive.zip")
-    response["Cache-Control"] = "private, no-store"
-    return response
+archive_job, archive_progress, archive_download = job_views(
+    PAGES,
+    get_job=access.get_archive_job_for_user,
+    get_file_job=access.get_archive_file_for_user,
+)

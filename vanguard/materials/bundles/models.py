@@ -4,74 +4,38 @@ committee — its progress, and the zip once built."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.materials.jobs import random_file_name
+from vanguard.materials.jobs import MaterialJob, job_file_path
+
+# Named by migration 0004.
+bundle_path = job_file_path
 
 
-def bundle_path(_job: BundleJob, _filename: str) -> str:
-    return random_file_name("bundles", "zip")
+class BundleJob(MaterialJob):
+    """One bundle, built in the background (`jobs.bundle_build`)."""
 
-
-class BundleJob(models.Model):
-    """One bundle, built in the background (`jobs.bundle_build`), in the shape of the
-    roster's ImportJob and the workbook's job: a state, progress as done/total, the
-    outcome on the row. The job and its file are only the asker's."""
+    FILE_FOLDER = "bundles"
+    FILE_EXTENSION = "zip"
 
     class Kind(models.TextChoices):
         BRANCH = "branch", _("支部材料包")
         COLLEGE = "college", _("各支部材料汇总包")
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("等待处理")
-        RUNNING = "running", _("正在生成")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("未能生成")
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+"
-    )
     # The branch (kind branch), or the general branch or committee whose branches are
     # bundled (kind college).
     unit = models.ForeignKey(
         "organization.Unit", verbose_name=_("范围"), on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.QUEUED)
-    done = models.PositiveIntegerField(_("已完成"), default=0)
-    total = models.PositiveIntegerField(_("总数"), default=0)
-    file = models.FileField(_("文件"), upload_to=bundle_path, blank=True)
-    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
     # What the zip holds and lacks, for the page: branches, forms, missing parts, timings.
     summary = models.JSONField(_("结果"), default=dict, blank=True)
-    error = models.TextField(_("错误"), blank=True)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    class Meta:
+    class Meta(MaterialJob.Meta):
         verbose_name = _("材料包生成任务")
         verbose_name_plural = _("材料包生成任务")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name or self.pk} ({self.get_state_display()})"
 
     @property
-    def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}
-
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        if not self.total:
-            return 0
-        return min(100, round(self.done * 100 / self.total))
+    def scope_label(self) -> str:
+        return self.unit.name

@@ -5,28 +5,45 @@ Thin: who may do what is asked of `materials.access`, the work is in `jobs`."""
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from vanguard.accounts.models import User
-from vanguard.campaigns.models import Campaign
-from vanguard.lib.downloads import file_disposition
 from vanguard.lib.forms import query_int
 from vanguard.materials import access
 from vanguard.materials.bundles import jobs
 from vanguard.materials.bundles.models import BundleJob
+from vanguard.materials.job_views import JobPages, UnitJobForm, chosen_campaign, job_views
 from vanguard.materials.jobs import KEEP_DAYS
 from vanguard.organization.models import Unit
 
-ZIP = "application/zip"
+
+def _again(job: BundleJob) -> str:
+    query = urlencode({"campaign": job.campaign_id, "unit": job.unit_id})
+    return f"{reverse('materials:bundles')}?{query}"
 
 
-class BundleForm(forms.Form):
+PAGES = JobPages(
+    name="bundle",
+    job_template="materials/bundles/job.html",
+    progress_url="materials:bundle_job_progress",
+    done_template="materials/bundles/_done.html",
+    running_template="materials/bundles/_running.html",
+    failed_text=gettext_lazy("材料包没有生成。"),
+    again_url=_again,
+    content_type="application/zip",
+    fallback_name="bundle-{pk}.zip",
+)
+
+
+class BundleForm(UnitJobForm):
     unit = forms.TypedChoiceField(
         label=gettext_lazy("材料包范围"),
         coerce=int,
@@ -35,10 +52,6 @@ class BundleForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, choices: list[tuple[Any, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = choices  # type: ignore[attr-defined]
-
 
 def _unit_choices(units: list[Unit]) -> list[tuple[Any, str]]:
     """The units as a tree, indented below the shallowest."""
@@ -46,19 +59,12 @@ def _unit_choices(units: list[Unit]) -> list[tuple[Any, str]]:
     return [(unit.pk, "\u3000" * max(unit.depth - top, 0) + unit.name) for unit in units]
 
 
-def _chosen_campaign(request: HttpRequest, campaigns: list[Campaign]) -> Campaign:
-    wanted = query_int(request.POST.get("campaign") or request.GET.get("campaign"))
-    if wanted is None:
-        return campaigns[0]
-    return access.get_bundle_campaign_for_user(request.user, wanted)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
     campaigns = access.get_bundle_campaigns_for_user(user)
-    campaign = _chosen_campaign(request, campaigns)
+    campaign = chosen_campaign(request, campaigns, access.get_bundle_campaign_for_user)
     units = list(access.bundle_units(user, campaign))
     choices = _unit_choices(units)
     if request.method == "POST":
@@ -86,29 +92,8 @@ def bundle_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _job_context(job: BundleJob) -> dict[str, Any]:
-    return {"job": job, "summary": job.summary or {}, "keep_days": KEEP_DAYS}
-
-
-@login_required
-@require_GET
-def bundle_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access.get_bundle_job_for_user(request.user, pk)
-    return render(request, "materials/bundles/job.html", _job_context(job))
-
-
-@login_required
-@require_GET
-def bundle_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress partial, polled by htmx until the job is finished."""
-    job = access.get_bundle_job_for_user(request.user, pk)
-    return render(request, "materials/bundles/_progress.html", _job_context(job))
-
-
-@login_required
-@require_GET
-def bundle_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = access.get_bundle_file_job_for_user(request.user, pk)
-    response = FileResponse(job.file.open("rb"), content_type=ZIP)
-    response["Content-Disposition"] = file_disposition(job.file_name, f"bundle-{job.pk}.zip")
-    return response
+bundle_job, bundle_job_progress, bundle_download = job_views(
+    PAGES,
+    get_job=access.get_bundle_job_for_user,
+    get_file_job=access.get_bundle_file_job_for_user,
+)

@@ -61,7 +61,7 @@ def workbook(demo):
     response = client.post(reverse("materials:workbook"), {"campaign": demo.pk, "unit": ""})
     assert response.status_code == 302
     job = WorkbookJob.objects.filter(created_by__username="committee").latest("pk")
-    assert job.status == WorkbookJob.Status.DONE, job.error
+    assert job.state == WorkbookJob.State.DONE, job.error
     download = client.get(reverse("materials:workbook_download", args=[job.pk]))
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     sheets = {}

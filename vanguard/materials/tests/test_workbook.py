@@ -66,8 +66,8 @@ def test_the_job_builds_the_workbook_with_its_progress_and_the_file_downloads(ca
     job = WorkbookJob.objects.get(created_by=cast.committee_admin)
     assert response.status_code == 302
     assert response["Location"] == reverse("materials:workbook_job", args=[job.pk])
-    assert job.status == WorkbookJob.Status.DONE
-    assert job.steps_done == job.steps_total == jobs.STEPS_TOTAL
+    assert job.state == WorkbookJob.State.DONE
+    assert job.done == job.total == jobs.STEPS_TOTAL
     assert job.seconds is not None and job.scope_name == "信息学院党委"
 
     page = client.get(response["Location"]).content.decode()
@@ -136,7 +136,7 @@ def test_a_job_whose_maker_lost_the_role_fails_and_is_not_served(cast, campaign)
     RoleAssignment.objects.filter(user=cast.gb_secretary).delete()
     jobs.workbook_job_run(job_id=job.pk)
     job.refresh_from_db()
-    assert job.status == WorkbookJob.Status.FAILED and "无权" in job.error
+    assert job.state == WorkbookJob.State.FAILED and "无权" in job.error
     assert not job.file
     response = _client(cast.gb_secretary).get(reverse("materials:workbook_job", args=[job.pk]))
     assert response.status_code == 403

@@ -57,7 +57,7 @@ def workbook(demo):
     response = client.post(reverse("materials:workbook"), {"campaign": demo.pk, "unit": ""})
     assert response.status_code == 302
     job = WorkbookJob.objects.get(created_by__username="committee")
-    assert job.status == WorkbookJob.Status.DONE, job.error
+    assert job.state == WorkbookJob.State.DONE, job.error
     assert response["Location"] == reverse("materials:workbook_job", args=[job.pk])
     download = client.get(reverse("materials:workbook_download", args=[job.pk]))
     assert download.status_code == 200

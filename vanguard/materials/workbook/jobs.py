@@ -68,13 +68,13 @@ def workbook_filename(campaign: Campaign, name: str) -> str:
 
 
 def workbook_job_create(*, user: User, campaign: Campaign, unit: Unit | None) -> WorkbookJob:
-    """A pending job. The caller fetched `campaign` through
+    """A queued job. The caller fetched `campaign` through
     `access.get_workbook_campaign_for_user` and `unit` (None: the person's whole scope)
     through `access.get_workbook_unit_for_user`."""
     # The job is bookkeeping of a download, not a change to the campaign's records.
     with acting_as(None):
         return WorkbookJob.objects.create(
-            created_by=user, campaign=campaign, unit=unit, steps_total=STEPS_TOTAL
+            created_by=user, campaign=campaign, unit=unit, total=STEPS_TOTAL
         )
 
 
@@ -106,15 +106,15 @@ def _roots(job: WorkbookJob) -> list[Unit]:
 def workbook_job_run(*, job_id: int) -> WorkbookJob:
     """Build one job's workbook. Every outcome ends the job as done or failed."""
     job = WorkbookJob.objects.select_related("campaign__unit", "unit", "created_by").get(pk=job_id)
-    if job.status != WorkbookJob.Status.PENDING:
+    if job.state != WorkbookJob.State.QUEUED:
         return job  # already run (a retried task)
     started = time.perf_counter()
-    job_update(job, status=WorkbookJob.Status.RUNNING, steps_done=0, steps_total=STEPS_TOTAL)
+    job_update(job, state=WorkbookJob.State.RUNNING, done=0, total=STEPS_TOTAL)
     roots = _roots(job)
     if not roots:
         job_update(
             job,
-            status=WorkbookJob.Status.FAILED,
+            state=WorkbookJob.State.FAILED,
             error=_("您已无权生成这个范围的统计表。"),
             finished_at=timezone.now(),
         )
@@ -128,7 +128,7 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
         nonlocal done, written
         if time.monotonic() - written >= PROGRESS_INTERVAL:
             label = STEP_LABELS.get(name, gettext_lazy("写入工作表"))
-            job_update(job, steps_done=done, step_label=str(label))
+            job_update(job, done=done, step_label=str(label))
             written = time.monotonic()
         done += 1
 
@@ -147,15 +147,15 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
         logger.exception("Workbook job %s failed", job.pk)
         job_update(
             job,
-            status=WorkbookJob.Status.FAILED,
+            state=WorkbookJob.State.FAILED,
             error=_("生成统计表时发生系统错误，请稍后再试，或联系管理员。"),
             finished_at=timezone.now(),
         )
         raise
     job_update(
         job,
-        status=WorkbookJob.Status.DONE,
-        steps_done=STEPS_TOTAL,
+        state=WorkbookJob.State.DONE,
+        done=STEPS_TOTAL,
         step_label="",
         file=job.file.name,
         file_name=filename,
@@ -168,9 +168,9 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
 
 @task()
 def workbook_build(job_id: int) -> str:
-    """Build one statistics workbook (统计表); returns the job's final status. Thin
+    """Build one statistics workbook (统计表); returns the job's final state. Thin
     (habit 6): it takes the job's key and runs the job."""
-    return workbook_job_run(job_id=job_id).status
+    return workbook_job_run(job_id=job_id).state
 
 
 def recent_jobs(user: User, limit: int = 10) -> QuerySet[WorkbookJob]:

@@ -5,27 +5,42 @@ the job's progress (htmx polling), download the file. Thin: who may do what is a
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from vanguard.accounts.models import User
-from vanguard.campaigns.models import Campaign
-from vanguard.lib.downloads import file_disposition
 from vanguard.lib.forms import query_int
 from vanguard.materials import access
+from vanguard.materials.job_views import JobPages, UnitJobForm, chosen_campaign, job_views
 from vanguard.materials.workbook import jobs
 from vanguard.materials.workbook.models import WorkbookJob
 from vanguard.organization.models import Unit
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+def _again(job: WorkbookJob) -> str:
+    return f"{reverse('materials:workbook')}?{urlencode({'campaign': job.campaign_id})}"
 
 
-class WorkbookForm(forms.Form):
+PAGES = JobPages(
+    name="workbook",
+    job_template="materials/workbook/job.html",
+    progress_url="materials:workbook_job_progress",
+    done_template="materials/workbook/_done.html",
+    failed_text=gettext_lazy("统计表没有生成。"),
+    again_url=_again,
+    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    fallback_name="workbook.xlsx",
+)
+
+
+class WorkbookForm(UnitJobForm):
     unit = forms.TypedChoiceField(
         label=gettext_lazy("统计范围"),
         coerce=int,
@@ -33,10 +48,6 @@ class WorkbookForm(forms.Form):
         required=False,
         help_text=gettext_lazy("统计表按所选组织之下的各支部分别统计。"),
     )
-
-    def __init__(self, *args: Any, choices: list[tuple[Any, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = choices  # type: ignore[attr-defined]
 
 
 def _unit_choices(roots: list[Unit]) -> list[tuple[Any, str]]:
@@ -55,19 +66,12 @@ def _unit_choices(roots: list[Unit]) -> list[tuple[Any, str]]:
     return choices
 
 
-def _chosen_campaign(request: HttpRequest, campaigns: list[Campaign]) -> Campaign:
-    wanted = query_int(request.POST.get("campaign") or request.GET.get("campaign"))
-    if wanted is None:
-        return campaigns[0]
-    return access.get_workbook_campaign_for_user(request.user, wanted)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def workbook_home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
     campaigns = access.get_workbook_campaigns_for_user(user)
-    campaign = _chosen_campaign(request, campaigns)
+    campaign = chosen_campaign(request, campaigns, access.get_workbook_campaign_for_user)
     roots = access.workbook_roots(user, campaign)
     choices = _unit_choices(roots)
     if request.method == "POST":
@@ -97,30 +101,8 @@ def workbook_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _job_context(job: WorkbookJob) -> dict[str, Any]:
-    return {"job": job}
-
-
-@login_required
-@require_GET
-def workbook_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access.get_workbook_job_for_user(request.user, pk)
-    return render(request, "materials/workbook/job.html", _job_context(job))
-
-
-@login_required
-@require_GET
-def workbook_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress partial, polled by htmx until the job is finished."""
-    job = access.get_workbook_job_for_user(request.user, pk)
-    return render(request, "materials/workbook/_progress.html", _job_context(job))
-
-
-@login_required
-@require_GET
-def workbook_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = access.get_workbook_file_job_for_user(request.user, pk)
-    response = FileResponse(job.file.open("rb"), content_type=XLSX)
-    response["Content-Disposition"] = file_disposition(job.file_name, "workbook.xlsx")
-    response["Cache-Control"] = "private, no-store"
-    return response
+workbook_job, workbook_job_progress, workbook_download = job_views(
+    PAGES,
+    get_job=access.get_workbook_job_for_user,
+    get_file_job=access.get_workbook_file_job_for_user,
+)

@@ -100,8 +100,8 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 job = jobs.workbook_job_submit(user=user, campaign=campaign, unit=None)
                 elapsed = time.perf_counter() - started
-            if job.status != WorkbookJob.Status.DONE:
-                raise CommandError(f"{label}: the job ended {job.status}: {job.error}")
+            if job.state != WorkbookJob.State.DONE:
+                raise CommandError(f"{label}: the job ended {job.state}: {job.error}")
             if run:
                 timings.append(elapsed)
                 queries = len(captured)
