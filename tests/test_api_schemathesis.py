@@ -15,7 +15,8 @@ profiles do it): `full` — 12, and schemathesis's coverage phase (each paramete
 boundary and wrong-type values) — in `make test` and so in CI; `quick` — 3, without
 the coverage phase — for a developer's bare `pytest`, where this module was a fifth
 of the suite's time.
-The demo is built once for the module (conftest.kept_across_tests) and each
+The demo is put in once for the module (vanguard.demo.tests.kept_demo: the rows of this
+worker's one build, shared with the demo's own tests) and each
 operation's writes are rolled back after it.
 """
 
@@ -42,10 +43,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-from conftest import kept_across_tests
 from vanguard.accounts import services
 from vanguard.accounts.models import User
-from vanguard.demo.build import demo_build
+from vanguard.demo.tests.kept_demo import kept_demo
 
 DEPTH = os.environ.get("VANGUARD_FUZZ_DEPTH", "quick")
 # full: 12 generated cases per operation and mode, and the coverage phase (every
@@ -91,8 +91,7 @@ def callers_of_the_module(django_db_setup, django_db_blocker) -> Iterator[dict[s
     """The demo college, and its callers: the committee admin and the member with a
     token each, the branch secretary with a browser session (and its CSRF token, so
     that writes pass the CSRF check too), and an anonymous caller."""
-    with kept_across_tests(django_db_blocker):
-        demo_build(size="demo")
+    with kept_demo(django_db_blocker):
         callers: dict[str, Caller] = {}
         for username in TOKEN_ROLES:
             user = User.objects.get(username=username)
