@@ -79,6 +79,9 @@ class MemberItem:
     label: str
     value: int
     target: int
+    # The requirement it answers (its kind and parameters say where the member does it:
+    # the home page's to-do links each item there).
+    requirement: Requirement | None = None
 
     @property
     def done(self) -> bool:
@@ -346,7 +349,9 @@ def campaign_progress(
             if requirement.scope == Requirement.Scope.MEMBER:
                 done = 0
                 for member in branch.members:
-                    item = MemberItem(requirement.label, reached.get(member.id, 0), target)
+                    item = MemberItem(
+                        requirement.label, reached.get(member.id, 0), target, requirement
+                    )
                     member.items.append(item)
                     done += item.done
                 result = RequirementResult(requirement, target, done, len(branch.members))
