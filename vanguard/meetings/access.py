@@ -101,3 +101,25 @@ def get_record_unit_for_user(user: Person, pk: object) -> Unit:
     if not units.exists():
         raise PermissionDenied
     return get_for_user(units, user, pk)
+
+
+def list_filter_units(user: Person) -> QuerySet[Unit]:
+    """The general branches and branches an officer may narrow the meeting list to:
+    those inside the units they read (a member, or an officer of one branch, gets
+    at most one and is shown no filter)."""
+    return Unit.objects.filter(
+        under(paths(user, READ_ROLES), "path"),
+        kind__in=(Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH),
+        is_active=True,
+    ).order_by("path")
+
+
+def list_filter_unit_for_user(user: Person, raw: object) -> Unit | None:
+    """The unit chosen in the meeting list's filter, if it is one of
+    `list_filter_units`; anything else (a stale link, a hand-typed number) shows the
+    whole list rather than an error."""
+    try:
+        pk = int(str(raw)) if raw else None
+    except ValueError:
+        return None
+    return list_filter_units(user).filter(pk=pk).first() if pk is not None else None

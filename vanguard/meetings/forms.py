@@ -84,7 +84,7 @@ class MeetingForm(MarksInvalidFields, forms.Form):
     ends_time = forms.TimeField(
         label=_("结束时间"),
         required=False,
-        help_text=_("选填。须晚于开始时间。"),
+        help_text=_("选填。早于开始时间表示次日结束，例如 19:00 开始、00:30 结束。"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": _("结束时间的格式应为 时:分，例如 17:30。")},
     )
@@ -165,11 +165,17 @@ class MeetingForm(MarksInvalidFields, forms.Form):
         return timezone.make_aware(datetime.datetime.combine(day, time))
 
     def ends_at(self) -> datetime.datetime | None:
-        """The end time on the meeting's day (the form has no end date: a meeting the
-        page records ends the day it began; the API takes any end within 24 hours)."""
+        """The end: a time of day, on the meeting's day, or on the next day when it is
+        earlier than the start (a meeting from 19:00 to 00:30). A time rather than a
+        second date field, because a meeting never lasts a day (the service refuses more
+        than 24 hours) and an evening meeting that runs past midnight is the only case a
+        second date would serve: one field fewer to fill on a phone. An end equal to the
+        start stays on the same day, and the service refuses it."""
         day, time = self.cleaned_data["held_on"], self.cleaned_data.get("ends_time")
         if time is None:
             return None
+        if time < self.cleaned_data["held_time"]:
+            day += datetime.timedelta(days=1)
         return timezone.make_aware(datetime.datetime.combine(day, time))
 
     @staticmethod

@@ -5,6 +5,7 @@ attendance list. Every meeting, and the unit a meeting is recorded for, comes th
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -102,7 +103,9 @@ def _form_data(form: MeetingForm) -> dict[str, Any]:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     kind = _kind(request.GET.get("kind"))
-    meetings = selectors.meeting_list(user, kind=kind or None)
+    units = list(access.list_filter_units(user))
+    unit = access.list_filter_unit_for_user(user, request.GET.get("unit"))
+    meetings = selectors.meeting_list(user, unit=unit, kind=kind or None)
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -111,6 +114,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "kind": kind,
             "kinds": Meeting.Kind.choices,
+            # The branch filter, for officers who see more than one branch.
+            "units": units if len(units) > 1 else [],
+            "unit": unit,
+            "filter_query": urlencode(
+                {k: v for k, v in (("kind", kind), ("unit", unit.pk if unit else "")) if v}
+            ),
             "can_record": campaigns_access.record_units(user).exists(),
             # The way to the branches' meeting record books (支部大会记录本), for the
             # officers and observers who read branches' records (materials decides whose).

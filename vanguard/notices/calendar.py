@@ -23,7 +23,7 @@ from vanguard.organization import access as organization_access
 from vanguard.study.models import StudySession
 
 HISTORY_DAYS = 365  # how far back the feed reaches
-EVENT_LENGTH = datetime.timedelta(hours=2)
+EVENT_LENGTH = datetime.timedelta(hours=2)  # a meeting recorded without its end time
 
 
 def own_unit_ids(user: Any) -> set[int]:
@@ -89,7 +89,7 @@ def build_calendar(user: Any) -> bytes:
                     f"meeting-{meeting.pk}@vanguard",
                     meeting.title,
                     meeting.held_at,
-                    dtend=meeting.held_at + EVENT_LENGTH,
+                    dtend=meeting.ends_at or meeting.held_at + EVENT_LENGTH,
                     location=meeting.place,
                     description=f"{meeting.get_kind_display()} · {meeting.unit.name}",
                 )
