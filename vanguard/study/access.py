@@ -14,12 +14,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vanguard.accounts.access import (
+    ACTIVITY_ROLES,
     READ_ROLES,
     REVIEW_ROLES,
     Person,
     covers,
     get_for_user,
     paths,
+    scopes,
     under,
 )
 from vanguard.accounts.models import Role
@@ -48,9 +50,67 @@ def is_own_work(user: Person, work: StudyWork) -> bool:
     return work.member.user_id is not None and work.member.user_id == user.pk
 
 
+def entered_it_on_behalf(user: Person, work: StudyWork) -> bool:
+    """The officer who entered this work for the member (代录), while they still keep
+    the records of the member's branch."""
+    return (
+        work.entered_by_id is not None
+        and work.entered_by_id == user.pk
+        and can_keep_records(user, work.member.branch)
+    )
+
+
+def may_write_work(user: Person, work: StudyWork) -> bool:
+    """The member, or the officer who entered it on their behalf (to correct a typing
+    slip); whether it is still open to changes (not yet reviewed) is `can_edit_work`."""
+    return is_own_work(user, work) or entered_it_on_behalf(user, work)
+
+
 def can_edit_work(user: Person, work: StudyWork) -> bool:
-    """The member editing their own work, allowed until it is reviewed."""
-    return is_own_work(user, work) and not work.is_locked
+    """`may_write_work`, until a reviewer has looked at the work."""
+    return may_write_work(user, work) and not work.is_locked
+
+
+def proxy_role(user: Person, member: Member) -> str | None:
+    """The role in which this person may enter study work on the member's behalf (代录):
+    the one nearest the member's branch among the roles that keep the branch's records
+    (a branch secretary before the general-branch secretary); None if they keep none,
+    and for the member themselves, who enters their own work."""
+    if member.user_id is not None and member.user_id == user.pk:
+        return None
+    if not member.is_active:
+        return None
+    keeping = [
+        scope
+        for scope in scopes(user)
+        if scope.role in ACTIVITY_ROLES and member.branch.path.startswith(scope.path)
+    ]
+    if not keeping:
+        return None
+    return max(keeping, key=lambda scope: len(scope.path)).role
+
+
+def can_enter_work_for(user: Person, member: Member) -> bool:
+    return proxy_role(user, member) is not None
+
+
+def proxy_members(user: Person) -> QuerySet[Member]:
+    """The active members this person may enter study work for, in roster order."""
+    members = Member.objects.filter(
+        under(paths(user, ACTIVITY_ROLES), "branch__path"), is_active=True
+    )
+    own_pk = getattr(user, "pk", None)
+    if own_pk is not None:
+        members = members.exclude(user_id=own_pk)
+    return members.select_related("branch").order_by("branch__path", "number")
+
+
+def get_proxy_members_for_user(user: Person) -> QuerySet[Member]:
+    """`proxy_members`, for the page that enters work on a member's behalf: a 403 for
+    a person who keeps no branch's records."""
+    if not paths(user, ACTIVITY_ROLES):
+        raise PermissionDenied
+    return proxy_members(user)
 
 
 def visible_study_works(user: Person) -> QuerySet[StudyWork]:
@@ -58,7 +118,9 @@ def visible_study_works(user: Person) -> QuerySet[StudyWork]:
     query = under(paths(user, REVIEW_ROLES | {Role.OBSERVER}), "member__branch__path")
     if getattr(user, "is_authenticated", False):
         query |= Q(member__user=user)
-    return StudyWork.objects.filter(query).select_related("member", "member__branch", "campaign")
+    return StudyWork.objects.filter(query).select_related(
+        "member", "member__branch", "campaign", "entered_by"
+    )
 
 
 def get_study_work_for_user(

@@ -13,7 +13,7 @@ from vanguard.lib import uploads
 from vanguard.lib.dates import BoundedDateTimeField
 from vanguard.lib.sanitize import clean_html, text_to_html
 from vanguard.organization.forms import MarksInvalidFields
-from vanguard.organization.models import Unit
+from vanguard.organization.models import Member, Unit
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
 # What a study work's file may be (`uploads.STUDY_KINDS`), for the browser's file picker;
@@ -101,6 +101,32 @@ class WorkForm(MarksInvalidFields, RichTextMixin, forms.Form):
             self.fields["remove_file"] = forms.BooleanField(
                 label=_("删除已上传的文件"), required=False
             )
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.name} · {obj.branch.name}"
+
+
+class ProxyWorkForm(WorkForm):
+    """A study work entered on a member's behalf (代录): the work's fields, and whose it
+    is, chosen among the members whose branch's records the officer keeps."""
+
+    member = MemberChoiceField(
+        label=_("代谁录入"),
+        queryset=Member.objects.none(),
+        error_messages={
+            "required": _("请选择为哪位党员代录。"),
+            "invalid_choice": _("不能为这位党员代录：他不在您负责的支部。"),
+        },
+    )
+    field_order = ["member"]
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = members
 
 
 class AttendanceForm(forms.Form):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.accounts.models import Role
 from vanguard.lib.uploads import clean_name
 
 
@@ -139,6 +141,21 @@ class StudyWork(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)  # optimistic concurrency on edits
+    # Entered on the member's behalf (代录) by an officer who keeps the branch's records
+    # (an elderly member without a phone hands in a handwritten note): who typed it, and
+    # the role they acted in, kept even if their login is removed. It counts for the
+    # member's requirement like any other work; the member sees it as their own.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_by_role = models.CharField(
+        _("代录人身份"), max_length=30, choices=Role.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("学习成果")
@@ -153,6 +170,20 @@ class StudyWork(models.Model):
     def is_locked(self) -> bool:
         """A member edits their own work until a reviewer has looked at it."""
         return self.reviewed_at is not None
+
+    @property
+    def is_entered_on_behalf(self) -> bool:
+        return bool(self.entered_by_role)
+
+    @property
+    def entered_on_behalf_text(self) -> str:
+        """ "由支部书记李书记代录" (the name left out once the login is gone)."""
+        if not self.is_entered_on_behalf:
+            return ""
+        role = self.get_entered_by_role_display()
+        if self.entered_by is None:
+            return gettext("由%(role)s代录") % {"role": role}
+        return gettext("由%(role)s%(name)s代录") % {"role": role, "name": self.entered_by}
 
     @property
     def attachment_shown_name(self) -> str:

@@ -79,8 +79,10 @@ def branch_plan(branch: Unit, campaign: Campaign) -> StudyPlan | None:
 
 
 def member_works(member: Member, campaign: Campaign) -> QuerySet[StudyWork]:
-    return StudyWork.objects.filter(member=member, campaign=campaign).order_by(
-        "-submitted_at", "-pk"
+    return (
+        StudyWork.objects.filter(member=member, campaign=campaign)
+        .select_related("entered_by")
+        .order_by("-submitted_at", "-pk")
     )
 
 
@@ -142,5 +144,6 @@ def works_to_review(user: Any) -> QuerySet[StudyWork]:
     return (
         access.visible_study_works(user)
         .exclude(member__user=user)
+        .select_related("entered_by")
         .order_by("reviewed_at", "-submitted_at", "-pk")
     )

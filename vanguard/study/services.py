@@ -267,7 +267,13 @@ def work_create(
     material: str,
     body: str,
     upload: Any = None,
+    entered_by: User | None = None,
+    entered_by_role: str = "",
 ) -> StudyWork:
+    """A member's study work; with `entered_by` and the role they act in, entered on
+    the member's behalf (代录) by an officer, and marked so wherever it is shown."""
+    if entered_by is not None and not entered_by_role:
+        raise ValueError("a work entered on a member's behalf names the role it is entered in")
     body = clean_html(body)
     clean = check_upload(upload) if upload else None
     _check_content(title=title, material=material, body=body, has_file=bool(upload))
@@ -294,6 +300,8 @@ def work_create(
                 title=title.strip(),
                 material=material.strip(),
                 body=body,
+                entered_by=entered_by,
+                entered_by_role=entered_by_role if entered_by is not None else "",
             )
             if stored and clean:
                 work.attachment.name, work.upload_token = stored

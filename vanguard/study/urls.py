@@ -20,6 +20,7 @@ urlpatterns = [
     path("sessions/<int:pk>/signin/<str:token>/", views.session_sign_in, name="session_sign_in"),
     path("works/", views.work_list, name="work_list"),
     path("works/new/", views.work_create, name="work_create"),
+    path("works/new/for-member/", views.work_create_for_member, name="work_create_for_member"),
     path("works/<int:pk>/", views.work_detail, name="work_detail"),
     path("works/<int:pk>/edit/", views.work_edit, name="work_edit"),
     path("works/<int:pk>/file/", views.work_file, name="work_file"),

@@ -28,7 +28,7 @@ from vanguard.lib import filetypes, uploads
 from vanguard.lib.forms import show_service_errors
 from vanguard.organization import access as organization_access
 from vanguard.study import access, selectors, services, tokens
-from vanguard.study.forms import AttendanceForm, PlanForm, SessionForm, WorkForm
+from vanguard.study.forms import AttendanceForm, PlanForm, ProxyWorkForm, SessionForm, WorkForm
 from vanguard.study.models import Attendance, StudySession, StudyWork
 
 # How long a scanned code stays good while the member logs in (the code proved
@@ -79,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["branch_rows"] = selectors.branch_overview(branches)
     context["lectures"] = list(selectors.lectures_kept(user)[:20])
     context["can_create_session"] = campaigns_access.record_units(user).exists()
+    context["can_enter_for_members"] = access.proxy_members(user).exists()
     context["reviews"] = selectors.works_to_review(user).filter(reviewed_at__isnull=True)[:10]
     return render(request, "study/home.html", context)
 
@@ -367,6 +368,66 @@ def work_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def work_create_for_member(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A study work entered on a member's behalf (代录): an officer who keeps the
+    branch's records types in, or uploads a photo of, a member's handwritten note."""
+    user = request.user
+    members = access.get_proxy_members_for_user(user)
+    if request.method == "POST":
+        form = ProxyWorkForm(request.POST, request.FILES, members=members)
+        if form.is_valid():
+            data = form.cleaned_data
+            member = data["member"]
+            campaign = active_campaign_for_unit(member.branch.path)
+            role = access.proxy_role(user, member)
+            if campaign is None or role is None:
+                form.add_error(
+                    "member",
+                    _("%(branch)s目前没有进行中的活动，暂不能录入学习成果。")
+                    % {"branch": member.branch.name},
+                )
+            else:
+                try:
+                    work = services.work_create(
+                        member=member,
+                        campaign=campaign,
+                        kind=data["kind"],
+                        title=data["title"],
+                        material=data["material"],
+                        body=data["body"],
+                        upload=data.get("attachment"),
+                        entered_by=user,
+                        entered_by_role=role,
+                    )
+                except ValidationError as error:
+                    show_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("已为%(member)s代录%(kind)s“%(title)s”。")
+                        % {
+                            "member": member.name,
+                            "kind": work.get_kind_display(),
+                            "title": work.title,
+                        },
+                    )
+                    return redirect("study:work_detail", pk=work.pk)
+    else:
+        kind = request.GET.get("kind")
+        raw = request.GET.get("member", "")
+        chosen = members.filter(pk=int(raw)).first() if raw.isdigit() else None
+        form = ProxyWorkForm(
+            initial={
+                "kind": kind if kind in StudyWork.Kind.values else None,
+                "member": chosen.pk if chosen else None,
+            },
+            members=members,
+        )
+    return render(request, "study/work_form.html", {"form": form, "on_behalf": True})
+
+
+@login_required
 @require_GET
 def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -378,7 +439,7 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "work": work,
             "is_own": is_own,
-            "can_edit": is_own and not work.is_locked,
+            "can_edit": access.can_edit_work(user, work),
             "can_review": not is_own and access.can_review_work(user, work.member),
         },
     )
@@ -387,7 +448,7 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    work = access.get_study_work_for_user(request.user, pk, need=access.is_own_work)
+    work = access.get_study_work_for_user(request.user, pk, need=access.may_write_work)
     if work.is_locked:
         messages.error(request, _("这份学习成果已经审阅（已阅），不能再修改。"))
         return redirect("study:work_detail", pk=work.pk)

@@ -185,6 +185,21 @@ ROWS = [
         data=_work_data,
     ),
     AccessRow(
+        "study/works/new/for-member/",
+        lambda f: reverse("study:work_create_for_member"),
+        {"anonymous": LOGIN, **KEEPERS},
+        default=403,
+        note="entering a work on a member's behalf (代录): who keeps some branch's records",
+    ),
+    AccessRow(
+        "study/works/new/for-member/",
+        lambda f: reverse("study:work_create_for_member"),
+        {"anonymous": LOGIN, **{role: 302 for role in KEEPERS}},
+        default=403,
+        method="post",
+        data=lambda f: {**_work_data(f), "member": f.cast.colleague_record.pk},
+    ),
+    AccessRow(
         "study/works/<int:pk>/",
         lambda f: reverse("study:work_detail", args=[_work(f).pk]),
         READ_PAGE,
