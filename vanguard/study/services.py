@@ -35,12 +35,24 @@ from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
 def plan_save(
     *, branch: Unit, campaign: Campaign, title: str, body: str, submit: bool, user: User
 ) -> StudyPlan:
-    """Write (or rewrite) the branch's study-and-discussion plan; `submit` hands it in."""
+    """Write (or rewrite) the branch's study-and-discussion plan; `submit` hands it in.
+
+    A plan once submitted is never saved as a draft again: nobody approves a study
+    plan, so there is no submitted copy to keep beside a draft, and saving a draft
+    over it would change what the branch handed in while it still read 已提交. A
+    change to a submitted plan is a new submission, stamped with who made it and when."""
     if branch.kind != Unit.Kind.BRANCH:
         raise ValidationError(_("学习讨论计划由党支部制定。"))
-    plan = StudyPlan.objects.filter(branch=branch, campaign=campaign).first()
+    plan = StudyPlan.objects.select_for_update().filter(branch=branch, campaign=campaign).first()
     if plan is None:
         plan = StudyPlan(branch=branch, campaign=campaign)
+    elif plan.submitted_at is not None and not submit:
+        raise ValidationError(
+            _(
+                "学习讨论计划已经提交，不能再存为草稿。修改后请点“提交修改”，"
+                "修改后的内容即为提交的计划。"
+            )
+        )
     plan.title = title
     plan.body = clean_html(body)
     if submit:

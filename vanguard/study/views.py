@@ -124,19 +124,23 @@ def plan_edit(request: AuthenticatedHttpRequest, branch_pk: int) -> HttpResponse
         form = PlanForm(request.POST)
         if form.is_valid():
             submit = "submit" in request.POST
-            services.plan_save(
-                branch=branch,
-                campaign=campaign,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                submit=submit,
-                user=request.user,
-            )
-            messages.success(
-                request,
-                _("学习讨论计划已提交。") if submit else _("学习讨论计划已保存（尚未提交）。"),
-            )
-            return redirect("study:plan_detail", branch_pk=branch.pk)
+            try:
+                services.plan_save(
+                    branch=branch,
+                    campaign=campaign,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    submit=submit,
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("学习讨论计划已提交。") if submit else _("学习讨论计划已保存（尚未提交）。"),
+                )
+                return redirect("study:plan_detail", branch_pk=branch.pk)
     else:
         form = PlanForm(
             initial={

@@ -475,6 +475,11 @@ def check_save(
                 % {"who": who or _("其他人")}
             }
         )
+    # A check saved as done stays done: a later save (a correction) is held to the same
+    # rule, every item judged, instead of turning it back into a half-filled draft
+    # (暂存) that still counted as checked. Nobody approves a check, so there is no
+    # submitted copy to keep beside a draft; the page offers no 暂存 once it is done.
+    done = done or current.status == Check.Status.DONE
     items = list(current.round.items)
     errors: dict[str, str] = {}
     for item, given in findings.items():
