@@ -1,7 +1,8 @@
 """Reads for the home page: what each person's home page shows.
 
 One home page for everybody, with a section for each kind of role held (a
-person may hold several): a member sees their own profile and branch; branch
+person may hold several): a member sees first their to-do (`todo.py`), an officer
+what waits for them (`waiting.py`); below, a member sees their own profile and branch; branch
 officers and party-group leaders their roster; committee admins, general-branch
 secretaries and observers the organisation tree; supervisors their assigned
 branches. The number of queries depends on the roles held, never on the size
@@ -18,6 +19,8 @@ from django.db.models import Count, Q
 from vanguard.accounts import access
 from vanguard.accounts.access import Person
 from vanguard.accounts.models import Role
+from vanguard.home.todo import member_todo
+from vanguard.home.waiting import waiting_for
 from vanguard.organization import access as organization_access
 from vanguard.organization import selectors as org
 from vanguard.organization.models import Member, Unit
@@ -93,6 +96,8 @@ def _member_section(user: Person) -> dict[str, Any]:
     return {
         "member": member,
         "member_secretaries": org.secretaries_of([member.branch_id]).get(member.branch_id, []),
+        # What the member's branch expects of them now (我的待办).
+        "todo": member_todo(user, member),
     }
 
 
@@ -147,6 +152,8 @@ def home_context(user: Person) -> dict[str, Any]:
             access.paths(user, {Role.COMMITTEE_ADMIN, Role.GENERAL_BRANCH_SECRETARY})
         ),
         "supervised": _supervised(user),
+        # What waits for the person as an officer (等待您处理).
+        "waiting": waiting_for(user),
         # Make-up work (补课) the person may report done now: theirs, or their branch's.
         "makeup_todo": remediation_selectors.orders_to_report(user),
     }
