@@ -383,17 +383,26 @@ RECORDS_PAGE_SIZE = 30
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
     branches = access.gathering_branches(request.user)
+    # The branch filter, for officers who gather opinions in several branches; a branch
+    # not among theirs (a stale or hand-typed link) shows them all.
+    raw = request.GET.get("branch", "")
+    branch = branches.filter(pk=int(raw)).first() if raw.isdigit() else None
     records = (
-        OpinionRecord.objects.filter(branch__in=branches)
-        .select_related("branch", "recorded_by")
+        OpinionRecord.objects.filter(branch=branch)
+        if branch is not None
+        else OpinionRecord.objects.filter(branch__in=branches)
+    )
+    records = (
+        records.select_related("branch", "recorded_by")
         .annotate(opinion_count=Count("opinions"))
         .order_by("-held_on", "-pk")
     )
     page = Paginator(records, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    choices = list(branches.order_by("path")) if branches.count() > 1 else []
     return render(
         request,
         "opinions/records_list.html",
-        {"page": page, "can_record": branches.exists()},
+        {"page": page, "can_record": branches.exists(), "branches": choices, "branch": branch},
     )
 
 
