@@ -32,5 +32,9 @@ urlpatterns = [
     path("", include("vanguard.home.urls")),
 ]
 
-# A busy database answers 503 "try again" rather than 500 (vanguard/lib/errors.py).
+# The error pages in the site's layout and language (vanguard/lib/errors.py); a busy
+# database answers 503 "try again" rather than 500.
+handler400 = "vanguard.lib.errors.bad_request"
+handler403 = "vanguard.lib.errors.permission_denied"
+handler404 = "vanguard.lib.errors.page_not_found"
 handler500 = "vanguard.lib.errors.server_error"
