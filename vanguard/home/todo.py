@@ -157,11 +157,12 @@ def _document_status(state: str) -> tuple[str, str]:
 
 
 def _self_analysis(items: list[TodoItem], document: SelfAnalysis | None) -> None:
-    """Bring the document's state into the self-analysis items: a document returned, or
-    sent back down with the committee's guidance, is to do again even when the
-    requirement counted an earlier submission; one the member submitted waits for others.
-    Without a requirement of the phase for it, an item shows only when the document waits
-    for the member or for others."""
+    """Bring the document's state into the self-analysis items. A requirement item stays
+    met or unmet exactly as progress counts it (its status says where the document
+    stands); a document returned, or sent back down with the committee's guidance, after
+    the requirement was met is an item of its own, to do again. Without a requirement of
+    the phase for it, an item shows only when the document waits for the member or for
+    others."""
     url = reverse("reviews:mine")
     required = [item for item in items if item.url == url]
     if document is None:
@@ -181,17 +182,16 @@ def _self_analysis(items: list[TodoItem], document: SelfAnalysis | None) -> None
     else:
         now = _document_status(state)
     for item in required:
-        if again is not None:
-            item.state, item.status = again
-        elif item.is_done:
-            item.status = now[1]
+        if item.is_done:
+            # Met, as the progress page says; what happened since is an item of its own.
+            item.status = now[1] if now[0] != TODO else item.status
         else:
-            item.state, item.status = now
-    if required:
-        return
-    if again is not None:
+            state_now, item.status = again or now
+            # Unmet as progress counts it: never folded away as done.
+            item.state = TODO if state_now == DONE else state_now
+    if again is not None and (not required or all(item.is_done for item in required)):
         items.append(TodoItem("self-analysis", _("党性分析材料和个人总结"), again[1], url, TODO))
-    elif state != SelfAnalysis.State.DRAFT:
+    elif not required and state != SelfAnalysis.State.DRAFT:
         items.append(TodoItem("self-analysis", _("党性分析材料和个人总结"), now[1], url, now[0]))
 
 
@@ -205,8 +205,9 @@ def _rectification(items: list[TodoItem], plan: Plan | None, campaign: Campaign)
     required = [item for item in items if item.url == url]
     if plan.status == Plan.Status.RETURNED:
         for item in required:
-            item.state, item.status = TODO, _("已退回：请修改")
-        if not required:
+            if not item.is_done:
+                item.status = _("已退回：请修改")
+        if all(item.is_done for item in required):  # none, or met as progress counts it
             items.append(TodoItem("plan", _("我的整改计划"), _("已退回：请修改"), url, TODO))
     elif not required:
         states: dict[str, tuple[str, str]] = {
