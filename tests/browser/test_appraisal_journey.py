@@ -91,12 +91,13 @@ def test_cards_login_vote_tally_grades_approval_and_the_member_sees_the_grade(
     #    their own phone without logging in.
     secretary.goto(base + reverse("ballots:roll", args=[session.pk]))
     for name in ("李书记", "张丽", "赵强"):
-        secretary.locator(".roll-row").filter(has_text=name).get_by_role("button").click()
-        expect(secretary.locator(".roll-row").filter(has_text=name)).to_contain_text("已到会")
+        secretary.get_by_label(name).check()
+    secretary.get_by_role("button", name="保存到会名单").click()
+    expect(secretary.locator(".messages")).to_contain_text("到会 3 人")
     for code in codes[:3]:
         voter = phone(browser)
         voter.goto(base + reverse("ballots_public:vote_code", args=[session.pk, code]))
-        expect(voter.get_by_label("投票码")).to_have_value(code)
+        expect(voter.locator("#code-ok")).to_contain_text(code)
         grade_everyone(voter, CARD_GRADES)
         if code == codes[0]:
             look(voter, "appraisal-card-vote-phone")
@@ -104,12 +105,11 @@ def test_cards_login_vote_tally_grades_approval_and_the_member_sees_the_grade(
         expect(voter.locator(".vote-done")).to_have_text("已计入")
         assert voter.context.cookies() == []  # the card page sets no cookie
         voter.context.close()
-    # A replayed card counts once.
+    # A replayed card is refused at once, before any grade is asked for.
     replay = phone(browser)
     replay.goto(base + reverse("ballots_public:vote_code", args=[session.pk, codes[0]]))
-    grade_everyone(replay, CARD_GRADES)
-    replay.get_by_role("button", name="提交选票").click()
     expect(replay.locator(".vote-error")).to_contain_text("投票码无效、已使用")
+    expect(replay.locator("fieldset.ballot-candidate")).to_have_count(0)
 
     # 4. 王小明 votes by logging in.
     member = log_in(browser, live_server, cast.member.username)
@@ -125,7 +125,8 @@ def test_cards_login_vote_tally_grades_approval_and_the_member_sees_the_grade(
 
     # 5. The secretary closes the vote; the tally and the reconciliation appear.
     secretary.goto(base + reverse("ballots:detail", args=[session.pk]))
-    secretary.get_by_role("button", name="结束投票").click()
+    secretary.get_by_role("button", name="结束投票", exact=True).click()
+    secretary.get_by_role("button", name="确认结束投票").click()
     expect(secretary).to_have_url(base + reverse("ballots:tally", args=[session.pk]))
     expect(secretary.locator("#turnout-line")).to_contain_text("收回选票 4 张，名册 4 人")
     expect(secretary.locator("#reconciliation")).to_contain_text("核对一致")

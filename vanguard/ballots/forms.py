@@ -42,6 +42,12 @@ class GradesForm(forms.Form):
                 error_messages={"required": _("请为这位党员评定等次。")},
             )
 
+    @staticmethod
+    def all_qualified(candidates: Iterable[Any]) -> dict[str, str]:
+        """The initial data of "全部合格，再改个别": every candidate 合格, for the voter
+        to change the exceptions (nothing is preselected otherwise)."""
+        return {f"c{entry.member_id}": Grade.QUALIFIED for entry in candidates}
+
     def grades(self) -> dict[str, str]:
         return {
             str(entry.member_id): self.cleaned_data[f"c{entry.member_id}"]

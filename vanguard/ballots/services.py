@@ -12,7 +12,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -253,6 +253,45 @@ def roll_mark_present(
     return entry
 
 
+def roll_set_present(*, session: AppraisalSession, present: Iterable[Any]) -> tuple[int, int]:
+    """The door roll in one go: the members in `present` are ticked, every other member
+    unticked ("全部到会", then the absent unticked before saving). Same rules as
+    `roll_mark_present`: a member who voted by logging in cannot be ticked, and ticks
+    can be taken back only while no more cards have been used than members stay
+    ticked; refused as a whole, changing nothing. One UPDATE each way, so not even the
+    order of the ticks is written. Returns (ticked, unticked)."""
+    wanted = {int(pk) for pk in present}
+    with transaction.atomic():
+        current = _lock_session(session)
+        if current.status != AppraisalSession.Status.OPEN:
+            raise Refused(_("投票未在进行中。"))
+        entries = list(RollEntry.objects.filter(session=current).select_related("member"))
+        if wanted - {e.member_id for e in entries}:
+            raise Refused(_("该党员不在本次投票的名册上。"))
+        voted = [e.member.name for e in entries if e.login_voted and e.member_id in wanted]
+        if voted:
+            raise Refused(
+                _("%(names)s 已登录投票，不能再领取投票卡。") % {"names": _("、").join(voted)}
+            )
+        tick = [e.pk for e in entries if e.member_id in wanted and not e.present]
+        untick = [e.pk for e in entries if e.member_id not in wanted and e.present]
+        if untick:
+            used = VotingCard.objects.filter(session=current, used=True).count()
+            ticked = sum(1 for e in entries if e.present)
+            if used > ticked + len(tick) - len(untick):
+                raise Refused(
+                    _(
+                        "已使用的投票卡（%(used)s 张）已达到到会人数（%(present)s 人），"
+                        "不能再取消到会登记。"
+                    )
+                    % {"used": used, "present": ticked}
+                )
+            RollEntry.objects.filter(pk__in=untick).update(present=False)
+        if tick:
+            RollEntry.objects.filter(pk__in=tick).update(present=True, card_drawn=True)
+    return len(tick), len(untick)
+
+
 # --- voting -------------------------------------------------------------------
 
 
@@ -335,6 +374,27 @@ def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, A
                 _("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。")
             )
         _insert_ballot(session_id=session.pk, salt=salt, grades=cleaned)
+
+
+def card_check(*, session: AppraisalSession, code: str) -> None:
+    """Before the voter grades anyone: would this code vote now? Refused with
+    `vote_by_card`'s one message (unknown, used, void, other session's code, session not
+    open), or `NotTickedPresent` when every member ticked at the door has voted. Reads
+    only: nothing is written or marked, so checking leaves no trace; `vote_by_card`
+    checks everything again when the ballot comes."""
+    refused = Refused(_("投票码无效、已使用，或投票未在进行中。"))
+    if not AppraisalSession.objects.filter(
+        pk=session.pk, status=AppraisalSession.Status.OPEN
+    ).exists():
+        raise refused
+    cards = VotingCard.objects.filter(session_id=session.pk)
+    if not cards.filter(code_hash=code_hash(code), used=False, void=False).exists():
+        raise refused
+    if (
+        cards.filter(used=True).count()
+        >= RollEntry.objects.filter(session_id=session.pk, present=True).count()
+    ):
+        raise NotTickedPresent(_("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。"))
 
 
 def vote_logged_in(*, session: AppraisalSession, user: User, grades: Mapping[Any, Any]) -> None:

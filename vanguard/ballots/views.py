@@ -76,7 +76,11 @@ def _refused(request: HttpRequest, error: Exception) -> None:
 def session_list(request: HttpRequest) -> HttpResponse:
     sessions = access.visible_appraisal_sessions(request.user).order_by("-created_at", "-pk")
     units = access.appraisal_units(request.user).order_by("path")
-    form = CreateSessionForm(units=units) if units.exists() else None
+    form = None
+    if units.exists():
+        # One unit (a branch secretary's own branch): chosen already, one tap fewer.
+        only = units.first() if units.count() == 1 else None
+        form = CreateSessionForm(units=units, initial={"unit": only} if only else None)
     return render(request, "ballots/session_list.html", {"sessions": sessions, "form": form})
 
 
@@ -117,10 +121,14 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, session: AppraisalSession) -> dict[str, Any]:
+    unit = session.unit
     return {
         "session": session,
-        "can_run": access.can_run_appraisal(request.user, session.unit),
-        "can_allow_login": access.can_allow_login_voting(request.user, session.unit),
+        "can_run": access.can_run_appraisal(request.user, unit),
+        "can_allow_login": access.can_allow_login_voting(request.user, unit),
+        # On to grading: the branch whose proposals the vote informs (a party group's
+        # vote grades members of its branch).
+        "grading_branch_pk": unit.parent_id if unit.kind == unit.Kind.PARTY_GROUP else unit.pk,
     }
 
 
@@ -170,9 +178,21 @@ def session_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """ "结束投票" is a second step: this page says what closing does (no vote after it,
+    every unused card void) with the turnout, and only its POST with `confirm` closes."""
     session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        if session.status != AppraisalSession.Status.OPEN:
+            return redirect("ballots:detail", pk=session.pk)
+        context = _context(request, session)
+        context.update(
+            turnout=selectors.turnout_count(session),
+            voters=session.roll.count(),
+            present=session.roll.filter(present=True).count(),
+        )
+        return render(request, "ballots/close_confirm.html", context)
     try:
         services.session_close(session=session, user=request.user)
     except services.Refused as error:
@@ -195,13 +215,43 @@ def login_voting(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def roll(request: HttpRequest, pk: int) -> HttpResponse:
+    """The door roll as one list of check boxes: "全部到会" ticks every box (in the
+    page with JS, by a round trip without), the secretary unticks the absent and saves
+    once. Nobody absent is ever ticked, so each keeps logged-in voting."""
     session = access.get_appraisal_session_for_user(request.user, pk, need=access.can_run_session)
+    entries = list(selectors.roll(session))
+    chosen = {entry.member_id for entry in entries if entry.present}
+    if request.method == "POST":
+        if request.POST.get("all") == "1":
+            chosen = {entry.member_id for entry in entries if not entry.login_voted}
+        else:
+            wanted = [v for v in request.POST.getlist("present") if v.isdigit()]
+            try:
+                ticked, unticked = services.roll_set_present(session=session, present=wanted)
+            except services.Refused as error:
+                _refused(request, error)
+                chosen = {int(v) for v in wanted}
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "到会登记已保存：到会 %(present)s 人"
+                        "（新登记 %(ticked)s 人，取消 %(n)s 人）。"
+                    )
+                    % {
+                        "present": session.roll.filter(present=True).count(),
+                        "ticked": ticked,
+                        "n": unticked,
+                    },
+                )
+                return redirect("ballots:detail", pk=session.pk)
+    rows = [{"entry": entry, "checked": entry.member_id in chosen} for entry in entries]
     return render(
         request,
         "ballots/roll.html",
-        {"session": session, "entries": selectors.roll(session)},
+        {"session": session, "rows": rows, "checked": sum(1 for r in rows if r["checked"])},
     )
 
 
@@ -407,8 +457,11 @@ def vote_logged_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = selectors.roll(session).filter(member=member).first() if member else None
     candidates = list(selectors.candidates(session))
     context: dict[str, Any] = {"session": session, "entry": entry, "done": False, "error": ""}
-    form = GradesForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
+    if request.POST.get("step") == "fill":
+        form = GradesForm(candidates=candidates, initial=GradesForm.all_qualified(candidates))
+    else:
+        form = GradesForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             services.vote_logged_in(session=session, user=request.user, grades=form.grades())
         except services.Refused as error:
@@ -470,6 +523,12 @@ def vote_card(request: HttpRequest, pk: int, code: str = "") -> HttpResponse:
 
 
 def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Two steps on one address. First the code (typed, or from the card's QR code in
+    the address): checked at once, before anyone is graded, so a used or invalid card is
+    told straight away (`services.card_check` reads only). Then the grades, with the
+    checked code carried in a hidden field: "全部合格" marks every candidate 合格 (in
+    the page with JS, by a round trip without), the voter changes the exceptions and
+    submits. Every refusal of a code counts against the wrong-code limits."""
     neutral = _("投票码无效、已使用，或投票未在进行中。")
     session = access.card_page_session(pk)
     context: dict[str, Any] = {"session": session, "done": False, "error": "", "prefilled": code}
@@ -479,31 +538,60 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         return render(request, "ballots/vote_card.html", context)
     candidates = list(selectors.candidates(session))
     data = request.POST if request.method == "POST" else None
+    step = request.POST.get("step", "") if data is not None else ""
+    if data is not None and not step:
+        step = "vote" if any(k.startswith("c") and k[1:].isdigit() for k in data) else "check"
     code_form = CodeForm(data, initial={"code": code})
-    form = GradesForm(data, candidates=candidates)
-    if request.method == "POST":
-        wait = _wrong_code_wait(request, session)
-        if not _same_origin(request):
-            context["error"] = _("请从投票页面提交。")
-        elif wait:
-            # Before the code is looked at, so a held-back attempt says nothing about it.
-            context["error"] = _(
-                "输入无效投票码的次数过多，请 %(minutes)d 分钟后再试。"
-                "如投票码确实无法使用，请向会场工作人员说明。"
-            ) % {"minutes": throttle.minutes(wait)}
-        elif code_form.is_valid() and form.is_valid():
+    form = GradesForm(candidates=candidates)
+    context["step"] = "code"
+    if data is None and not code:
+        pass  # the address without a code: ask for it
+    elif data is not None and not _same_origin(request):
+        context["error"] = _("请从投票页面提交。")
+    elif wait := _wrong_code_wait(request, session):
+        # Before the code is looked at, so a held-back attempt says nothing about it.
+        context["error"] = _(
+            "输入无效投票码的次数过多，请 %(minutes)d 分钟后再试。"
+            "如投票码确实无法使用，请向会场工作人员说明。"
+        ) % {"minutes": throttle.minutes(wait)}
+    elif data is None or step in ("check", "fill"):
+        if data is None:
+            code_form = CodeForm({"code": code})
+        if not code_form.is_valid():
+            context["error"] = _("请填写投票卡上的投票码。")
+        else:
             try:
-                services.vote_by_card(
-                    session=session, code=code_form.cleaned_data["code"], grades=form.grades()
-                )
+                services.card_check(session=session, code=code_form.cleaned_data["code"])
             except services.NotTickedPresent as refused:
                 context["error"] = " ".join(refused.messages)  # a valid card: say what to do
             except services.Refused:
                 context["error"] = neutral
                 _count_wrong_code(request, session)
             else:
+                context["step"] = "grades"
+                if step == "fill":
+                    form = GradesForm(
+                        candidates=candidates, initial=GradesForm.all_qualified(candidates)
+                    )
+    else:
+        form = GradesForm(data, candidates=candidates)
+        context["step"] = "grades"
+        if code_form.is_valid() and form.is_valid():
+            try:
+                services.vote_by_card(
+                    session=session, code=code_form.cleaned_data["code"], grades=form.grades()
+                )
+            except services.NotTickedPresent as refused:
+                context["error"] = " ".join(refused.messages)
+            except services.Refused:
+                context["error"] = neutral
+                context["step"] = "code"
+                _count_wrong_code(request, session)
+            else:
                 context["done"] = True
         else:
             context["error"] = _("请填写投票码，并为名单上的每一位党员评定等次。")
+            if not code_form.is_valid():
+                context["step"] = "code"
     context.update(code_form=code_form, form=form)
     return render(request, "ballots/vote_card.html", context)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,12 +63,30 @@ def _require_editable(grading: BranchGrading) -> None:
         )
 
 
+def plurality(tally: Any) -> str:
+    """The grade a candidate's published tally gave most votes (a `CandidateTally`), or
+    "" when there is none: no tally, no votes, or a tie at the top."""
+    if tally is None:
+        return ""
+    counts = {g: tally.counts[g] for g in Grade.values}
+    top = max(counts.values())
+    leaders = [g for g, n in counts.items() if n == top]
+    return leaders[0] if top > 0 and len(leaders) == 1 else ""
+
+
 def proposals_save(
     *, grading: BranchGrading, entries: Mapping[int, tuple[str, str]], user: User
 ) -> int:
     """Save the branch's proposals: member id → (grade, rationale). A row with neither is
-    left as it is; a grade needs a rationale. Returns the number of proposals changed."""
+    left as it is. A grade needs a rationale unless it is the plurality of the member's
+    published tally (`plurality`): a proposal that departs from the vote, or has no
+    clear vote behind it, says why. Returns the number of proposals changed."""
     members = {m.pk: m for m in selectors.formal_members(grading.branch)}
+    pluralities = {
+        pk: plurality(found.candidate)
+        for pk, found in selectors.member_tallies(grading.campaign, list(members)).items()
+        if found.published
+    }
     errors: list[str] = []
     cleaned: dict[int, tuple[str, str]] = {}
     for member_id, (grade, rationale) in entries.items():
@@ -80,8 +99,14 @@ def proposals_save(
             continue
         if grade not in Grade.values:
             errors.append(_("%(name)s：请选择等次。") % {"name": member.name})
-        elif not rationale:
-            errors.append(_("%(name)s：请写明评定理由。") % {"name": member.name})
+        elif not rationale and grade != pluralities.get(member.pk, ""):
+            if pluralities.get(member.pk):
+                errors.append(
+                    _("%(name)s：拟评等次与民主评议得票最多的“%(grade)s”不同，请写明评定理由。")
+                    % {"name": member.name, "grade": Grade(pluralities[member.pk]).label}
+                )
+            else:
+                errors.append(_("%(name)s：请写明评定理由。") % {"name": member.name})
         elif len(rationale) > RATIONALE_MAX:
             errors.append(
                 _("%(name)s：评定理由最多 %(max)s 字。")

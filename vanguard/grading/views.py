@@ -124,6 +124,9 @@ def _branch_context(request: HttpRequest, campaign: Any, branch: Unit) -> dict[s
         "grading": grading,
         "distribution": distribution,
         "rows": rows,
+        # Each row with its tally's plurality: the grade preselected where none is
+        # proposed yet, and the one a proposal may follow without a rationale.
+        "items": [{"row": r, "plurality": services.plurality(r.tally)} for r in rows],
         "grades": Grade.choices,
         "probationary": list(selectors.probationary_members(branch)),
         "excellent": selectors.excellent_check(campaign=campaign, rows=rows),

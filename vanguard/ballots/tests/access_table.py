@@ -82,11 +82,19 @@ ROWS = [
         302,
         method="post",
     ),
+    # "结束投票" is a second step: the page asks, its POST with confirm=1 closes.
+    _row(
+        "ballots/<int:pk>/close/",
+        lambda f: reverse("ballots:close", args=[_open(f).pk]),
+        200,
+        member=403,
+    ),
     _row(
         "ballots/<int:pk>/close/",
         lambda f: reverse("ballots:close", args=[_open(f).pk]),
         302,
         method="post",
+        data=lambda f: {"confirm": "1"},
         member=403,
     ),
     AccessRow(
@@ -107,6 +115,15 @@ ROWS = [
         "ballots/<int:pk>/roll/",
         lambda f: reverse("ballots:roll", args=[_open(f).pk]),
         200,
+        member=403,
+    ),
+    # The whole door roll saved at once (here: the secretary's own record present).
+    _row(
+        "ballots/<int:pk>/roll/",
+        lambda f: reverse("ballots:roll", args=[_open(f).pk]),
+        302,
+        method="post",
+        data=lambda f: {"present": [f.cast.colleague_record.pk]},
         member=403,
     ),
     _row(

@@ -88,7 +88,9 @@ def test_secretary_runs_a_card_vote_from_opening_to_the_tally(session, cast, cli
     projector = client.get(reverse("ballots:projector", args=[ballot_session.pk]))
     assert re.search(r'id="turnout">3<.*id="voters">3<', projector.content.decode())
 
-    response = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
+    response = client.post(
+        reverse("ballots:close", args=[ballot_session.pk]), {"confirm": "1"}, follow=True
+    )
     page = response.content.decode()
     assert "计票结果" in page
     assert "收回选票 3 张，名册 3 人" in page
@@ -235,7 +237,7 @@ def test_the_reconciliation_line_says_when_its_arithmetic_does_not_hold(session,
     for code in codes[:3]:
         url = reverse("ballots_public:vote_code", args=[ballot_session.pk, code])
         voter.post(url, _ballot_data(ballot_session, code, Grade.QUALIFIED), HTTP_ORIGIN=ORIGIN)
-    client.post(reverse("ballots:close", args=[ballot_session.pk]))
+    client.post(reverse("ballots:close", args=[ballot_session.pk]), {"confirm": "1"})
     RollEntry.objects.filter(session=ballot_session).update(present=False)  # the old data
     RollEntry.objects.filter(session=ballot_session).filter(
         pk=RollEntry.objects.filter(session=ballot_session).first().pk
@@ -252,7 +254,9 @@ def test_after_the_close_the_secretary_sees_that_the_storage_was_scrubbed(sessio
     org = session
     client.force_login(cast.secretary)
     ballot_session = _create_and_open(client, org)
-    page = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
+    page = client.post(
+        reverse("ballots:close", args=[ballot_session.pk]), {"confirm": "1"}, follow=True
+    )
     assert "已从数据库中清除" in page.content.decode()
     detail = client.get(reverse("ballots:detail", args=[ballot_session.pk])).content.decode()
     assert "已从数据库中清除" in detail
@@ -264,7 +268,9 @@ def test_while_the_scrub_is_pending_the_secretarys_pages_say_so(session, cast, c
     org = session
     client.force_login(cast.secretary)
     ballot_session = _create_and_open(client, org)
-    page = client.post(reverse("ballots:close", args=[ballot_session.pk]), follow=True)
+    page = client.post(
+        reverse("ballots:close", args=[ballot_session.pk]), {"confirm": "1"}, follow=True
+    )
     text = page.content.decode()
     assert "还没有从数据库中清除完毕" in text and "已从数据库中清除" not in text
 

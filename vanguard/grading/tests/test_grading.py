@@ -5,6 +5,7 @@ member and the review rounds see."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -282,14 +283,85 @@ def test_the_secretary_proposes_on_the_page_beside_the_tally(client, cast, branc
     for m in members(branch):
         data[f"grade_{m.pk}"] = "qualified"
         data[f"rationale_{m.pk}"] = "认真履职"
+    # 张丽's ballots all said 合格: proposing 优秀 departs from them and needs a reason.
+    data[f"grade_{cast.colleague_record.pk}"] = "excellent"
     data[f"rationale_{cast.colleague_record.pk}"] = ""
     response = client.post(url, data)
     assert response.status_code == 400
-    assert "张丽：请写明评定理由。" in response.content.decode()
+    assert "张丽：拟评等次与民主评议得票最多的“合格”不同，请写明评定理由。" in (
+        response.content.decode()
+    )
     assert not GradeProposal.objects.exists()
-    data[f"rationale_{cast.colleague_record.pk}"] = "工作踏实"
+    data[f"rationale_{cast.colleague_record.pk}"] = "工作踏实，成绩突出"
     response = client.post(url, data, follow=True)
     assert "已保存 3 条等级初评。" in response.content.decode()
+
+
+def test_the_page_preselects_each_members_plurality_and_saves_it_without_a_rationale(
+    client, cast, branch, campaign
+):
+    # 王小明: 优秀 2, 合格 1 → 优秀; everyone else 合格 on every ballot.
+    held_vote(branch, [{cast.member_record.pk: "excellent"}] * 2 + [{}])
+    client.force_login(cast.secretary)
+    url = reverse("grading:branch", args=[campaign.pk, branch.pk])
+    page = client.get(url).content.decode()
+    wang = page[page.index(f'id="member-{cast.member_record.pk}"') :]
+    wang = wang[: wang.index("</article>")]
+    assert re.search(r'value="excellent" checked', wang)
+    assert not re.search(r'value="qualified" checked', wang)
+    # The secretary saves the page as preselected: one tap, no rationale typed.
+    data = {
+        f"grade_{m.pk}": ("excellent" if m.pk == cast.member_record.pk else "qualified")
+        for m in members(branch)
+    }
+    response = client.post(url, data, follow=True)
+    assert "已保存 3 条等级初评。" in response.content.decode()
+    saved = dict(GradeProposal.objects.values_list("member_id", "grade"))
+    assert saved[cast.member_record.pk] == "excellent"
+    assert set(GradeProposal.objects.values_list("rationale", flat=True)) == {""}
+
+
+def test_a_rationale_is_required_where_the_vote_is_tied_or_withheld(cast, branch, grading):
+    wang = cast.member_record.pk
+    # 王小明: 优秀 1, 合格 1, 基本合格 1 → a tie names no grade to follow.
+    held_vote(branch, [{wang: "excellent"}, {}, {wang: "basically_qualified"}])
+    for grade in ("excellent", "qualified"):
+        with pytest.raises(ValidationError) as raised:
+            services.proposals_save(
+                grading=grading, entries={wang: (grade, "")}, user=cast.secretary
+            )
+        assert "王小明：请写明评定理由。" in raised.value.messages
+    # 张丽's three 合格 are her plurality: no rationale needed.
+    services.proposals_save(
+        grading=grading,
+        entries={cast.colleague_record.pk: ("qualified", "")},
+        user=cast.secretary,
+    )
+    assert GradeProposal.objects.get().member_id == cast.colleague_record.pk
+
+
+def test_a_withheld_vote_gives_no_plurality_to_follow(cast, branch, grading):
+    held_vote(branch, [{}, {}])  # two ballots: below the secrecy minimum, withheld
+    with pytest.raises(ValidationError) as raised:
+        services.proposals_save(
+            grading=grading,
+            entries={cast.colleague_record.pk: ("qualified", "")},
+            user=cast.secretary,
+        )
+    assert "张丽：请写明评定理由。" in raised.value.messages
+
+
+def test_plurality_is_the_single_top_grade():
+    from types import SimpleNamespace
+
+    def tally(**counts):
+        base = dict.fromkeys(("excellent", "qualified", "basically_qualified", "unqualified"), 0)
+        return SimpleNamespace(counts={**base, **counts})
+
+    assert services.plurality(tally(qualified=15, excellent=5)) == "qualified"
+    assert services.plurality(tally(excellent=3, qualified=3)) == ""
+    assert services.plurality(tally()) == ""
+    assert services.plurality(None) == ""
 
 
 def test_the_member_sees_the_grade_on_the_page_only_after_approval(client, cast, branch, grading):
