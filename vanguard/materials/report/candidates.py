@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from vanguard.accounts.access import Person
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.materials.figures import Figures
+from vanguard.materials.meeting_book.selectors import end_text
 from vanguard.meetings import access as meetings_access
 from vanguard.meetings.models import Meeting
 from vanguard.meetings.selectors import with_counts
@@ -253,7 +254,7 @@ def _meetings(user: Person, campaign: Campaign) -> list[Candidate]:
             when = _("%(date)s%(start)s至%(end)s") % {
                 "date": when,
                 "start": timezone.localtime(meeting.held_at).strftime("%H:%M"),
-                "end": timezone.localtime(ends).strftime("%H:%M"),
+                "end": end_text(meeting.held_at, ends),  # "次日 00:30" past midnight
             }
         text = _(
             "%(when)s，%(unit)s召开%(kind)s“%(title)s”，应到%(expected)d人，实到%(present)d人。"

@@ -101,3 +101,21 @@ def test_a_branch_secretary_and_a_member_get_no_branch_filter(client, org, cast)
     assert listed(client, cast.secretary) == (["一支部"], [])
     assert listed(client, cast.member) == (["一支部"], [])
     assert 'id="unit-filter"' not in client.get(reverse("meetings:list")).content.decode()
+
+
+def test_the_reports_meeting_paragraph_says_next_day_past_midnight(org, cast):
+    from vanguard.materials.report.candidates import _meetings
+    from vanguard.meetings.tests.factories import at, education_campaign
+
+    campaign = education_campaign(org.committee)
+    start = at(datetime.date(2026, 5, 21), 19)
+    Meeting.objects.create(
+        campaign=campaign,
+        unit=org.branch_a1,
+        kind=Meeting.Kind.DEMOCRATIC_APPRAISAL,
+        title="民主评议会",
+        held_at=start,
+        ends_at=start + datetime.timedelta(hours=5, minutes=30),
+    )
+    (found,) = _meetings(cast.committee_admin, campaign)
+    assert "19:00至次日 00:30" in found.text
