@@ -126,7 +126,7 @@ def _requirement_item(index: int, item: engine.MemberItem, campaign: Campaign) -
             if item.done
             else _("还差 %(n)d 次学习讨论签到") % {"n": missing}
         )
-        return TodoItem(key, item.label, status, reverse("study:home") + "#my-sessions", state)
+        return TodoItem(key, item.label, status, reverse("study:home") + "#my-work", state)
     if kind in SELF_ANALYSIS_KINDS:
         status = _("已完成") if item.done else _("未完成")
         return TodoItem(key, item.label, status, reverse("reviews:mine"), state)

@@ -26,6 +26,9 @@ from vanguard.campaigns import progress as engine
 from vanguard.campaigns.models import Campaign
 from vanguard.grading import access as grading_access
 from vanguard.grading.models import BranchGrading
+from vanguard.materials import access as materials_access
+from vanguard.materials.stage_summary import selectors as stage_summaries
+from vanguard.materials.stage_summary.models import StageSummary
 from vanguard.organization.models import Unit
 from vanguard.rectification import access as rectification_access
 from vanguard.rectification.models import Plan
@@ -152,6 +155,23 @@ def _branch_officer(user: Person, campaign: Campaign | None) -> list[WaitingEntr
                 reverse("rectification:campaign_plans", args=[campaign.pk]),
             )
         )
+        summaries = (
+            materials_access.visible_stage_summaries(user)
+            .filter(
+                campaign=campaign,
+                state=StageSummary.State.RETURNED,
+                branch__in=materials_access.stage_summary_branches(user, campaign),
+            )
+            .count()
+        )
+        entries.append(
+            WaitingEntry(
+                "summaries-returned",
+                _("被退回的阶段工作小结"),
+                summaries,
+                reverse("materials:stage_summary_index") + f"?campaign={campaign.pk}",
+            )
+        )
         sessions = (
             ballots_access.visible_appraisal_sessions(user)
             .filter(campaign=campaign, status=AppraisalSession.Status.OPEN, unit__in=units)
@@ -179,6 +199,14 @@ def _oversight(user: Person, campaign: Campaign | None) -> list[WaitingEntry]:
             _("待党委审批的评议等级") if not is_admin else _("待审批的支部评议等级"),
             gradings,
             reverse("grading:home"),
+        )
+    )
+    entries.append(
+        WaitingEntry(
+            "summaries",
+            _("待审阅的支部阶段工作小结"),
+            len(stage_summaries.review_queue(user, campaign)),
+            reverse("materials:stage_summary_index") + f"?campaign={campaign.pk}",
         )
     )
     if is_admin:

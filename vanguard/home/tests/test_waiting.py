@@ -17,6 +17,8 @@ from conftest import make_member, make_user
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.ballots import services as ballots
 from vanguard.grading.models import BranchGrading
+from vanguard.materials.stage_summary.models import StageSummary
+from vanguard.materials.tests import factories_stage_summary as summaries
 from vanguard.meetings.tests.factories import education_campaign
 from vanguard.opinions.tests import factories_feedback as feedback
 from vanguard.organization.models import Member
@@ -192,3 +194,16 @@ def test_home_queries_do_not_grow_with_the_data(client, fx, role, django_assert_
     with django_assert_max_num_queries(small):
         page = client.get(reverse("home")).content.decode()
     assert 'id="my-todo"' in page
+
+
+def test_stage_summaries_wait_for_the_general_branch_and_come_back_to_the_branch(client, fx):
+    f = SimpleNamespace(org=fx.org, cast=fx.cast)
+    found = summaries.in_state(f, StageSummary.State.SUBMITTED)
+    general = waiting(client, fx.cast.gb_secretary)
+    assert count_of(general, "summaries") == 1
+    assert reverse("materials:stage_summary_index") in entry(general, "summaries")
+    assert 'data-waiting="summaries"' not in waiting(client, fx.cast.committee_admin)
+
+    StageSummary.objects.filter(pk=found.pk).update(state=StageSummary.State.RETURNED)
+    assert count_of(waiting(client, fx.cast.secretary), "summaries-returned") == 1
+    assert 'data-waiting="summaries"' not in waiting(client, fx.cast.gb_secretary)
