@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.notices.models import NoticePreference
 from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
 from vanguard.organization.models import Unit
 
@@ -27,3 +28,12 @@ class NoticeForm(MarksInvalidFields, forms.Form):
         field.queryset = units.order_by("path")
         if len(field.queryset) == 1:
             field.initial = field.queryset[0]
+
+
+class NoticePreferenceForm(forms.Form):
+    email = forms.ChoiceField(
+        label=_("邮件提醒"),
+        choices=NoticePreference.Email.choices,
+        widget=forms.RadioSelect,
+        help_text=_("系统内的提醒总会保留在本页；这里只决定是否以及怎样发邮件。"),
+    )

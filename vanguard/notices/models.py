@@ -49,6 +49,8 @@ class Notification(models.Model):
     key = models.CharField(max_length=120, blank=True)  # de-duplicates repeated reminders
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When it went out by e-mail, on its own or in a daily digest (None: not e-mailed).
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("提醒")
@@ -79,3 +81,48 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}"
+
+
+class NoticePreference(models.Model):
+    """How a person wants their notifications e-mailed; no row is `EACH`."""
+
+    class Email(models.TextChoices):
+        EACH = "each", _("每条提醒都发一封邮件")
+        DIGEST = "digest", _("每天一封摘要邮件，列出当天的提醒")
+        NONE = "none", _("不发邮件，只在系统内提醒")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preference"
+    )
+    email = models.CharField(
+        _("邮件提醒"), max_length=10, choices=Email.choices, default=Email.EACH
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("提醒方式")
+        verbose_name_plural = _("提醒方式")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"
+
+
+class DigestSent(models.Model):
+    """A daily digest e-mailed to a person: at most one per person and day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_digests"
+    )
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每日摘要")
+        verbose_name_plural = _("每日摘要")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="notice_digest_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

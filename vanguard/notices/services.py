@@ -8,9 +8,12 @@ it likes.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
+import functools
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +33,13 @@ from vanguard.audit.services import audit_record_many, snapshot
 from vanguard.campaigns import progress
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.notices import access
-from vanguard.notices.models import CalendarFeed, Notice, Notification
+from vanguard.notices.models import (
+    CalendarFeed,
+    DigestSent,
+    Notice,
+    NoticePreference,
+    Notification,
+)
 from vanguard.organization.models import Member, Unit
 
 
@@ -58,10 +67,59 @@ class Message:
     body: str = ""
 
 
+_mail_off: contextvars.ContextVar[bool] = contextvars.ContextVar("notices_mail_off", default=False)
+
+
+@contextlib.contextmanager
+def mail_off() -> Iterator[None]:
+    """Within the block, notifications stay in the app and nobody is e-mailed (the
+    demo: its people and their addresses are made up)."""
+    token = _mail_off.set(True)
+    try:
+        yield
+    finally:
+        _mail_off.reset(token)
+
+
+def email_preferences(user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: NoticePreference.Email value} (EACH for those who never chose)."""
+    ids = list(set(user_ids))
+    chosen = dict(NoticePreference.objects.filter(user_id__in=ids).values_list("user_id", "email"))
+    return {pk: chosen.get(pk, NoticePreference.Email.EACH) for pk in ids}
+
+
+def email_addresses(user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: address} of active logins with one: the address on their member
+    record first (the roster's, kept by the branch), else their login's."""
+    ids = list(set(user_ids))
+    own = dict(
+        Member.objects.filter(user_id__in=ids).exclude(email="").values_list("user_id", "email")
+    )
+    found: dict[int, str] = {}
+    for pk, account in User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"):
+        address = own.get(pk) or account or ""
+        if address:
+            found[pk] = address
+    return found
+
+
+SUBJECT_TEXT = 40  # characters of a notification's text in its e-mail's subject
+
+
+def default_subject(text: str) -> str:
+    short = text if len(text) <= SUBJECT_TEXT else text[: SUBJECT_TEXT - 1] + "…"
+    return _("【先锋】%(text)s") % {"text": short}
+
+
 @transaction.atomic
 def notify_many(messages: Iterable[Message]) -> list[Message]:
-    """Create the in-app notifications not sent before (by user and key) and e-mail
-    them; returns the messages that were new."""
+    """The one way anything tells a person something: create the in-app notifications
+    not sent before (by user and key) and e-mail them as each person chose
+    (`NoticePreference`): at once (EACH), in the daily digest (DIGEST,
+    `notice_digest_send`), or not at all (NONE). A message's own address is used
+    when it has one, else the person's (`email_addresses`); its own subject and body
+    when it has them, else ones made from its text. Returns the messages that were
+    new."""
     messages = list(messages)
     if not messages:
         return []
@@ -77,19 +135,44 @@ def notify_many(messages: Iterable[Message]) -> list[Message]:
             continue
         seen.add((message.user_id, message.key))
         new.append(message)
+    if not new:
+        return []
+    mails: list[tuple[str, str, str, list[str]]] = []
+    mailed: set[int] = set()  # indexes into `new`
+    if not _mail_off.get():
+        wanted = {
+            pk
+            for pk, choice in email_preferences(m.user_id for m in new).items()
+            if choice == NoticePreference.Email.EACH
+        }
+        addresses = email_addresses(m.user_id for m in new if m.user_id in wanted and not m.email)
+        with site_language():
+            for index, m in enumerate(new):
+                address = m.email or addresses.get(m.user_id, "")
+                if m.user_id not in wanted or not address:
+                    continue
+                subject = m.subject or default_subject(m.text)
+                body = m.body or mail_body(m.text, m.url)
+                mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+                mailed.add(index)
+    now = timezone.now()
     created = Notification.objects.bulk_create(
-        [Notification(user_id=m.user_id, text=m.text[:300], url=m.url, key=m.key) for m in new],
+        [
+            Notification(
+                user_id=m.user_id,
+                text=m.text[:300],
+                url=m.url,
+                key=m.key,
+                mailed_at=now if index in mailed else None,
+            )
+            for index, m in enumerate(new)
+        ],
         batch_size=1000,
     )
     audit_record_many(
         action=AuditEntry.Action.CREATE,
         changes=[(obj, None, snapshot(obj)) for obj in created],
     )
-    mails = [
-        (m.subject, m.body, settings.DEFAULT_FROM_EMAIL, [m.email])
-        for m in new
-        if m.email and m.subject
-    ]
     if mails:
         # Sent after the rows are committed: a failed send must not undo the record.
         transaction.on_commit(lambda: send_mass_mail(mails, connection=get_connection()))
@@ -340,6 +423,9 @@ def daily_digest_send(*, today: datetime.date | None = None) -> int:
         user, units = by_user.setdefault(assignment.user_id, (assignment.user, []))
         if assignment.unit not in units:
             units.append(assignment.unit)
+    for user_id, choice in email_preferences(by_user).items():
+        if choice == NoticePreference.Email.NONE:  # in-app only: no e-mail of any kind
+            del by_user[user_id]
     own_emails = dict(
         Member.objects.filter(user_id__in=list(by_user), user__isnull=False)
         .exclude(email="")
@@ -371,3 +457,99 @@ def daily_digest_send(*, today: datetime.date | None = None) -> int:
     if mails:
         send_mass_mail(mails, connection=get_connection())
     return len(mails)
+
+
+# --- E-mail preference and the notifications' daily digest ----------------------------
+
+
+def notice_preference_set(*, user: User, email: str) -> NoticePreference:
+    """The person chooses how their notifications are e-mailed. A personal setting,
+    not a record of the campaign: it is not audited (like reading a notification)."""
+    if email not in NoticePreference.Email.values:
+        raise ValidationError({"email": _("请选择一种提醒方式。")})
+    preference, _created = NoticePreference.objects.update_or_create(
+        user=user, defaults={"email": email}
+    )
+    return preference
+
+
+DIGEST_BACKLOG_DAYS = 7  # a digest also lists what missed earlier runs, up to a week back
+
+
+def _digest_body(notifications: list[Notification], day: datetime.date) -> str:
+    lines = [
+        _("您在先锋系统中有 %(count)s 条新提醒：") % {"count": len(notifications)},
+    ]
+    current: datetime.date | None = None
+    for n in notifications:
+        created = timezone.localdate(n.created_at)
+        if created != current:
+            current = created
+            lines += ["", created.isoformat()]
+        stamp = timezone.localtime(n.created_at).strftime("%H:%M")
+        lines.append(_("· %(time)s %(text)s") % {"time": stamp, "text": n.text})
+        if n.url:
+            lines.append(f"  {n.url}")
+    lines += ["", _("可在“通知”页面更改提醒方式。")]
+    return "\n".join(lines)
+
+
+def _send_mails(mails: list[tuple[str, str, str, list[str]]]) -> None:
+    send_mass_mail(mails, connection=get_connection())
+
+
+def notice_digest_send(*, today: datetime.date | None = None) -> int:
+    """E-mail each person who chose the daily digest one mail listing their
+    notifications not yet e-mailed (the day's, and any an earlier run missed, up to
+    a week back). At most one digest per person and day, however often it runs: the
+    `DigestSent` row is written with the notifications marked mailed, in one
+    transaction, and the mail goes after it commits. Returns the number of mails."""
+    today = today or timezone.localdate()
+    end = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min)
+    )
+    start = end - datetime.timedelta(days=DIGEST_BACKLOG_DAYS + 1)
+    users = list(
+        NoticePreference.objects.filter(email=NoticePreference.Email.DIGEST, user__is_active=True)
+        .exclude(user__notice_digests__day=today)
+        .values_list("user_id", flat=True)
+        .order_by("user_id")
+    )
+    if _mail_off.get() or not users:
+        return 0
+    addresses = email_addresses(users)
+    sent = 0
+    with site_language():
+        subject = _("【先锋】每日提醒摘要（%(date)s）") % {"date": today.isoformat()}
+        for user_id in users:
+            address = addresses.get(user_id)
+            if not address:
+                continue
+            with transaction.atomic():
+                pending = list(
+                    Notification.objects.filter(
+                        user_id=user_id,
+                        mailed_at__isnull=True,
+                        created_at__gte=start,
+                        created_at__lt=end,
+                    ).order_by("created_at", "pk")
+                )
+                if not pending:
+                    continue
+                _sent, created = DigestSent.objects.get_or_create(
+                    user_id=user_id, day=today, defaults={"count": len(pending)}
+                )
+                if not created:  # another run got there first
+                    continue
+                Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+                    mailed_at=timezone.now()
+                )
+                mail = (
+                    subject,
+                    _digest_body(pending, today),
+                    settings.DEFAULT_FROM_EMAIL,
+                    [address],
+                )
+                transaction.on_commit(functools.partial(_send_mails, [mail]))
+            sent += 1
+    return sent

@@ -12,6 +12,7 @@ urlpatterns = [
     path("publish/", views.publish, name="publish"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("preferences/", views.preferences, name="preferences"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/feed/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.redirects import safe_next
 from vanguard.notices import access, calendar, selectors, services
-from vanguard.notices.forms import NoticeForm
+from vanguard.notices.forms import NoticeForm, NoticePreferenceForm
 from vanguard.notices.models import CalendarFeed
 
 NOTICES_PER_PAGE = 20
@@ -38,6 +38,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "notifications": selectors.inbox_notifications(user),
             "may_publish": access.notice_units(user).exists(),
+            "email_preference": selectors.email_preference_label(user),
         },
     )
 
@@ -93,6 +94,24 @@ def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("已全部标为已读。"))
     return redirect("notices:inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's own choice of how notifications are e-mailed."""
+    form = NoticePreferenceForm(
+        request.POST or None, initial={"email": selectors.email_preference(request.user)}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notice_preference_set(user=request.user, email=form.cleaned_data["email"])
+        messages.success(request, _("提醒方式已保存。"))
+        return redirect("notices:inbox")
+    return render(
+        request,
+        "notices/preferences.html",
+        {"form": form, "has_address": bool(services.email_addresses([request.user.pk]))},
+    )
 
 
 def _user_pk(request: HttpRequest) -> int:

@@ -36,7 +36,7 @@ from vanguard.audit.services import audit_record, snapshot
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.organization.models import Member
-from vanguard.reviews import grade_facts
+from vanguard.reviews import grade_facts, notifications
 from vanguard.reviews.models import (
     CRITERIA,
     SECTIONS,
@@ -300,6 +300,7 @@ def branch_review(
         )
         current.state = target
         _audit_update(document=current, before=before, user=reviewer)
+        notifications.branch_reviewed(current, review)
     document.state = target
     return review
 
@@ -380,5 +381,6 @@ def committee_respond(*, document: SelfAnalysis, text: str, user: User) -> Commi
             ReviewRound.objects.create(document=current, number=next_round)
         current.state, current.current_round = target, next_round
         _audit_update(document=current, before=before, user=user)
+        notifications.committee_responded(current, response)
     document.state, document.current_round = target, next_round
     return response

@@ -70,6 +70,15 @@ ROWS = [
         302,
         method="post",
     ),
+    AccessRow("notices/preferences/", lambda f: reverse("notices:preferences"), EVERYONE, 200),
+    AccessRow(
+        "notices/preferences/",
+        lambda f: reverse("notices:preferences"),
+        EVERYONE,
+        302,
+        method="post",
+        data=lambda f: {"email": "digest"},
+    ),
     AccessRow("notices/calendar/", lambda f: reverse("notices:calendar"), EVERYONE, 200),
     AccessRow(
         "notices/calendar/regenerate/",

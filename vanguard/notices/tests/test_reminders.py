@@ -102,3 +102,12 @@ def test_daily_digest_mails_each_officer_their_scope_and_the_days_notices(org, c
     assert "关于督查的通知" in college
     branch = by_address["li@example.edu.cn"].body
     assert "光学工程教工第一党支部" in branch and "0/3名党员已完成个人要求" in branch
+
+
+def test_an_officer_who_chose_no_mail_gets_no_daily_summary(org, cast, campaign):
+    from vanguard.notices.models import NoticePreference
+
+    services.notice_preference_set(user=cast.secretary, email=NoticePreference.Email.NONE)
+    out = StringIO()
+    call_command("daily_digest", stdout=out)
+    assert "li@example.edu.cn" not in [m.to[0] for m in mail.outbox]
