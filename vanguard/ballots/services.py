@@ -37,6 +37,7 @@ from vanguard.ballots.models import (
     VotingCard,
 )
 from vanguard.campaigns.models import Campaign
+from vanguard.meetings import services as meeting_services
 from vanguard.organization.models import Member, Unit
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def session_create(
     if not (Decimal("0") <= quorum_value < Decimal("1")):
         raise Refused({"quorum": _("有效投票比例须在 0 到 1 之间。")})
     if meeting is not None and (
-        meeting.unit_id != unit.pk or meeting.kind != "democratic_appraisal"
+        meeting.unit_id != unit.pk or meeting.kind not in meeting_services.VOTE_MEETING_KINDS
     ):
         raise Refused({"meeting": _("所选民主评议会不是该支部或党小组的会议。")})
     with transaction.atomic():
@@ -160,6 +161,18 @@ def session_open(*, session: AppraisalSession, user: User | None = None) -> Appr
             )
             for m in members
         )
+        if session.meeting_id is None:
+            # The vote is held at a meeting: the unit's appraisal meeting of today, or a
+            # new one, so that nobody records the meeting (or its attendance) again.
+            session.meeting = meeting_services.meeting_for_vote(
+                unit=session.unit,
+                campaign=session.campaign,
+                actor=user,
+                taken=AppraisalSession.objects.exclude(meeting=None).values_list(
+                    "meeting_id", flat=True
+                ),
+            )
+            AppraisalSession.objects.filter(pk=session.pk).update(meeting=session.meeting)
         session.status, session.opened_at, session.seal_salt = (
             AppraisalSession.Status.OPEN,
             now,
@@ -731,6 +744,18 @@ def session_close(*, session: AppraisalSession, user: User | None = None) -> Clo
         ).count()
         _rewrite_voting_marks(session.pk)
         result.ballots = _rewrite_ballots_in_content_order(locked)
+        if locked.meeting is not None:
+            # The door roll is the meeting's attendance: written here, once, in member
+            # order, so the meeting's rows keep neither the order nor the time of ticks.
+            meeting_services.meeting_attendance_from_roll(
+                meeting=locked.meeting,
+                present=dict(
+                    RollEntry.objects.filter(session_id=session.pk).values_list(
+                        "member_id", "present"
+                    )
+                ),
+                actor=user,
+            )
         session.status, session.closed_at = AppraisalSession.Status.CLOSED, now
         session.storage_scrubbed_at = None
         audit_record(

@@ -123,3 +123,22 @@ def list_filter_unit_for_user(user: Person, raw: object) -> Unit | None:
     except ValueError:
         return None
     return list_filter_units(user).filter(pk=pk).first() if pk is not None else None
+
+
+def can_attend_as_officer(user: Person, meeting: Meeting) -> bool:
+    """May record that they themselves took part in a party group's appraisal meeting
+    as an officer of its branch (the seed: a branch secretary attended all three of
+    the branch's party groups' appraisals): a member of the group's branch who keeps
+    its records, and is not in the group (those are on its roll)."""
+    if meeting.unit.kind != Unit.Kind.PARTY_GROUP or meeting.kind not in (
+        "democratic_appraisal",
+        "grade_rating",
+    ):
+        return False
+    member = member_of(user)
+    return (
+        member is not None
+        and member.branch_id == meeting.unit.parent_id
+        and member.party_group_id != meeting.unit_id
+        and can_keep_records(user, meeting.unit)
+    )

@@ -54,6 +54,10 @@ class Meeting(models.Model):
     agenda = models.TextField(_("议程"), blank=True)
     minutes = models.TextField(_("会议记录"), blank=True)
     decisions = models.TextField(_("决定事项"), blank=True)
+    # The meeting a secret ballot was held at (民主评议会, or 等级评定会): its attendance
+    # is the vote's door roll, written once when the vote closes (ballots.services), so
+    # nobody records it a second time.
+    roll_attendance = models.BooleanField(_("出勤取自投票到会登记"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

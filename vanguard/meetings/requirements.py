@@ -30,6 +30,20 @@ from vanguard.campaigns.requirements import (
     register,
 )
 from vanguard.meetings.models import Meeting
+from vanguard.organization.models import Unit
+
+
+def _counted_for(unit_id: int, unit_kind: str, parent_id: int | None, kind: str) -> int:
+    """The unit a meeting counts for: its own, except a party group's democratic
+    appraisal meeting (a large branch appraises in its party groups), which is its
+    branch's."""
+    if (
+        kind == Meeting.Kind.DEMOCRATIC_APPRAISAL
+        and unit_kind == Unit.Kind.PARTY_GROUP
+        and parent_id is not None
+    ):
+        return parent_id
+    return unit_id
 
 
 def meetings(ctx: Context) -> list[tuple[int, str, datetime.date]]:
@@ -41,9 +55,12 @@ def meetings(ctx: Context) -> list[tuple[int, str, datetime.date]]:
             Meeting.objects.filter(campaign=ctx.campaign, held_at__lte=ctx.now)
             .filter(ctx.under("unit__path"))
             .order_by()
-            .values_list("unit_id", "kind", "held_at")
+            .values_list("unit_id", "unit__kind", "unit__parent_id", "kind", "held_at")
         )
-        return [(unit_id, kind, timezone.localdate(held)) for unit_id, kind, held in rows]
+        return [
+            (_counted_for(unit_id, unit_kind, parent_id, kind), kind, timezone.localdate(held))
+            for unit_id, unit_kind, parent_id, kind, held in rows
+        ]
 
     return ctx.shared("meetings", compute)
 

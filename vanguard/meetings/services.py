@@ -15,13 +15,14 @@ Callers fetch the meeting or its unit with `need=can_keep_records` (or
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.models import User
@@ -76,6 +77,7 @@ def _check(
     absences: Mapping[int, str],
     attendees: list[Member],
     ends_at: datetime.datetime | None = None,
+    reasons_required: bool = True,
 ) -> _Checked:
     """Every rule, before anything is written; all errors at once, each on its field."""
     errors: dict[str, list[str]] = {}
@@ -89,7 +91,12 @@ def _check(
         fail("title", _("请填写会议名称。"))
     if kind == Meeting.Kind.PARTY_GROUP and unit.kind != Unit.Kind.PARTY_GROUP:
         fail("unit", _("党小组会由党小组召开，请选择一个党小组。"))
-    if kind in selectors.BRANCH_MEETING_KINDS and unit.kind != Unit.Kind.BRANCH:
+    if (
+        kind in selectors.BRANCH_MEETING_KINDS
+        and unit.kind != Unit.Kind.BRANCH
+        # A large branch holds its democratic appraisal in its party groups.
+        and not (kind == Meeting.Kind.DEMOCRATIC_APPRAISAL and unit.kind == Unit.Kind.PARTY_GROUP)
+    ):
         fail(
             "unit",
             _("%(kind)s由党支部召开，请选择一个党支部。") % {"kind": Meeting.Kind(kind).label},
@@ -135,7 +142,7 @@ def _check(
             fail("attendance", _("应到名单中没有编号为 %(id)s 的党员。") % {"id": member_id})
             continue
         reason = (reason or "").strip()
-        if not reason:
+        if not reason and reasons_required:
             fail("attendance", _("%(name)s：请填写缺席原因。") % {"name": member.name})
         elif len(reason) > REASON_MAX_LENGTH:
             fail(
@@ -320,6 +327,8 @@ def meeting_update(
             phase=phase,
             absences=absences or {},
             attendees=attendees,
+            # The door roll knows who was absent, not why: a reason may follow later.
+            reasons_required=not meeting.roll_attendance,
         )
         for name in MEETING_FIELDS:
             if name in data:
@@ -359,3 +368,132 @@ def meeting_update(
             changes=((row, before, snapshot(row)) for row, before in changed),
         )
     return meeting
+
+
+# --- The meeting a secret ballot is held at ----------------------------------------
+
+# The kinds of meeting a vote is held at: the democratic appraisal meeting (民主评议会),
+# or the grade rating meeting (等级评定会) of a branch that discussed first and votes at
+# the rating.
+VOTE_MEETING_KINDS = (Meeting.Kind.DEMOCRATIC_APPRAISAL, Meeting.Kind.GRADE_RATING)
+
+
+def meeting_for_vote(
+    *,
+    unit: Unit,
+    campaign: Campaign,
+    actor: User | None,
+    taken: Iterable[int] = (),
+) -> Meeting:
+    """The meeting a vote of `unit` opening now is held at, so that nobody records it
+    again: the unit's democratic-appraisal or grade-rating meeting of the campaign
+    recorded for today, if there is one not already holding a vote (`taken`: the ids
+    of meetings that do); else a new one, now, of the right kind — the grade rating
+    meeting when the branch already held a democratic appraisal meeting without a
+    vote, else the democratic appraisal meeting (a party group's vote is always its
+    democratic appraisal). Its attendance is the vote's door roll
+    (`meeting_attendance_from_roll`). The phase is the kind's when today is within its
+    dates, else the phase of today: a vote is never refused for a meeting's date."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    free = Meeting.objects.filter(
+        unit=unit, campaign=campaign, kind__in=VOTE_MEETING_KINDS
+    ).exclude(pk__in=list(taken))
+    with transaction.atomic():
+        for meeting in free.order_by("held_at", "pk"):
+            if timezone.localdate(meeting.held_at) == day:
+                if not meeting.roll_attendance:
+                    meeting.roll_attendance = True
+                    meeting.save(update_fields=["roll_attendance", "updated_at"])
+                return meeting
+        kind = Meeting.Kind.DEMOCRATIC_APPRAISAL
+        if (
+            unit.kind == Unit.Kind.BRANCH
+            and free.filter(kind=Meeting.Kind.DEMOCRATIC_APPRAISAL, held_at__lt=now).exists()
+        ):
+            kind = Meeting.Kind.GRADE_RATING
+        phase = selectors.phase_for_kind(campaign=campaign, kind=kind)
+        if phase is None or not phase.starts_on <= day <= phase.ends_on:
+            phase = selectors.phase_on(campaign=campaign, day=day)
+        # A record's title, not a message: in the site's language, whoever opens the vote.
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("%(unit)s%(kind)s") % {"unit": unit.name, "kind": Meeting.Kind(kind).label}
+        return Meeting.objects.create(
+            unit=unit,
+            kind=kind,
+            title=title,
+            held_at=now,
+            campaign=campaign,
+            phase=phase,
+            roll_attendance=True,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+
+
+def meeting_attendance_from_roll(
+    *, meeting: Meeting, present: Mapping[int, bool], actor: User | None = None
+) -> None:
+    """Write a vote's door roll as the meeting's attendance: {member id: ticked
+    present}. Called once, when the vote closes, so the rows carry neither the order nor
+    the time of the ticks. A member on the roll is present or absent as the roll says
+    (an absence reason already recorded stays); anyone recorded who is not on the roll
+    (an officer of the branch attending a party group's appraisal) stays as recorded."""
+    with transaction.atomic():
+        existing = {row.member_id: row for row in meeting.attendance.all()}
+        created: list[MeetingAttendance] = []
+        changed: list[tuple[MeetingAttendance, dict]] = []
+        for member_id in sorted(present):
+            status = Status.PRESENT if present[member_id] else Status.ABSENT
+            row = existing.get(member_id)
+            if row is None:
+                created.append(
+                    MeetingAttendance(meeting=meeting, member_id=member_id, status=status)
+                )
+            elif row.status != status:
+                before = snapshot(row)
+                row.status = status
+                if status == Status.PRESENT:
+                    row.reason = ""
+                changed.append((row, before))
+        MeetingAttendance.objects.bulk_create(created, batch_size=1000)
+        MeetingAttendance.objects.bulk_update(
+            [row for row, _before in changed], ["status", "reason"], batch_size=1000
+        )
+        if not meeting.roll_attendance:
+            Meeting.objects.filter(pk=meeting.pk).update(roll_attendance=True)
+            meeting.roll_attendance = True
+        audit_record_many(
+            action=AuditEntry.Action.CREATE,
+            actor=actor,
+            changes=((row, None, snapshot(row)) for row in created),
+        )
+        audit_record_many(
+            action=AuditEntry.Action.UPDATE,
+            actor=actor,
+            changes=((row, before, snapshot(row)) for row, before in changed),
+        )
+
+
+def meeting_attend_as_officer(*, meeting: Meeting, member: Member, attended: bool) -> bool:
+    """Record (or take back) that an officer of the branch — its secretary, say — took
+    part in one of its party groups' appraisal meetings (the seed: a secretary attended
+    the appraisals of all three of the branch's party groups). The person is the one
+    who says so: nothing is typed. A member of the group itself is on the roll and is
+    not changed here. Returns whether the attendance is now recorded."""
+    if meeting.unit.kind != Unit.Kind.PARTY_GROUP or meeting.kind not in VOTE_MEETING_KINDS:
+        raise ValidationError(_("只有党小组的民主评议会可以登记支部委员列席。"))
+    if member.party_group_id == meeting.unit_id:
+        raise ValidationError(_("您是本党小组的党员，出勤以到会登记为准。"))
+    with transaction.atomic():
+        rows = MeetingAttendance.objects.filter(meeting=meeting, member=member)
+        if attended:
+            if not rows.exists():
+                MeetingAttendance.objects.create(
+                    meeting=meeting, member=member, status=Status.PRESENT
+                )
+            else:
+                rows.update(status=Status.PRESENT, reason="")
+        else:
+            for row in rows:
+                row.delete()
+    return attended

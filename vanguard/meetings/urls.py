@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vanguard.meetings import views
+from vanguard.meetings import views, views_attend
 
 app_name = "meetings"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("new/attendance/", views.attendance_rows, name="attendance_rows"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/attend/", views_attend.attend, name="attend"),
 ]

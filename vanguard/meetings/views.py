@@ -25,6 +25,7 @@ from vanguard.campaigns.models import Campaign
 from vanguard.meetings import access, selectors, services
 from vanguard.meetings.forms import MeetingForm, absences_from, new_submission_token
 from vanguard.meetings.models import Meeting, MeetingAttendance
+from vanguard.meetings.views_attend import officer_attendance
 from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member, Unit
 
@@ -231,6 +232,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "present_rows": [r for r in rows if r.status == MeetingAttendance.Status.PRESENT],
             "own": own,
             "can_edit": campaigns_access.can_keep_records(user, meeting.unit),
+            "officer_attendance": officer_attendance(user, meeting),
         },
     )
 

@@ -29,6 +29,10 @@ def _meeting(f):
     return meeting(f.org.branch_a1)
 
 
+def _group_appraisal(f):
+    return meeting(f.org.group_a1, kind="democratic_appraisal", title="第一党小组民主评议会")
+
+
 def _form_data(f):
     return {
         "unit": f.org.branch_a1.pk,
@@ -99,6 +103,18 @@ ROWS = [
         default=302,
         method="post",
         data=lambda f: {**_form_data(f), "title": "支部动员大会"},
+    ),
+    AccessRow(
+        "meetings/<int:pk>/attend/",
+        lambda f: reverse("meetings:attend", args=[_group_appraisal(f).pk]),
+        # Only an officer of the branch who is a member of it but not of the group:
+        # the secretary. Those who keep the records without a member record in the
+        # branch, readers and the group's own member: 403; the other branch: 404.
+        {"anonymous": LOGIN, "secretary": 302, "other_member": 404},
+        default=403,
+        method="post",
+        data=lambda f: {"attended": "1"},
+        note="a branch officer records their own attendance at a party group's appraisal",
     ),
     # --- API -----------------------------------------------------------------------
     AccessRow(
