@@ -10,8 +10,11 @@ class GradingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the requirement kinds of the appraisal and grading (检查项).
         from vanguard.grading import requirements  # noqa: F401
+        from vanguard.grading.review_facts import appraisal_facts
         from vanguard.grading.selectors import grade_fact_text
         from vanguard.reviews import grade_facts
 
         # The review rounds 2 and 3 report up the appraisal's votes and grades.
         grade_facts.register(grade_fact_text)
+        # … and show them read-only, so the branch types none of them.
+        grade_facts.register_facts(appraisal_facts)

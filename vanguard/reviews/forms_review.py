@@ -1,6 +1,7 @@
 """Forms of the reviewers' side: the branch's review of a submitted version (the three
-criteria, the written feedback, and the verdict from the button pressed), the grade
-facts of rounds 2 and 3 recorded by hand, and the committee's word (one document,
+criteria, the written feedback, and the verdict from the button pressed), the note
+on the grade facts of rounds 2 and 3 (the facts themselves are the system's), and the
+committee's word (one document,
 or many at once)."""
 
 from __future__ import annotations
@@ -80,14 +81,18 @@ class BranchReviewForm(forms.Form):
         }
 
 
-class GradeFactForm(forms.Form):
-    grade_fact = forms.CharField(
-        label=_("评议与等级情况"),
+class RoundNoteForm(forms.Form):
+    """Rounds 2 and 3: the votes and grades are read from the system and shown; the
+    branch writes only what the system cannot know."""
+
+    note = forms.CharField(
+        label=_("补充说明"),
         max_length=GRADE_FACT_MAX,
+        required=False,
         help_text=_(
-            "民主评议和等级评定的数据接入之前，由支部手工登记，例如“民主评议已召开，初评等级：优秀”。"
+            "选填。投票结果和等级由系统读取，无需填写；这里只写系统无从得知的情况，"
+            "例如评议未在系统中进行。"
         ),
-        error_messages={"required": _("请填写评议与等级情况。")},
     )
 
 

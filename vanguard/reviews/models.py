@@ -111,9 +111,13 @@ class ReviewRound(models.Model):
 
     document = models.ForeignKey(SelfAnalysis, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField(_("轮次"), choices=Number.choices)
-    # Round 2 and 3 report grade facts up. Until the appraisal data exists (the
-    # ballots and grading apps), the branch records them by hand here.
+    # Round 2 and 3 report grade facts up: the text drawn from the appraisal data
+    # (votes, initial and approved grade) when the branch passes the round. Rounds
+    # before that data existed hold what the branch typed by hand.
     grade_fact = models.CharField(_("评议与等级情况"), max_length=300, blank=True)
+    # What the system cannot know (the vote held on paper elsewhere, a member away on
+    # the day …): the branch's only typing about the round's facts.
+    note = models.CharField(_("补充说明"), max_length=300, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

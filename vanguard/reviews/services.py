@@ -269,10 +269,15 @@ def branch_review(
             verdict == BranchReview.Verdict.PASS
             and round_.number > 1
             and not round_.grade_fact.strip()
+            and not round_.note.strip()
         ):
             raise ValidationError(
                 {
-                    "grade_fact": _("第%(number)s轮通过前，请先登记本轮的评议与等级情况。")
+                    "grade_fact": _(
+                        "第%(number)s轮通过前，系统中须有本轮的评议与等级情况"
+                        "（民主评议投票已结束、支部已上报等级初评）；"
+                        "评议未在系统中进行的，请在“补充说明”中写明。"
+                    )
                     % {"number": round_.number}
                 }
             )
@@ -324,25 +329,28 @@ def _fill_grade_fact(round_: ReviewRound, document: SelfAnalysis) -> None:
         round_.save(update_fields=["grade_fact"])
 
 
-def record_grade_fact(*, round: ReviewRound, text: str, user: User) -> ReviewRound:  # noqa: A002
-    """The branch records a round's grade facts (rounds 2 and 3); the review page offers
-    the text drawn from the appraisal data (`appraisal_grade_fact`) to start from."""
+def appraisal_facts(document: SelfAnalysis) -> grade_facts.AppraisalFacts:
+    """The appraisal facts the system holds for the document's member (the vote, the
+    proposed and approved grade), shown read-only on the review page."""
+    return grade_facts.appraisal_facts(member=document.member, campaign=document.campaign)
+
+
+def round_note_record(*, round: ReviewRound, text: str, user: User) -> ReviewRound:  # noqa: A002
+    """The branch notes, for rounds 2 and 3, what the system cannot know about the
+    round's facts; the votes and grades themselves are read from the appraisal data
+    (`appraisal_facts`). An empty text clears the note."""
     text = (text or "").strip()
     if round.number < 2:
         raise ValidationError(_("第一轮不需要登记评议与等级情况。"))
-    if not text:
-        raise ValidationError({"grade_fact": _("请填写评议与等级情况。")})
     if len(text) > GRADE_FACT_MAX:
-        raise ValidationError(
-            {"grade_fact": _("评议与等级情况最多 %(max)s 字。") % {"max": GRADE_FACT_MAX}}
-        )
+        raise ValidationError({"note": _("补充说明最多 %(max)s 字。") % {"max": GRADE_FACT_MAX}})
     with transaction.atomic():
         fresh = ReviewRound.objects.select_for_update().get(pk=round.pk)
         if fresh.closed_at is not None:
-            raise ValidationError(_("本轮已结束，不能再修改评议与等级情况。"))
-        fresh.grade_fact = text
-        fresh.save(update_fields=["grade_fact"])
-    round.grade_fact = text
+            raise ValidationError(_("本轮已结束，不能再修改补充说明。"))
+        fresh.note = text
+        fresh.save(update_fields=["note"])
+    round.note = text
     return fresh
 
 

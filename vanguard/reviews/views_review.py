@@ -31,7 +31,7 @@ from vanguard.reviews.forms_review import (
     BranchReviewForm,
     BulkResponseForm,
     CommitteeResponseForm,
-    GradeFactForm,
+    RoundNoteForm,
 )
 from vanguard.reviews.models import CRITERIA, SECTIONS, BranchReview, SelfAnalysis
 
@@ -61,7 +61,7 @@ def _render_detail(
     document: SelfAnalysis,
     *,
     review_form: BranchReviewForm | None = None,
-    grade_form: GradeFactForm | None = None,
+    grade_form: RoundNoteForm | None = None,
     response_form: CommitteeResponseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -84,13 +84,15 @@ def _render_detail(
         and access.can_record_grade_fact(user, document)
     )
     if may_record and grade_form is None:
-        # Start from the appraisal data (votes, initial and approved grade) when nothing
-        # was typed yet.
-        grade_form = GradeFactForm(
-            initial={
-                "grade_fact": current_round.grade_fact  # type: ignore[union-attr]
-                or services.appraisal_grade_fact(document, current_round.number)  # type: ignore[union-attr]
-            }
+        grade_form = RoundNoteForm(initial={"note": current_round.note})  # type: ignore[union-attr]
+    # The votes and grades the system holds, shown read-only (rounds 2 and 3).
+    facts = report = None
+    if current_round is not None and current_round.number > 1:
+        facts = services.appraisal_facts(document)
+        # What the round reports up: kept when the branch passed it, else what passing
+        # now would record.
+        report = current_round.grade_fact or services.appraisal_grade_fact(
+            document, current_round.number
         )
     may_respond = (
         access.can_committee_respond(user, document) and document.state == State.WITH_COMMITTEE
@@ -134,6 +136,8 @@ def _render_detail(
             "sections": sections,
             "reviews": reviews,
             "current_round": current_round,
+            "facts": facts,
+            "report": report,
             "review_form": review_form if may_review else None,
             "grade_form": grade_form if may_record else None,
             "response_form": response_form if may_respond else None,
@@ -191,24 +195,25 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def grade_fact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Record the current round's grade facts by hand (rounds 2 and 3)."""
+    """The branch's note on the current round's grade facts (rounds 2 and 3): what the
+    system cannot know; the votes and grades are the system's."""
     document = access.get_self_analysis_for_user(
         request.user, pk, need=access.can_record_grade_fact
     )
-    form = GradeFactForm(request.POST)
+    form = RoundNoteForm(request.POST)
     if form.is_valid():
         round_ = document.rounds.filter(number=document.current_round).first()
         try:
             if round_ is None:
                 raise ValidationError(_("这份材料还没有开始本轮审阅。"))
-            services.record_grade_fact(
-                round=round_, text=form.cleaned_data["grade_fact"], user=request.user
+            services.round_note_record(
+                round=round_, text=form.cleaned_data["note"], user=request.user
             )
         except ValidationError as error:
             show_service_errors(form, error)
         else:
             messages.success(
-                request, _("已登记第%(round)s轮的评议与等级情况。") % {"round": round_.number}
+                request, _("已保存第%(round)s轮的补充说明。") % {"round": round_.number}
             )
             return redirect("reviews:review", pk=document.pk)
     return _render_detail(request, document, grade_form=form, status=400)

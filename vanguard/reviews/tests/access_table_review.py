@@ -64,8 +64,8 @@ ROWS = [
         {"anonymous": LOGIN, **UNSEEN, **BRANCH_REVIEWERS, "committee_admin": 302},
         default=403,
         method="post",
-        data=lambda f: {"grade_fact": "民主评议已召开，初评等级：优秀"},
-        note="round 2's grade facts, recorded by hand by the branch (or the committee)",
+        data=lambda f: {"note": "评议会在系统外进行"},
+        note="round 2's note on the grade facts (the facts are the system's), by the branch",
     ),
     AccessRow(
         "reviews/review/<int:pk>/respond/",

@@ -175,7 +175,20 @@ def _to_round_two(fx) -> SelfAnalysis:
     return document
 
 
-def test_round_two_pass_needs_grade_facts_recorded_first(client, fx):
+def test_round_two_shows_the_systems_facts_and_asks_for_none_of_them(client, fx):
+    document = _to_round_two(fx)
+    client.force_login(fx.cast.secretary)
+    page = client.get(reverse("reviews:review", args=[document.pk])).content.decode()
+    assert "第2轮评议与等级情况" in page
+    assert "尚未投票" in page and "尚未初评" in page
+    # The stale "recorded by hand until the data is connected" text is gone, and the
+    # only field about the facts is the optional note.
+    assert "数据接入之前" not in page
+    assert 'name="grade_fact"' not in page
+    assert 'name="note"' in page
+
+
+def test_round_two_pass_needs_the_systems_facts_or_a_note(client, fx):
     document = _to_round_two(fx)
     assert document.current_round == 2
     latest = document.versions.order_by("-number").first().number
@@ -183,26 +196,28 @@ def test_round_two_pass_needs_grade_facts_recorded_first(client, fx):
     url = reverse("reviews:review", args=[document.pk])
     response = client.post(url, review_post("pass", version=latest))
     assert response.status_code == 400
-    assert "请先登记本轮的评议与等级情况" in response.content.decode()
+    assert "系统中须有本轮的评议与等级情况" in response.content.decode()
     document.refresh_from_db()
     assert document.state == SelfAnalysis.State.SUBMITTED
 
     response = client.post(
-        reverse("reviews:grade_fact", args=[document.pk]), {"grade_fact": "初评等级：优秀"}
+        reverse("reviews:grade_fact", args=[document.pk]), {"note": "评议会在系统外用纸质选票进行"}
     )
     assert response.status_code == 302
-    assert document.rounds.get(number=2).grade_fact == "初评等级：优秀"
+    assert document.rounds.get(number=2).note == "评议会在系统外用纸质选票进行"
     assert client.post(url, review_post("pass", version=latest)).status_code == 302
     document.refresh_from_db()
     assert document.state == SelfAnalysis.State.WITH_COMMITTEE
 
 
-def test_empty_grade_fact_is_refused(client, fx):
+def test_an_empty_note_is_allowed_and_a_long_one_refused(client, fx):
     document = _to_round_two(fx)
     client.force_login(fx.cast.secretary)
-    response = client.post(reverse("reviews:grade_fact", args=[document.pk]), {"grade_fact": ""})
+    url = reverse("reviews:grade_fact", args=[document.pk])
+    assert client.post(url, {"note": ""}).status_code == 302
+    response = client.post(url, {"note": "长" * 301})
     assert response.status_code == 400
-    assert "请填写评议与等级情况。" in response.content.decode()
+    assert document.rounds.get(number=2).note == ""
 
 
 def test_committee_response_before_the_branch_passed_is_refused(client, fx):

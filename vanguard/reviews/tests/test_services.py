@@ -273,8 +273,8 @@ def test_three_rounds_up_and_down_to_approval(fx):
                 verdict="pass",
             )
         assert "评议与等级情况" in refused.value.message_dict["grade_fact"][0]
-        services.record_grade_fact(
-            round=doc.rounds.get(number=number), text="民主评议：优秀 12 票", user=fx.cast.secretary
+        services.round_note_record(
+            round=doc.rounds.get(number=number), text="评议在系统外进行", user=fx.cast.secretary
         )
         services.branch_review(
             document=doc,
@@ -295,14 +295,14 @@ def test_three_rounds_up_and_down_to_approval(fx):
         services.committee_respond(document=doc, text="再批一次", user=fx.cast.committee_admin)
 
 
-def test_grade_facts_are_refused_for_round_one_and_when_empty(fx):
+def test_a_note_is_refused_for_round_one_and_by_the_member(fx):
     doc = f.document(fx)
     with pytest.raises(ValidationError):
-        services.record_grade_fact(round=doc.rounds.get(number=1), text="x", user=fx.cast.secretary)
+        services.round_note_record(round=doc.rounds.get(number=1), text="x", user=fx.cast.secretary)
     round_two = ReviewRound.objects.create(document=doc, number=2)
     with pytest.raises(ValidationError):
-        services.record_grade_fact(round=round_two, text=" ", user=fx.cast.secretary)
+        services.round_note_record(round=round_two, text="长" * 301, user=fx.cast.secretary)
     with pytest.raises(PermissionDenied):
         access.get_self_analysis_for_user(fx.cast.member, doc.pk, need=access.can_record_grade_fact)
     round_two.refresh_from_db()
-    assert round_two.grade_fact == ""
+    assert round_two.note == ""
