@@ -74,6 +74,7 @@ class BranchProgressOut(Schema):
     percent: int = 0
     met: bool
     members_total: int
+    members_required: int
     members_complete: int
     silent_members: int
     has_plan: bool
@@ -90,6 +91,7 @@ class ProgressOut(Schema):
     branches_total: int
     branches_met: int
     members_total: int
+    members_required: int
     members_complete: int
     silent_members: int
     without_plan: int
@@ -160,6 +162,7 @@ def campaign_progress(
             "percent": branch.percent,
             "met": branch.met,
             "members_total": branch.members_total,
+            "members_required": branch.members_required,
             "members_complete": branch.members_complete,
             "silent_members": branch.silent_members,
             "has_plan": branch.has_plan,
@@ -187,6 +190,7 @@ def campaign_progress(
         "branches_total": top.branch_count if top else 0,
         "branches_met": top.branches_met if top else 0,
         "members_total": top.members_total if top else 0,
+        "members_required": top.members_required if top else 0,
         "members_complete": top.members_complete if top else 0,
         "silent_members": top.silent_members if top else 0,
         "without_plan": top.without_plan if top else 0,

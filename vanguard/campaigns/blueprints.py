@@ -70,12 +70,20 @@ EDUCATION = Blueprint(
                 RequirementSpec("branch_study_sessions", {"min": 2}),
             ),
         ),
+        # Beside the three meetings, each member's own part: the party-spirit analysis
+        # and personal summary (党性分析材料和个人总结), first sent up in round 1 of the
+        # three rounds (三上三下). Without it the phase asked nothing of a member, and the
+        # dashboards counted everyone as having done their part.
         PhaseSpec(
             Phase.Key.ANALYSIS,
             _("分析评议"),
             starts_after_days=71,
             length_days=44,
-            requirements=THREE_MEETINGS,
+            requirements=(
+                THREE_MEETINGS[0],
+                RequirementSpec("member_self_analysis_submitted", {"round": 1}),
+                *THREE_MEETINGS[1:],
+            ),
         ),
         # The kinds are registered by the rectification app (campaigns names them only
         # by their codes): every member submits a written plan, the branch's plan is

@@ -96,10 +96,23 @@ class MemberProgress:
     branch_id: int
     items: list[MemberItem] = field(default_factory=list)
     submitted: int = 0  # everything submitted in the campaign (notes, reflections, …)
+    study_works: int = 0  # of which study works, as the study page lists them
+
+    @property
+    def has_requirements(self) -> bool:
+        """Whether the phase judged sets this member any individual requirement."""
+        return bool(self.items)
 
     @property
     def complete(self) -> bool:
         return all(item.done for item in self.items)
+
+    @property
+    def counts_complete(self) -> bool:
+        """Counted among the members who completed their individual requirements: a
+        phase that sets none leaves the member out of the figure (counting them would
+        put members who submitted nothing among those who completed everything)."""
+        return self.has_requirements and self.complete
 
     @property
     def missing(self) -> list[MemberItem]:
@@ -133,7 +146,8 @@ class UnitProgress:
     branch_shares: list[float] = field(default_factory=list)
     branches_met: int = 0
     members_total: int = 0
-    members_complete: int = 0
+    members_required: int = 0  # members the judged phase sets individual requirements
+    members_complete: int = 0  # of those, the ones who met every one
     silent_members: int = 0
     without_plan: int = 0
     without_meeting: int = 0
@@ -331,6 +345,7 @@ def campaign_progress(
 
     # The figures beside the requirements, read by the apps that own them.
     submitted = kinds.summed(kinds.SUBMISSION_READINGS, ctx)
+    study_works = kinds.summed(kinds.STUDY_WORK_READINGS, ctx)
     plans = kinds.summed(kinds.PLAN_READINGS, ctx)
     meetings = kinds.summed(kinds.MEETING_READINGS, ctx)
     lead = lead_phase(phases)
@@ -341,6 +356,7 @@ def campaign_progress(
         branch.members = members_by_branch.get(branch_id, [])
         for member in branch.members:
             member.submitted = submitted.get(member.id, 0)
+            member.study_works = study_works.get(member.id, 0)
         branch.has_plan = bool(plans.get(branch_id))
         branch.has_meeting = bool(meetings.get(branch_id))
         judged = judged_in.get(branch_id)
@@ -367,7 +383,8 @@ def campaign_progress(
         phases_behind = (lead.order - branch.phase.order) if lead and branch.phase else 0
         branch.behind = max(phases_behind, 0) + (1 - share)
         met = all(result.met for result in branch.results)
-        complete = sum(member.complete for member in branch.members)
+        required = sum(member.has_requirements for member in branch.members)
+        complete = sum(member.counts_complete for member in branch.members)
         silent = sum(member.is_blind_spot for member in branch.members)
         # Roll the branch up to itself and every unit above it in the scope.
         for unit_id in path_ids(branch.path):
@@ -378,6 +395,7 @@ def campaign_progress(
             unit.branch_shares.append(share)
             unit.branches_met += met
             unit.members_total += len(branch.members)
+            unit.members_required += required
             unit.members_complete += complete
             unit.silent_members += silent
             unit.without_plan += not branch.has_plan

@@ -160,6 +160,11 @@ Reading = Callable[[Context], Mapping[int, int]]
 # {member id: things submitted in the campaign}.
 SUBMISSION_READINGS: list[Reading] = []
 
+# Study works (reading notes, reflections, essays) submitted in the campaign, as the
+# study page lists a member's works: {member id: works}. One of the submissions above,
+# and the only one the member's page and the branch's table call "study works".
+STUDY_WORK_READINGS: list[Reading] = []
+
 # Branches with a study plan submitted in the campaign: {branch id: plans}.
 PLAN_READINGS: list[Reading] = []
 

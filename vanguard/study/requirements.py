@@ -27,6 +27,7 @@ from vanguard.campaigns.requirements import (
     BRANCH,
     MEMBER,
     PLAN_READINGS,
+    STUDY_WORK_READINGS,
     SUBMISSION_READINGS,
     WEEKLY_READINGS,
     ChoiceParam,
@@ -125,6 +126,7 @@ def works_by_week(ctx: Context, bounds: Sequence[datetime.datetime]) -> list[tup
 
 
 SUBMISSION_READINGS.append(study_work_totals)
+STUDY_WORK_READINGS.append(study_work_totals)
 PLAN_READINGS.append(submitted_plans)
 WEEKLY_READINGS.append(WeeklyReading(kinds=lambda: StudyWork.Kind.choices, count=works_by_week))
 

@@ -170,3 +170,49 @@ def test_query_count_does_not_grow_with_branches_or_members(cast, org, campaign)
 
     assert _queries(campaign, [org.committee]) == small_college
     assert _queries(campaign, [org.branch_a1]) == small_branch
+
+
+def test_a_phase_without_individual_requirements_counts_nobody_as_done(cast, org, campaign):
+    """Issue 16: the college page said "687/687 completed their individual requirements"
+    beside members who had submitted nothing: a phase that asks nothing of a member had
+    counted every member as done."""
+    data.move_on(campaign, org.branch_a1)  # the test campaign's analysis phase: meetings only
+
+    progress = campaign_progress(campaign=campaign, roots=[org.committee])
+    a1, a2 = progress.units[org.branch_a1.pk], progress.units[org.branch_a2.pk]
+    college = progress.units[org.committee.pk]
+
+    assert (a1.members_complete, a1.members_required, a1.members_total) == (0, 0, 3)
+    assert a1.silent_members == 3
+    assert not any(member.counts_complete for member in a1.members)
+    # Branches still in the study phase are judged by its individual requirements.
+    assert (a2.members_required, college.members_required) == (a2.members_total, 1)
+    # Nobody is both: done with their part, and without a single thing submitted.
+    assert college.members_complete + college.silent_members <= college.members_total
+
+
+def test_a_member_who_submitted_nothing_is_never_counted_done(cast, org, campaign):
+    data.complete_study(campaign, org.branch_a1)
+    progress = campaign_progress(campaign=campaign, roots=[org.committee])
+    for branch in progress.branches:
+        for member in branch.members:
+            assert not (member.is_blind_spot and member.counts_complete), member.name
+
+
+def test_study_works_are_the_study_pages_count_not_every_submission(cast, org, campaign):
+    """Issue 16: a member's page counted 6 "study materials" where the study page listed
+    4 — the self-analysis versions were counted in. Study works are the study page's."""
+    from vanguard.reviews.models import SelfAnalysis, SubmittedVersion  # noqa: PLC0415
+
+    data.work(campaign, cast.member_record)
+    data.work(campaign, cast.member_record, "reflection")
+    text = {"problems": "问题", "roots": "根源", "direction": "方向", "summary": "总结"}
+    document = SelfAnalysis.objects.create(
+        campaign=campaign, member=cast.member_record, current_round=1, **text
+    )
+    SubmittedVersion.objects.create(document=document, number=1, round=1, **text)
+
+    _branch, mine = member_progress(campaign=campaign, member=cast.member_record)
+
+    assert mine.study_works == 2
+    assert mine.submitted == 3  # still "has submitted something", for the blind spots

@@ -69,6 +69,7 @@ def test_education_template_sets_the_seeds_requirements(org):
     ]
     assert [label for _k, _p, label in _requirements(analysis)] == [
         "支部召开支部动员会",
+        "每名党员第 1 轮提交党性分析材料和个人总结",
         "支部召开民主评议会",
         "支部召开等级评定会",
     ]
@@ -120,7 +121,7 @@ def test_creating_a_campaign_audits_its_phases_and_requirements(org, cast):
     types = list(AuditEntry.objects.values_list("object_type", flat=True))
     assert types.count("campaigns.campaign") == 1
     assert types.count("campaigns.phase") == 3
-    assert types.count("campaigns.requirement") == 10  # 4 + 3 + 3 (rectification)
+    assert types.count("campaigns.requirement") == 11  # 4 + 4 + 3 (rectification)
 
 
 def test_clone_copies_phases_a_year_later_and_requirements_but_no_data(org, cast):
@@ -224,7 +225,7 @@ def test_committee_adds_changes_and_removes_a_requirement(org):
     assert (added.scope, added.label, added.order) == (
         "member",
         "每名党员参加学习讨论不少于 2 次",
-        4,
+        5,
     )
 
     services.requirement_update(
@@ -234,7 +235,7 @@ def test_committee_adds_changes_and_removes_a_requirement(org):
     assert (added.params, added.label) == ({"min": 3}, "至少参加三次")
 
     services.requirement_remove(requirement=added)
-    assert analysis.requirements.count() == 3
+    assert analysis.requirements.count() == 4
 
 
 @pytest.mark.parametrize(
