@@ -164,6 +164,12 @@ def branch(request: AuthenticatedHttpRequest, campaign_pk: int, branch_pk: int) 
             _errors(request, error)
             context = _branch_context(request, campaign, unit)
             context["posted"] = request.POST
+            for item in context["items"]:  # what was typed stays on the page
+                pk = item["row"].member.pk
+                item["posted"] = (
+                    request.POST.get(f"grade_{pk}", ""),
+                    request.POST.get(f"rationale_{pk}", ""),
+                )
             return render(request, "grading/branch.html", context, status=400)
         messages.success(request, _("已保存 %(n)s 条等级初评。") % {"n": changed})
         return redirect("grading:branch", campaign_pk=campaign.pk, branch_pk=unit.pk)

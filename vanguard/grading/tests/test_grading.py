@@ -292,6 +292,11 @@ def test_the_secretary_proposes_on_the_page_beside_the_tally(client, cast, branc
         response.content.decode()
     )
     assert not GradeProposal.objects.exists()
+    # The page comes back as it was sent: 张丽's 优秀 and the others' rationales.
+    page = response.content.decode()
+    zhang = page[page.index(f'id="member-{cast.colleague_record.pk}"') :]
+    assert re.search(r'value="excellent" checked', zhang[: zhang.index("</article>")])
+    assert page.count(">认真履职</textarea>") == 2
     data[f"rationale_{cast.colleague_record.pk}"] = "工作踏实，成绩突出"
     response = client.post(url, data, follow=True)
     assert "已保存 3 条等级初评。" in response.content.decode()
