@@ -175,8 +175,15 @@ def notify_many(messages: Iterable[Message]) -> list[Message]:
     )
     if mails:
         # Sent after the rows are committed: a failed send must not undo the record.
-        transaction.on_commit(lambda: send_mass_mail(mails, connection=get_connection()))
+        transaction.on_commit(functools.partial(_send_mails, mails))
     return new
+
+
+def _send_mails(mails: list[tuple[str, str, str, list[str]]]) -> None:
+    """Hand the e-mails to the background worker (inline without one)."""
+    from vanguard.notices.tasks import send_mails
+
+    send_mails.enqueue([list(mail) for mail in mails])
 
 
 # --- Notices ------------------------------------------------------------------
@@ -492,10 +499,6 @@ def _digest_body(notifications: list[Notification], day: datetime.date) -> str:
             lines.append(f"  {n.url}")
     lines += ["", _("可在“通知”页面更改提醒方式。")]
     return "\n".join(lines)
-
-
-def _send_mails(mails: list[tuple[str, str, str, list[str]]]) -> None:
-    send_mass_mail(mails, connection=get_connection())
 
 
 def notice_digest_send(*, today: datetime.date | None = None) -> int:
