@@ -1,7 +1,8 @@
 """Saving a draft never un-submits (issue 16, point 8): in every workflow with a save
-button next to a submit button, saving on a document already handed in is either not
-offered and refused by the service (the study plan, a supervision check, the
-self-analysis, the rectification plan), and what was handed in stays standing."""
+button next to a submit button, a document already handed in offers no draft save,
+the service refuses one (or holds it to the submitted rule), and what was handed in
+stays standing: the study plan, a supervision check, the self-analysis and the
+rectification plan (the stage summary: materials/tests/test_stage_summary.py)."""
 
 from __future__ import annotations
 

@@ -44,6 +44,10 @@ class WorkOut(Schema):
     updated_at: datetime.datetime
     reviewed_at: datetime.datetime | None
     is_locked: bool
+    entered_by_role: str = Field(
+        description="Entered on the member's behalf (代录) by an officer in this role "
+        "(e.g. branch_secretary); empty when the member entered it"
+    )
 
     @staticmethod
     def resolve_member_name(obj: StudyWork) -> str:

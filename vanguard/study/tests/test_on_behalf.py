@@ -122,3 +122,12 @@ def test_a_members_own_work_is_not_marked(client, cast, campaign):
     work = StudyWork.objects.get()
     assert not work.is_entered_on_behalf
     assert "代录" not in client.get(reverse("study:work_detail", args=[work.pk])).content.decode()
+
+
+def test_the_api_tells_the_member_who_entered_their_work(client, cast, campaign):
+    client.force_login(cast.secretary)
+    enter(client, cast.member_record)
+    client.force_login(cast.member)
+    works = client.get("/api/v1/study/works").json()
+    items = works["items"] if isinstance(works, dict) else works
+    assert [w["entered_by_role"] for w in items] == ["branch_secretary"]
