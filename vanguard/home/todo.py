@@ -17,6 +17,7 @@ the member's data or the size of the branch.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,8 @@ from vanguard.rectification import access as rectification_access
 from vanguard.rectification.models import Item, Plan
 from vanguard.reviews import access as reviews_access
 from vanguard.reviews.models import SelfAnalysis
-from vanguard.study.models import StudyWork
+from vanguard.study import selectors as study_selectors
+from vanguard.study.models import Attendance, StudySession, StudyWork
 
 TODO = "todo"  # the member has something to do
 WAITING = "waiting"  # the member did their part; someone else acts next
@@ -238,6 +240,48 @@ def _rectification(items: list[TodoItem], plan: Plan | None, campaign: Campaign)
         items.append(TodoItem("plan-items", _("落实整改事项"), status, url, DONE))
 
 
+# --- The next study session -------------------------------------------------------------
+
+SESSION_DAYS_AHEAD = 7
+
+
+def _next_session(items: list[TodoItem], member: Member, campaign: Campaign) -> None:
+    """Today's study session of the member's branch (or a lecture above it): sign in at
+    the door; else the next one within a week, as news. One item at most."""
+    now = timezone.localtime()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    session: StudySession | None = (
+        study_selectors.sessions_for_member(member, campaign)
+        .filter(
+            starts_at__gte=today,
+            starts_at__lt=today + datetime.timedelta(days=SESSION_DAYS_AHEAD + 1),
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if session is None:
+        return
+    at = timezone.localtime(session.starts_at)
+    url = reverse("study:session_detail", args=[session.pk])
+    title = _("%(kind)s：%(topic)s") % {"kind": session.get_kind_display(), "topic": session.topic}
+    if at.date() != now.date():
+        when = _("%(month)d月%(day)d日 %(time)s") % {
+            "month": at.month,
+            "day": at.day,
+            "time": at.strftime("%H:%M"),
+        }
+        items.append(TodoItem(f"session-{session.pk}", title, when, url, INFO))
+        return
+    signed = Attendance.objects.filter(
+        session=session, member=member, status=Attendance.Status.PRESENT
+    ).exists()
+    if signed:
+        items.append(TodoItem(f"session-{session.pk}", title, _("已签到"), url, DONE))
+    else:
+        status = _("今天 %(time)s，到场后扫码签到") % {"time": at.strftime("%H:%M")}
+        items.append(TodoItem(f"session-{session.pk}", title, status, url, TODO))
+
+
 # --- The whole list --------------------------------------------------------------------
 
 
@@ -251,6 +295,8 @@ def member_todo(user: Person, member: Member) -> MemberTodo | None:
     items = todo.items
     for index, item in enumerate(mine.items if mine else []):
         items.append(_requirement_item(index, item, campaign))
+
+    _next_session(items, member, campaign)
 
     # Feedback to read: the opinions fed back to the member, until they confirm reading.
     opinions = len(feedback_selectors.sheet_opinions(member, campaign))

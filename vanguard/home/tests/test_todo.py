@@ -20,6 +20,8 @@ from vanguard.rectification.models import Item, Plan
 from vanguard.rectification.tests import factories as rectification
 from vanguard.reviews import services as reviews
 from vanguard.reviews.tests.factories_member import ALL_OK, TEXT
+from vanguard.study import tokens
+from vanguard.study.models import StudySession
 
 
 @pytest.fixture
@@ -277,3 +279,36 @@ def test_a_returned_plan_is_due_again(client, fx):
 def test_no_active_campaign_no_todo(client, org, cast):
     page = home(client, cast.member)
     assert page.todo == ""
+
+
+def test_todays_study_session_asks_for_a_sign_in_until_the_member_signs_in(client, fx):
+    session = StudySession.objects.create(
+        campaign=fx.campaign,
+        unit=fx.org.branch_a1,
+        topic="学习党章",
+        starts_at=timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0),
+    )
+    key = f"session-{session.pk}"
+    page = home(client, fx.cast.member)
+    assert "今天 23:00，到场后扫码签到" in item(page.open, key)
+    assert "学习讨论：学习党章" in item(page.open, key)
+    assert reverse("study:session_detail", args=[session.pk]) in item(page.open, key)
+    assert f'data-todo="{key}"' not in home(client, fx.cast.other_member).todo  # branch B1
+
+    client.force_login(fx.cast.member)
+    signed = client.get(
+        reverse("study:session_sign_in", args=[session.pk, tokens.make_token(session.pk)])
+    )
+    assert signed.status_code == 200
+    page = home(client, fx.cast.member)
+    assert f'data-todo="{key}"' not in page.open
+    assert "已签到" in item(page.done, key)
+
+
+def test_a_session_later_this_week_is_announced(client, fx):
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    StudySession.objects.create(
+        campaign=fx.campaign, unit=fx.org.branch_a1, topic="学习讲话", starts_at=later
+    )
+    page = home(client, fx.cast.member)
+    assert f"{later.month}月{later.day}日 {later:%H:%M}" in page.open
