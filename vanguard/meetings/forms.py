@@ -61,8 +61,10 @@ class MeetingForm(MarksInvalidFields, forms.Form):
     title = forms.CharField(
         label=_("会议名称"),
         max_length=200,
+        required=False,
+        # The unit and the kind are chosen above: the usual title is made from them.
+        help_text=_("选填。留空则为单位名称加会议类型，例如“某某党支部支部动员会”。"),
         widget=forms.TextInput(attrs=TEXT),
-        error_messages={"required": _("请填写会议名称。")},
     )
     held_on = BoundedDateField(
         label=_("会议日期"),

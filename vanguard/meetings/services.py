@@ -87,8 +87,6 @@ def _check(
 
     if kind not in Meeting.Kind.values:
         fail("kind", _("请选择会议类型。"))
-    if not (title or "").strip():
-        fail("title", _("请填写会议名称。"))
     if kind == Meeting.Kind.PARTY_GROUP and unit.kind != Unit.Kind.PARTY_GROUP:
         fail("unit", _("党小组会由党小组召开，请选择一个党小组。"))
     if (
@@ -154,6 +152,15 @@ def _check(
     if errors:
         raise ValidationError(errors)
     return _Checked(campaign=campaign, phase=phase, attendees=attendees, absences=cleaned)
+
+
+def default_title(*, unit: Unit, kind: str) -> str:
+    """The title a meeting gets when none is typed: the unit's name and the kind
+    (光学工程教工第一党支部民主评议会). A record's title, not a message: in the site's
+    language, whoever records it."""
+    label = Meeting.Kind(kind).label if kind in Meeting.Kind.values else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(unit)s%(kind)s") % {"unit": unit.name, "kind": label}
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
@@ -249,6 +256,7 @@ def _meeting_create(
     absences: Mapping[int, str] | None,
     token: str | None,
 ) -> Meeting:
+    title = (title or "").strip() or default_title(unit=unit, kind=kind)
     with transaction.atomic():
         attendees = list(selectors.expected_attendees(unit=unit, kind=kind))
         checked = _check(
@@ -330,6 +338,8 @@ def meeting_update(
             # The door roll knows who was absent, not why: a reason may follow later.
             reasons_required=not meeting.roll_attendance,
         )
+        if "title" in data and not (data["title"] or "").strip():
+            data = {**data, "title": default_title(unit=meeting.unit, kind=kind)}
         for name in MEETING_FIELDS:
             if name in data:
                 value = data[name]
@@ -415,13 +425,10 @@ def meeting_for_vote(
         phase = selectors.phase_for_kind(campaign=campaign, kind=kind)
         if phase is None or not phase.starts_on <= day <= phase.ends_on:
             phase = selectors.phase_on(campaign=campaign, day=day)
-        # A record's title, not a message: in the site's language, whoever opens the vote.
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(unit)s%(kind)s") % {"unit": unit.name, "kind": Meeting.Kind(kind).label}
         return Meeting.objects.create(
             unit=unit,
             kind=kind,
-            title=title,
+            title=default_title(unit=unit, kind=kind),
             held_at=now,
             campaign=campaign,
             phase=phase,

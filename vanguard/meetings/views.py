@@ -177,6 +177,9 @@ def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "unit": unit.pk,
                 "kind": kind,
                 "held_on": timezone.localdate(),
+                # Whoever records the meeting usually chaired it (the secretary): their
+                # name, known, rather than typed; another name may replace it.
+                "host": getattr(organization_access.member_of(user), "name", ""),
                 "submission_token": new_submission_token(),
             },
             **options,

@@ -50,7 +50,7 @@ def test_two_forms_opened_separately_record_two_meetings(client, org, cast):
 def test_a_refused_form_keeps_its_token_and_saves_once_corrected(client, org, cast):
     client.force_login(cast.secretary)
     token = _token(client.get(reverse("meetings:create")).content.decode())
-    refused = client.post(reverse("meetings:create"), form(org, title="", submission_token=token))
+    refused = client.post(reverse("meetings:create"), form(org, held_on="", submission_token=token))
     assert refused.status_code == 200
     assert _token(refused.content.decode()) == token
     for _ in range(2):

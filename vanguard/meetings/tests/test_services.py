@@ -113,11 +113,10 @@ def test_all_errors_are_reported_at_once(org, cast):
         record(
             org,
             cast,
-            title=" ",
             held_at=at(datetime.date(2026, 7, 1)),
             absences={cast.member_record.pk: ""},
         )
-    assert set(caught.value.message_dict) == {"title", "held_at", "attendance"}
+    assert set(caught.value.message_dict) == {"held_at", "attendance"}
 
 
 def test_a_branch_meeting_must_be_held_by_a_branch(org, cast):

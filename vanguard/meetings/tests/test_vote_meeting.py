@@ -272,3 +272,31 @@ def test_a_vote_meeting_page_says_its_attendance_is_the_door_roll(client, org, c
     client.force_login(cast.secretary)
     page = client.get(reverse("meetings:detail", args=[session.meeting.pk])).content.decode()
     assert "出勤取自民主评议投票的到会登记" in page
+
+
+# --- Other facts typed twice on the meeting form ------------------------------------
+
+
+def test_a_meeting_recorded_without_a_title_is_named_from_its_unit_and_kind(org, cast):
+    education_campaign(org.committee)
+    recorded = services.meeting_create(
+        unit=org.branch_a1,
+        kind=Kind.MOBILISATION,
+        title="  ",
+        held_at=timezone.make_aware(datetime.datetime(2026, 5, 8, 14, 0)),
+        actor=cast.secretary,
+    )
+    assert recorded.title == f"{org.branch_a1.name}支部动员会"
+    services.meeting_update(meeting=recorded, actor=cast.secretary, data={"title": ""})
+    recorded.refresh_from_db()
+    assert recorded.title == f"{org.branch_a1.name}支部动员会"
+
+
+def test_the_new_meeting_form_starts_with_the_recorder_as_host_and_needs_no_title(
+    client, org, cast
+):
+    education_campaign(org.committee)
+    client.force_login(cast.secretary)
+    page = client.get(reverse("meetings:create")).content.decode()
+    assert 'name="host" value="李书记"' in page
+    assert 'name="title"' in page and 'name="title" maxlength="200" required' not in page
