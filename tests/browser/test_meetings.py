@@ -67,7 +67,7 @@ def test_secretary_records_a_mobilisation_meeting_with_two_absent_members(
     expect(page.get_by_role("heading", name="光学工程教工第一党支部动员会")).to_be_visible()
     expect(page.locator(".absent-list")).to_contain_text("张丽：出差（北京）")
 
-    page.get_by_text("菜单", exact=True).click()  # an officer's menu is folded on a phone
+    page.locator(".mainnav summary", has_text="学习").click()  # the menu's groups fold out
     page.get_by_role("link", name="会议", exact=True).first.click()
     row = page.get_by_role("row", name="光学工程教工第一党支部动员会")
     expect(row.get_by_role("cell")).to_have_text(

@@ -34,6 +34,7 @@ def test_committee_sees_a_branch_leave_the_blind_spots_once_its_plan_is_submitte
     )
 
     log_in(page, live_server, cast.committee_admin.username)
+    page.locator(".mainnav summary", has_text="资料").click()  # the menu's group
     page.get_by_role("link", name="活动进展").click()
     expect(page.get_by_role("heading", name="信息学院党委", level=1)).to_be_visible()
     no_plan = page.locator("#no-plan")

@@ -102,6 +102,7 @@ def test_member_writes_plan_from_sheet_on_phone_secretary_returns_approves_verif
 
     # 1. The member, on a phone, opens 我的整改计划 and finds the sheet's points.
     member = log_in(browser, live_server, cast.member.username, PHONE)
+    member.locator(".mainnav summary", has_text="整改").click()  # the menu's group
     member.get_by_role("link", name="我的整改计划").click()
     expect(member.get_by_role("heading", name="我的整改计划", level=1)).to_be_visible()
     points = member.locator(".sheet-points")

@@ -41,6 +41,7 @@ def test_member_on_a_phone_writes_a_note_and_uploads_a_reflection(
     page.set_viewport_size(PHONE)
     log_in(page, live_server, cast.member.username)
 
+    page.locator(".mainnav summary", has_text="学习").click()  # the menu's group
     page.get_by_role("link", name="学习", exact=True).click()
     expect(page.get_by_role("heading", name="我的学习")).to_be_visible()
     page.get_by_role("button", name="写读书笔记").click()
