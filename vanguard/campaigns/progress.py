@@ -287,15 +287,21 @@ def campaign_progress(
         ids = path_ids(paths[0])
         campaign_depth = campaign.unit.path.count("/") - 2
         above = set(ids[campaign_depth:-1]) if paths[0].startswith(campaign.unit.path) else set()
+    # The party groups come too, in the same query: their meetings are their branch's.
     unit_rows = (
         Unit.objects.filter(ctx.under("path") | Q(pk__in=above))
-        .filter(is_active=True, kind__in=ROLLUP_KINDS)
+        .filter(is_active=True, kind__in=(*ROLLUP_KINDS, Unit.Kind.PARTY_GROUP))
         .order_by("path")
         .values_list("id", "name", "kind", "path", "depth", "parent_id")
     )
     units: dict[int, UnitProgress] = {}
     ancestors: list[UnitProgress] = []
+    groups_of: dict[int, list[int]] = defaultdict(list)  # branch -> its party groups
     for pk, name, kind, path, depth, parent_id in unit_rows:
+        if kind == Unit.Kind.PARTY_GROUP:
+            if parent_id is not None:
+                groups_of[parent_id].append(pk)
+            continue
         unit = UnitProgress(
             id=pk, name=name, kind=kind, path=path, depth=depth, parent_id=parent_id
         )
@@ -358,7 +364,11 @@ def campaign_progress(
             member.submitted = submitted.get(member.id, 0)
             member.study_works = study_works.get(member.id, 0)
         branch.has_plan = bool(plans.get(branch_id))
-        branch.has_meeting = bool(meetings.get(branch_id))
+        # Held a meeting: the branch, or one of its party groups (as the workbook's
+        # line of the branch counts them, materials.figures).
+        branch.has_meeting = any(
+            meetings.get(unit_id) for unit_id in (branch_id, *groups_of.get(branch_id, ()))
+        )
         judged = judged_in.get(branch_id)
         for requirement in by_phase.get(judged.pk, []) if judged else []:
             reached, target = values[requirement.pk], targets[requirement.pk]

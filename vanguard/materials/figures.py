@@ -11,7 +11,9 @@ a party group's records count on its branch's line):
   that phase's run;
 * members: active members by standing;
 * meetings held (held_at not in the future), by kind, with their titles and days, each
-  placed in the phase whose dates hold its day (as the meeting requirement does);
+  placed in the phase whose dates hold its day (as the meeting requirement does); a
+  branch's line holds its party groups' meetings, as the dashboards' "held a meeting"
+  (`campaigns.progress`, has_meeting) counts them — the two are tested to agree;
 * study: works by kind and the members who wrote them, the sessions and lectures held
   and the person-times present at them, the notes read by supervisors by level;
 * opinions, counts only (never a source, a date or an order): received (all but the

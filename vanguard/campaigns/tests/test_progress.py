@@ -216,3 +216,21 @@ def test_study_works_are_the_study_pages_count_not_every_submission(cast, org, c
 
     assert mine.study_works == 2
     assert mine.submitted == 3  # still "has submitted something", for the blind spots
+
+
+def test_a_party_groups_meeting_is_its_branchs_as_the_workbook_counts_it(cast, org, campaign):
+    """The dashboard's "no meeting" and the workbook's meetings of a branch read one
+    definition: a meeting of one of the branch's party groups is a meeting of the branch."""
+    from vanguard.materials.figures import count_figures  # noqa: PLC0415
+
+    data.meeting(campaign, org.group_a1, "all_member", day=data.today())
+
+    progress = campaign_progress(campaign=campaign, roots=[org.committee])
+    figures = count_figures(campaign=campaign, roots=[org.committee], user=None)
+
+    a1 = progress.units[org.branch_a1.pk]
+    assert a1.has_meeting
+    assert org.branch_a1.pk not in {b.id for b in progress.branches_without_meeting}
+    assert progress.units[org.committee.pk].without_meeting == 2
+    for branch in progress.branches:
+        assert branch.has_meeting == bool(figures.meetings_held.get(branch.id)), branch.name
