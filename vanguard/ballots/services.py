@@ -266,14 +266,19 @@ def roll_mark_present(
     return entry
 
 
-def roll_set_present(*, session: AppraisalSession, present: Iterable[Any]) -> tuple[int, int]:
+def roll_set_present(
+    *, session: AppraisalSession, present: Iterable[Any], shown: Iterable[Any] | None = None
+) -> tuple[int, int]:
     """The door roll in one go: the members in `present` are ticked, every other member
-    unticked ("全部到会", then the absent unticked before saving). Same rules as
+    unticked ("全部到会", then the absent unticked before saving). `shown`: the members
+    the secretary's page showed ticked; when given, only those can be unticked, so a
+    page loaded before another device ticked a late arrival does not untick them. Same rules as
     `roll_mark_present`: a member who voted by logging in cannot be ticked, and ticks
     can be taken back only while no more cards have been used than members stay
     ticked; refused as a whole, changing nothing. One UPDATE each way, so not even the
     order of the ticks is written. Returns (ticked, unticked)."""
     wanted = {int(pk) for pk in present}
+    seen = None if shown is None else {int(pk) for pk in shown}
     with transaction.atomic():
         current = _lock_session(session)
         if current.status != AppraisalSession.Status.OPEN:
@@ -287,7 +292,11 @@ def roll_set_present(*, session: AppraisalSession, present: Iterable[Any]) -> tu
                 _("%(names)s 已登录投票，不能再领取投票卡。") % {"names": _("、").join(voted)}
             )
         tick = [e.pk for e in entries if e.member_id in wanted and not e.present]
-        untick = [e.pk for e in entries if e.member_id not in wanted and e.present]
+        untick = [
+            e.pk
+            for e in entries
+            if e.member_id not in wanted and e.present and (seen is None or e.member_id in seen)
+        ]
         if untick:
             used = VotingCard.objects.filter(session=current, used=True).count()
             ticked = sum(1 for e in entries if e.present)

@@ -228,8 +228,11 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
             chosen = {entry.member_id for entry in entries if not entry.login_voted}
         else:
             wanted = [v for v in request.POST.getlist("present") if v.isdigit()]
+            shown = [v for v in request.POST.getlist("shown") if v.isdigit()]
             try:
-                ticked, unticked = services.roll_set_present(session=session, present=wanted)
+                ticked, unticked = services.roll_set_present(
+                    session=session, present=wanted, shown=shown
+                )
             except services.Refused as error:
                 _refused(request, error)
                 chosen = {int(v) for v in wanted}

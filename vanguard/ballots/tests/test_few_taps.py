@@ -216,3 +216,20 @@ def test_a_secretary_with_one_unit_finds_it_chosen(org, cast, client):
     client.force_login(cast.secretary)  # a branch and its party group: the choice is theirs
     page = client.get(reverse("ballots:list")).content.decode()
     assert '<option value="" selected>' in page.split('name="unit"')[1]
+
+
+@pytest.mark.django_db
+def test_a_roll_page_loaded_earlier_does_not_untick_a_late_arrival(opened, client, cast):
+    me, colleague = cast.member_record.pk, cast.colleague_record.pk
+    url = reverse("ballots:roll", args=[opened.pk])
+    client.post(url, {"present": [me]})
+    page = client.get(url).content.decode()  # one device shows 王小明 ticked
+    assert f'name="shown" value="{me}"' in page
+    services.roll_mark_present(session=opened, member=cast.colleague_record)  # another device
+    client.post(url, {"present": [me], "shown": [me]})  # the first saves what it showed
+    present = set(
+        RollEntry.objects.filter(session=opened, present=True).values_list("member_id", flat=True)
+    )
+    assert present == {me, colleague}
+    client.post(url, {"present": [], "shown": [me]})  # unticking what it showed still works
+    assert not RollEntry.objects.get(session=opened, member_id=me).present
