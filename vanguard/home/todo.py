@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -106,7 +107,7 @@ def _requirement_item(index: int, item: engine.MemberItem, campaign: Campaign) -
     kind = requirement.kind if requirement is not None else ""
     try:
         params = kinds.validate_params(kind, requirement.params) if requirement else {}
-    except Exception:  # a kind gone or bad parameters: progress counts it unmet too
+    except ValidationError:  # a kind gone or bad parameters: progress counts it unmet too
         params = {}
     missing = max(item.target - item.value, 0)
     state = DONE if item.done else TODO
