@@ -1,6 +1,55 @@
 // Vanguard's own behaviour. Loaded as a file: the CSP allows no inline script.
 "use strict";
 
+// Tables that scroll sideways (.table-scroll, .overflow-auto) can be reached by keyboard:
+// while a region actually overflows it takes a Tab stop (tabindex=0) as a named region
+// (role=region, labelled by its table's caption or the nearest heading before it), so a
+// keyboard user can scroll it with the arrow keys (WCAG 2.1.1). A region that fits gets no
+// Tab stop. Rechecked when the window resizes and after htmx swaps content in.
+(function () {
+  var SELECTOR = ".table-scroll, .overflow-auto";
+  var counter = 0;
+
+  function labelFor(region) {
+    var caption = region.querySelector("caption");
+    if (caption) { return caption; }
+    for (var node = region; node && node !== document.body; node = node.parentElement) {
+      for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) { return prev; }
+        var inner = prev.querySelectorAll("h1, h2, h3, h4, h5, h6");
+        if (inner.length) { return inner[inner.length - 1]; }
+      }
+    }
+    return document.querySelector("h1");
+  }
+
+  function mark(region) {
+    if (region.scrollWidth > region.clientWidth + 1) {
+      if (!region.hasAttribute("tabindex")) {
+        region.setAttribute("tabindex", "0");
+        region.setAttribute("role", "region");
+        var label = labelFor(region);
+        if (label && !region.hasAttribute("aria-label")) {
+          if (!label.id) { counter += 1; label.id = "scroll-label-" + counter; }
+          region.setAttribute("aria-labelledby", label.id);
+        }
+        region.dataset.scrollRegion = "";
+      }
+    } else if (region.dataset.scrollRegion !== undefined) {
+      region.removeAttribute("tabindex");
+      region.removeAttribute("role");
+      region.removeAttribute("aria-labelledby");
+      delete region.dataset.scrollRegion;
+    }
+  }
+
+  function markAll() { document.querySelectorAll(SELECTOR).forEach(mark); }
+
+  document.addEventListener("DOMContentLoaded", markAll);
+  window.addEventListener("resize", markAll);
+  document.addEventListener("htmx:afterSettle", markAll);
+})();
+
 // The top menu's groups (<details class="navgroup">): one open at a time, closed by Escape
 // (focus back on its name) or by a click elsewhere. Without script each still opens and closes.
 (function () {

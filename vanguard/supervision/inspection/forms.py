@@ -152,7 +152,9 @@ class RoundForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("检查范围"), choices=SCOPES, widget=forms.RadioSelect, initial="all"
     )
-    general_branches = forms.MultipleChoiceField(label=_("党总支"), required=False)
+    general_branches = forms.MultipleChoiceField(
+        label=_("党总支"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     branches = forms.MultipleChoiceField(label=_("党支部"), required=False)
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
     due_on = forms.DateField(label=_("完成期限"), widget=DATE)
