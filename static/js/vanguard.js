@@ -5,7 +5,7 @@
 // while a region actually overflows it takes a Tab stop (tabindex=0) as a named region
 // (role=region, labelled by its table's caption or the nearest heading before it), so a
 // keyboard user can scroll it with the arrow keys (WCAG 2.1.1). A region that fits gets no
-// Tab stop. Rechecked when the window resizes and after htmx swaps content in.
+// Tab stop. Rechecked when the window resizes, a <details> opens or htmx swaps content in.
 (function () {
   var SELECTOR = ".table-scroll, .overflow-auto";
   var counter = 0;
@@ -48,6 +48,7 @@
   document.addEventListener("DOMContentLoaded", markAll);
   window.addEventListener("resize", markAll);
   document.addEventListener("htmx:afterSettle", markAll);
+  document.addEventListener("toggle", markAll, true);  // a table inside <details> opened
 })();
 
 // The top menu's groups (<details class="navgroup">): one open at a time, closed by Escape
