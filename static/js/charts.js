@@ -12,10 +12,28 @@
     try { return JSON.parse(block.textContent); } catch (e) { return null; }
   }
 
+  // On a narrow screen a long name on the side of a horizontal bar chart is cut off at
+  // the left: it is set on two or three lines of at most `width` characters instead.
+  var NARROW = window.matchMedia("(max-width: 575.98px)");
+  function sideLabels(width) {
+    return {
+      autoSkip: false,
+      callback: function (value) {
+        var label = String(this.getLabelForValue(value));
+        if (!NARROW.matches || label.length <= width) return label;
+        var size = Math.ceil(label.length / Math.ceil(label.length / width));  // even lines
+        var lines = [];
+        for (var i = 0; i < label.length; i += size) lines.push(label.slice(i, i + size));
+        return lines;
+      },
+    };
+  }
+  function rowHeight(base) { return NARROW.matches ? base + 12 : base; }
+
   function barChart(canvas, data) {
     // One bar per branch: give each bar room, whatever the number of branches.
     var box = canvas.parentElement;
-    box.style.height = Math.max(160, data.labels.length * 26 + 50) + "px";
+    box.style.height = Math.max(160, data.labels.length * rowHeight(26) + 50) + "px";
     return new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -32,7 +50,7 @@
         maintainAspectRatio: false,
         animation: false,
         scales: { x: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } },
-                  y: { ticks: { autoSkip: false } } },
+                  y: { ticks: sideLabels(7) } },
         plugins: { legend: { display: false } },
       },
     });
@@ -60,13 +78,13 @@
   // Counts (the opinion dashboard): horizontal bars of whole numbers, one colour.
   function countChart(canvas, data) {
     var box = canvas.parentElement;
-    box.style.height = Math.max(140, data.labels.length * 28 + 50) + "px";
+    box.style.height = Math.max(140, data.labels.length * rowHeight(28) + 50) + "px";
     return new window.Chart(canvas, {
       type: "bar",
       data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: RED, borderRadius: 3 }] },
       options: {
         indexAxis: "y", maintainAspectRatio: false, animation: false,
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: sideLabels(7) } },
         plugins: { legend: { display: false } },
       },
     });
@@ -75,7 +93,7 @@
   // Stacked counts per row (e.g. praise / criticism / suggestion per branch).
   function stackedChart(canvas, data) {
     var box = canvas.parentElement;
-    box.style.height = Math.max(160, data.labels.length * 26 + 70) + "px";
+    box.style.height = Math.max(160, data.labels.length * rowHeight(26) + 70) + "px";
     var colours = ["#2e7d32", RED, "#2e6da4", "#c8902a", "#6a4c93"];
     return new window.Chart(canvas, {
       type: "bar",
@@ -88,7 +106,7 @@
       options: {
         indexAxis: "y", maintainAspectRatio: false, animation: false,
         scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
-                  y: { stacked: true, ticks: { autoSkip: false } } },
+                  y: { stacked: true, ticks: sideLabels(7) } },
         plugins: { legend: { position: "bottom" } },
       },
     });

@@ -52,7 +52,8 @@
 })();
 
 // The top menu's groups (<details class="navgroup">): one open at a time, closed by Escape
-// (focus back on its name) or by a click elsewhere. Without script each still opens and closes.
+// (focus back on its name), by a click elsewhere or by focus moving on. Without script
+// each still opens and closes.
 (function () {
   function groups() { return document.querySelectorAll(".mainnav details.navgroup"); }
   document.addEventListener("toggle", function (event) {
@@ -60,9 +61,11 @@
     if (!opened.matches || !opened.matches(".mainnav details.navgroup") || !opened.open) { return; }
     groups().forEach(function (group) { if (group !== opened) { group.open = false; } });
   }, true);
-  document.addEventListener("click", function (event) {
+  function closeOutside(event) {
     groups().forEach(function (group) { if (group.open && !group.contains(event.target)) { group.open = false; } });
-  });
+  }
+  document.addEventListener("click", closeOutside);
+  document.addEventListener("focusin", closeOutside);  // Tab past a group's last link
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     groups().forEach(function (group) {
