@@ -13,6 +13,7 @@ from conftest import make_member
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.tests import progress_data as data
+from vanguard.organization.models import Unit
 
 DASHBOARD = "/campaigns/"
 
@@ -143,11 +144,15 @@ def test_dashboard_queries_do_not_grow_with_branches_or_members(client, cast, or
     small_branch = _dashboard_queries(client, cast.secretary)
     small_member = _dashboard_queries(client, cast.member)
     small_branch_page = _dashboard_queries(client, cast.committee_admin, branch_url)
+    api_url = f"/api/v1/campaigns/{campaign.pk}/progress"  # the API reads the same engine
+    small_api = _dashboard_queries(client, cast.committee_admin, api_url)
 
     for branch in data.grow_org(org.gb_a, branches=15, members=10, prefix="G"):
         data.complete_study(campaign, branch)
         data.meeting(campaign, branch, "mobilisation", day=data.today())
         data.move_on(campaign, branch)
+        group = Unit.objects.create(name=f"{branch.name}党小组", kind="party_group", parent=branch)
+        data.meeting(campaign, group, "all_member", day=data.today())
     for n in range(12):  # a bigger branch A1
         data.work(
             campaign, make_member(name=f"新党员{n}", number=f"N{n:03d}", branch=org.branch_a1)
@@ -157,3 +162,4 @@ def test_dashboard_queries_do_not_grow_with_branches_or_members(client, cast, or
     assert _dashboard_queries(client, cast.secretary) == small_branch
     assert _dashboard_queries(client, cast.member) == small_member
     assert _dashboard_queries(client, cast.committee_admin, branch_url) == small_branch_page
+    assert _dashboard_queries(client, cast.committee_admin, api_url) == small_api
