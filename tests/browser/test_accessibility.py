@@ -1,0 +1,137 @@
+"""Accessible to everyone: every page of the access table, for each role that may see
+it, passes axe-core's WCAG 2.1 A and AA rules with no violation — on a phone
+(360×740) and a desktop (1280×800), in Chinese and in English.
+
+axe-core comes from npm (package.json, pinned; `make install-dev` runs `npm ci`) and
+is read from node_modules. It is evaluated in the page through the DevTools protocol
+(`page.evaluate` of its source), which the site's strict Content Security Policy does
+not block, so the pages are tested under the same CSP a visitor gets (a `<script>` tag
+added by the test would be refused, and turning the CSP off would test another page).
+
+Besides axe, one check axe leaves to a human ("needs review"): every id that an
+`aria-describedby`/`aria-labelledby`/`aria-controls` or a label's `for` points to is
+on the page — a help text rendered without the id its field points to is skipped by
+screen readers (the suggestion box's privacy assurance was).
+
+Every page of the access table is checked in each of the four combinations (two sizes
+× two languages), each time for one of the roles that may open it, the role turning
+from one page to the next and from one combination to the next: over the four walks a
+page is checked for up to four of its roles, and each walk meets (nearly) every role.
+All 999 (role, page) pairs × 4 would take over twenty minutes here;
+`VANGUARD_A11Y_EVERY_ROLE=1` runs them all. The four walks are four test items, so
+`pytest -n` spreads them over workers. A failure names the size, language, role, page,
+rule and the first nodes' selectors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.access import ROLES, AccessRow
+from tests.browser.pages import DESKTOP, PHONE, page_rows, site_pages  # noqa: F401 (fixture)
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# axe's run, reduced to what a failure message needs; plus the dangling-id check.
+RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+  const found = result.violations.map(v => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+  }));
+  const dangling = [];
+  for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls', 'for']) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      if (attr === 'for' && el.tagName !== 'LABEL') continue;
+      for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+        const tag = el.tagName.toLowerCase();
+        if (!document.getElementById(id)) dangling.push(`${tag}[${attr}=${id}]`);
+      }
+    }
+  }
+  if (dangling.length) {
+    found.push({rule: 'dangling-idref', impact: 'serious',
+                help: 'An id that an element points to is missing from the page',
+                nodes: dangling.length, targets: dangling.slice(0, 3)});
+  }
+  return found;
+}"""
+
+# (viewport, language, turn): `turn` picks which of a page's roles this walk takes.
+COMBINATIONS = [
+    pytest.param(PHONE, "zh-hans", 0, id="phone-zh"),
+    pytest.param(DESKTOP, "zh-hans", 1, id="desktop-zh"),
+    pytest.param(PHONE, "en", 2, id="phone-en"),
+    pytest.param(DESKTOP, "en", 3, id="desktop-en"),
+]
+EVERY_ROLE = os.environ.get("VANGUARD_A11Y_EVERY_ROLE") == "1"
+
+
+def rows_for_turn(turn: int) -> list[AccessRow]:
+    """Each page row, narrowed to one of the roles that may open it: the rows take the
+    roles in turn (row i of walk t the (i + t)-th, in the order of ROLES, wrapping
+    round), so each walk meets every role and each row a new role in each walk. Every
+    role of every row with EVERY_ROLE."""
+    if EVERY_ROLE:
+        return page_rows()
+    rows = []
+    for index, row in enumerate(page_rows()):
+        allowed = [role for role in ROLES if row.expected(role) == 200]
+        role = allowed[(index + turn) % len(allowed)]
+        rows.append(dataclasses.replace(row, expect={role: 200}, default=403))
+    return rows
+
+
+def axe_source() -> str:
+    assert AXE.exists(), f"{AXE} is missing: run `make install-dev` (npm ci installs axe-core)"
+    return AXE.read_text(encoding="utf-8")
+
+
+def violations(page: Any, source: str) -> list[dict[str, Any]]:
+    """axe's WCAG 2.1 A/AA violations on the page as it is now (and dangling ids)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(source)
+    return page.evaluate(RUN, TAGS)
+
+
+@pytest.mark.parametrize(("viewport", "language", "turn"), COMBINATIONS)
+def test_every_page_passes_axe_wcag21_aa(
+    site_pages: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
+    viewport: dict[str, int],
+    language: str,
+    turn: int,
+) -> None:
+    source = axe_source()
+    site_pages.rows = rows_for_turn(turn)
+    started = time.monotonic()
+    axe_seconds = 0.0
+    failures: list[str] = []
+    for role, page, path in site_pages.walk(browser, viewport=viewport, language=language):
+        checking = time.monotonic()
+        found_here = violations(page, source)
+        axe_seconds += time.monotonic() - checking
+        for found in found_here:
+            failures.append(
+                f"{role} {path}: {found['rule']} ({found['impact']}, {found['nodes']} nodes)"
+                f" {found['help']} — {' | '.join(found['targets'])}"
+            )
+    seconds = time.monotonic() - started
+    summary = (
+        f"{len(site_pages.visited)} page runs ({viewport['width']}px, {language})"
+        f" in {seconds:.0f} s, axe {axe_seconds:.0f} s"
+    )
+    print(summary)
+    assert not failures, f"{len(failures)} violations in {summary}:\n" + "\n".join(failures)
+    # Not a vacuous pass: the walk reached the pages of the access table, as every role.
+    assert len(site_pages.visited) > 150, (len(site_pages.visited), site_pages.not_pages)
+    assert len({role for role, _ in site_pages.visited}) >= len(ROLES) - 1, site_pages.visited
