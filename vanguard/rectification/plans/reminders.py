@@ -7,8 +7,9 @@ way every reminder command sends (`vanguard.notices.reminders`):
   plan's writers (once per item per deadline: a new deadline reminds again);
 - an item done more than N days ago and not verified reminds the plan's reviewers.
 
-Only plans of active campaigns. An overdue reminder names the item by its problem,
-shortened, and nothing it links: never an opinion, let alone its source. Reviewers
+Only plans of active campaigns. An overdue reminder names the item by its number in
+the plan (selectors.item_number), never by its text or what it links: a member's
+problems may quote the feedback sheet, and a reminder may leave as a mail. Reviewers
 get one reminder per campaign listing whose plans wait, renewed when a newer one
 joins the wait (as the review loop's reminders).
 """
@@ -27,6 +28,7 @@ from vanguard.campaigns.models import Campaign
 from vanguard.notices.reminders import Recipient, Reminders, member_recipient, page_url
 from vanguard.notices.services import Message, site_language
 from vanguard.rectification.models import Item, Plan, PlanDecision
+from vanguard.rectification.plans.selectors import item_number
 from vanguard.rectification.plans.services import (
     owner_name,
     plan_detail_url,
@@ -35,7 +37,6 @@ from vanguard.rectification.plans.services import (
     plan_writers,
 )
 
-PROBLEM_SHOWN = 40  # characters of an item's problem in a reminder
 NAMES_SHOWN = 10
 _LIVE = Q(plan__campaign__status=Campaign.Status.ACTIVE) & (
     Q(plan__member__isnull=True) | Q(plan__member__is_active=True)
@@ -152,10 +153,10 @@ def rectification_reminders_send(
         subject = _("【先锋】整改事项已过完成时限")
         for item in items_overdue(today):
             plan = item.plan
-            text = _("%(owner)s的整改事项已过完成时限（%(deadline)s），尚未完成：%(problem)s") % {
+            text = _("%(owner)s的整改计划第%(number)s项已过完成时限（%(deadline)s），尚未完成。") % {
                 "owner": owner_name(plan),
+                "number": item_number(item),
                 "deadline": item.deadline.isoformat(),
-                "problem": _shortened(item.problem),
             }
             key = f"item-overdue:{item.pk}:{item.deadline.isoformat()}"
             anchor = f"#item-{item.pk}"
@@ -192,6 +193,3 @@ def rectification_reminders_send(
     return reminders.send()
 
 
-def _shortened(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= PROBLEM_SHOWN else text[:PROBLEM_SHOWN] + "…"

@@ -178,6 +178,14 @@ class ItemView:
     overdue: bool
 
 
+def item_number(item: Item) -> int:
+    """The item's number as its plan lists it (1, 2, …). Notices and mails name an item
+    by it, never by its text: a member's problems may quote the feedback sheet, and a
+    mail leaves the system."""
+    earlier = Q(order__lt=item.order) | Q(order=item.order, pk__lt=item.pk)
+    return Item.objects.filter(earlier, plan_id=item.plan_id).count() + 1
+
+
 def is_overdue(item: Item, today: Any = None) -> bool:
     today = today or timezone.localdate()
     return item.status in OPEN_STATUSES and item.deadline < today

@@ -470,9 +470,9 @@ def item_set_status(*, item: Item, status: str, actor: User) -> Item:
     if status == Item.Status.DONE:
         plan = item.plan
         with site_language():
-            text = _("%(owner)s的整改事项已完成，请验收：%(problem)s") % {
+            text = _("%(owner)s的整改计划第%(number)s项已完成，请验收。") % {
                 "owner": owner_name(plan),
-                "problem": item.problem[:40],
+                "number": selectors.item_number(item),
             }
         _tell(
             plan_reviewers(plan),
@@ -516,7 +516,7 @@ def item_verify(*, item: Item, passed: bool, note: str, actor: User) -> Item:
     plan = item.plan
     with site_language():
         if passed:
-            text = _("整改事项已验收：%(problem)s") % {"problem": item.problem[:40]}
+            text = _("整改计划第%(number)s项已验收。") % {"number": selectors.item_number(item)}
         else:
             text = _("整改事项验收未通过：%(note)s") % {"note": note}
     told: list[Recipient | None] = [*plan_writers(plan)]

@@ -208,7 +208,7 @@ def test_verification_tells_the_person_responsible_and_the_writers(f):
     services.item_verify(item=item, passed=True, note="", actor=f.cast.committee_admin)
     for person in (f.cast.member, f.cast.secretary, f.cast.branch_committee):
         texts = _notes(person, "item-verified")
-        assert len(texts) == 1 and texts[0].startswith("整改事项已验收")
+        assert len(texts) == 1 and texts[0] == "整改计划第1项已验收。"
     assert not _notes(f.cast.committee_admin, "item-verified")
 
 

@@ -151,10 +151,11 @@ def test_an_overdue_item_reminds_the_person_responsible_and_the_writers_once(f):
     found = reminded("item-overdue")
     assert set(found) == {f.cast.member.pk, f.cast.secretary.pk, f.cast.branch_committee.pk}
     text = found[f.cast.member.pk][0]
-    assert text.startswith("光学工程教工第一党支部的整改事项已过完成时限")
-    assert "支部组织生活不够规范" in text and text.endswith("…")
-    # Never what the item answers: no opinion's text, source or contact.
+    assert text.startswith("光学工程教工第一党支部的整改计划第1项已过完成时限")
+    # Named by its number, never by its text or what it answers: no problem, no
+    # opinion's text, source or contact.
     for sent in Notification.objects.all():
+        assert "支部组织生活不够规范" not in sent.text
         assert fp.OPINION_TEXT not in sent.text and "张三" not in sent.text
         assert "13800000000" not in sent.text
     url = Notification.objects.get(user=f.cast.member, key__startswith="item-overdue").url
@@ -174,7 +175,7 @@ def test_a_member_who_writes_and_answers_for_an_item_is_reminded_once(f):
     run()
     assert reminded("item-overdue") == {
         f.cast.member.pk: [
-            f"王小明的整改事项已过完成时限（{fp.in_days(-1).isoformat()}），尚未完成：{fp.PROBLEM}"
+            f"王小明的整改计划第1项已过完成时限（{fp.in_days(-1).isoformat()}），尚未完成。"
         ]
     }
     url = Notification.objects.get(key__startswith="item-overdue").url
