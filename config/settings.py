@@ -293,6 +293,12 @@ TASKS = {
 }
 
 # --- E-mail -------------------------------------------------------------------
+# The address members open Vanguard at, for the links in e-mails (a mail client cannot
+# follow "/reviews/mine/"): e.g. https://vanguard.example.edu.cn. Unset, mails carry the
+# page's path only.
+SITE_URL = os.environ.get("VANGUARD_SITE_URL", "").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("VANGUARD_SITE_URL must start with https:// (or http://)")
 EMAIL_BACKEND = os.environ.get(
     "VANGUARD_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

@@ -350,10 +350,16 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
     return notify_many(messages)
 
 
+def mail_link(url: str) -> str:
+    """A page's address as a mail carries it: whole, under settings.SITE_URL, so a
+    mail client can follow it."""
+    return settings.SITE_URL + url if url.startswith("/") else url
+
+
 def mail_body(text: str, url: str) -> str:
     lines = [text]
     if url:
-        lines += ["", _("详情请登录先锋系统查看：%(url)s") % {"url": url}]
+        lines += ["", _("详情请登录先锋系统查看：%(url)s") % {"url": mail_link(url)}]
     return "\n".join(lines)
 
 
@@ -496,7 +502,7 @@ def _digest_body(notifications: list[Notification], day: datetime.date) -> str:
         stamp = timezone.localtime(n.created_at).strftime("%H:%M")
         lines.append(_("· %(time)s %(text)s") % {"time": stamp, "text": n.text})
         if n.url:
-            lines.append(f"  {n.url}")
+            lines.append(f"  {mail_link(n.url)}")
     lines += ["", _("可在“通知”页面更改提醒方式。")]
     return "\n".join(lines)
 

@@ -324,3 +324,25 @@ def test_an_order_near_its_deadline_and_past_it_reminds_once_each(
     RemediationOrder.objects.filter(pk=order.pk).update(deadline=orders.in_days(1))
     call_command("order_reminders", stdout=out)
     assert len(told(fx.cast.member)) == 2  # reported done: no more reminders
+
+
+def test_mails_carry_whole_links_under_the_site_address(
+    fx, settings, django_capture_on_commit_callbacks
+):
+    """A mail client cannot follow "/reviews/mine/": with VANGUARD_SITE_URL set, the
+    mail and the digest link the page in full; the notice in the app keeps its path."""
+    from django.core.management import call_command
+
+    settings.SITE_URL = "https://vanguard.example.edu.cn"
+    returned(fx, django_capture_on_commit_callbacks)
+    (sent,) = mail.outbox
+    assert "https://vanguard.example.edu.cn/reviews/mine/" in sent.body
+    assert Notification.objects.get(user=fx.cast.member).url.startswith("/reviews/mine/")
+
+    mail.outbox.clear()
+    prefer(fx.cast.member, NoticePreference.Email.DIGEST)
+    returned_again(fx, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notice_digest", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    (digest,) = mail.outbox
+    assert "  https://vanguard.example.edu.cn/reviews/mine/" in digest.body
