@@ -49,9 +49,13 @@ STUDY_REQUIREMENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("branch_study_plan", {}),
     ("branch_study_sessions", {"min": 2}),
 )
+# The analysis phase's as the education blueprint sets them (its three meetings and
+# each member's self-analysis): the demo's campaign has them too.
 ANALYSIS_REQUIREMENTS: tuple[tuple[str, dict[str, Any]], ...] = tuple(
-    ("branch_meeting", {"kind": kind})
-    for kind in ("mobilisation", "democratic_appraisal", "grade_rating")
+    (spec.kind, spec.params)
+    for phase in EDUCATION.phases
+    if phase.key == Phase.Key.ANALYSIS
+    for spec in phase.requirements
 )
 # Rectification's, as the education blueprint sets them (the demo's campaign has them:
 # the two campaigns' dashboards are compared query for query).
