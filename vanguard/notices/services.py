@@ -386,13 +386,24 @@ def _digest_lines(unit: Unit, cache: dict[tuple[int, int], list[str]]) -> list[s
         if summary is None:
             cache[key] = []
         else:
-            cache[key] = [
+            # Members are counted done only where the phase asks something of them
+            # (members_required), as on every dashboard.
+            line = (
                 _(
                     "%(unit)s · %(campaign)s：完成度 %(percent)s%%，"
                     "%(met)s/%(branches)s个支部已完成本阶段要求，"
                     "%(complete)s/%(members)s名党员已完成个人要求，"
                     "%(silent)s名党员尚无任何提交。"
                 )
+                if summary.members_required
+                else _(
+                    "%(unit)s · %(campaign)s：完成度 %(percent)s%%，"
+                    "%(met)s/%(branches)s个支部已完成本阶段要求，本阶段无个人要求，"
+                    "%(silent)s名党员尚无任何提交。"
+                )
+            )
+            cache[key] = [
+                line
                 % {
                     "unit": unit.name,
                     "campaign": campaign.name,
@@ -400,7 +411,7 @@ def _digest_lines(unit: Unit, cache: dict[tuple[int, int], list[str]]) -> list[s
                     "met": summary.branches_met,
                     "branches": summary.branch_count,
                     "complete": summary.members_complete,
-                    "members": summary.members_total,
+                    "members": summary.members_required,
                     "silent": summary.silent_members,
                 }
             ]

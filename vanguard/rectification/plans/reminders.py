@@ -153,7 +153,9 @@ def rectification_reminders_send(
         subject = _("【先锋】整改事项已过完成时限")
         for item in items_overdue(today):
             plan = item.plan
-            text = _("%(owner)s的整改计划第%(number)s项已过完成时限（%(deadline)s），尚未完成。") % {
+            text = _(
+                "%(owner)s的整改计划第%(number)s项已过完成时限（%(deadline)s），尚未完成。"
+            ) % {
                 "owner": owner_name(plan),
                 "number": item_number(item),
                 "deadline": item.deadline.isoformat(),
@@ -191,5 +193,3 @@ def rectification_reminders_send(
                 subject=subject,
             )
     return reminders.send()
-
-
