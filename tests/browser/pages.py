@@ -75,8 +75,10 @@ class SitePages:
         viewport: dict[str, int],
         language: str = "zh-hans",
         roles: tuple[str, ...] = ROLES,
+        wait_until: str = "load",
     ) -> Iterator[tuple[str, Any, str]]:
-        """(role, page, path) for every page of every role, the page loaded."""
+        """(role, page, path) for every page of every role, the page loaded (or, with
+        wait_until="domcontentloaded", its style sheets and deferred scripts run)."""
         pages = {}
         for role in roles:
             context = browser.new_context(
@@ -95,17 +97,17 @@ class SitePages:
                 for role, role_paths in paths.items():
                     page = pages[role]
                     for path in role_paths:
-                        if self._open(page, role, path):
+                        if self._open(page, role, path, wait_until):
                             self.visited.append((role, path))
                             yield role, page, path
         finally:
             for page in pages.values():
                 page.context.close()
 
-    def _open(self, page: Any, role: str, path: str) -> bool:
+    def _open(self, page: Any, role: str, path: str, wait_until: str) -> bool:
         cache.clear()  # rate limits
         try:
-            response = page.goto(self.url + path)
+            response = page.goto(self.url + path, wait_until=wait_until)
         except PlaywrightError as error:  # a download ("Download is starting")
             self.not_pages.append(f"{role} {path}: {str(error).splitlines()[0]}")
             return False
