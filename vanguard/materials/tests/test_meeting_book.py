@@ -146,6 +146,17 @@ def _vote(org, cast, meeting: Meeting | None, *, ballots_cast: int, absent: int 
     return session
 
 
+def _recorded_before_votes_held_meetings(session):
+    """The vote as one held before a vote recorded its meeting (faff373): no meeting
+    linked, none made by it; such votes stay in the books of earlier years."""
+    made = session.meeting
+    AppraisalSession.objects.filter(pk=session.pk).update(meeting=None)
+    if made is not None:
+        made.delete()
+    session.refresh_from_db()
+    return session
+
+
 @pytest.fixture
 def held(org, cast):
     """branch_a1's campaign so far: the mobilisation meeting (张丽 away), a symposium,
@@ -220,6 +231,16 @@ def test_the_appraisal_meeting_takes_its_attendance_and_result_from_the_vote(org
     page = next(p for p in book.meetings if p.kind == Meeting.Kind.DEMOCRATIC_APPRAISAL)
     roll = list(RollEntry.objects.filter(session=session).select_related("member"))
     absent = sorted(e.member.name for e in roll if not e.present)
+    # The close wrote the door roll as the meeting's attendance: entered once.
+    assert page.attendance.source == selectors.FROM_MEETING
+    assert (page.attendance.expected, page.attendance.present) == (7, 5)
+    assert sorted(a.name for a in page.attendance.absences) == absent
+    text = flat(pdf_text(document.meeting_book_pdf(campaign=campaign, branch=org.branch_a1)))
+    assert "应到7人，实到5人，缺席2人" in text and "收回有效选票5张" in text
+    # A meeting of an earlier year, recorded without attendance: the vote's roll is it.
+    MeetingAttendance.objects.filter(meeting=appraisal).delete()
+    book = selectors.meeting_book(campaign=campaign, branch=org.branch_a1)
+    page = next(p for p in book.meetings if p.kind == Meeting.Kind.DEMOCRATIC_APPRAISAL)
     assert page.attendance.source == selectors.FROM_VOTE
     assert (page.attendance.expected, page.attendance.present) == (7, 5)
     assert sorted(a.name for a in page.attendance.absences) == absent
@@ -268,7 +289,7 @@ def test_no_vote_detail_beyond_the_published_counts(org, cast):
 def test_the_vote_meets_the_appraisal_meeting_of_its_day_when_it_names_none(org, cast):
     campaign = education_campaign(org.committee)
     _appraisal_meeting(org, cast)
-    _vote(org, cast, None, ballots_cast=3, absent=0)
+    _recorded_before_votes_held_meetings(_vote(org, cast, None, ballots_cast=3, absent=0))
     book = selectors.meeting_book(campaign=campaign, branch=org.branch_a1)
     [page] = book.meetings
     assert page.title == "民主评议会" and len(page.votes) == 1
@@ -277,7 +298,7 @@ def test_the_vote_meets_the_appraisal_meeting_of_its_day_when_it_names_none(org,
 def test_a_vote_without_a_recorded_meeting_is_a_page_of_its_own_and_says_so(org, cast):
     campaign = education_campaign(org.committee)
     _mobilisation(org, cast)
-    _vote(org, cast, None, ballots_cast=3, absent=0)
+    _recorded_before_votes_held_meetings(_vote(org, cast, None, ballots_cast=3, absent=0))
     book = selectors.meeting_book(campaign=campaign, branch=org.branch_a1)
     assert [p.kind for p in book.meetings] == ["mobilisation", "democratic_appraisal"]
     assert book.meetings[1].from_vote_only
