@@ -28,6 +28,10 @@ ROLES = (
     "other_member",
 )
 
+# Background tasks queued, never run: for tests whose question is who may start a job
+# or how a form answers, not what the job makes (each app's own tests build the files).
+QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
 # Shorthands for common expectations.
 LOGIN = "login"  # anonymous is redirected to the login page (302 to /accounts/login/)
 

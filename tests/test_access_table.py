@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import vanguard
 from conftest import fresh_copy, kept_across_tests
-from tests.access import ROLES, AccessRow
+from tests.access import QUEUED_ONLY, ROLES, AccessRow
 from tests.test_referrer_policy import assert_post_forms_keep_origin
 from vanguard.accounts.access import forget_scopes, scopes
 from vanguard.accounts.models import Role, RoleAssignment, User
@@ -180,9 +180,6 @@ def test_access(row: AccessRow, signed_in_of_the_module, db):
     with override_settings(TASKS=QUEUED_ONLY):
         wrong = _each_role(row, url, signed_in_of_the_module)
     assert not wrong, f"{row.method.upper()} {url}:\n" + "\n".join(wrong)
-
-
-QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 def _each_role(row: AccessRow, url: str, signed_in) -> list[str]:

@@ -27,12 +27,12 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from conftest import fresh_copy
-from tests.access import ROLES, AccessRow
+from tests.access import QUEUED_ONLY, ROLES, AccessRow
 from tests.test_access_table import ROWS
 
 NUL = "前\x00后"
@@ -310,23 +310,26 @@ def test_hostile_values_in_every_field_answer_no_500(row: AccessRow, world, clie
         if name in kinds:
             kinds[name] = "redirect"
     seen_shapes: dict[str, int] = {}
-    for name, kind in kinds.items():
-        for value in _values_for(name, kind, seen_shapes):
-            data = {**base, name: value}
-            before = _counts(tables)
-            response = _post(client, row, url, data)
-            shown = repr(value)[:40]
-            if response.status_code >= 500:
-                failures.append(f"{name}={shown}: {response.status_code}")
-            elif response.status_code in (301, 302, 303) and not _on_site(response["Location"]):
-                failures.append(f"{name}={shown}: sent to {response['Location'][:60]!r}")
-            elif _refused(response) and _counts(tables) != before:
-                changed = [
-                    table
-                    for table, old, new in zip(tables, before, _counts(tables), strict=True)
-                    if old != new
-                ]
-                failures.append(
-                    f"{name}={shown}: refused ({response.status_code}) but wrote {changed}"
-                )
+    # The row's own post ran its job (above); an accepted hostile post only queues it:
+    # how the form answers is the question here, each job's own tests build its files.
+    with override_settings(TASKS=QUEUED_ONLY):
+        for name, kind in kinds.items():
+            for value in _values_for(name, kind, seen_shapes):
+                data = {**base, name: value}
+                before = _counts(tables)
+                response = _post(client, row, url, data)
+                shown = repr(value)[:40]
+                if response.status_code >= 500:
+                    failures.append(f"{name}={shown}: {response.status_code}")
+                elif response.status_code in (301, 302, 303) and not _on_site(response["Location"]):
+                    failures.append(f"{name}={shown}: sent to {response['Location'][:60]!r}")
+                elif _refused(response) and _counts(tables) != before:
+                    changed = [
+                        table
+                        for table, old, new in zip(tables, before, _counts(tables), strict=True)
+                        if old != new
+                    ]
+                    failures.append(
+                        f"{name}={shown}: refused ({response.status_code}) but wrote {changed}"
+                    )
     assert not failures, f"{row.pattern} as {role}:\n" + "\n".join(failures)

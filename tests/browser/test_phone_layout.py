@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.browser.pages import DESKTOP, PHONE, SitePages, site_pages  # noqa: F401
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "phone"
@@ -62,6 +64,7 @@ def _name(role: str, path: str) -> str:
     return f"{role}{re.sub(r'[^A-Za-z0-9]+', '-', path)}"[:120]
 
 
+@pytest.mark.page_walk
 def test_no_page_runs_sideways_or_wraps_one_character_per_line_on_a_phone(
     site_pages: SitePages,  # noqa: F811 (the fixture, imported above)
     browser,
