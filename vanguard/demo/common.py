@@ -9,12 +9,10 @@ them in order.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -208,29 +206,3 @@ def unaudited() -> Iterator[None]:
         AuditEntry.save = real_save  # type: ignore[method-assign]
         del manager.bulk_create
         audit_signals.connect()
-
-
-@contextlib.contextmanager
-def unmailed(*modules: ModuleType) -> Iterator[None]:
-    """Within the block, the `notify_many` of each named module (a service module that
-    imported it from `vanguard.notices.services`) leaves the in-app notifications as
-    they are and e-mails nobody: the demo's people are made up, and so are their
-    addresses. (The mail would be sent when the demo's transaction commits, after the
-    block: so it is the messages that lose their address, not the sending that stops.)"""
-    from vanguard.notices.services import Message
-
-    saved = [(module, module.notify_many) for module in modules]
-
-    def without_mail(real: Any) -> Any:
-        def notify_many(messages: Iterable[Message]) -> list[Message]:
-            return real([dataclasses.replace(m, email="") for m in messages])
-
-        return notify_many
-
-    try:
-        for module, real in saved:
-            module.notify_many = without_mail(real)  # type: ignore[attr-defined]
-        yield
-    finally:
-        for module, real in saved:
-            module.notify_many = real  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ Run by `vanguard.demo.build.demo_build` with the demo campaign, after every othe
 Everything goes through `materials.stage_summary.services`, each write on its day of the
 demo (`on_day`) and by the person who would have done it, outside the audit trail
 (`unaudited`, as every step's), its notifications in the app and e-mailed to nobody
-(`unmailed`: the demo's addresses are made up):
+(demo_build runs under `notices.services.mail_off`: the demo's addresses are made up):
 
 * the study phase's summary (学习动员), drafted from the data on 6 May, its sections
   that only the branch can write (good practice, problems, next steps) written by the
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from vanguard.accounts.models import User
 from vanguard.campaigns.models import Campaign, Phase
-from vanguard.demo.common import DEMO_BRANCH, meeting_keepers, on_day, unaudited, unmailed
+from vanguard.demo.common import DEMO_BRANCH, meeting_keepers, on_day, unaudited
 from vanguard.materials.stage_summary import drafting
 from vanguard.materials.stage_summary import services as summaries
 from vanguard.materials.stage_summary.models import (
@@ -109,7 +109,7 @@ def demo_materials_build(campaign: Campaign) -> DemoMaterialsResult:
         return DemoMaterialsResult(summaries=0, states={})
     phases = {phase.key: phase for phase in campaign.phases.all()}
     made: dict[str, StageSummary] = {}
-    with unaudited(), unmailed(summaries):
+    with unaudited():
         with on_day(*STUDY_DRAFTED):
             study = summaries.stage_summary_draft(
                 campaign=campaign, branch=branch, phase=phases[Phase.Key.STUDY], actor=secretary
