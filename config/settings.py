@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "vanguard.api",
     "vanguard.home",
     "vanguard.demo",
+    "vanguard.operations",
 ]
 
 MIDDLEWARE = [

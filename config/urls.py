@@ -29,6 +29,7 @@ urlpatterns = [
     path("o/", include(("vanguard.opinions.urls_public", "opinions_public"))),
     # Public card voting (no login, no cookie); namespace "ballots_public".
     path("v/", include(("vanguard.ballots.urls_public", "ballots_public"))),
+    path("", include("vanguard.operations.urls")),
     path("", include("vanguard.home.urls")),
 ]
 

@@ -5,7 +5,8 @@
 // while a region actually overflows it takes a Tab stop (tabindex=0) as a named region
 // (role=region, labelled by its table's caption or the nearest heading before it), so a
 // keyboard user can scroll it with the arrow keys (WCAG 2.1.1). A region that fits gets no
-// Tab stop. Rechecked when the window resizes, a <details> opens or htmx swaps content in.
+// Tab stop. Rechecked when the window resizes, when a region or its content changes size
+// (fonts and charts arriving late), a <details> opens or htmx swaps content in.
 (function () {
   var SELECTOR = ".table-scroll, .overflow-auto";
   var counter = 0;
@@ -43,9 +44,29 @@
     }
   }
 
-  function markAll() { document.querySelectorAll(SELECTOR).forEach(mark); }
+  // A region's content can grow after the page is parsed (a font or a chart arriving, a
+  // cell filled by script) without the window resizing: each region and what it holds are
+  // watched, and a change of either size rechecks the region.
+  var watched = typeof ResizeObserver === "function" ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var region = entry.target.closest(SELECTOR);
+      if (region) { mark(region); }
+    });
+  }) : null;
+
+  function watch(region) {
+    if (!watched || region.dataset.scrollWatched !== undefined) { return; }
+    region.dataset.scrollWatched = "";
+    watched.observe(region);
+    Array.prototype.forEach.call(region.children, function (child) { watched.observe(child); });
+  }
+
+  function markAll() {
+    document.querySelectorAll(SELECTOR).forEach(function (region) { mark(region); watch(region); });
+  }
 
   document.addEventListener("DOMContentLoaded", markAll);
+  window.addEventListener("load", markAll);
   window.addEventListener("resize", markAll);
   document.addEventListener("htmx:afterSettle", markAll);
   document.addEventListener("toggle", markAll, true);  // a table inside <details> opened
