@@ -13,17 +13,21 @@ import datetime
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit import signals as audit_signals
 from vanguard.audit.models import AuditEntry
 from vanguard.organization.models import Member, Unit
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # --- The college and the branches the steps single out -----------------------------
 
@@ -73,6 +77,23 @@ RETIRED_ABSENCE_REASONS = ("身体原因", "住院治疗", "在外地子女处",
 
 class DemoError(Exception):
     """The demo cannot be built here; the message says why, in Chinese."""
+
+
+def new_faker(locale: str = "zh_CN") -> Faker:
+    """A Faker for the demo's names, imported here and only when a builder runs.
+
+    Faker is the `demo` extra, not a production dependency: a server installed with
+    `make install` (requirements/base.lock) has none, and starts without it."""
+    try:
+        from faker import Faker
+    except ModuleNotFoundError as error:
+        raise DemoError(
+            _(
+                "生成演示数据需要 Faker，生产环境的安装不含它：请运行 make demo，"
+                "或 .venv/bin/pip install --require-hashes -r requirements/demo.lock。"
+            )
+        ) from error
+    return Faker(locale)
 
 
 # --- Who keeps a branch's meetings ----------------------------------------------------

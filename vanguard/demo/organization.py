@@ -30,10 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from faker import Faker
 
 from vanguard.accounts.models import Role, RoleAssignment, User
-from vanguard.demo.common import COLLEGE_NAME, DEMO_BRANCH, DemoError
+from vanguard.demo.common import COLLEGE_NAME, DEMO_BRANCH, DemoError, new_faker
 from vanguard.organization.models import Member, Unit
 
 DEMO_PASSWORD = "vanguard-demo"  # noqa: S105 — demo data only, documented in the README
@@ -274,7 +273,7 @@ class _Builder:
     def __init__(self, size: str) -> None:
         self.size = size
         self.spec = SIZES[size]
-        self.fake = Faker("zh_CN")
+        self.fake = new_faker("zh_CN")
         self.numbers = _Numbers(random.Random(SEED * 7))
         self.levels: dict[int, list[Unit]] = defaultdict(list)
         self.level_of: dict[int, int] = {}

@@ -23,10 +23,10 @@ import openpyxl
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from faker import Faker
 
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit.models import AuditEntry
+from vanguard.demo.common import DemoError, new_faker
 from vanguard.organization.models import ImportJob, Member, Unit
 from vanguard.organization.roster import fileformat, jobs, reading
 
@@ -135,7 +135,10 @@ class Command(BaseCommand):
         return committee, branch_list
 
     def roster_rows(self, rows: int, branch_list: list[Unit]) -> list[list[Any]]:
-        fake = Faker("zh_CN")
+        try:
+            fake = new_faker("zh_CN")
+        except DemoError as error:
+            raise CommandError(str(error)) from error
         fake.seed_instance(2005)
         categories = fileformat.choice_labels(Member.Category)
         category_labels = [fileformat.zh(label) for _v, label in Member.Category.choices]
