@@ -11,6 +11,9 @@ Nothing here is written to the database or a log. A counter's cache key is an HM
 the address under a random secret of the day that lives only in the cache, so once the
 day is over nobody can tell which address a count belonged to; a count says only how
 many failures there were — never which code or password was tried.
+
+With several app processes the cache is Redis (VANGUARD_CACHE_URL, config/settings.py),
+so every process counts into the same counters: `increment` is atomic there.
 """
 
 from __future__ import annotations
@@ -77,16 +80,30 @@ def wait_seconds(scope: str, ident: str, limit: Limit) -> int:
     return max(1, math.ceil(limit.seconds - (time.time() - since)))
 
 
+def increment(key: str, seconds: int) -> int:
+    """Add one to the counter `key`, which ends `seconds` after its first count, and
+    return the new count. Atomic across every process sharing the cache (Redis with
+    VANGUARD_CACHE_URL): `add` creates the counter only where none is, `incr` adds on the
+    server; a read-then-write would lose the counts of two processes counting at once."""
+    for _attempt in range(3):
+        if cache.add(key, 1, timeout=seconds):
+            return 1
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # it ended between add() and incr(): start it again
+            continue
+        if count == 1:
+            # Django's Redis incr checks that the key exists, then INCRs: a key ending in
+            # between is made afresh by INCR, without an end. Give it one.
+            cache.touch(key, seconds)
+        return count
+    return 1  # ended and restarted under our feet three times: count this one alone
+
+
 def count_failure(scope: str, ident: str, limit: Limit) -> None:
     """Count one failure of `ident`; the window starts at its first failure."""
     key = counter_key(scope, ident)
-    if cache.add(key, 1, timeout=limit.seconds):
-        cache.set(f"{key}:since", time.time(), timeout=limit.seconds)
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=limit.seconds)
+    if increment(key, limit.seconds) == 1:
         cache.set(f"{key}:since", time.time(), timeout=limit.seconds)
 
 

@@ -1,6 +1,10 @@
 """Operator endpoints (no login, no data): see the README's deployment section."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from vanguard.operations import views
 
 app_name = "operations"
-urlpatterns: list = []
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]

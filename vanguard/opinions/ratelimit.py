@@ -15,8 +15,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-# The address and its keyed counter are the login throttle's: one secret of the day.
-from vanguard.accounts.throttle import client_address, counter_key
+# The address, its keyed counter and its counting are the login throttle's: one secret
+# of the day, one atomic count shared by every process (Redis with VANGUARD_CACHE_URL).
+from vanguard.accounts.throttle import client_address, counter_key, increment
 
 
 def _key(scope: str, address: str) -> str:
@@ -38,9 +39,4 @@ def is_limited(request: HttpRequest, scope: str) -> bool:
 def count(request: HttpRequest, scope: str) -> None:
     """Count one submission from this client; the count expires after the window."""
     _allowed, window = limits(scope)
-    key = _key(scope, client_address(request))
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window)
+    increment(_key(scope, client_address(request)), window)
