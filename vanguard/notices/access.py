@@ -22,7 +22,7 @@ from vanguard.accounts.access import (
 )
 from vanguard.accounts.models import Role, User
 from vanguard.lib.paths import path_ids
-from vanguard.notices.models import CalendarFeed, Notice, Notification
+from vanguard.notices.models import CalendarFeed, ChatRobot, Notice, Notification
 from vanguard.organization.access import member_branch_path
 from vanguard.organization.models import Unit
 
@@ -90,3 +90,30 @@ def get_calendar_feed_for_token(token: str) -> CalendarFeed:
     if feed is None:
         raise Http404
     return feed
+
+
+# --- Group-chat robots (群机器人) ---------------------------------------------------
+# A unit's robots relay its notices: those who may publish a notice to a unit (its
+# secretary; a committee admin for every unit they cover) manage its robots.
+
+
+def chat_robot_units(user: Person) -> QuerySet[Unit]:
+    return notice_units(user)
+
+
+def get_chat_robot_units_for_user(user: Person) -> QuerySet[Unit]:
+    """The robots page's units: a 403 for a person who manages none."""
+    return get_notice_units_for_user(user)
+
+
+def can_manage_chat_robots(user: Person, unit: Unit) -> bool:
+    return can_publish_notice(user, unit)
+
+
+def visible_chat_robots(user: Person) -> QuerySet[ChatRobot]:
+    return ChatRobot.objects.filter(unit__in=chat_robot_units(user)).select_related("unit")
+
+
+def get_chat_robot_for_user(user: Person, pk: object) -> ChatRobot:
+    """A robot of a unit the person manages; any other is a 404."""
+    return get_for_user(visible_chat_robots(user), user, pk)

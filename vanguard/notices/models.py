@@ -126,3 +126,87 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class ChatRobot(models.Model):
+    """A unit's group-chat robot (群机器人) on WeChat Work (企业微信) or DingTalk (钉钉):
+    notices and reminders about the unit are also posted to its group by webhook.
+
+    The webhook address and DingTalk's signing secret (加签) let anyone post to the
+    group: they are never shown back whole (`masked_url`), logged, or copied into the
+    audit trail."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("企业微信")
+        DINGTALK = "dingtalk", _("钉钉")
+
+    unit = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("所属组织"),
+        on_delete=models.CASCADE,
+        related_name="chat_robots",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    webhook_url = models.CharField(_("机器人地址（Webhook）"), max_length=500)
+    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    audit_hidden_fields = ("webhook_url", "secret")
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        ordering = ["unit__path", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()
+
+    @property
+    def failing(self) -> bool:
+        """The last attempt to post failed (no success since)."""
+        if self.last_error_at is None:
+            return False
+        return self.last_sent_at is None or self.last_error_at > self.last_sent_at
+
+
+class ChatPost(models.Model):
+    """One message for one robot, sent by a background task and retried with backoff.
+    The key stops the same reminder being posted twice. It holds only what a group
+    chat may read: a title, a short line or two, and a link."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    robot = models.ForeignKey(ChatRobot, on_delete=models.CASCADE, related_name="posts")
+    key = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=4)
+    next_attempt_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("群消息")
+        verbose_name_plural = _("群消息")
+        constraints = [
+            models.UniqueConstraint(fields=["robot", "key"], name="chat_post_once"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -9,7 +9,6 @@ it likes.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import datetime
 import functools
 import secrets
@@ -23,7 +22,7 @@ from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.access import Placed, holders
@@ -40,6 +39,8 @@ from vanguard.notices.models import (
     NoticePreference,
     Notification,
 )
+from vanguard.notices.outgoing import mail_off_flag as _mail_off  # shared with notices.chat
+from vanguard.notices.outgoing import site_language
 from vanguard.organization.models import Member, Unit
 
 
@@ -51,11 +52,6 @@ def _url(name: str, *args: Any) -> str:
         return ""
 
 
-def site_language() -> Any:
-    """Stored texts and e-mails are written in the site's own language (Chinese)."""
-    return translation.override(settings.LANGUAGE_CODE)
-
-
 @dataclass(frozen=True)
 class Message:
     user_id: int
@@ -65,9 +61,6 @@ class Message:
     email: str = ""
     subject: str = ""
     body: str = ""
-
-
-_mail_off: contextvars.ContextVar[bool] = contextvars.ContextVar("notices_mail_off", default=False)
 
 
 @contextlib.contextmanager
@@ -222,6 +215,9 @@ def notice_publish(
         Message(user_id=user_id, text=text, url=url, key=f"notice:{notice.pk}")
         for user_id in sorted(notice_recipients(unit) - {actor.pk})
     )
+    from vanguard.notices.chat.services import chat_notice_published
+
+    chat_notice_published(notice)  # and to the group chats of the unit and below
     return notice
 
 
@@ -292,6 +288,8 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
     """Remind each member (and each branch secretary) whose branch is in an open phase
     ending within `days` days, and who has not met its requirements. Returns the
     reminders that were new (a second run returns none)."""
+    from vanguard.notices.chat.services import chat_deadline_reminders
+
     today = today or timezone.localdate()
     messages: list[Message] = []
     for phase in phases_ending_soon(today=today, days=days):
@@ -347,6 +345,7 @@ def reminders_send(*, today: datetime.date | None = None, days: int = 3) -> list
                             mail_body(text, url),
                         )
                     )
+        chat_deadline_reminders(phase=phase, branches=branches)  # counts, to group chats
     return notify_many(messages)
 
 
@@ -480,7 +479,22 @@ def daily_digest_send(*, today: datetime.date | None = None) -> int:
             mails.append((subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [email]))
     if mails:
         send_mass_mail(mails, connection=get_connection())
+    _chat_daily_digest(today, cache)
     return len(mails)
+
+
+def _chat_daily_digest(today: datetime.date, cache: dict[tuple[int, int], list[str]]) -> None:
+    """Each unit's digest line to its group chats too (rates and counts, no names)."""
+    from vanguard.campaigns.selectors import active_campaign_for_unit
+    from vanguard.notices.chat.services import chat_daily_digest
+
+    def lines_of(unit: Unit) -> list[str]:
+        if active_campaign_for_unit(unit.path) is None:
+            return []
+        return _digest_lines(unit, cache)
+
+    with site_language():
+        chat_daily_digest(today=today, lines_of=lines_of)
 
 
 # --- E-mail preference and the notifications' daily digest ----------------------------

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from vanguard.notices import views
+from vanguard.notices.chat import urls as chat_urls
 
 app_name = "notices"
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/feed/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    *chat_urls.urlpatterns,
 ]
