@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
@@ -329,3 +330,25 @@ def test_a_test_message_that_fails_says_why(client, org, cast, receiver):
     text = page.content.decode()
     assert "测试消息发送失败：errcode 93000: invalid webhook url" in text
     assert ChatPost.objects.get().status == "failed"  # a test is not retried
+
+
+def test_a_service_that_does_not_answer_times_out_and_the_robot_says_so(org, cast, monkeypatch):
+    """A listening socket that never answers: the attempt gives up after the timeout
+    (shortened here from 5 s) and the robot records why, without its address."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    origin = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    monkeypatch.setattr(webhooks, "TIMEOUT", 0.3)
+    with override_settings(VANGUARD_CHAT_WEBHOOK_HOSTS=[origin]):
+        robot = chat.chat_robot_add(
+            actor=cast.secretary,
+            unit=org.branch_a1,
+            kind="wecom",
+            webhook_url=f"{origin}/hook?key={WECOM_KEY}",
+        )
+        [post] = chat.chat_posts_create([chat.Draft(robot.pk, "k", "标题", ["一行"], "/")])
+        assert chat_post_deliver.call(post.pk) == "retry"
+    silent.close()
+    robot.refresh_from_db()
+    assert robot.failing and robot.last_error == "连接超时"
