@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -22,6 +23,10 @@ from django.utils import timezone
 from conftest import make_user
 from vanguard.operations import services
 from vanguard.operations.models import Heartbeat
+from vanguard.operations.tests.fixtures_health import (  # noqa: F401 (fixtures)
+    migrations_checked_afresh_fixture,
+    redis_caches_fixture,
+)
 
 URL = "/healthz"
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -143,7 +148,10 @@ def test_queued_tasks_need_a_fresh_worker_heartbeat(client, db):
 
 
 @override_settings(TASKS=QUEUED)
-def test_the_worker_command_beats_as_it_starts(client, db):
+def test_the_worker_command_beats_as_it_starts(client, db, monkeypatch):
+    # db_worker closes the database connection between polls, which would end the test's
+    # transaction on PostgreSQL (SQLite's in-memory test database ignores it): kept open.
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
     services.heartbeat_record(at=timezone.now() - datetime.timedelta(days=1))
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

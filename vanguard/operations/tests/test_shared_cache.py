@@ -19,6 +19,11 @@ from django.utils.module_loading import import_string
 
 from conftest import make_user
 from vanguard.accounts import throttle
+from vanguard.operations.tests.fixtures_health import (  # noqa: F401 (fixtures)
+    migrations_checked_afresh_fixture,
+    raw_redis_fixture,
+    redis_caches_fixture,
+)
 from vanguard.opinions import ratelimit
 from vanguard.opinions.intake.views import BOX_RATE_SCOPE
 
@@ -43,7 +48,10 @@ def in_another_process(work: Callable[[], Any]) -> Any:
     return result.get("value")
 
 
-def test_wrong_passwords_counted_by_two_processes_lock_the_address_out(redis_caches, raw_redis):
+def test_wrong_passwords_counted_by_two_processes_lock_the_address_out(
+    redis_caches,
+    raw_redis,
+):
     limit = throttle.Limit(failures=6, seconds=600)
     address = "203.0.113.9"
 
@@ -98,7 +106,12 @@ def test_the_suggestion_box_limit_holds_across_processes(redis_caches):
         assert ratelimit.is_limited(request, BOX_RATE_SCOPE)
 
 
-def test_sessions_in_the_cache_are_seen_by_every_process(client, db, redis_caches, raw_redis):
+def test_sessions_in_the_cache_are_seen_by_every_process(
+    client,
+    db,
+    redis_caches,
+    raw_redis,
+):
     user = make_user("lisi")
     with override_settings(CACHES=redis_caches, SESSION_ENGINE=CACHE_SESSIONS):
         client.force_login(user)
