@@ -1,13 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vanguard.accounts import views
+from vanguard.accounts import views, views_cas
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (统一身份认证): 404 while CAS is off. The login URL is also the
+    # service URL CAS sends the browser back to with its ticket, and where CAS posts
+    # its single-logout message.
+    path("cas/login/", views_cas.CASLoginView.as_view(), name="cas_login"),
+    path("cas/logout/", views_cas.CASLogoutView.as_view(), name="cas_logout"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -1,11 +1,12 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from vanguard.accounts import throttle
+from vanguard.accounts import cas, throttle
 from vanguard.accounts.forms import LoginForm
+from vanguard.accounts.views_cas import CASLogoutView, logged_in_by_cas
 from vanguard.lib.redirects import safe_next
 
 
@@ -29,8 +30,23 @@ class LoginView(auth_views.LoginView):
             )
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["cas_enabled"] = cas.enabled()
+        return context
+
     def get_redirect_url(self) -> str:
         """Where to go after logging in: `next` if it is a path on this site (lib.redirects)."""
         name = self.redirect_field_name
         wanted = self.request.POST.get(name, self.request.GET.get(name))
         return safe_next(self.request, wanted, "")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout; a member who came in through CAS leaves through CAS's logout too
+    (views_cas.py), so that the page's one logout button ends the university session."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if logged_in_by_cas(request):
+            return cast(HttpResponse, CASLogoutView.as_view()(request))
+        return super().post(request, *args, **kwargs)

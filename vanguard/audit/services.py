@@ -19,8 +19,8 @@ from vanguard.audit.models import AuditEntry
 # belongs here: an audit row written beside a ballot would link the voter to it,
 # so that app records only open, close and tally, explicitly, through `audit_record`.
 EXCLUDED_APPS = frozenset(
-    {"ballots", "audit", "sessions", "axes", "django_tasks_database", "admin"}
-)
+    {"ballots", "audit", "sessions", "axes", "django_tasks_database", "admin", "django_cas_ng"}
+)  # django_cas_ng: CAS tickets beside session keys, for single logout (accounts/cas.py)
 # Fields never copied into the trail.
 SECRET_FIELDS = frozenset({"password", "key_hash"})
 
