@@ -161,10 +161,14 @@ def _hidden(page: str, name: str) -> str:
     return unescape(found.group(1))
 
 
-def _cas_login(browser: requests.Session, site: str, username: str) -> requests.Response:
+def _cas_login(
+    browser: requests.Session, site: str, username: str, next_page: str = "/"
+) -> requests.Response:
     """Vanguard's CAS login as a browser goes through it; the answer to the ticket's
     return to Vanguard (not followed)."""
-    to_cas = browser.get(f"{site}/accounts/cas/login/?next=/", allow_redirects=False)
+    to_cas = browser.get(
+        f"{site}/accounts/cas/login/", params={"next": next_page}, allow_redirects=False
+    )
     assert to_cas.status_code == 302
     form_url = to_cas.headers["Location"]
     service = parse_qs(urlsplit(form_url).query)["service"][0]
@@ -237,7 +241,9 @@ def test_a_member_logs_in_with_the_university_account_and_out_again(live_server,
     # Logging in again asks for the university password again, and finds the same login.
     to_cas = browser.get(f"{live_server.url}/accounts/cas/login/", allow_redirects=False)
     assert 'name="password"' in browser.get(to_cas.headers["Location"]).text
-    assert _cas_login(browser, live_server.url, "20230001").status_code == 302
+    # (A `next` to another site is not followed: the member lands on the home page.)
+    back = _cas_login(browser, live_server.url, "20230001", next_page="https://evil.example/")
+    assert back.status_code == 302 and back.headers["Location"] == "/"
     assert User.objects.filter(username__startswith="20230001").count() == 1
 
     # Single logout: leaving another university service through CAS ends Vanguard's
@@ -299,6 +305,25 @@ def test_an_address_with_too_many_failures_is_refused_before_cas(cas_on, db, set
         throttle.count_failure(throttle.LOGIN_SCOPE, "127.0.0.1", throttle.login_limit())
     answer = Client().get(reverse("accounts:cas_login"))
     assert answer.status_code == 429 and "登录失败的次数过多" in answer.content.decode()
+
+
+def test_a_first_login_never_takes_over_a_local_account_of_the_same_name(org):
+    stranger = make_user("20230003")  # a local account, not the member's
+    member = make_member(name="赵六", number="20230003", branch=org.branch_a1)
+
+    made = cas.member_account_for(number="20230003")
+    assert made is not None and made.username == "20230003-cas" and made != stranger
+    member.refresh_from_db()
+    assert member.user == made
+    assert cas.member_account_for(number="20230003") == made
+
+
+def test_a_member_off_the_roll_without_a_login_is_given_none(org):
+    make_member(name="钱七", number="20190007", branch=org.branch_a1)
+    Member.objects.filter(number="20190007").update(is_active=False)
+    assert cas.member_account_for(number="20190007") is None
+    assert cas.member_account_for(number="nobody") is None
+    assert not User.objects.exists()
 
 
 def test_without_a_cas_server_nothing_changes(client, db):
