@@ -638,11 +638,18 @@ def unit_command(unit: str) -> list[str]:
     return argv
 
 
-def web_command(port: int) -> list[str]:
+def web_command(port: int, work: Path) -> list[str]:
     """vanguard-web.service's gunicorn on another port, with two workers (two instances
-    share this machine's cores)."""
+    share this machine's cores) and the heartbeat files in the run's own folder (the
+    unit's is the RuntimeDirectory systemd makes)."""
     argv = unit_command("vanguard-web")
-    for option, value in (("--bind", f"127.0.0.1:{port}"), ("--workers", "2")):
+    beats = work / f"gunicorn-{port}"
+    beats.mkdir(exist_ok=True)
+    for option, value in (
+        ("--bind", f"127.0.0.1:{port}"),
+        ("--workers", "2"),
+        ("--worker-tmp-dir", str(beats)),
+    ):
         if option not in argv:
             raise Failed(f"vanguard-web.service gives no {option}")
         argv[argv.index(option) + 1] = value
@@ -746,7 +753,8 @@ def main(argv: list[str] | None = None) -> int:
         for index, port in enumerate(ports, 1):
             log = logs / f"web{index}.log"
             web_logs.append(log)
-            child = procs.start(f"gunicorn {index} (127.0.0.1:{port})", web_command(port), env, log)
+            name = f"gunicorn {index} (127.0.0.1:{port})"
+            child = procs.start(name, web_command(port, work), env, log)
             wait_listening(child, port, 60)
         worker_argv = unit_command("vanguard-worker")
         worker = procs.start(

@@ -804,11 +804,15 @@ def test_deploy_check_starts_what_the_units_start(tmp_path):
     check = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = check  # its dataclasses look their module up
     spec.loader.exec_module(check)
-    web = check.web_command(8123)
+    web = check.web_command(8123, tmp_path)
     unit = exec_start(services()["vanguard-web"])
+    changed = {
+        "--bind": "127.0.0.1:8123",
+        "--workers": "2",
+        "--worker-tmp-dir": str(tmp_path / "gunicorn-8123"),
+    }
     assert web[1:] == [
-        {"--bind": "127.0.0.1:8123", "--workers": "2"}.get(previous, arg)
-        for previous, arg in zip(["", *unit[1:]], unit[1:], strict=False)
+        changed.get(previous, arg) for previous, arg in zip(["", *unit[1:]], unit[1:], strict=False)
     ]
     assert Path(web[0]).name == "gunicorn" and Path(web[0]).exists()
     worker = exec_start(services()["vanguard-worker"])
