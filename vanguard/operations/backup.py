@@ -405,6 +405,10 @@ def backup_create(
     window = votes_in_window(alias)
     if window and not during_open_vote:
         _refuse_voting_window(window)
+    if connections[alias].in_atomic_block:
+        # SQLite's backup would wait for this very transaction's lock for ever, and
+        # pg_dump's snapshot must be the first thing its transaction does.
+        raise BackupError(_("不能在事务中备份。"))
     output.mkdir(mode=0o700, parents=True, exist_ok=True)
     created = timezone.now().astimezone(datetime.UTC)
     stamp = created.strftime("%Y%m%dT%H%M%S%fZ")
@@ -556,8 +560,9 @@ def _restore_sqlite(alias: str, source: Path) -> None:
     finally:
         origin.close()
     with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-        # The replaced pages would otherwise linger in the write-ahead log.
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Fold the restored pages into the file now, without waiting on readers: a
+        # waiting checkpoint would hold up every writer of the site (ballots/README.md).
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _restore_postgresql(alias: str, manifest: dict[str, Any], source: Path) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import tarfile
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -238,3 +240,74 @@ def test_pg_dump_gets_the_password_in_its_environment_never_on_its_command_line(
     assert not any("s3cret" in arg for arg in args)
     assert args[-2:] == ["--dbname", "vanguard"] and "db.example.edu.cn" in args
     assert env["PGPASSWORD"] == "s3cret-Pa55" and env["PGSSLMODE"] == "verify-full"
+
+
+def _write_sessions(
+    path: Path, start: int, stop: threading.Event | int, started: threading.Event | None = None
+) -> int:
+    """Another process's writes to the live file, one committed row at a time, never
+    checkpointed (they stay in the write-ahead log): until `stop` is set, or that many."""
+    writer = sqlite3.connect(path, timeout=20, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    n = start
+    try:
+        while (n - start < stop) if isinstance(stop, int) else not stop.is_set():
+            writer.execute(
+                "INSERT INTO django_session VALUES (?, 'x', '2099-01-01 00:00:00')", [f"k{n}"]
+            )
+            n += 1
+            if started is not None:
+                started.set()
+    finally:
+        writer.close()
+    return n - start
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="SQLite's own file"
+)
+@transactional
+def test_sqlite_backup_and_restore_while_the_site_reads_and_writes(db_file, tmp_path):
+    """On a live SQLite file (PostgreSQL's consistency is pg_dump's snapshot): rows still
+    only in the write-ahead log are in the backup, and a writer going on meanwhile leaves
+    the copy and its manifest at one moment (once measured: 206 of the 259 rows written).
+    A restore meanwhile leaves a reader's snapshot alone until the reader ends."""
+    with ballot_factories.using_file_database(db_file):
+        connection.ensure_connection()  # the site's: the log stays until it is checkpointed
+        assert _write_sessions(db_file, 0, 200) == 200
+        log = db_file.with_name(db_file.name + "-wal")
+        assert log.stat().st_size > 0  # the rows are in the log, not yet in the file
+        stop, started = threading.Event(), threading.Event()
+        writes = []
+        thread = threading.Thread(
+            target=lambda: writes.append(_write_sessions(db_file, 200, stop, started))
+        )
+        thread.start()
+        try:
+            assert started.wait(10)
+            result = backup.backup_create(output=tmp_path / "backups")
+        finally:
+            stop.set()
+            thread.join()
+        with tarfile.open(result.path) as tar:
+            (tmp_path / "copy.sqlite3").write_bytes(tar.extractfile("database.sqlite3").read())  # type: ignore[union-attr]
+        copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+        in_copy = copy.execute("SELECT COUNT(*) FROM django_session").fetchone()[0]
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        copy.close()
+        # Every row in the log, and the rows of one moment: exactly what the manifest says.
+        assert 201 <= in_copy == result.manifest["counts"]["django_session"]
+        assert in_copy <= 200 + writes[0]
+
+        # Restored into the live file while a reader of the site holds a snapshot: the
+        # reader goes on seeing the old rows to its end, then the restored ones.
+        reader = sqlite3.connect(db_file, isolation_level=None)
+        reader.execute("BEGIN")
+        count = "SELECT COUNT(*) FROM django_session"
+        assert reader.execute(count).fetchone()[0] == 200 + writes[0]
+        restored = backup.restore(archive=result.path, replace=True)
+        assert restored.mismatches == {}
+        assert reader.execute(count).fetchone()[0] == 200 + writes[0]
+        reader.execute("COMMIT")
+        assert reader.execute(count).fetchone()[0] == in_copy
+        reader.close()
