@@ -28,8 +28,8 @@ apt_ensure = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then 
 	fi
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt worker install install-dev assets messages migrate bench \
-	bench-dashboards bench-vote system-test-deps ci clean
+.PHONY: help demo test check lint fmt worker install install-demo install-dev lock assets messages \
+	migrate bench bench-dashboards bench-vote system-test-deps ci clean deploy-check
 
 help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
@@ -43,6 +43,11 @@ help:
 	@echo "make bench-vote   1,000 voters in 50 sessions voting at once through gunicorn on"
 	@echo "             loopback, on SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
 	@echo "make ci      the CI run: make check, make test, then the suite again on PostgreSQL (.ci/run)"
+	@echo "make deploy-check   production settings on PostgreSQL and Redis, two gunicorn instances"
+	@echo "             and the worker on loopback, a login-to-vote journey through both (deploy/check.py)"
+	@echo "make install the server's Python packages (requirements/base.lock), assets, translations"
+	@echo "make lock    recompile the locks in requirements/ from pyproject.toml, keeping pinned versions;"
+	@echo "             make lock UPGRADE=django (or UPGRADE=\"django pillow\", UPGRADE=all) upgrades"
 
 # --- Python ---------------------------------------------------------------------
 # Debian ships venv support separately (python3-venv): without it `python3 -m venv`
@@ -61,17 +66,68 @@ $(VENV)/bin/pip:
 	  fi; \
 	fi
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/pip
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e .
+# Python packages come from the locks in requirements/, never from pyproject.toml's
+# ranges: every version pinned and every file's sha256 checked by pip (--require-hashes),
+# wheels only (no build step runs code fetched at install time):
+#   base.lock  the server's packages                  make install
+#   demo.lock  those and Faker, for the demo's data   make demo, make bench (install-demo)
+#   dev.lock   those and the tests' and tools'        make install-dev (test, check, lint)
+# Vanguard itself is then installed in place without its dependencies, built by the
+# setuptools that the lock installed (requirements/build.in) rather than one fetched.
+PIP_LOCKED = $(PY) -m pip install --quiet --require-hashes --only-binary=:all:
+PIP_SELF = $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+
+$(VENV)/.installed: requirements/base.lock pyproject.toml | $(VENV)/bin/pip
+	$(PIP_LOCKED) -r requirements/base.lock
+	$(PIP_SELF)
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-demo: $(VENV)/.installed requirements/demo.lock
+	$(PIP_LOCKED) -r requirements/demo.lock
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
+	$(PIP_LOCKED) -r requirements/dev.lock
 	touch $@
 
 install: $(VENV)/.installed assets messages
+install-demo: $(VENV)/.installed-demo assets messages
 install-dev: $(VENV)/.installed-dev assets messages
+
+# `make lock` recompiles the three locks from pyproject.toml and requirements/build.in
+# with uv (in dev.lock): one universal resolution for Python 3.11 (markers pick what a
+# platform needs; Debian x86_64 is what runs it), with the hash of every file. Versions
+# already pinned stay while they fit; only what is new or no longer fits is resolved.
+# UPGRADE=django moves one package (and what it needs) to the newest that fits,
+# UPGRADE="django pillow" several, UPGRADE=all everything. dev.lock is resolved first
+# and the other two are held to its versions, so the tests run what a server installs.
+# pyproject's other extras (not demo, not dev: a server's options, such as an error
+# reporter's SDK) are in all three locks: installed, and idle until configured.
+LOCK_PYTHON := 3.11
+UPGRADE ?=
+# (Read once, and only when `make lock` runs.)
+server_extras = $(eval server_extras := $$(shell $(PYTHON) -c 'import tomllib; \
+	extras = tomllib.load(open("pyproject.toml", "rb"))["project"].get("optional-dependencies", {}); \
+	print(" ".join("--extra " + e for e in extras if e not in ("demo", "dev")))'))$(server_extras)
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version $(LOCK_PYTHON) \
+	--generate-hashes --no-build --custom-compile-command "make lock" \
+	pyproject.toml requirements/build.in $(server_extras)
+lock_upgrade = $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+
+# uv itself comes from its entry in dev.lock (hash-checked like the rest), and nothing
+# else is installed first: a stale or broken lock never stops `make lock` mending it.
+$(VENV)/bin/uv: | $(VENV)/bin/pip
+	awk '/^uv==/ { keep = 1; print; next } keep && /^[ \t]/ { print; next } { keep = 0 }' \
+	  requirements/dev.lock > $(VENV)/uv-lock.txt
+	$(PIP_LOCKED) --no-deps -r $(VENV)/uv-lock.txt
+	rm -f $(VENV)/uv-lock.txt
+
+lock: | $(VENV)/bin/uv
+	$(UV_COMPILE) --extra dev --extra demo $(lock_upgrade) -o requirements/dev.lock
+	$(UV_COMPILE) --extra demo --constraints requirements/dev.lock -o requirements/demo.lock
+	$(UV_COMPILE) --constraints requirements/dev.lock -o requirements/base.lock
+	@git diff --stat -- requirements/ 2>/dev/null || true
+	@echo "Locks written. Install them: make install-dev (a server: make install)."
 
 # --- Front-end assets: installed from the committed lock file, never committed ------
 node_modules/.installed: package.json package-lock.json
@@ -125,15 +181,26 @@ migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 
-demo: install migrate
+demo: install-demo migrate
 	$(PY) manage.py build_demo --size $(SIZE) --url http://127.0.0.1:$(PORT)/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# db_worker with a heartbeat every 30 s, which /healthz checks (vanguard/operations).
 worker: install migrate
-	VANGUARD_TASKS=database $(PY) manage.py db_worker
+	VANGUARD_TASKS=database $(PY) manage.py worker
 
 test: system-test-deps install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The deployment on loopback (deploy/check.py): PostgreSQL on 127.0.0.1:5432 trusting the
+# user postgres (database vanguard_deploycheck, created and dropped; Debian's cluster is
+# started when none answers, as root), Redis on 127.0.0.1:6379 (database 12; one of its
+# own when none answers), production settings, migrate, collectstatic, the demo, two
+# gunicorn instances and the worker, then the smoke journey, PASS/FAIL per step. It stops
+# what it started; the timeout's SIGTERM makes it clean up too.
+DEPLOY_CHECK_ARGS ?=
+deploy-check: install-demo
+	timeout --kill-after=60s 25m $(PY) deploy/check.py --timeout 1380 $(DEPLOY_CHECK_ARGS)
 
 ci:
 	bash .ci/run
@@ -164,7 +231,7 @@ BENCH_BUNDLES_DB := $(CURDIR)/var/bench-bundles.sqlite3
 # The statistics workbook (统计表) timed on the demo at size L: the college's and the
 # university's, in a database of its own.
 BENCH_WORKBOOK_DB := $(CURDIR)/var/bench-workbook.sqlite3
-bench: install
+bench: install-demo
 	mkdir -p var
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
@@ -178,7 +245,7 @@ bench: install
 
 # The dashboards timed on an organisation of size L (or SIZE=M) in a database of their own.
 BENCH_DASHBOARDS_DB := $(CURDIR)/var/bench-dashboards.sqlite3
-bench-dashboards: install
+bench-dashboards: install-demo
 	mkdir -p var
 	rm -f $(BENCH_DASHBOARDS_DB) $(BENCH_DASHBOARDS_DB)-wal $(BENCH_DASHBOARDS_DB)-shm
 	DATABASE_URL=sqlite:///$(BENCH_DASHBOARDS_DB) $(PY) manage.py migrate --noinput -v 0

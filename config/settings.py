@@ -15,14 +15,57 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.logging import build_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """A yes/no setting: 1/0, true/false, yes/no, on/off in any case; unset or empty (an
+    .env file's placeholder) is the default. Anything else stops start-up naming the
+    variable: a typo such as `VANGUARD_SSL_REDIRECT=ture` must not quietly mean "off"."""
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in _TRUE_WORDS:
+        return True
+    if value.lower() in _FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off"
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number of at least 0 (sizes, counts, seconds); unset or empty is the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of 0 or more")
+    return number
+
+
+def env_float(name: str, default: float) -> float:
+    """A number of seconds of at least 0; unset or empty is the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number of 0 or more")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -31,7 +74,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("VANGUARD_DEBUG")
 # Development means "a developer's machine": the demo and the test suite set it.
-DEVELOPMENT = env_bool("VANGUARD_DEVELOPMENT") or DEBUG or "pytest" in sys.modules
+DEVELOPMENT = env_bool("VANGUARD_DEVELOPMENT") or DEBUG
 
 # Commands that neither serve requests nor sign anything may run from a checkout
 # without a secret, e.g. a plain `manage.py makemigrations --check`.
@@ -86,6 +129,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer (an HTTPS redirect, a refusal below) carries X-Request-ID,
+    # and every line logged while answering carries the id.
+    "vanguard.lib.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise: static files get the Permissions-Policy but stay cacheable.
     "vanguard.lib.middleware.PrivateAnswersMiddleware",
@@ -154,6 +200,50 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["TEST"] = {"NAME": os.environ["VANGUARD_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache and sessions -------------------------------------------------------
+# The rate limits (accounts/throttle.py: wrong passwords, wrong voting codes, the
+# suggestion box) count in the cache. One process: its own memory will do. Several
+# app processes (gunicorn workers, two servers): they must share one count, so give
+# them Redis, e.g. redis://127.0.0.1:6379/3 (a database number of this instance's own;
+# every key also starts with "vanguard:"). The timeouts keep a vanished Redis from
+# holding requests: /healthz then reports the cache failing.
+CACHE_URL = os.environ.get("VANGUARD_CACHE_URL", "").strip()
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "VANGUARD_CACHE_URL must be a Redis URL (redis://, rediss:// or unix://)"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "vanguard",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions in the database (default), in the cache, or both (cached_db: read from the
+# cache, written to both). The cache kinds need the shared cache: a session kept in one
+# process's memory would sign the person out whenever another process answered.
+SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+_SESSION_KIND = os.environ.get("VANGUARD_SESSION_ENGINE", "").strip() or "db"
+if _SESSION_KIND not in SESSION_ENGINES:
+    raise ImproperlyConfigured(
+        f"VANGUARD_SESSION_ENGINE={_SESSION_KIND!r} is not one of db, cache, cached_db"
+    )
+if _SESSION_KIND != "db" and not CACHE_URL:
+    raise ImproperlyConfigured(
+        f"VANGUARD_SESSION_ENGINE={_SESSION_KIND} keeps sessions in the cache: "
+        "set VANGUARD_CACHE_URL to a Redis shared by every app process"
+    )
+SESSION_ENGINE = SESSION_ENGINES[_SESSION_KIND]
+
 # --- Accounts and security ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -182,18 +272,18 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling keyed on user name and address together: a whole meeting hall
 # shares one address, and one member's typos must not lock the others out.
-AXES_FAILURE_LIMIT = int(os.environ.get("VANGUARD_LOGIN_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("VANGUARD_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("VANGUARD_PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_COUNT = env_int("VANGUARD_PROXY_COUNT", 0) or None
 # And per address alone (vanguard/accounts/throttle.py): (failures, seconds), high
 # enough for a meeting hall behind one NAT address, low enough to stop a sweep of
 # passwords over many user names.
 VANGUARD_LOGIN_ADDRESS_LIMIT = (
-    int(os.environ.get("VANGUARD_LOGIN_ADDRESS_FAILURE_LIMIT", "50")),
+    env_int("VANGUARD_LOGIN_ADDRESS_FAILURE_LIMIT", 50),
     15 * 60,
 )
 # Wrong codes on the public card-vote page (vanguard/ballots/views.py), per address
@@ -213,7 +303,10 @@ if not DEVELOPMENT:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("VANGUARD_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("VANGUARD_HSTS_SECONDS", "31536000"))
+    # The health check answers over plain HTTP too: systemd and the proxy probe the app
+    # on loopback, and the answer holds no data and sets no cookie.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("VANGUARD_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("VANGUARD_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -233,6 +326,33 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# --- Single sign-on -----------------------------------------------------------
+# CAS login (统一身份认证) through django-cas-ng, on when VANGUARD_CAS_SERVER_URL is set
+# (e.g. https://cas.example.edu.cn/cas/). The CAS user name, or the attribute named by
+# VANGUARD_CAS_NUMBER_ATTRIBUTE, is a staff/student number (工号/学号) and leads to the
+# member with that number and their account (vanguard/accounts/cas.py). Local accounts
+# keep the password form. django_cas_ng is installed either way so that the schema does
+# not depend on the environment (its two tables hold the tickets for single logout).
+CAS_SERVER_URL = os.environ.get("VANGUARD_CAS_SERVER_URL", "").strip()
+if CAS_SERVER_URL and not CAS_SERVER_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("VANGUARD_CAS_SERVER_URL must start with https:// (or http://)")
+CAS_VERSION = os.environ.get("VANGUARD_CAS_VERSION", "").strip() or "3"
+if CAS_VERSION not in {"2", "3"}:
+    raise ImproperlyConfigured("VANGUARD_CAS_VERSION must be 2 or 3")
+VANGUARD_CAS_NUMBER_ATTRIBUTE = os.environ.get("VANGUARD_CAS_NUMBER_ATTRIBUTE", "").strip()
+INSTALLED_APPS.append("django_cas_ng")
+if CAS_SERVER_URL:
+    AUTHENTICATION_BACKENDS.append("vanguard.accounts.cas.MemberCASBackend")
+# The service URL sent to CAS is built from the site's public address when it is known
+# (behind a proxy the request's own host may be an internal one).
+CAS_ROOT_PROXIED_AS = os.environ.get("VANGUARD_SITE_URL", "").rstrip("/") or None
+CAS_IGNORE_REFERER = True  # `next` comes from the login link only, checked by the view
+CAS_LOGOUT_COMPLETELY = True  # leaving Vanguard leaves the university's CAS session too
+CAS_LOGOUT_NEXT_PAGE = "/accounts/login/"  # where CAS sends the browser after its logout
+CAS_LOGIN_MSG = None  # django-cas-ng's own messages are English only
+CAS_LOGGED_MSG = None
+CAS_REDIRECT_URL = "/"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -268,15 +388,11 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("VANGUARD_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("VANGUARD_ROSTER_MAX_BYTES", str(10 * 1024 * 1024)))
-STUDY_UPLOAD_MAX_BYTES = int(os.environ.get("VANGUARD_STUDY_MAX_BYTES", str(10 * 1024 * 1024)))
+ROSTER_MAX_UPLOAD_BYTES = env_int("VANGUARD_ROSTER_MAX_BYTES", 10 * 1024 * 1024)
+STUDY_UPLOAD_MAX_BYTES = env_int("VANGUARD_STUDY_MAX_BYTES", 10 * 1024 * 1024)
 # Opinions by e-mail: a larger message is skipped whole; a larger attachment is left out.
-OPINION_EMAIL_MAX_BYTES = int(
-    os.environ.get("VANGUARD_OPINION_EMAIL_MAX_BYTES", str(20 * 1024 * 1024))
-)
-OPINION_ATTACHMENT_MAX_BYTES = int(
-    os.environ.get("VANGUARD_OPINION_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))
-)
+OPINION_EMAIL_MAX_BYTES = env_int("VANGUARD_OPINION_EMAIL_MAX_BYTES", 20 * 1024 * 1024)
+OPINION_ATTACHMENT_MAX_BYTES = env_int("VANGUARD_OPINION_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 # Certificates of IMAP servers are checked against the system's CAs, or this file's.
 OPINION_IMAP_CA_FILE = os.environ.get("VANGUARD_IMAP_CA_FILE") or None
 
@@ -292,6 +408,8 @@ TASKS = {
         )
     }
 }
+# /healthz fails when the worker (`manage.py worker`) last beat longer ago than this.
+HEALTH_WORKER_MAX_AGE = env_int("VANGUARD_HEALTH_WORKER_MAX_AGE", 300)
 
 # --- E-mail -------------------------------------------------------------------
 # The address members open Vanguard at, for the links in e-mails (a mail client cannot
@@ -300,6 +418,12 @@ TASKS = {
 SITE_URL = os.environ.get("VANGUARD_SITE_URL", "").rstrip("/")
 if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("VANGUARD_SITE_URL must start with https:// (or http://)")
+# Group-chat robots (notices/chat): the only hosts their webhooks may post to. An entry
+# is a host (https), host:port, or a whole origin such as http://10.0.0.5:8080 for an
+# on-premises gateway; the list replaces the default (the two services' own hosts).
+VANGUARD_CHAT_WEBHOOK_HOSTS = env_list(
+    "VANGUARD_CHAT_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com"
+)
 EMAIL_BACKEND = os.environ.get(
     "VANGUARD_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -309,27 +433,22 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("VANGUARD_FROM_EMAIL", "vanguard@localhost")
 
 # --- Logging ------------------------------------------------------------------
-# Request bodies and addresses are never logged; later the ballot endpoints rely on it.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("VANGUARD_LOG_LEVEL", "WARNING")},
-    "loggers": {
-        "django.server": {"handlers": [], "propagate": False},
-        # SQL with its parameters, in time order, would pair a card's code hash with
-        # the ballot written in the same transaction: never logged, whatever the level.
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+# One line per event with time, level, logger and request id, on standard error;
+# no /v/ path, code, token, query string, request body or SQL (config/logging.py,
+# vanguard/lib/log_scrub.py).
+LOGGING = build_logging(level=os.environ.get("VANGUARD_LOG_LEVEL", "WARNING"), time_zone=TIME_ZONE)
 
 # The ballot storage scrub (ballots/README.md): when it cannot finish at the close
 # (a reader holds an old snapshot), a background thread retries every this many
 # seconds until it has. 0: no thread (the pages and `manage.py ballots_scrub` retry).
-# Tests turn the thread on where they test it, so that none outlives its test.
-BALLOTS_SCRUB_RETRY_SECONDS = float(
-    os.environ.get("VANGUARD_BALLOTS_SCRUB_RETRY_SECONDS", "0" if "pytest" in sys.modules else "5")
-)
+# (config/settings_test.py turns it off: tests turn it on where they test it.)
+BALLOTS_SCRUB_RETRY_SECONDS = env_float("VANGUARD_BALLOTS_SCRUB_RETRY_SECONDS", 5.0)
 
-if "pytest" in sys.modules:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# --- Error reporting (optional) -----------------------------------------------
+# VANGUARD_SENTRY_DSN set: errors go to Sentry (or GlitchTip), scrubbed like the log
+# (vanguard/lib/error_reporting.py); needs `pip install 'vanguard[sentry]'`.
+SENTRY_DSN = os.environ.get("VANGUARD_SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from vanguard.lib.error_reporting import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN)
