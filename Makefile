@@ -175,6 +175,19 @@ system-test-deps:
 	  else echo "WARNING: not installed:$$missing (sudo apt-get install$$missing)" >&2; fi; \
 	fi; \
 	[ -x "$(CHROMIUM)" ] || { echo "ERROR: no chromium at $(CHROMIUM)" >&2; exit 1; }
+	@# nginx for the deployment test (tests/test_deploy_files.py runs deploy/nginx's site
+	@# on loopback ports); installed without being started (policy-rc.d says no to the
+	@# package's own start: nothing takes port 80 on a developer's machine).
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo ">>> Installing nginx (not started)"; guard=""; \
+	    if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; \
+	    fi; \
+	    { apt-get update -qq && $(APT_INSTALL) nginx-light >/dev/null; }; rc=$$?; \
+	    [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; [ $$rc = 0 ] || exit 1; \
+	  else echo "WARNING: nginx is not installed: its test is skipped (sudo apt-get install nginx-light)" >&2; fi; \
+	fi
 
 # --- Running ----------------------------------------------------------------------
 migrate: install
