@@ -14,6 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -102,7 +104,16 @@ def test_an_error_on_the_card_page_is_reported_without_the_code_or_the_path(
         .environ
     )
     statuses: list[str] = []
-    body = b"".join(get_wsgi_application()(environ, lambda status, _h: statuses.append(status)))
+    # As Django's test client does: the handler must not close the test's connection at
+    # the start and end of the request (PostgreSQL's test transaction would go with it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        answer = get_wsgi_application()(environ, lambda status, _h: statuses.append(status))
+        body = b"".join(answer)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert statuses == ["500 Internal Server Error"] and body
     sentry_sdk.flush()
     assert "RuntimeError" in _exception_types(reports)
