@@ -226,7 +226,18 @@ class Member(models.Model):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["branch__path", "number"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            # The active members of a subtree's branches, read without the table: with
+            # only the plain branch index, PostgreSQL reads all a million members of a
+            # province to find one university's 20,000 (docs/scale.md).
+            models.Index(
+                fields=["branch"],
+                include=["id"],
+                condition=models.Q(is_active=True),
+                name="member_active_by_branch",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
