@@ -34,6 +34,11 @@ from vanguard.lib.paths import path_ids
 from vanguard.organization.models import Member, Unit
 
 ROLLUP_KINDS = (Unit.Kind.COMMITTEE, Unit.Kind.GENERAL_BRANCH, Unit.Kind.BRANCH)
+# Up to this many units, rows of the scope are found by their units' ids (an index
+# lookup per unit) rather than by a prefix of their paths (a walk over every row of
+# the organisation or the campaign); past it the scope is much of the organisation
+# and a long list of ids would cost more than the walk.
+SCOPE_ID_LIMIT = 64
 
 
 @dataclass
@@ -288,16 +293,22 @@ def campaign_progress(
         campaign_depth = campaign.unit.path.count("/") - 2
         above = set(ids[campaign_depth:-1]) if paths[0].startswith(campaign.unit.path) else set()
     # The party groups come too, in the same query: their meetings are their branch's.
+    # Every unit of the scope comes, inactive ones too: their ids let the readings
+    # find the scope's rows by unit (Context.unit_ids).
     unit_rows = (
         Unit.objects.filter(ctx.under("path") | Q(pk__in=above))
-        .filter(is_active=True, kind__in=(*ROLLUP_KINDS, Unit.Kind.PARTY_GROUP))
         .order_by("path")
-        .values_list("id", "name", "kind", "path", "depth", "parent_id")
+        .values_list("id", "name", "kind", "path", "depth", "parent_id", "is_active")
     )
     units: dict[int, UnitProgress] = {}
     ancestors: list[UnitProgress] = []
     groups_of: dict[int, list[int]] = defaultdict(list)  # branch -> its party groups
-    for pk, name, kind, path, depth, parent_id in unit_rows:
+    scope_ids: list[int] = []
+    for pk, name, kind, path, depth, parent_id, is_active in unit_rows:
+        if pk not in above:
+            scope_ids.append(pk)
+        if not is_active or kind not in (*ROLLUP_KINDS, Unit.Kind.PARTY_GROUP):
+            continue
         if kind == Unit.Kind.PARTY_GROUP:
             if parent_id is not None:
                 groups_of[parent_id].append(pk)
@@ -310,6 +321,8 @@ def campaign_progress(
         else:
             units[pk] = unit
     branch_ids = [pk for pk, unit in units.items() if unit.is_branch]
+    if len(scope_ids) <= SCOPE_ID_LIMIT:
+        ctx.unit_ids = scope_ids
 
     phases = sorted(campaign.phases.all(), key=lambda p: p.order)
     where = current_phases(campaign=campaign, branch_ids=branch_ids) if branch_ids else {}
@@ -323,6 +336,8 @@ def campaign_progress(
         by_phase[requirement.phase_id].append(requirement)
 
     members_by_branch: dict[int, list[MemberProgress]] = defaultdict(list)
+    # Found by their branch's id when the scope is small (Context.unit_ids): by the
+    # branch's path, a member's own page read every member of the organisation.
     member_rows = (
         Member.objects.filter(ctx.under("branch__path"), is_active=True)
         .order_by("number")

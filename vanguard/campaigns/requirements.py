@@ -125,9 +125,16 @@ class Context:
     paths: list[str]
     now: datetime.datetime = field(default_factory=timezone.now)
     _cache: dict[Any, Any] = field(default_factory=dict)
+    # Every unit under `paths` (any kind, active or not), when the caller has read them
+    # and they are few: rows are then found by their unit's id, through the index on
+    # it, instead of by their unit's path, which walks every row of the campaign (a
+    # branch's page read the whole university's study works).
+    unit_ids: list[int] | None = None
 
     def under(self, lookup: str) -> Q:
         """Rows whose `lookup` (a unit's path) lies in the scope."""
+        if self.unit_ids is not None and (lookup == "path" or lookup.endswith("__path")):
+            return Q(**{f"{lookup.removesuffix('path') or 'pk__'}in": self.unit_ids})
         query = Q(pk__in=[])
         for path in self.paths:
             query |= Q(**{f"{lookup}__startswith": path})
