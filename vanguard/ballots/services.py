@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from vanguard.accounts.models import User
 from vanguard.audit.models import AuditEntry
 from vanguard.audit.services import audit_record
-from vanguard.ballots import access, sealing
+from vanguard.ballots import access, card_cache, sealing
 from vanguard.ballots.models import (
     AppraisalSession,
     Ballot,
@@ -187,6 +187,8 @@ def session_open(*, session: AppraisalSession, user: User | None = None) -> Appr
             note="ballots.open",
             actor=user,
         )
+        # The card page caches the open session's form (card_cache.py): a new version.
+        transaction.on_commit(lambda: card_cache.bump(session.pk), robust=True)
     return session
 
 
@@ -325,10 +327,18 @@ def _candidate_ids(session: AppraisalSession) -> list[int]:
     )
 
 
-def clean_grades(*, session: AppraisalSession, grades: Mapping[Any, Any]) -> dict[str, str]:
+def clean_grades(
+    *,
+    session: AppraisalSession,
+    grades: Mapping[Any, Any],
+    candidates: list[int] | None = None,
+) -> dict[str, str]:
     """Every candidate graded exactly once with one of the four grades; the result has
-    its keys sorted (the member ids, as text)."""
-    candidates = _candidate_ids(session)
+    its keys sorted (the member ids, as text). `candidates`: the session's candidate ids
+    in member-id order, when the caller has them already (the card page's cache: the
+    roll is frozen while the vote is open); else read from the roll."""
+    if candidates is None:
+        candidates = _candidate_ids(session)
     wanted = {str(pk) for pk in candidates}
     given = {str(k): v for k, v in (grades or {}).items()}
     if set(given) != wanted:
@@ -371,12 +381,32 @@ def _insert_ballot(*, session_id: int, salt: str, grades: dict[str, str]) -> Non
     )
 
 
-def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, Any]) -> None:
+def _cards_used_and_present(session_id: int) -> tuple[int, int]:
+    """(cards used, members ticked present) of the session, in one query."""
+    cards, roll = VotingCard._meta.db_table, RollEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {cards} WHERE session_id = %s AND used),"  # noqa: S608
+            f" (SELECT COUNT(*) FROM {roll} WHERE session_id = %s AND present)",
+            [session_id, session_id],
+        )
+        used, present = cursor.fetchone()
+    return int(used), int(present)
+
+
+def vote_by_card(
+    *,
+    session: AppraisalSession,
+    code: str,
+    grades: Mapping[Any, Any],
+    candidates: list[int] | None = None,
+) -> None:
     """Cast a ballot with a card's code. The code is marked used and the ballot written in
     ONE transaction; a used, void, unknown or other session's code, or a session that is
     not open, is refused with the same message (no oracle). Returns nothing: not even
-    the ballot's id leaves this function."""
-    cleaned = clean_grades(session=session, grades=grades)
+    the ballot's id leaves this function. Only `session.pk` is read (the card page
+    passes a bare instance); `candidates` as in `clean_grades`."""
+    cleaned = clean_grades(session=session, grades=grades, candidates=candidates)
     refused = Refused(_("投票码无效、已使用，或投票未在进行中。"))
     with transaction.atomic():
         salt = _lock_open_session(session.pk)
@@ -390,8 +420,8 @@ def vote_by_card(*, session: AppraisalSession, code: str, grades: Mapping[Any, A
         # One card vote per member ticked present at the door: a card nobody was
         # ticked for (a spare, a second card) adds no ballot. Raising here rolls the
         # mark back with the rest of the transaction.
-        used = VotingCard.objects.filter(session_id=session.pk, used=True).count()
-        if used > RollEntry.objects.filter(session_id=session.pk, present=True).count():
+        used, present = _cards_used_and_present(session.pk)
+        if used > present:
             raise NotTickedPresent(
                 _("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。")
             )
@@ -403,19 +433,27 @@ def card_check(*, session: AppraisalSession, code: str) -> None:
     `vote_by_card`'s one message (unknown, used, void, other session's code, session not
     open), or `NotTickedPresent` when every member ticked at the door has voted. Reads
     only: nothing is written or marked, so checking leaves no trace; `vote_by_card`
-    checks everything again when the ballot comes."""
+    checks everything again when the ballot comes. One query; only `session.pk` is
+    read."""
     refused = Refused(_("投票码无效、已使用，或投票未在进行中。"))
-    if not AppraisalSession.objects.filter(
-        pk=session.pk, status=AppraisalSession.Status.OPEN
-    ).exists():
+    sessions, cards, roll = (
+        AppraisalSession._meta.db_table,
+        VotingCard._meta.db_table,
+        RollEntry._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {cards} c JOIN {sessions} s ON s.id = c.session_id"  # noqa: S608
+            "          WHERE c.code_hash = %s AND c.session_id = %s AND NOT c.used"
+            "            AND NOT c.void AND s.status = %s),"
+            f" (SELECT COUNT(*) FROM {cards} WHERE session_id = %s AND used),"
+            f" (SELECT COUNT(*) FROM {roll} WHERE session_id = %s AND present)",
+            [code_hash(code), session.pk, AppraisalSession.Status.OPEN, session.pk, session.pk],
+        )
+        usable, used, present = cursor.fetchone()
+    if not usable:
         raise refused
-    cards = VotingCard.objects.filter(session_id=session.pk)
-    if not cards.filter(code_hash=code_hash(code), used=False, void=False).exists():
-        raise refused
-    if (
-        cards.filter(used=True).count()
-        >= RollEntry.objects.filter(session_id=session.pk, present=True).count()
-    ):
+    if used >= present:
         raise NotTickedPresent(_("到会登记的人数都已投票：请先到签到处登记到会，再用投票卡投票。"))
 
 
@@ -788,6 +826,7 @@ def session_close(*, session: AppraisalSession, user: User | None = None) -> Clo
             else:
                 scrub_retry_later()
 
+        transaction.on_commit(lambda: card_cache.bump(session.pk), robust=True)
         transaction.on_commit(_scrub, robust=True)
     return result
 

@@ -33,8 +33,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -43,7 +45,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanguard.accounts import throttle
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.audit.context import acting_as
-from vanguard.ballots import access, selectors, services
+from vanguard.ballots import access, card_cache, selectors, services
 from vanguard.ballots.forms import (
     CardsForm,
     CodeForm,
@@ -55,6 +57,8 @@ from vanguard.ballots.models import AppraisalSession, Grade
 from vanguard.campaigns.selectors import active_campaign_for_unit
 from vanguard.lib.http import HtmxHttpRequest
 from vanguard.organization import access as organization_access
+
+GRADE_VALUES = frozenset(Grade.values)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -525,27 +529,63 @@ def vote_card(request: HttpRequest, pk: int, code: str = "") -> HttpResponse:
     return _no_store(response)
 
 
+# The audit middleware leaves `request.user` unread for this view: no session is loaded
+# and no user looked up, even for a phone that is signed in (vanguard/audit/middleware.py).
+vote_card.reads_no_user = True  # type: ignore[attr-defined]
+
+
+def _card_answer(context: dict[str, Any]) -> HttpResponse:
+    """Rendered without the request: no context processor runs, so nothing reads the
+    user, the session or the messages (and no CSRF token: the page sets no cookie)."""
+    return HttpResponse(render_to_string("ballots/vote_card.html", context))
+
+
+def _posted_grades(data: Any, page: card_cache.CardPage) -> dict[str, str] | None:
+    """The ballot as posted, when every candidate has one of the four grades; else None
+    (the form is then built to show what is missing)."""
+    grades = {str(pk): data.get(f"c{pk}", "") for pk in page.candidate_ids}
+    if all(grade in GRADE_VALUES for grade in grades.values()):
+        return grades
+    return None
+
+
 def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """Two steps on one address. First the code (typed, or from the card's QR code in
     the address): checked at once, before anyone is graded, so a used or invalid card is
     told straight away (`services.card_check` reads only). Then the grades, with the
     checked code carried in a hidden field: "全部合格" marks every candidate 合格 (in
     the page with JS, by a round trip without), the voter changes the exceptions and
-    submits. Every refusal of a code counts against the wrong-code limits."""
+    submits. Every refusal of a code counts against the wrong-code limits.
+
+    What does not change while the vote is open (the unit's name, the candidates, the
+    form's radios) comes from `card_cache`; each answer then costs only its own work:
+    the code check (one query) or the vote (its transaction)."""
     neutral = _("投票码无效、已使用，或投票未在进行中。")
-    session = access.card_page_session(pk)
-    context: dict[str, Any] = {"session": session, "done": False, "error": "", "prefilled": code}
-    if session is None or session.status != AppraisalSession.Status.OPEN:
-        context["error"] = neutral
-        context["closed"] = True
-        return render(request, "ballots/vote_card.html", context)
-    candidates = list(selectors.candidates(session))
+    page = card_cache.card_page(pk)
+    context: dict[str, Any] = {
+        "session_pk": pk,
+        "done": False,
+        "error": "",
+        "prefilled": code,
+    }
+    if page is None:
+        # Not open (or unknown): the session's name if it exists, and the one message.
+        session = access.card_page_session(pk)
+        context.update(
+            unit_name=session.unit.name if session is not None else "",
+            error=neutral,
+            closed=True,
+        )
+        return _card_answer(context)
+    context["unit_name"] = page.unit_name
+    session = AppraisalSession(pk=page.session_id)  # the services read only its pk
     data = request.POST if request.method == "POST" else None
     step = request.POST.get("step", "") if data is not None else ""
     if data is not None and not step:
         step = "vote" if any(k.startswith("c") and k[1:].isdigit() for k in data) else "check"
     code_form = CodeForm(data, initial={"code": code})
-    form = GradesForm(candidates=candidates)
+    form: GradesForm | None = None  # built only to show the voter's choices or errors
+    fields_html = page.fields_html
     context["step"] = "code"
     if data is None and not code:
         pass  # the address without a code: ask for it
@@ -573,19 +613,21 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             else:
                 context["step"] = "grades"
                 if step == "fill":
-                    form = GradesForm(
-                        candidates=candidates, initial=GradesForm.all_qualified(candidates)
-                    )
+                    fields_html = page.filled_html
     else:
-        form = GradesForm(data, candidates=candidates)
         context["step"] = "grades"
-        if code_form.is_valid() and form.is_valid():
+        grades = _posted_grades(data, page)
+        if code_form.is_valid() and grades is not None:
             try:
                 services.vote_by_card(
-                    session=session, code=code_form.cleaned_data["code"], grades=form.grades()
+                    session=session,
+                    code=code_form.cleaned_data["code"],
+                    grades=grades,
+                    candidates=page.candidate_ids,
                 )
             except services.NotTickedPresent as refused:
                 context["error"] = " ".join(refused.messages)
+                form = GradesForm(data, candidates=page.entries())
             except services.Refused:
                 context["error"] = neutral
                 context["step"] = "code"
@@ -593,8 +635,14 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             else:
                 context["done"] = True
         else:
+            form = GradesForm(data, candidates=page.entries())
+            form.is_valid()  # for the errors beside each candidate
             context["error"] = _("请填写投票码，并为名单上的每一位党员评定等次。")
             if not code_form.is_valid():
                 context["step"] = "code"
-    context.update(code_form=code_form, form=form)
-    return render(request, "ballots/vote_card.html", context)
+    context.update(
+        code_form=code_form,
+        form=form,
+        fields_html=mark_safe(fields_html) if form is None else "",  # noqa: S308 - our own render
+    )
+    return _card_answer(context)

@@ -459,6 +459,7 @@ def _terminated(signum: int, frame: Any) -> None:
 
 class Command(BaseCommand):
     help = "Load-test the public card-voting page: N sessions voting at once through gunicorn."
+    server_class = Server  # bench_burst serves config.wsgi_bench instead
 
     def add_arguments(self, parser):
         parser.add_argument("--sessions", type=int, default=50)
@@ -479,7 +480,7 @@ class Command(BaseCommand):
         workers = options["server_workers"] or 2 * (os.cpu_count() or 1)
         log_fd, log_name = tempfile.mkstemp(prefix="bench-vote-server-", suffix=".log")
         os.close(log_fd)
-        self.server = Server(
+        self.server = self.server_class(
             workers=workers, threads=options["server_threads"], log_path=Path(log_name)
         )
         in_main_thread = threading.current_thread() is threading.main_thread()
