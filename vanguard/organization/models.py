@@ -231,9 +231,9 @@ class Member(models.Model):
             # The active members of a subtree's branches, read without the table: with
             # only the plain branch index, PostgreSQL reads all a million members of a
             # province to find one university's 20,000 (docs/scale.md).
+            # (`id` as a key column rather than INCLUDE, which SQLite does not have.)
             models.Index(
-                fields=["branch"],
-                include=["id"],
+                fields=["branch", "id"],
                 condition=models.Q(is_active=True),
                 name="member_active_by_branch",
             ),

@@ -15,8 +15,7 @@ class Migration(migrations.Migration):
             model_name="member",
             index=models.Index(
                 condition=models.Q(("is_active", True)),
-                fields=["branch"],
-                include=("id",),
+                fields=["branch", "id"],
                 name="member_active_by_branch",
             ),
         ),
