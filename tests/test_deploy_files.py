@@ -53,6 +53,9 @@ HOST = "vanguard.example.edu.cn"
 NOT_PERIODIC = {
     "build_demo": "builds the demo college, never on a server",
     "bench_bundles": "benchmark",
+    "bench_burst": "benchmark",
+    "bench_pages": "benchmark",
+    "bench_scale": "benchmark, on a throwaway PostgreSQL database",
     "bench_dashboards": "benchmark",
     "bench_roster_import": "benchmark",
     "bench_vote": "benchmark",
