@@ -49,6 +49,7 @@ from vanguard.demo.organization import (
 from vanguard.demo.rectification import demo_rectification_build
 from vanguard.demo.reviews import demo_reviews_build
 from vanguard.demo.supervision import demo_supervision_build
+from vanguard.lib.database import refresh_planner_statistics
 from vanguard.notices.services import mail_off
 from vanguard.organization.models import Member, Unit
 
@@ -100,6 +101,7 @@ def demo_build(*, size: str = "demo", reset: bool = False) -> DemoResult:
             demo_supervision_build(made.campaign)
             demo_rectification_build(made.campaign)
             demo_materials_build(made.campaign)
+    refresh_planner_statistics()
     result = _result(size, built=True)
     result.seconds = time.monotonic() - started
     return result

@@ -22,6 +22,7 @@ from django_tasks import task
 
 from vanguard.accounts.models import User
 from vanguard.audit.context import acting_as
+from vanguard.lib.database import refresh_planner_statistics
 from vanguard.organization import access
 from vanguard.organization.models import ImportJob, Unit
 from vanguard.organization.roster.reading import (
@@ -108,6 +109,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         started = time.perf_counter()
         note = _("名册导入 #%(job)s：%(name)s") % {"job": job.pk, "name": job.original_name}
         counts = write_rows(rows=rows, actor=actor, note=note)
+        refresh_planner_statistics()  # a new roster changes what the planner should know
         timings["write"] = round(time.perf_counter() - started, 3)
     except ImportFailed as failure:
         _finish(
