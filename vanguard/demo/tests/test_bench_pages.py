@@ -73,6 +73,7 @@ def test_table_judges_each_goal_at_the_largest_size_and_growth_against_demo():
         BulkResult("roster of 30,000 rows", 14.2, 20.0),
         BulkResult("statistics workbook at L", 6.1, 5.0),
         BulkResult("700 registration forms", None, 30.0, "no result line"),
+        BulkResult("roster again", None, 20.0, "job failed", failed=True),
     ]
     lines = table_lines(runs=[demo, large], bulk=bulk)
 
@@ -93,6 +94,7 @@ def test_table_judges_each_goal_at_the_largest_size_and_growth_against_demo():
     assert _row(lines, "roster of 30,000 rows").endswith("| 14.2 s | — | < 20 s | PASS |")
     assert _row(lines, "statistics workbook").endswith("| FAIL |")
     assert _row(lines, "700 registration forms (no result line)").endswith("| — |")
+    assert _row(lines, "roster again (job failed)").endswith("| < 20 s | FAIL |")
     assert "run make bench-vote" in _row(lines, "voting burst")
     # A page's ceiling is hello-world's rate measured beside it, when there is one.
     large.pages[2].hello = 1990.0

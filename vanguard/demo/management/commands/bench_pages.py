@@ -151,6 +151,7 @@ class BulkResult:
     seconds: float | None  # None: not measured (see note)
     limit: float
     note: str = ""
+    failed: bool = False  # the job itself failed (FAIL whatever its time)
 
 
 def ratio(rps: float, hello: float) -> float | None:
@@ -225,7 +226,7 @@ def table_lines(
                 + ("— |" if value is None else f"{value:.2f}× {verdict(value <= GROWTH_LIMIT)} |")
             )
     for job in bulk:
-        passed = None if job.seconds is None else job.seconds < job.limit
+        passed = False if job.failed else None if job.seconds is None else job.seconds < job.limit
         note = f" ({job.note})" if job.note else ""
         lines.append(
             f"| 4 | {job.label}{note} | — | — | — | {_num(job.seconds, 1)} s | — | "
@@ -589,9 +590,12 @@ class Command(BaseCommand):
             seconds, connections = options["seconds"], options["connections"]
 
             def hello_world() -> float:
-                hello = server.wrk(
-                    HELLO_PATH, "", seconds=max(2, seconds // 2), connections=connections
-                )
+                try:
+                    hello = server.wrk(
+                        HELLO_PATH, "", seconds=max(2, seconds // 2), connections=connections
+                    )
+                except MeasureError as error:
+                    raise CommandError(f"hello-world: {error}") from None
                 run.hello_rates.append(hello.rps)
                 if len(run.hello_rates) == 1:
                     run.hello_p50_ms, run.hello_p99_ms = hello.p50_ms, hello.p99_ms
@@ -626,7 +630,7 @@ class Command(BaseCommand):
                     )
                 self.stdout.write(
                     f"  {spec.label}: {measured.rps:,.1f} req/s (ratio "
-                    f"{measured.rps / page.hello:.3f}), p50 {measured.p50_ms:.0f} ms, "
+                    f"{_num(ratio(measured.rps, page.hello), 3)}), p50 {measured.p50_ms:.0f} ms, "
                     f"p99 {measured.p99_ms:.0f} ms, {page.queries} queries"
                 )
             run.load_after = load_average()
@@ -696,6 +700,7 @@ class Command(BaseCommand):
         from vanguard.accounts.models import Role, RoleAssignment, User
         from vanguard.demo.management.commands import bench_roster_import
         from vanguard.organization.models import ImportJob
+        from vanguard.organization.roster import reading
 
         rows = options["roster_rows"]
         maker = bench_roster_import.Command()
@@ -723,7 +728,9 @@ class Command(BaseCommand):
         note = ""
         if page.status_code != 200 or job.status != ImportJob.Status.DONE:
             note = f"job {job.status}, job page HTTP {page.status_code}"
-            result = BulkResult(label, None, 20.0, note)
+            result = BulkResult(label, None, 20.0, note, failed=True)
+            for error in job.errors[:10]:
+                self.stdout.write(f"    {reading.error_text(error)}")
         else:
             created = job.summary.get("created", 0)
             result = BulkResult(label, seconds, 20.0, f"{created:,} created")
