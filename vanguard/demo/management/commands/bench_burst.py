@@ -117,8 +117,15 @@ class Command(VoteCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
+        # One gunicorn worker per CPU (bench_vote's 2 × CPUs costs hello-world and the card
+        # page alike, and on SQLite more writers only wait longer for the one write lock).
         parser.set_defaults(
-            sessions=100, voters=20, probationary=0, concurrency=100, deadline=120.0
+            sessions=100,
+            voters=20,
+            probationary=0,
+            concurrency=100,
+            deadline=120.0,
+            server_workers=os.cpu_count() or 1,
         )
         parser.add_argument("--wrk-threads", type=int, default=2)
         parser.add_argument("--hello-seconds", type=int, default=10)
