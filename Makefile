@@ -29,7 +29,7 @@ apt_ensure = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then 
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test check lint fmt worker install install-demo install-dev lock assets messages \
-	migrate bench bench-dashboards bench-vote system-test-deps ci clean deploy-check
+	migrate bench bench-dashboards bench-vote bench-burst bench-scale system-test-deps ci clean deploy-check
 
 help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
@@ -38,10 +38,13 @@ help:
 	@echo "make check   ruff (lint and format), mypy, import contracts, makemigrations --check, check --deploy"
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
-	@echo "make bench   roster-import benchmark, then the bundles (材料包) timed at size L"
+	@echo "make bench   pages against hello-world (gunicorn, wrk) at demo and L, growth, bulk jobs:"
+	@echo "             one table with PASS/FAIL, also in var/bench/result.md (SIZE=M: quicker)"
 	@echo "make bench-dashboards   progress dashboards timed at size L (SIZE=M for another size)"
 	@echo "make bench-vote   1,000 voters in 50 sessions voting at once through gunicorn on"
 	@echo "             loopback, on SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
+	@echo "make bench-scale   a million members generated in PostgreSQL (vanguard_scale), the pages"
+	@echo "             timed and their slowest queries explained (MEMBERS=30000 to compare; docs/scale.md)"
 	@echo "make ci      the CI run: make check, make test, then the suite again on PostgreSQL (.ci/run)"
 	@echo "make deploy-check   production settings on PostgreSQL and Redis, two gunicorn instances"
 	@echo "             and the worker on loopback, a login-to-vote journey through both (deploy/check.py)"
@@ -236,25 +239,19 @@ check: install-dev
 	  VANGUARD_ALLOWED_HOSTS=vanguard.example.edu.cn \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-# The benchmark builds its own throwaway organisation in a fresh database of its own,
-# so the demo database is never touched.
-BENCH_DB := $(CURDIR)/var/bench.sqlite3
-# The bundles are timed on the demo at size L, built in a database of their own.
-BENCH_BUNDLES_DB := $(CURDIR)/var/bench-bundles.sqlite3
-# The statistics workbook (统计表) timed on the demo at size L: the college's and the
-# university's, in a database of its own.
-BENCH_WORKBOOK_DB := $(CURDIR)/var/bench-workbook.sqlite3
+# Issue 17's benchmark in one command (manage.py bench_pages): every page against a
+# hello-world view served by the same gunicorn (2 sync workers, production settings),
+# loaded by wrk, at demo size and at SIZE (L unless SIZE=M; SIZE=M is quicker); the
+# growth between the two; the bulk jobs (a 30,000-row roster through its import page,
+# the registration forms, the statistics workbook); one table with PASS/FAIL per goal,
+# printed and written to var/bench/result.md. The built databases are cached in
+# var/bench/cache/ by size and the demo builders' code, so reruns skip the build.
+# BENCH_ARGS: e.g. --seconds 15 --connections 8, or --skip-bulk.
+BENCH_ARGS ?=
 bench: install-demo
-	mkdir -p var
-	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
-	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=sqlite:///$(BENCH_DB) $(PY) manage.py bench_roster_import --rows 30000
-	rm -f $(BENCH_BUNDLES_DB) $(BENCH_BUNDLES_DB)-wal $(BENCH_BUNDLES_DB)-shm
-	DATABASE_URL=sqlite:///$(BENCH_BUNDLES_DB) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=sqlite:///$(BENCH_BUNDLES_DB) $(PY) manage.py bench_bundles --size L
-	rm -f $(BENCH_WORKBOOK_DB) $(BENCH_WORKBOOK_DB)-wal $(BENCH_WORKBOOK_DB)-shm
-	DATABASE_URL=sqlite:///$(BENCH_WORKBOOK_DB) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=sqlite:///$(BENCH_WORKBOOK_DB) $(PY) manage.py bench_workbook --size L
+	@command -v wrk >/dev/null || { $(call apt_ensure,wrk); }
+	@mkdir -p var/bench
+	$(PY) manage.py bench_pages --size $(if $(filter demo,$(SIZE)),L,$(SIZE)) $(BENCH_ARGS)
 
 # The dashboards timed on an organisation of size L (or SIZE=M) in a database of their own.
 BENCH_DASHBOARDS_DB := $(CURDIR)/var/bench-dashboards.sqlite3
@@ -299,6 +296,57 @@ bench-vote: install-dev
 	    && DATABASE_URL=$(BENCH_VOTE_PG)/vanguard_bench_vote $(PY) manage.py bench_vote $(BENCH_VOTE_ARGS); \
 	  } || status=1; \
 	fi; \
+	$(MAKE) --no-print-directory bench-burst || status=1; \
+	exit $$status
+
+# The voting burst (issue 17, goal 3): 2,000 voters in 100 sessions of 20 candidates,
+# driven by wrk against gunicorn serving config.wsgi_bench, beside a hello-world view in
+# the same run (manage.py bench_burst); fresh SQLite file, then fresh PostgreSQL database
+# vanguard_bench_burst. PASS needs >= 300 ballots/s, p99 < 500 ms, 0 errors, exact tallies.
+BENCH_BURST_DB := $(CURDIR)/var/bench-burst.sqlite3
+BENCH_BURST_ARGS ?=
+bench-burst: install-dev
+	@command -v wrk >/dev/null || { $(call apt_ensure,wrk); }
+	@mkdir -p var
+	@status=0; \
+	echo ">>> bench-burst on SQLite: $(BENCH_BURST_DB)"; \
+	rm -f $(BENCH_BURST_DB) $(BENCH_BURST_DB)-wal $(BENCH_BURST_DB)-shm; \
+	{ DATABASE_URL=sqlite:///$(BENCH_BURST_DB) $(PY) manage.py migrate --noinput -v 0 \
+	  && DATABASE_URL=sqlite:///$(BENCH_BURST_DB) $(PY) manage.py bench_burst $(BENCH_BURST_ARGS); \
+	} || status=1; \
+	echo ">>> bench-burst on PostgreSQL: database vanguard_bench_burst at $(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT)"; \
+	if ! $(PY) -c "import sys, psycopg; \
+	    c = psycopg.connect(sys.argv[1] + '/postgres', autocommit=True, connect_timeout=5); \
+	    c.execute('DROP DATABASE IF EXISTS vanguard_bench_burst WITH (FORCE)'); \
+	    c.execute('CREATE DATABASE vanguard_bench_burst')" "$(BENCH_VOTE_PG)"; then \
+	  echo "ERROR: could not create the database vanguard_bench_burst as the user postgres" \
+	    "at $(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT) (see above)." >&2; \
+	  status=1; \
+	else \
+	  { DATABASE_URL=$(BENCH_VOTE_PG)/vanguard_bench_burst $(PY) manage.py migrate --noinput -v 0 \
+	    && DATABASE_URL=$(BENCH_VOTE_PG)/vanguard_bench_burst $(PY) manage.py bench_burst $(BENCH_BURST_ARGS); \
+	  } || status=1; \
+	fi; \
+	exit $$status
+
+# Past one machine (docs/scale.md): a province-like organisation of MEMBERS members
+# (default 1,000,000; MEMBERS=30000 for the comparison) generated with set-based SQL in
+# a PostgreSQL database of its own, vanguard_scale (made afresh, dropped afterwards;
+# BENCH_SCALE_KEEP=1 keeps it), then the pages timed and their slowest queries explained.
+MEMBERS ?= 1000000
+BENCH_SCALE_PG := postgres://postgres@$(BENCH_VOTE_PG_HOST):$(BENCH_VOTE_PG_PORT)
+BENCH_SCALE_ARGS ?=
+bench_scale_db = $(PY) -c "import sys, psycopg; \
+	c = psycopg.connect(sys.argv[1] + '/postgres', autocommit=True, connect_timeout=5); \
+	c.execute('DROP DATABASE IF EXISTS vanguard_scale WITH (FORCE)'); \
+	sys.argv[2:] and c.execute('CREATE DATABASE vanguard_scale')" "$(BENCH_SCALE_PG)"
+bench-scale: install-demo
+	$(bench_scale_db) create
+	@status=0; \
+	DATABASE_URL=$(BENCH_SCALE_PG)/vanguard_scale $(PY) manage.py migrate --noinput -v 0 \
+	  && DATABASE_URL=$(BENCH_SCALE_PG)/vanguard_scale $(PY) manage.py bench_scale \
+	    --members $(MEMBERS) $(BENCH_SCALE_ARGS) || status=1; \
+	[ -n "$(BENCH_SCALE_KEEP)" ] || $(bench_scale_db) || status=1; \
 	exit $$status
 
 clean:
