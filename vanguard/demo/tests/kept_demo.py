@@ -57,7 +57,7 @@ def demo_put(*, size: str = "demo", shared: bool = True) -> DemoResult:
         return fresh_copy(snapshot.result)
     if not shared and database in _prefilled:
         return demo_build(size=size)
-    before = {table: _contents(table) for table in connection.introspection.table_names()}
+    before = {table: _contents(table) for table in _data_tables()}
     _prefilled.setdefault(database, {t for t, rows in before.items() if rows is not None})
     result = demo_build(size=size)
     if shared and (*database, size) not in _snapshots:
@@ -73,9 +73,15 @@ def demo_clear() -> None:
     database = (connection.vendor, str(connection.settings_dict["NAME"]))
     kept = _prefilled[database] | {AuditEntry._meta.db_table}
     with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
+        for table in _data_tables():
             if table not in kept:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+
+
+def _data_tables() -> list[str]:
+    """The tables that hold data: not SQLite's own (sqlite_stat1 holds the planner's
+    statistics, which the demo build refreshes with ANALYZE at its end)."""
+    return [t for t in connection.introspection.table_names() if not t.startswith("sqlite_")]
 
 
 def _contents(table: str) -> list[tuple] | None:
