@@ -292,6 +292,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 items[start:end], key=lambda item: (_django_order(item), _keeps(item))
             )
             start = end
+    # The page walks (a browser through every page, one to three minutes each) first of
+    # their kind: collected last, they were handed out last, and one worker walked on
+    # alone long after the other had run everything else.
+    items[:] = sorted(
+        items, key=lambda item: (_django_order(item), item.get_closest_marker("page_walk") is None)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,8 @@ class SitePages:
     rows: list[AccessRow] = field(default_factory=page_rows)
     visited: list[tuple[str, str]] = field(default_factory=list)  # (role, path)
     not_pages: list[str] = field(default_factory=list)  # "role path: why"
+    # The row each (role, path) of the run being walked was built from.
+    row_of: dict[tuple[str, str], AccessRow] = field(default_factory=dict)
     runs: int = 0
     _started: bool = False
 
@@ -149,6 +151,7 @@ class SitePages:
             for role in roles:
                 if row.expected(role) == 200 and url not in paths.setdefault(role, []):
                     paths[role].append(url)
+                    self.row_of[(role, url)] = row
         if paths:
             yield self._signed_in(fixtures, paths)
 

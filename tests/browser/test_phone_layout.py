@@ -1,6 +1,10 @@
 """Every page of the access table, for every role that may open it, at 360 x 740 (a
 small phone): nothing runs sideways off the screen, and no name or header is squeezed
-to one character per line. Failing pages are screenshot to test-results/phone/."""
+to one character per line. Failing pages are screenshot to test-results/phone/.
+
+The same walk is the accessibility check's walk in Chinese (test_accessibility.py): each
+page, as its role of that check's Chinese turn, also passes axe-core's WCAG 2.1 A/AA
+rules at 360 px and, resized, at 1280 px — the pages are loaded once for both."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.pages import DESKTOP, PHONE, SitePages, page_rows, site_pages  # noqa: F401
+from tests.browser.test_accessibility import ZH_TURN, axe_source, check_both_sizes, role_for_turn
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "phone"
 
@@ -68,13 +73,17 @@ def _name(role: str, path: str) -> str:
 # two workers instead of one long walk holding one worker to the end of the run.
 @pytest.mark.page_walk
 @pytest.mark.parametrize("half", [0, 1], ids=["first-half", "second-half"])
-def test_no_page_runs_sideways_or_wraps_one_character_per_line_on_a_phone(
+def test_no_page_runs_sideways_or_wraps_one_character_per_line_on_a_phone_and_axe_passes(
     site_pages: SitePages,  # noqa: F811 (the fixture, imported above)
     browser,
     half: int,
 ):
     site_pages.rows = page_rows()[half::2]
+    axe_role = role_for_turn(ZH_TURN)
+    source = axe_source()
     found: list[str] = []
+    inaccessible: list[str] = []
+    checked = 0
     # The layout is known once the style sheets are in and the deferred scripts (which
     # wait for them) have run: no need to wait for images.
     for role, page, path in site_pages.walk(browser, viewport=PHONE, wait_until="domcontentloaded"):
@@ -84,10 +93,17 @@ def test_no_page_runs_sideways_or_wraps_one_character_per_line_on_a_phone(
             if len(found) <= 30:
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SHOTS / f"{_name(role, path)}.png"), full_page=True)
+        if axe_role[id(site_pages.row_of[(role, path)])] == role:
+            page.wait_for_load_state("load")
+            inaccessible.extend(check_both_sizes(page, source, f"{role} {path} (zh)")[0])
+            checked += 1
     # The walk reached the pages (a broken fixture would pass on nothing).
     assert len(site_pages.visited) > 150, site_pages.not_pages
     assert {role for role, _path in site_pages.visited} >= {"member", "secretary", "observer"}
     assert not found, f"{len(found)} pages too wide for a phone:\n" + "\n".join(found)
+    # axe ran on the pages of this half, one role each (not a vacuous pass).
+    assert checked > 70, checked
+    assert not inaccessible, f"{len(inaccessible)} axe violations:\n" + "\n".join(inaccessible)
 
 
 def _signed_in_page(browser, live_server, user, viewport):
