@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -211,19 +210,7 @@ def test_production_starts_and_imports_every_module_without_faker_or_test_tools(
     assert "demo: " in rest and "make demo" in rest and "Faker" in rest
 
 
-needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-
-
-def make_dry_run(*args: str) -> str:
-    result = subprocess.run(  # noqa: S603
-        ["make", "--no-print-directory", "-n", *args],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout
+from tests.test_make_targets import make_dry_run, needs_make  # noqa: E402
 
 
 @needs_make
