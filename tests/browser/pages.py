@@ -47,6 +47,52 @@ SKIPPED_PREFIXES = ("api/", "admin/")
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 
+# What a phone user would notice, evaluated on a page at phone width: the page is wider
+# than the screen (the widest elements named), or a visible cell, link, list item or
+# label holding more than two characters is narrower than two characters of its type.
+PHONE_LAYOUT = """() => {
+  const describe = (el) => {
+    const classes = typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+    const text = (el.innerText || el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 30);
+    return `<${el.tagName.toLowerCase()}${classes}> "${text}"`;
+  };
+  const problems = [];
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth > width) {
+    const wide = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.right <= width + 0.5) continue;
+      // Only the outermost of a nest of overflowing elements.
+      if (wide.some((outer) => outer.contains(el))) continue;
+      let scrolls = false;
+      for (let up = el.parentElement; up; up = up.parentElement) {
+        const clips = getComputedStyle(up).overflowX !== "visible";
+        if (clips && up.scrollWidth > up.clientWidth) { scrolls = true; break; }
+      }
+      if (!scrolls) wide.push(el);
+    }
+    const reach = (el) => Math.round(el.getBoundingClientRect().right);
+    problems.push(`page ${document.documentElement.scrollWidth}px wide: ` +
+      wide.slice(0, 3).map((el) => `${describe(el)} to ${reach(el)}px`).join(", "));
+  }
+  for (const el of document.body.querySelectorAll("th, td, a, li, label")) {
+    const text = (el.innerText || "").trim();
+    if ([...text].length <= 2) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;  // not shown, or visually hidden
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden") continue;
+    const em = parseFloat(style.fontSize);
+    const inner = box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (inner < 2 * em - 1) {
+      problems.push(`one character per line: ${describe(el)} ${Math.round(inner)}px wide`);
+    }
+  }
+  return problems;
+}"""
+
 
 def page_rows() -> list[AccessRow]:
     """The GET rows that answer some role with 200."""

@@ -13,56 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import DESKTOP, PHONE, SitePages, page_rows, site_pages  # noqa: F401
+from tests.browser.pages import (  # noqa: F401
+    DESKTOP,
+    PHONE,
+    PHONE_LAYOUT,
+    SitePages,
+    page_rows,
+    site_pages,
+)
 from tests.browser.test_accessibility import ZH_TURN, axe_source, check_both_sizes, role_for_turn
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "phone"
-
-# What a phone user would notice: the page is wider than the screen (the widest
-# elements named), or a visible cell, link, list item or label holding more than two
-# characters is narrower than two characters of its own type.
-LAYOUT = """() => {
-  const describe = (el) => {
-    const classes = typeof el.className === "string" && el.className.trim()
-      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
-    const text = (el.innerText || el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 30);
-    return `<${el.tagName.toLowerCase()}${classes}> "${text}"`;
-  };
-  const problems = [];
-  const width = window.innerWidth;
-  if (document.documentElement.scrollWidth > width) {
-    const wide = [];
-    for (const el of document.body.querySelectorAll("*")) {
-      const box = el.getBoundingClientRect();
-      if (box.width === 0 || box.right <= width + 0.5) continue;
-      // Only the outermost of a nest of overflowing elements.
-      if (wide.some((outer) => outer.contains(el))) continue;
-      let scrolls = false;
-      for (let up = el.parentElement; up; up = up.parentElement) {
-        const clips = getComputedStyle(up).overflowX !== "visible";
-        if (clips && up.scrollWidth > up.clientWidth) { scrolls = true; break; }
-      }
-      if (!scrolls) wide.push(el);
-    }
-    const reach = (el) => Math.round(el.getBoundingClientRect().right);
-    problems.push(`page ${document.documentElement.scrollWidth}px wide: ` +
-      wide.slice(0, 3).map((el) => `${describe(el)} to ${reach(el)}px`).join(", "));
-  }
-  for (const el of document.body.querySelectorAll("th, td, a, li, label")) {
-    const text = (el.innerText || "").trim();
-    if ([...text].length <= 2) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width <= 1 || box.height <= 1) continue;  // not shown, or visually hidden
-    const style = getComputedStyle(el);
-    if (style.visibility === "hidden") continue;
-    const em = parseFloat(style.fontSize);
-    const inner = box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (inner < 2 * em - 1) {
-      problems.push(`one character per line: ${describe(el)} ${Math.round(inner)}px wide`);
-    }
-  }
-  return problems;
-}"""
 
 
 def _name(role: str, path: str) -> str:
@@ -87,7 +48,7 @@ def test_no_page_runs_sideways_or_wraps_one_character_per_line_on_a_phone_and_ax
     # The layout is known once the style sheets are in and the deferred scripts (which
     # wait for them) have run: no need to wait for images.
     for role, page, path in site_pages.walk(browser, viewport=PHONE, wait_until="domcontentloaded"):
-        problems = page.evaluate(LAYOUT)
+        problems = page.evaluate(PHONE_LAYOUT)
         if problems:
             found.append(f"{path} as {role}:\n    " + "\n    ".join(problems[:5]))
             if len(found) <= 30:
