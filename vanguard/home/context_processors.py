@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,12 +37,27 @@ def _roles(request: HttpRequest) -> dict[str, Any]:
         "manages_roster": organization_access.manages_any_roster(user),
         "reads_opinions": opinions_access.reads_opinions(user),
         "reviews_branch": reviews_access.branch_review_units(user).exists(),
-        "sorts_opinions": campaigns_access.record_units(user).exists(),
+        # One page reads it (the opinions' sorting list): asked there, not on every page.
+        "sorts_opinions": _Asked(lambda: campaigns_access.record_units(user).exists()),
         "reads_supervision": supervision_access.reads_supervision(user),
         "reads_materials": materials_access.reads_materials(user),
         # From the scopes already read above: no query of its own.
         "reads_ledgers": rectification_access.reads_ledgers(user),
     }
+
+
+class _Asked:
+    """A fact found the first time a template reads it (the template language calls a
+    callable value), then kept for the rest of the page."""
+
+    def __init__(self, find: Callable[[], Any]) -> None:
+        self._find = find
+        self._found: list[Any] = []
+
+    def __call__(self) -> Any:
+        if not self._found:
+            self._found.append(self._find())
+        return self._found[0]
 
 
 @dataclass
