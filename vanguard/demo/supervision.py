@@ -5,7 +5,9 @@ Run by `vanguard.demo.build.demo_build` with the demo campaign, after the gradin
 inside the demo's transaction. Choices come from `random.Random(SEED)`; everything is
 written through the supervision and meetings SERVICES with the person who would have
 done it as the actor, each on its fixed day of the demo (`_on`: the services and the
-audit trail read the clock, so the clock reads the demo's day while they run).
+audit trail read the clock, so the clock reads the demo's day while they run) — but the
+readings of notes, each reading's assessments made at its end in one `bulk_create` as
+`notes.assessment_save` would have made them one by one (`_Builder.save_assessments`).
 
 What it writes:
 
@@ -45,10 +47,12 @@ from dataclasses import dataclass
 from random import Random
 from typing import Any
 
+from django.utils import timezone
+
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.ballots.models import AppraisalSession
 from vanguard.campaigns.models import Campaign, Phase
-from vanguard.demo.common import DEMO_BRANCH, LAGGING_BRANCHES, YEAR, demo_time
+from vanguard.demo.common import DEMO_BRANCH, LAGGING_BRANCHES, YEAR, DemoError, dated, demo_time
 from vanguard.demo.common import on_day as _on
 from vanguard.demo.common import unaudited as _unaudited
 from vanguard.meetings import services as meetings
@@ -195,6 +199,7 @@ class _Builder:
     def __init__(self, campaign: Campaign) -> None:
         self.rng = Random(SEED)
         self.campaign = campaign
+        self.assessments: list[NoteAssessment] = []  # a reading's, until it is saved
         self.phases = {p.key: p for p in campaign.phases.all()}
         college = campaign.unit
         # Units in the tree's own order (each level by its sort order, then name), never
@@ -429,21 +434,47 @@ class _Builder:
             note_type = types[0]
         else:
             note_type = self.rng.choices(types, weights=TYPE_WEIGHTS)[0]
-        assessment, _new = notes.assessment_save(
+        attitude = "poor" if grade == GRADES.INSUFFICIENT else self.rng.choice(score[:2])
+        if sampled is not None and sampled.member_id != member.pk:
+            raise DemoError("a college reading reads a sampled member")
+        # `notes.assessment_save`'s new row, made with the others of the reading
+        # (`save_assessments`): one by one, the readings were a third of this step.
+        assessment = NoteAssessment(
             campaign=self.campaign,
             member=member,
             level=level,
+            sampled=sampled,
             books=books,
             content=content,
             practice=practice,
-            attitude="poor" if grade == GRADES.INSUFFICIENT else self.rng.choice(score[:2]),
+            attitude=attitude,
             grade=grade,
             note_type=note_type,
-            comment=self.rng.choice(COMMENTS[GRADES(grade)]),
-            sampled=sampled,
-            actor=actor,
+            comment=self.rng.choice(COMMENTS[GRADES(grade)]).strip(),
+            assessed_by=actor,
+            assessed_at=timezone.now(),
         )
+        self.assessments.append(assessment)
         return assessment
+
+    def save_assessments(self) -> None:
+        """Write the reading's assessments (`assess`), each read member having handed
+        in reading notes as `notes.assessment_save` requires, and none assessed before
+        at its level."""
+        made, self.assessments = self.assessments, []
+        members = {a.member_id for a in made}
+        wrote = set(
+            notes_selectors.reading_notes(self.campaign)
+            .filter(member_id__in=members)
+            .values_list("member_id", flat=True)
+        )
+        assessed = NoteAssessment.objects.filter(
+            campaign=self.campaign, member_id__in=members
+        ).values_list("member_id", "level")
+        if wrote != members or {(a.member_id, a.level) for a in made} & set(assessed):
+            raise DemoError("an assessment of notes never handed in, or made twice")
+        with dated(NoteAssessment, "assessed_at"):
+            NoteAssessment.objects.bulk_create(made)
 
     def grade(self) -> str:
         grades = [grade for grade, _weight in GRADE_WEIGHTS]
@@ -480,6 +511,7 @@ class _Builder:
                         reader,
                     )
                 read += 1
+        self.save_assessments()
         return read
 
     def college_reading(
@@ -515,6 +547,7 @@ class _Builder:
                         sampled=row,
                     )
                 )
+        self.save_assessments()
         return made
 
     def exemplars(self, read: list[NoteAssessment], types: list[NoteType]) -> None:
