@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -204,7 +205,10 @@ class Progress:
     ancestors: list[UnitProgress] = field(default_factory=list)  # above a single root
     weekly: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
+    # The lists below are worked out once per run (a dashboard's template asks for
+    # some of them twice, over every branch and member of a university).
+
+    @cached_property
     def branches(self) -> list[UnitProgress]:
         return sorted(
             (unit for unit in self.units.values() if unit.is_branch), key=lambda u: u.path
@@ -213,25 +217,34 @@ class Progress:
     def members(self) -> list[MemberProgress]:
         return [member for branch in self.branches for member in branch.members]
 
-    @property
+    @cached_property
     def blind_spot_members(self) -> list[MemberProgress]:
+        """The members who submitted nothing (empty for a run without members: count
+        them with `silent_members`)."""
         return [member for member in self.members() if member.is_blind_spot]
 
-    @property
+    @cached_property
+    def silent_members(self) -> int:
+        """How many members submitted nothing (each branch's own count, added up)."""
+        return sum(branch.silent_members for branch in self.branches)
+
+    @cached_property
     def branches_without_plan(self) -> list[UnitProgress]:
         return [branch for branch in self.branches if not branch.has_plan]
 
-    @property
+    @cached_property
     def branches_without_meeting(self) -> list[UnitProgress]:
         return [branch for branch in self.branches if not branch.has_meeting]
 
-    @property
+    @cached_property
     def blind_spot_branches(self) -> list[tuple[UnitProgress, int]]:
-        """Branches with members who submitted nothing, and how many."""
-        found = [(branch, len(branch.blind_spot_members)) for branch in self.branches]
-        return [(branch, count) for branch, count in found if count]
+        """Branches with members who submitted nothing, and how many (a branch's rollup
+        is itself: its `silent_members` are its own)."""
+        return [
+            (branch, branch.silent_members) for branch in self.branches if branch.silent_members
+        ]
 
-    @property
+    @cached_property
     def lagging(self) -> list[UnitProgress]:
         """Branches that have not met their phase's requirements, furthest behind first."""
         behind = [branch for branch in self.branches if not branch.met]
@@ -269,19 +282,37 @@ def _minimal_paths(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def campaign_progress(
-    *,
-    campaign: Campaign,
-    roots: Iterable[Unit],
-    phase: Phase | None = None,
-    weekly: bool = False,
-) -> Progress:
-    """Progress of the subtrees under `roots` (units inside the campaign's unit).
+@dataclass
+class _Scope:
+    """One read of a scope: what judging it against any phase needs — the units, the
+    active members by branch, where each branch stands, every requirement's readings
+    and the figures beside them. Judging it (`_judged`) makes no query, so several
+    phases judged on one read (the workbook's sheets) cost one read."""
 
-    With `phase`, every branch is judged against that phase's requirements instead
-    of the phase it is in (phase gating asks "are the requirements of X met?"; the
-    dashboards look ahead or back); `UnitProgress.phase` stays the phase it is in.
-    With `weekly`, also the submissions per week (for the chart)."""
+    campaign: Campaign
+    ctx: kinds.Context
+    phases: list[Phase]
+    lead: Phase | None
+    # The committees, general branches and branches of the scope (and above a single
+    # root, the ones inside the campaign), active ones only, in path order.
+    unit_rows: list[tuple[int, str, str, str, int, int | None]]
+    above: set[int]
+    groups_of: dict[int, list[int]]  # branch -> its party groups
+    branch_ids: list[int]
+    where: dict[int, Phase]  # branch -> the phase it is in
+    by_phase: dict[int, list[Requirement]]
+    member_ids: dict[int, list[int]]  # branch -> its active members (by number with rows)
+    # branch -> (id, name, number) by number; None: the members are counted, not listed.
+    member_rows: dict[int, list[tuple[int, str, str]]] | None
+    values: dict[int, dict[Any, int]]  # requirement -> {member or branch id: value reached}
+    targets: dict[int, int]
+    submitted: dict[int, int]
+    study_works: dict[int, int]
+    plans: dict[int, int]
+    meetings: dict[int, int]
+
+
+def _scope_read(*, campaign: Campaign, roots: Iterable[Unit], members: bool = True) -> _Scope:
     paths = _minimal_paths(root.path for root in roots)
     ctx = kinds.Context(campaign=campaign, paths=paths)
 
@@ -295,16 +326,16 @@ def campaign_progress(
     # The party groups come too, in the same query: their meetings are their branch's.
     # Every unit of the scope comes, inactive ones too: their ids let the readings
     # find the scope's rows by unit (Context.unit_ids).
-    unit_rows = (
+    rows = (
         Unit.objects.filter(ctx.under("path") | Q(pk__in=above))
         .order_by("path")
         .values_list("id", "name", "kind", "path", "depth", "parent_id", "is_active")
     )
-    units: dict[int, UnitProgress] = {}
-    ancestors: list[UnitProgress] = []
-    groups_of: dict[int, list[int]] = defaultdict(list)  # branch -> its party groups
+    unit_rows: list[tuple[int, str, str, str, int, int | None]] = []
+    groups_of: dict[int, list[int]] = defaultdict(list)
     scope_ids: list[int] = []
-    for pk, name, kind, path, depth, parent_id, is_active in unit_rows:
+    branch_ids: list[int] = []
+    for pk, name, kind, path, depth, parent_id, is_active in rows:
         if pk not in above:
             scope_ids.append(pk)
         if not is_active or kind not in (*ROLLUP_KINDS, Unit.Kind.PARTY_GROUP):
@@ -313,21 +344,14 @@ def campaign_progress(
             if parent_id is not None:
                 groups_of[parent_id].append(pk)
             continue
-        unit = UnitProgress(
-            id=pk, name=name, kind=kind, path=path, depth=depth, parent_id=parent_id
-        )
-        if pk in above:
-            ancestors.append(unit)
-        else:
-            units[pk] = unit
-    branch_ids = [pk for pk, unit in units.items() if unit.is_branch]
+        unit_rows.append((pk, name, kind, path, depth, parent_id))
+        if kind == Unit.Kind.BRANCH and pk not in above:
+            branch_ids.append(pk)
     if len(scope_ids) <= SCOPE_ID_LIMIT:
         ctx.unit_ids = scope_ids
 
     phases = sorted(campaign.phases.all(), key=lambda p: p.order)
     where = current_phases(campaign=campaign, branch_ids=branch_ids) if branch_ids else {}
-    # The phase whose requirements each branch is judged against: its own, or `phase`.
-    judged_in = where if phase is None else dict.fromkeys(branch_ids, phase)
     by_phase: dict[int, list[Requirement]] = defaultdict(list)
     # Every phase's requirements are evaluated, not only those of the phases the
     # branches are in: the number of queries then depends on the campaign's
@@ -335,19 +359,24 @@ def campaign_progress(
     for requirement in Requirement.objects.filter(phase__campaign=campaign).select_related("phase"):
         by_phase[requirement.phase_id].append(requirement)
 
-    members_by_branch: dict[int, list[MemberProgress]] = defaultdict(list)
     # Found by their branch's id when the scope is small (Context.unit_ids): by the
     # branch's path, a member's own page read every member of the organisation.
-    member_rows = (
-        Member.objects.filter(ctx.under("branch__path"), is_active=True)
-        .order_by("number")
-        .values_list("id", "name", "number", "branch_id")
-    )
-    for pk, name, number, branch_id in member_rows:
-        if branch_id in units:
-            members_by_branch[branch_id].append(
-                MemberProgress(id=pk, name=name, number=number, branch_id=branch_id)
-            )
+    branches = set(branch_ids)
+    member_ids: dict[int, list[int]] = defaultdict(list)
+    member_rows: dict[int, list[tuple[int, str, str]]] | None = None
+    active = Member.objects.filter(ctx.under("branch__path"), is_active=True)
+    if members:
+        member_rows = defaultdict(list)
+        for pk, name, number, branch_id in active.order_by("number").values_list(
+            "id", "name", "number", "branch_id"
+        ):
+            if branch_id in branches:
+                member_ids[branch_id].append(pk)
+                member_rows[branch_id].append((pk, name, number))
+    else:
+        for pk, branch_id in active.order_by().values_list("id", "branch_id"):
+            if branch_id in branches:
+                member_ids[branch_id].append(pk)
 
     # One evaluation per requirement over the whole scope (its readings are shared).
     values: dict[int, dict[Any, int]] = {}
@@ -364,38 +393,94 @@ def campaign_progress(
             values[requirement.pk] = dict(spec.evaluate(ctx, requirement, params))
             targets[requirement.pk] = spec.target(params)
 
-    # The figures beside the requirements, read by the apps that own them.
-    submitted = kinds.summed(kinds.SUBMISSION_READINGS, ctx)
-    study_works = kinds.summed(kinds.STUDY_WORK_READINGS, ctx)
-    plans = kinds.summed(kinds.PLAN_READINGS, ctx)
-    meetings = kinds.summed(kinds.MEETING_READINGS, ctx)
-    lead = lead_phase(phases)
+    return _Scope(
+        campaign=campaign,
+        ctx=ctx,
+        phases=phases,
+        lead=lead_phase(phases),
+        unit_rows=unit_rows,
+        above=above,
+        groups_of=groups_of,
+        branch_ids=branch_ids,
+        where=where,
+        by_phase=by_phase,
+        member_ids=member_ids,
+        member_rows=member_rows,
+        values=values,
+        targets=targets,
+        # The figures beside the requirements, read by the apps that own them.
+        submitted=kinds.summed(kinds.SUBMISSION_READINGS, ctx),
+        study_works=kinds.summed(kinds.STUDY_WORK_READINGS, ctx),
+        plans=kinds.summed(kinds.PLAN_READINGS, ctx),
+        meetings=kinds.summed(kinds.MEETING_READINGS, ctx),
+    )
 
-    for branch_id in branch_ids:
+
+def _judged(scope: _Scope, phase: Phase | None) -> Progress:
+    """The scope's progress with every branch judged against `phase` (None: its own).
+    Arithmetic only; a run of its own objects, which callers may keep. Without the
+    scope's member rows, branches list no members (`UnitProgress.members` is empty)
+    but every count is the same."""
+    units: dict[int, UnitProgress] = {}
+    ancestors: list[UnitProgress] = []
+    for pk, name, kind, path, depth, parent_id in scope.unit_rows:
+        unit = UnitProgress(
+            id=pk, name=name, kind=kind, path=path, depth=depth, parent_id=parent_id
+        )
+        if pk in scope.above:
+            ancestors.append(unit)
+        else:
+            units[pk] = unit
+
+    where, values, targets, lead = scope.where, scope.values, scope.targets, scope.lead
+    submitted, study_works = scope.submitted, scope.study_works
+    # The phase whose requirements each branch is judged against: its own, or `phase`.
+    judged_in = where if phase is None else dict.fromkeys(scope.branch_ids, phase)
+    member_scope = Requirement.Scope.MEMBER
+    for branch_id in scope.branch_ids:
         branch = units[branch_id]
         branch.phase = where.get(branch_id)
-        branch.members = members_by_branch.get(branch_id, [])
-        for member in branch.members:
-            member.submitted = submitted.get(member.id, 0)
-            member.study_works = study_works.get(member.id, 0)
-        branch.has_plan = bool(plans.get(branch_id))
+        ids = scope.member_ids.get(branch_id, [])
+        members = [
+            MemberProgress(
+                id=pk,
+                name=name,
+                number=number,
+                branch_id=branch_id,
+                submitted=submitted.get(pk, 0),
+                study_works=study_works.get(pk, 0),
+            )
+            for pk, name, number in (
+                scope.member_rows.get(branch_id, ()) if scope.member_rows is not None else ()
+            )
+        ]
+        branch.members = members
+        branch.has_plan = bool(scope.plans.get(branch_id))
         # Held a meeting: the branch, or one of its party groups (as the workbook's
         # line of the branch counts them, materials.figures).
         branch.has_meeting = any(
-            meetings.get(unit_id) for unit_id in (branch_id, *groups_of.get(branch_id, ()))
+            scope.meetings.get(unit_id)
+            for unit_id in (branch_id, *scope.groups_of.get(branch_id, ()))
         )
         judged = judged_in.get(branch_id)
-        for requirement in by_phase.get(judged.pk, []) if judged else []:
+        # Members who fall short of some individual requirement (by their place).
+        short: set[int] = set()
+        required = 0
+        for requirement in scope.by_phase.get(judged.pk, []) if judged else []:
             reached, target = values[requirement.pk], targets[requirement.pk]
-            if requirement.scope == Requirement.Scope.MEMBER:
+            if requirement.scope == member_scope:
+                required = len(ids)
+                label = requirement.label
                 done = 0
-                for member in branch.members:
-                    item = MemberItem(
-                        requirement.label, reached.get(member.id, 0), target, requirement
-                    )
-                    member.items.append(item)
-                    done += item.done
-                result = RequirementResult(requirement, target, done, len(branch.members))
+                for index, pk in enumerate(ids):
+                    value = reached.get(pk, 0)
+                    if members:
+                        members[index].items.append(MemberItem(label, value, target, requirement))
+                    if value >= target:
+                        done += 1
+                    else:
+                        short.add(index)
+                result = RequirementResult(requirement, target, done, len(ids))
             else:
                 value = reached.get(branch_id, 0)
                 result = RequirementResult(requirement, target, int(value >= target), 1, value)
@@ -408,25 +493,24 @@ def campaign_progress(
         phases_behind = (lead.order - branch.phase.order) if lead and branch.phase else 0
         branch.behind = max(phases_behind, 0) + (1 - share)
         met = all(result.met for result in branch.results)
-        required = sum(member.has_requirements for member in branch.members)
-        complete = sum(member.counts_complete for member in branch.members)
-        silent = sum(member.is_blind_spot for member in branch.members)
+        # MemberProgress.has_requirements, .counts_complete and .is_blind_spot, counted.
+        complete = required - len(short) if required else 0
+        silent = sum(1 for pk in ids if not submitted.get(pk, 0))
         # Roll the branch up to itself and every unit above it in the scope.
         for unit_id in path_ids(branch.path):
-            above_unit = units.get(unit_id)
-            if above_unit is None:
+            rolled = units.get(unit_id)
+            if rolled is None:
                 continue
-            unit = above_unit
-            unit.branch_shares.append(share)
-            unit.branches_met += met
-            unit.members_total += len(branch.members)
-            unit.members_required += required
-            unit.members_complete += complete
-            unit.silent_members += silent
-            unit.without_plan += not branch.has_plan
-            unit.without_meeting += not branch.has_meeting
+            rolled.branch_shares.append(share)
+            rolled.branches_met += met
+            rolled.members_total += len(ids)
+            rolled.members_required += required
+            rolled.members_complete += complete
+            rolled.silent_members += silent
+            rolled.without_plan += not branch.has_plan
+            rolled.without_meeting += not branch.has_meeting
             if branch.phase:
-                unit.phase_counts[branch.phase] = unit.phase_counts.get(branch.phase, 0) + 1
+                rolled.phase_counts[branch.phase] = rolled.phase_counts.get(branch.phase, 0) + 1
 
     tops: list[UnitProgress] = []
     for unit in units.values():
@@ -436,23 +520,59 @@ def campaign_progress(
         else:
             tops.append(unit)
 
-    progress = Progress(
-        campaign=campaign,
-        phases=phases,
+    return Progress(
+        campaign=scope.campaign,
+        phases=scope.phases,
         lead_phase=lead,
         judged_phase=phase,
         roots=tops,
         units=units,
         ancestors=sorted(ancestors, key=lambda unit: unit.depth),
     )
+
+
+def campaign_progress(
+    *,
+    campaign: Campaign,
+    roots: Iterable[Unit],
+    phase: Phase | None = None,
+    weekly: bool = False,
+    members: bool = True,
+) -> Progress:
+    """Progress of the subtrees under `roots` (units inside the campaign's unit).
+
+    With `phase`, every branch is judged against that phase's requirements instead
+    of the phase it is in (phase gating asks "are the requirements of X met?"; the
+    dashboards look ahead or back); `UnitProgress.phase` stays the phase it is in.
+    With `weekly`, also the submissions per week (for the chart). Without `members`,
+    the branches' members are counted but not listed (`UnitProgress.members` and
+    `Progress.members()` are empty): what a page above the branches shows, for less
+    work over a university's members."""
+    scope = _scope_read(campaign=campaign, roots=roots, members=members)
+    progress = _judged(scope, phase)
     if weekly:
+        phases = scope.phases
         since = phases[0].starts_on if phases else timezone.localdate(campaign.created_at)
         # The chart ends today, or where the started phases end if that is earlier (a
         # campaign looked at after its time shows its own weeks, not empty recent ones).
         started = [phase.ends_on for phase in phases if phase.status != Phase.Status.PENDING]
-        until = min([timezone.localdate(ctx.now), *started[-1:]])
-        progress.weekly = submissions_by_week(ctx, since=since, until=until)
+        until = min([timezone.localdate(scope.ctx.now), *started[-1:]])
+        progress.weekly = submissions_by_week(scope.ctx, since=since, until=until)
     return progress
+
+
+def campaign_progress_by_phase(
+    *,
+    campaign: Campaign,
+    roots: Iterable[Unit],
+    phases: Sequence[Phase | None],
+    members: bool = True,
+) -> list[Progress]:
+    """`campaign_progress(..., phase=p, members=members)` for each p of `phases`, from
+    one read of the scope: the same figures as one call per phase, for the queries of
+    one."""
+    scope = _scope_read(campaign=campaign, roots=roots, members=members)
+    return [_judged(scope, phase) for phase in phases]
 
 
 WEEKS_CHARTED = 26

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -107,8 +108,14 @@ def _render_units(
     template: str = "campaigns/progress_unit.html",
     extra: dict | None = None,
 ) -> HttpResponse:
+    # Only a branch's own page lists its members; above it they are counted.
+    one_branch = len(roots) == 1 and roots[0].kind == Unit.Kind.BRANCH
     progress = engine.campaign_progress(
-        campaign=campaign, roots=roots, phase=_chosen_phase(request, campaign), weekly=True
+        campaign=campaign,
+        roots=roots,
+        phase=_chosen_phase(request, campaign),
+        weekly=True,
+        members=one_branch,
     )
     root = progress.units.get(roots[0].pk) if len(roots) == 1 else None
     rows = root.children if root is not None else [progress.units[u.pk] for u in roots]
@@ -129,9 +136,19 @@ def _render_units(
         "member_results": member_results,
         "chart_branches": _chart_by_branch(root, rows) if not (root and root.is_branch) else None,
         "chart_weeks": _chart_by_week(progress) if progress.weekly else None,
+        "unit_url": _unit_url_prefix(campaign),
         **(extra or {}),
     }
     return render(request, template, context)
+
+
+def _unit_url_prefix(campaign: Campaign) -> str:
+    """The address of a unit's progress page in the campaign, up to the unit's id (the
+    template adds "<id>/"): one reverse() for the page instead of one per link — a
+    university's page links each of its 1,500 branches up to three times."""
+    marker = 999_999_999
+    url = reverse("campaigns:progress_unit", args=[campaign.pk, marker])
+    return url[: url.rindex(f"{marker}/")]
 
 
 @login_required

@@ -10,7 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from vanguard.campaigns.models import Phase
-from vanguard.campaigns.progress import campaign_progress, lead_phase, member_progress
+from vanguard.campaigns.progress import (
+    campaign_progress,
+    campaign_progress_by_phase,
+    lead_phase,
+    member_progress,
+)
 from vanguard.campaigns.tests import progress_data as data
 
 
@@ -234,3 +239,72 @@ def test_a_party_groups_meeting_is_its_branchs_as_the_workbook_counts_it(cast, o
     assert progress.units[org.committee.pk].without_meeting == 2
     for branch in progress.branches:
         assert branch.has_meeting == bool(figures.meetings_held.get(branch.id)), branch.name
+
+
+def _figures(progress) -> list[tuple]:
+    """Every figure a run shows of its units and branches (not the member lines)."""
+    return [
+        (
+            unit.id,
+            unit.phase.pk if unit.phase else None,
+            [(r.requirement.pk, r.target, r.done, r.total, r.value) for r in unit.results],
+            unit.has_plan,
+            unit.has_meeting,
+            unit.behind,
+            unit.branch_shares,
+            unit.branches_met,
+            unit.members_total,
+            unit.members_required,
+            unit.members_complete,
+            unit.silent_members,
+            unit.without_plan,
+            unit.without_meeting,
+            sorted((phase.pk, n) for phase, n in unit.phase_counts.items()),
+            [child.id for child in unit.children],
+        )
+        for unit in progress.units.values()
+    ] + [
+        ("lagging", [branch.id for branch in progress.lagging]),
+        ("silent", progress.silent_members, [(b.id, n) for b, n in progress.blind_spot_branches]),
+    ]
+
+
+def _some_work(cast, org, campaign) -> None:
+    data.complete_study(campaign, org.branch_a1)
+    data.move_on(campaign, org.branch_a1)
+    data.plan(campaign, org.branch_a2)
+    data.work(campaign, cast.member_record)
+    data.meeting(campaign, org.branch_b1, "all_member", day=data.today())
+
+
+def test_counting_members_without_listing_them_changes_no_figure(cast, org, campaign):
+    """The pages above a branch (and the workbook) ask for counts only: the same counts."""
+    _some_work(cast, org, campaign)
+    for phase in [None, *campaign.phases.order_by("order")]:
+        listed = campaign_progress(campaign=campaign, roots=[org.committee], phase=phase)
+        counted = campaign_progress(
+            campaign=campaign, roots=[org.committee], phase=phase, members=False
+        )
+        assert _figures(counted) == _figures(listed)
+        assert counted.silent_members == len(listed.blind_spot_members) > 0
+        assert not counted.members() and listed.members()
+
+
+def test_phases_judged_on_one_read_are_each_phases_own_run(cast, org, campaign):
+    """The workbook judges every branch by each phase: one read of the scope for all of
+    them, with the figures and the queries of one call per phase."""
+    _some_work(cast, org, campaign)
+    phases = [None, *campaign.phases.order_by("order")]
+    with CaptureQueriesContext(connection) as one_read:
+        runs = campaign_progress_by_phase(campaign=campaign, roots=[org.committee], phases=phases)
+    with CaptureQueriesContext(connection) as one_call:
+        campaign_progress(campaign=campaign, roots=[org.committee], phase=phases[-1])
+
+    for phase, run in zip(phases, runs, strict=True):
+        alone = campaign_progress(campaign=campaign, roots=[org.committee], phase=phase)
+        assert run.judged_phase == phase
+        assert _figures(run) == _figures(alone)
+        assert [(m.id, [(i.label, i.value) for i in m.items]) for m in run.members()] == [
+            (m.id, [(i.label, i.value) for i in m.items]) for m in alone.members()
+        ]
+    assert len(one_read) == len(one_call)
