@@ -212,7 +212,9 @@ class Figures:
     minimum: int = BALLOT_SECRECY_FLOOR
     units: list[UnitLine] = field(default_factory=list)
     members: dict[int, MemberLine] = field(default_factory=dict)  # branch -> members
-    # Each branch's progress judged by the phase it is in, and every phase's run.
+    # Each branch's progress judged by the phase it is in, and every phase's run; with
+    # each branch's members listed in them, or only counted (`count_figures(members=)`).
+    progress_members: bool = True
     branch_progress: dict[int, engine.UnitProgress] = field(default_factory=dict)
     by_phase: list[tuple[Phase, engine.Progress]] = field(default_factory=list)
     meetings_held: dict[int, list[HeldMeeting]] = field(default_factory=dict)  # by unit
@@ -394,21 +396,25 @@ def scope_units(figures: Figures) -> None:
 
 
 def requirements(figures: Figures) -> None:
-    """The dashboards' engine, once per phase (only the window's, for a phase) with every
-    branch judged by that phase's requirements (the dashboards' ?phase=). A branch's line
-    judged by the phase it is in — what /campaigns/ shows — is its line in that phase's
-    run: the engine keeps each branch's own phase whatever phase it judges by."""
+    """The dashboards' engine, judging every branch by each phase's requirements in turn
+    (only the window's, for a phase; the dashboards' ?phase=) on one read of the scope.
+    A branch's line judged by the phase it is in — what /campaigns/ shows — is its line
+    in that phase's run: the engine keeps each branch's own phase whatever phase it
+    judges by."""
     campaign, roots = figures.campaign, figures.roots
     judged = [figures.window] if figures.window is not None else figures.phases
-    figures.by_phase = [
-        (phase, engine.campaign_progress(campaign=campaign, roots=roots, phase=phase))
-        for phase in judged
-    ]
-    runs = {phase.pk: progress for phase, progress in figures.by_phase}
-    if not runs:  # a campaign without phases: nothing to judge by but the engine's own
-        progress = engine.campaign_progress(campaign=campaign, roots=roots)
+    if not judged:  # a campaign without phases: nothing to judge by but the engine's own
+        progress = engine.campaign_progress(
+            campaign=campaign, roots=roots, members=figures.progress_members
+        )
         figures.branch_progress = {u.id: u for u in progress.units.values() if u.is_branch}
         return
+    # One read of the scope, judged by each phase in turn.
+    judged_runs = engine.campaign_progress_by_phase(
+        campaign=campaign, roots=roots, phases=judged, members=figures.progress_members
+    )
+    figures.by_phase = list(zip(judged, judged_runs, strict=True))
+    runs = {phase.pk: progress for phase, progress in figures.by_phase}
     for run in runs.values():
         for unit in run.units.values():
             if unit.is_branch and unit.phase is not None and runs.get(unit.phase.pk) is run:
@@ -711,6 +717,7 @@ def count_figures(
     phase: Phase | None = None,
     left_out: QuerySet[Member] | None = None,
     progress: Callable[[str], None] | None = None,
+    members: bool = True,
 ) -> Figures:
     """Every figure for the subtrees under `roots`, which the caller fetched through
     `materials.access` (the person's scope, or the branch whose document it is).
@@ -718,7 +725,9 @@ def count_figures(
     `user`: the person whose own document this is (None: a branch's document, read by
     several); `phase`: count the dated events within its dates and judge by its
     requirements only (None: the whole campaign, every phase); `left_out`: members whose
-    opinions are not counted, beside the person themself."""
+    opinions are not counted, beside the person themself; `members`: False when no
+    member is named from the progress runs (`UnitProgress.members` left empty, every
+    count the same), which spares building a line per member and requirement."""
     figures = Figures(
         campaign=campaign,
         roots=list(roots),
@@ -727,6 +736,7 @@ def count_figures(
         phases=campaign_phases(campaign),
         window=phase,
         minimum=secrecy_minimum(campaign),
+        progress_members=members,
     )
     for name, gather in STEPS:
         if progress is not None:

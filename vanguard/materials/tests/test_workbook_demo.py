@@ -292,3 +292,44 @@ def test_the_college_dashboard_leads_to_the_workbook(demo):
     assert f"{reverse('materials:workbook')}?campaign={demo.pk}" in html
     html = _client("secretary").get(reverse("campaigns:dashboard")).content.decode()
     assert reverse("materials:workbook") not in html
+
+
+def _progress_lines(figures: shared.Figures) -> list[Any]:
+    lines: list[Any] = []
+    for phase, run in figures.by_phase:
+        for unit in run.units.values():
+            lines.append(
+                (
+                    phase.pk,
+                    unit.id,
+                    unit.phase.pk if unit.phase else None,
+                    [(r.requirement.pk, r.done, r.total, r.value) for r in unit.results],
+                    unit.branch_shares,
+                    unit.members_total,
+                    unit.members_required,
+                    unit.members_complete,
+                    unit.silent_members,
+                    unit.has_plan,
+                    unit.has_meeting,
+                )
+            )
+    lines.append(
+        sorted((pk, unit.percent, unit.met) for pk, unit in figures.branch_progress.items())
+    )
+    return lines
+
+
+def test_the_workbooks_figures_without_member_lines_are_the_same(demo):
+    """The workbook's job counts the members of its progress runs without a line for each
+    (`count_figures(members=False)`): the same figures, in as many queries."""
+    user = User.objects.get(username="committee")
+    college = [demo.unit]
+    shared.count_figures(user=user, campaign=demo, roots=college)
+    with CaptureQueriesContext(connection) as listed_queries:
+        listed = shared.count_figures(user=user, campaign=demo, roots=college)
+    with CaptureQueriesContext(connection) as counted_queries:
+        counted = shared.count_figures(user=user, campaign=demo, roots=college, members=False)
+    assert _progress_lines(counted) == _progress_lines(listed)
+    assert any(run.members() for _phase, run in listed.by_phase)
+    assert not any(run.members() for _phase, run in counted.by_phase)
+    assert len(counted_queries) == len(listed_queries)

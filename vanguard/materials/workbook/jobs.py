@@ -134,8 +134,9 @@ def workbook_job_run(*, job_id: int) -> WorkbookJob:
 
     try:
         assert job.created_by is not None  # _roots returned none otherwise
+        # The workbook counts members, never names them: no member lines.
         figures = shared.count_figures(
-            user=job.created_by, campaign=job.campaign, roots=roots, progress=step
+            user=job.created_by, campaign=job.campaign, roots=roots, progress=step, members=False
         )
         name = scope_name(roots)
         workbook = document.workbook_document(figures, scope_name=name, progress=step)
