@@ -58,11 +58,16 @@ def test_respondent_answers_the_survey_from_the_invite_link_on_a_phone(
     secretary.get_by_role("button", name="发起").click()
     survey = Survey.objects.get(title="征求意见问卷")
     expect(secretary).to_have_url(base + reverse("opinions:survey_detail", args=[survey.pk]))
+    # A member of the branch is ticked from its roster (nobody types a name Vanguard
+    # holds); someone outside the Party is typed.
+    secretary.get_by_label(cast.member_record.name, exact=True).check()
     secretary.get_by_label("党外调查对象（每行一个姓名）").fill("群众乙")
+    look(secretary, "survey-invite-phone")
     secretary.get_by_role("button", name="生成链接").click()
     link = secretary.locator(".survey-link-url a")
-    expect(link).to_have_count(1)
-    url = link.inner_text().strip()
+    expect(link).to_have_count(2)
+    expect(secretary.get_by_text(cast.member_record.name)).not_to_have_count(0)
+    url = link.nth(1).inner_text().strip()  # 群众乙's (the Party members' come first)
     assert re.fullmatch(re.escape(base) + r"/o/survey/[A-Za-z0-9_-]{20,}/", url), url
     look(secretary, "survey-links-phone")
     # The links page's own forms work too: the secretary signs out from it.
@@ -90,7 +95,8 @@ def test_respondent_answers_the_survey_from_the_invite_link_on_a_phone(
     assert rows[colleague].ratings == {"political": "good", "style": "average"}
     assert rows[colleague].comments == {"political": "政治坚定，带头学习。", "style": "有时拖拉。"}
     assert rows[member].ratings == {"unity": "fair"}
-    assert SurveyInvitation.objects.get().used
+    assert SurveyInvitation.objects.get(respondent="群众乙").used
+    assert not SurveyInvitation.objects.get(respondent=cast.member_record.name).used
     # Nothing refused on the way: no CSP refusal, no failed request, no 403.
     assert secretary_watch.problems == [] and watch.problems == []
 

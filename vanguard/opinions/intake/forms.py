@@ -126,10 +126,21 @@ class SurveyCreateForm(MarksInvalidFields, forms.Form):
 
 
 class InviteForm(MarksInvalidFields, forms.Form):
-    inside = forms.CharField(
-        label=_("党内调查对象（每行一个姓名）"),
+    """Who gets a link: members of the survey's branch ticked from its roster (Vanguard
+    knows their names: nobody types them), other Party members and people outside the
+    Party typed one a line."""
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        label=_("本支部党员"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选党员不在本支部名册中，或已收到邀请。")},
+    )
+    inside = forms.CharField(
+        label=_("其他党内调查对象（每行一个姓名）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     outside = forms.CharField(
         label=_("党外调查对象（每行一个姓名）"),
@@ -137,10 +148,22 @@ class InviteForm(MarksInvalidFields, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
+    def __init__(self, *args: Any, members: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members  # type: ignore[attr-defined]
+        self.fields["members"].label_from_instance = lambda member: member.name  # type: ignore[attr-defined]
+
     def names(self, field: str) -> list[str]:
         return [
             line.strip() for line in self.cleaned_data.get(field, "").splitlines() if line.strip()
         ]
+
+    def inside_names(self, *, everyone: bool) -> list[str]:
+        """The Party members to invite: the ticked members of the branch (all of them not
+        yet invited, with `everyone`), then the names typed."""
+        field: Any = self.fields["members"]
+        members = field.queryset if everyone else self.cleaned_data["members"]
+        return [member.name for member in members] + self.names("inside")
 
 
 class RecordForm(MarksInvalidFields, forms.ModelForm):

@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -124,6 +124,17 @@ def intake_units(campaign: Campaign) -> list[Unit]:
 def branch_members(branch: Unit) -> list[Member]:
     """The members an opinion or survey answer about this branch may concern."""
     return list(Member.objects.filter(branch=branch, is_active=True).order_by("number", "pk"))
+
+
+def survey_uninvited_members(survey: Survey) -> QuerySet[Member]:
+    """The survey branch's members who have no Party-member invitation of theirs yet (by
+    name, as invitations are kept), in roster order: those the invitation form offers."""
+    invited = survey.invitations.filter(inside_party=True).values("respondent")
+    return (
+        Member.objects.filter(branch=survey.branch_id, is_active=True)
+        .exclude(name__in=invited)
+        .order_by("number", "pk")
+    )
 
 
 # --- Suggestion box (意见箱) -------------------------------------------------------

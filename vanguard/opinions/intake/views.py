@@ -213,7 +213,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # their subject (they see how many answered, not who).
             "show_respondents": access.can_see_sources_in(request.user, survey.branch),
             "answers": survey.answers.count(),
-            "form": InviteForm(),
+            "form": InviteForm(members=services.survey_uninvited_members(survey)),
         },
     )
 
@@ -223,12 +223,14 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue links and show them once: the raw tokens are in this page and nowhere else."""
     survey = access.get_survey_for_user(request.user, pk)
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, members=services.survey_uninvited_members(survey))
     issued: list[services.IssuedLink] = []
     if form.is_valid():
         try:
             issued = services.survey_invite(
-                survey=survey, inside=form.names("inside"), outside=form.names("outside")
+                survey=survey,
+                inside=form.inside_names(everyone="everyone" in request.POST),
+                outside=form.names("outside"),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -108,6 +108,61 @@ def test_secretary_issues_links_and_a_respondent_answers_once(client, f):
     assert SurveyAnswer.objects.count() == 2
 
 
+def _names_of_the_branch(f) -> list[str]:
+    return list(
+        Member.objects.filter(branch=f.org.branch_a1, is_active=True)
+        .order_by("number", "pk")
+        .values_list("name", flat=True)
+    )
+
+
+def test_the_secretary_ticks_members_of_the_branch_instead_of_typing_their_names(client, f):
+    survey = _start_survey(client, f)
+    url = reverse("opinions:survey_invite", args=[survey.pk])
+    branch = _names_of_the_branch(f)
+    assert len(branch) >= 2
+    detail = client.get(reverse("opinions:survey_detail", args=[survey.pk])).content.decode()
+    for name in branch:  # the roster is offered, each name a box to tick
+        assert name in detail
+    ticked = Member.objects.get(branch=f.org.branch_a1, name=branch[0])
+    response = client.post(url, {"members": [ticked.pk], "inside": "", "outside": "群众乙"})
+    assert response.status_code == 200
+    assert len(LINK.findall(response.content.decode())) == 2
+    invited = dict(SurveyInvitation.objects.values_list("respondent", "inside_party"))
+    assert invited == {branch[0]: True, "群众乙": False}
+
+    # Those invited are no longer offered; "all members" invites each of the rest once.
+    detail = client.get(reverse("opinions:survey_detail", args=[survey.pk])).content.decode()
+    assert f'name="members" value="{ticked.pk}"' not in detail
+    assert 'name="members" value=' in detail  # the others are still offered
+    response = client.post(url, {"everyone": "1", "inside": "", "outside": ""})
+    assert response.status_code == 200
+    assert len(LINK.findall(response.content.decode())) == len(branch) - 1
+    inside = list(
+        SurveyInvitation.objects.filter(inside_party=True).values_list("respondent", flat=True)
+    )
+    assert sorted(inside) == sorted(branch)  # each member once
+    detail = client.get(reverse("opinions:survey_detail", args=[survey.pk])).content.decode()
+    assert "本支部党员都已收到邀请" in detail
+
+
+def test_a_member_of_another_branch_or_one_already_invited_cannot_be_ticked(client, f):
+    survey = _start_survey(client, f)
+    url = reverse("opinions:survey_invite", args=[survey.pk])
+    outsider = f.cast.other_member_record
+    assert outsider.branch_id != f.org.branch_a1.pk
+    response = client.post(url, {"members": [outsider.pk], "inside": "", "outside": "群众乙"})
+    assert response.status_code == 400
+    assert "所选党员不在本支部名册中，或已收到邀请" in response.content.decode()
+    assert not SurveyInvitation.objects.exists()  # nothing issued, not even 群众乙's
+
+    member = Member.objects.filter(branch=f.org.branch_a1, is_active=True).first()
+    assert client.post(url, {"members": [member.pk]}).status_code == 200
+    again = client.post(url, {"members": [member.pk]})
+    assert again.status_code == 400
+    assert SurveyInvitation.objects.filter(respondent=member.name).count() == 1
+
+
 def test_a_forged_token_is_refused_and_writes_nothing(client, f):
     survey = intake.survey(f)
     services_intake.survey_invite(survey=survey, outside=["群众乙"])
