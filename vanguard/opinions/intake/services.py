@@ -269,7 +269,7 @@ def survey_invite(
     wanted = [(name.strip(), True) for name in inside if name.strip()]
     wanted += [(name.strip(), False) for name in outside if name.strip()]
     if not wanted:
-        raise ValidationError(_("请至少填写一名调查对象（每行一个姓名）。"))
+        raise ValidationError(_("请至少勾选或填写一名调查对象。"))
     too_long = [name for name, _inside in wanted if len(name) > 100]
     if too_long:
         raise ValidationError(_("姓名过长（最多 100 字）：%(name)s") % {"name": too_long[0][:20]})

@@ -456,3 +456,12 @@ def test_duplicate_or_empty_aspect_names_are_refused(client, f):
     response = client.post(url, _aspects_post(campaign, **{"aspect-2-name": " "}))
     assert "第 3 行：请填写方面名称" in response.content.decode()
     assert Aspect.objects.filter(campaign=campaign).count() == 8
+
+
+def test_inviting_nobody_asks_for_someone_and_issues_nothing(client, f):
+    survey = _start_survey(client, f)
+    url = reverse("opinions:survey_invite", args=[survey.pk])
+    response = client.post(url, {"inside": "  \n ", "outside": ""})
+    assert response.status_code == 400
+    assert "请至少勾选或填写一名调查对象" in response.content.decode()
+    assert not SurveyInvitation.objects.exists()
