@@ -106,11 +106,15 @@ def cached_file(key: str) -> Path:
 def load(connection, path: Path) -> bool:
     """Replace the test database's whole contents with the cached copy; whether it
     holds every migration on disk (False: the caller migrates instead)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db.migrations.executor import MigrationExecutor
 
     connection.ensure_connection()
     with contextlib.closing(sqlite3.connect(path)) as source:
         source.backup(connection.connection)
+    # The tables made from the models a moment ago got their content types from
+    # post_migrate, and the manager cached them: the copy's rows are the ones to use.
+    ContentType.objects.clear_cache()
     executor = MigrationExecutor(connection)
     return not executor.migration_plan(executor.loader.graph.leaf_nodes())
 

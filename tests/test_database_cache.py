@@ -3,6 +3,7 @@ what it is made from, and loaded only when it holds every migration on disk."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -39,3 +40,16 @@ def test_the_test_database_holds_every_migration_and_the_audit_triggers(db):
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'")
             assert cursor.fetchone()[0] > 0
+
+
+def test_the_content_types_django_remembers_are_the_rows_of_the_database(db):
+    # Loading the copy replaced the rows post_migrate had just made: the manager's
+    # remembered content types must be the copy's, or permissions would name others.
+    from django.contrib.contenttypes.models import ContentType
+
+    for model in apps.get_models():
+        remembered = ContentType.objects.get_for_model(model)
+        stored = ContentType.objects.filter(
+            app_label=model._meta.app_label, model=model._meta.model_name
+        ).values_list("pk", flat=True)
+        assert list(stored) == [remembered.pk], model
