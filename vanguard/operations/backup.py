@@ -105,11 +105,15 @@ def _quote(alias: str, name: str) -> str:
 
 
 def table_counts(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    """Rows of every table, by name, read on the alias's connection."""
+    """Rows of every table, by name, read on the alias's connection. SQLite's own tables
+    are not data: sqlite_stat1 holds the planner's statistics, which ANALYZE (after a
+    demo build or a roster import) writes and a restored copy need not have."""
     connection = connections[alias]
     counts = {}
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
+            if table.startswith("sqlite_"):
+                continue
             cursor.execute(f"SELECT COUNT(*) FROM {_quote(alias, table)}")  # noqa: S608
             counts[table] = cursor.fetchone()[0]
     return counts

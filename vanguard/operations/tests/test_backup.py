@@ -135,6 +135,11 @@ def _flip_a_byte(archive: Path, part: str, copy: Path) -> Path:
 @transactional
 def test_backup_destroy_restore_gives_back_every_row_and_file(tmp_path):
     built = _site_with_a_closed_vote()
+    if connection.vendor == "sqlite":
+        # As after a demo build or a roster import: SQLite holds the planner's statistics
+        # (sqlite_stat1), which are not data to count, back up or give back.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     counts, sample, media = backup.table_counts(), _sample(), _media()
     assert len(sample["ballots"]) == 5 and len(sample["opinions"]) == 1
     assert media[built["work_file"]] == PDF_BYTES
