@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from vanguard.ballots import services
 from vanguard.ballots.models import AppraisalSession, Ballot, Grade, RollEntry
 from vanguard.meetings.tests.factories import education_campaign
 
@@ -257,7 +259,18 @@ def test_after_the_close_the_secretary_sees_that_the_storage_was_scrubbed(sessio
     page = client.post(
         reverse("ballots:close", args=[ballot_session.pk]), {"confirm": "1"}, follow=True
     )
-    assert "已从数据库中清除" in page.content.decode()
+    text = page.content.decode()
+    if connection.vendor == "postgresql" and "已从数据库中清除" not in text:
+        # On PostgreSQL a transaction older than the close in ANY database of the server
+        # (another test worker's, here) makes the rewrite keep the deleted ballots, so the
+        # scrub waits, by design (services._pg_old_snapshots). The page must then say so.
+        ballot_session.refresh_from_db()
+        with connection.cursor() as cursor:
+            held_back = services._pg_old_snapshots(cursor, ballot_session.closed_xid)
+        assert held_back, text  # nothing held it back: the scrub should have run
+        assert "还没有从数据库中清除完毕" in text
+        pytest.skip("another database's older transaction holds the scrub back, as it must")
+    assert "已从数据库中清除" in text
     detail = client.get(reverse("ballots:detail", args=[ballot_session.pk])).content.decode()
     assert "已从数据库中清除" in detail
 
