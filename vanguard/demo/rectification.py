@@ -88,7 +88,7 @@ from vanguard.rectification.models import (
     Tag,
     Update,
 )
-from vanguard.rectification.plans import selectors
+from vanguard.rectification.plans import selectors, versions
 from vanguard.rectification.plans import services as plans
 from vanguard.reviews.models import BranchReview
 from vanguard.supervision.models import Finding
@@ -665,7 +665,7 @@ class _MemberPlansInBulk:
             reviewer=actor,
             at=now,
         )
-        texts = [(item, self._snapshot_entry(item)) for item in self.items[id(plan)]]
+        texts = [(item, versions.item_texts(item)) for item in self.items[id(plan)]]
         self.decisions.append((decision, plan.summary, texts))
         if approve:
             plan.status, plan.approved_at, plan.approved_by = Plan.Status.APPROVED, now, actor
@@ -768,18 +768,6 @@ class _MemberPlansInBulk:
     @staticmethod
     def _texts(**texts: str) -> dict[str, str]:
         return {name: value.strip() for name, value in texts.items()}
-
-    @staticmethod
-    def _snapshot_entry(item: Item) -> dict[str, Any]:
-        """`versions.plan_snapshot`'s entry for the item, but its id."""
-        return {
-            "problem": item.problem,
-            "measure": item.measure,
-            "responsible": item.responsible.name if item.responsible else "",
-            "standard": item.standard,
-            "deadline": item.deadline.isoformat() if item.deadline else "",
-            "tags": list(item.tags or []),
-        }
 
     def _resolve(self, plan: Plan, keys: Sequence[str]) -> list[tuple[str, Any]]:
         """`selectors.resolve_link_keys` among the member's sheet points and review:

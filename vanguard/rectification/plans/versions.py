@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.lib.people import person_name
 from vanguard.lib.textdiff import TextDiff, compare
-from vanguard.rectification.models import Plan, PlanDecision, Tag
+from vanguard.rectification.models import Item, Plan, PlanDecision, Tag
 
 # The item's texts in the order the plan's page shows them.
 ITEM_FIELDS = ("problem", "measure", "responsible", "standard", "deadline", "tags")
@@ -37,23 +37,24 @@ def _field_labels() -> dict[str, str]:
     }
 
 
+def item_texts(item: Item) -> dict[str, Any]:
+    """An item's entry in `plan_snapshot`, but its id (the demo's bulk writes use it too)."""
+    return {
+        "problem": item.problem,
+        "measure": item.measure,
+        "responsible": item.responsible.name if item.responsible else "",
+        "standard": item.standard,
+        "deadline": item.deadline.isoformat() if item.deadline else "",
+        "tags": list(item.tags or []),
+    }
+
+
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
     """The plan's texts now, as JSON to keep on a decision."""
     items = plan.items.select_related("responsible").order_by("order", "pk")
     return {
         "summary": plan.summary,
-        "items": [
-            {
-                "id": item.pk,
-                "problem": item.problem,
-                "measure": item.measure,
-                "responsible": item.responsible.name if item.responsible else "",
-                "standard": item.standard,
-                "deadline": item.deadline.isoformat() if item.deadline else "",
-                "tags": list(item.tags or []),
-            }
-            for item in items
-        ],
+        "items": [{"id": item.pk, **item_texts(item)} for item in items],
     }
 
 
