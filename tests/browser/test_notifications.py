@@ -45,8 +45,13 @@ def test_a_returned_self_analysis_reaches_the_member_in_two_taps_and_the_choice_
     page.goto(f"{live_server.url}/notices/")
     expect(page.locator("#notifications li.unread")).to_have_count(0)  # read on opening
     page.get_by_role("button", name="提醒方式").click()
+    # The button opens the preferences page: measure it once it has loaded, not the
+    # page being left (mid-navigation the document has no root element).
+    expect(page).to_have_url(re.compile(r"/notices/preferences/"))
+    choice = page.get_by_label("每天一封摘要邮件")
+    expect(choice).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.get_by_label("每天一封摘要邮件").check()
+    choice.check()
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("提醒方式已保存")).to_be_visible()
     expect(page.locator("#email-preference")).to_contain_text("每天一封摘要邮件")
