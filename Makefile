@@ -38,8 +38,9 @@ help:
 	@echo "make check   ruff (lint and format), mypy, import contracts, makemigrations --check, check --deploy"
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
-	@echo "make bench   pages against hello-world (gunicorn, wrk) at demo and L, growth, bulk jobs:"
-	@echo "             one table with PASS/FAIL, also in var/bench/result.md (SIZE=M: quicker)"
+	@echo "make bench   pages against hello-world (gunicorn, wrk) at demo and L, growth, bulk jobs,"
+	@echo "             the voting burst on SQLite and PostgreSQL: one table with PASS/FAIL, also in"
+	@echo "             var/bench/result.md (SIZE=M: quicker)"
 	@echo "make bench-dashboards   progress dashboards timed at size L (SIZE=M for another size)"
 	@echo "make bench-vote   1,000 voters in 50 sessions voting at once through gunicorn on"
 	@echo "             loopback, on SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
@@ -205,8 +206,12 @@ demo: install-demo migrate
 worker: install migrate
 	VANGUARD_TASKS=database $(PY) manage.py worker
 
+# Bytecode is written even where the environment forbids it (container images set
+# PYTHONDONTWRITEBYTECODE): pytest rewrites the asserts of its plugins' packages
+# (schemathesis, hypothesis, faker...: 320 modules) in every process it starts, and keeps
+# the result only where bytecode may be written: 1.4 s of CPU a process otherwise.
 test: system-test-deps install-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The deployment on loopback (deploy/check.py): PostgreSQL on 127.0.0.1:5432 trusting the
 # user postgres (database vanguard_deploycheck, created and dropped; Debian's cluster is
@@ -243,10 +248,12 @@ check: install-dev
 # hello-world view served by the same gunicorn (2 sync workers, production settings),
 # loaded by wrk, at demo size and at SIZE (L unless SIZE=M; SIZE=M is quicker); the
 # growth between the two; the bulk jobs (a 30,000-row roster through its import page,
-# the registration forms, the statistics workbook); one table with PASS/FAIL per goal,
-# printed and written to var/bench/result.md. The built databases are cached in
-# var/bench/cache/ by size and the demo builders' code, so reruns skip the build.
-# BENCH_ARGS: e.g. --seconds 15 --connections 8, or --skip-bulk.
+# the registration forms, the statistics workbook); the voting burst (bench_burst, as
+# make bench-burst runs it: SQLite, then PostgreSQL at 127.0.0.1:5432 as the user
+# postgres); one table with PASS/FAIL per goal, printed and written to
+# var/bench/result.md. The built databases are cached in var/bench/cache/ by size and
+# the demo builders' code, so reruns skip the build.
+# BENCH_ARGS: e.g. --seconds 15 --connections 8, --skip-bulk or --skip-burst.
 BENCH_ARGS ?=
 bench: install-demo
 	@command -v wrk >/dev/null || { $(call apt_ensure,wrk); }

@@ -11,10 +11,12 @@ from django.core.management import call_command
 
 from vanguard.demo.management.commands.bench_pages import (
     BulkResult,
+    BurstResult,
     PageResult,
     SizeRun,
     growth,
     parse_bundles,
+    parse_burst,
     parse_workbook,
     parse_wrk,
     table_lines,
@@ -95,7 +97,7 @@ def test_table_judges_each_goal_at_the_largest_size_and_growth_against_demo():
     assert _row(lines, "statistics workbook").endswith("| FAIL |")
     assert _row(lines, "700 registration forms (no result line)").endswith("| — |")
     assert _row(lines, "roster again (job failed)").endswith("| < 20 s | FAIL |")
-    assert "run make bench-vote" in _row(lines, "voting burst")
+    assert _row(lines, "voting burst").endswith("| not run (--skip-burst) |")
     # A page's ceiling is hello-world's rate measured beside it, when there is one.
     large.pages[2].hello = 1990.0
     lines = table_lines(runs=[demo, large], bulk=[])
@@ -124,10 +126,70 @@ def test_the_other_benchmarks_result_lines_are_read():
     assert parse_bundles("Traceback …").seconds is None
 
 
+BURST_REPORT = """\
+  database            {vendor} bench.sqlite3
+  server              gunicorn gthread, 2 workers × 8 threads (config.wsgi_bench)
+  load generator      wrk, 2 threads, 100 connections
+  voters              2000 (100 sessions × 20)
+  load before burst   0.41 (1-minute load average)
+  hello-world         3412 req/s
+  burst wall time     9.80 s
+  ballots/s           204.1 (goal ≥ 300)
+  card requests/s     408 (GET + POST), ratio to hello-world 0.120
+  latency (ms)        p50 310.2  p99 812.5  max 1204.0 (goal p99 < 500)
+  errors              {errors} (not counted 0: refused 0, GET failed 0; HTTP ≥ 400 0; socket 0)
+  server CPU          15.2 s, 7.6 ms per ballot (2 CPUs)
+  tally               100 of 100 sessions: ballots = votes acknowledged, counts = expected
+  goal 3              ballots/s MISSED, p99 MISSED, errors {verdict}, tally ok
+FAIL
+"""
+
+
+def test_the_voting_burst_report_is_read_and_judged_per_engine():
+    sqlite = parse_burst(BURST_REPORT.format(vendor="sqlite", errors=0, verdict="ok"), "SQLite")
+    assert (sqlite.ballots_per_second, sqlite.requests_per_second, sqlite.ratio) == (
+        204.1,
+        408.0,
+        0.12,
+    )
+    assert (sqlite.p50_ms, sqlite.p99_ms, sqlite.errors) == (310.2, 812.5, 0)
+    assert sqlite.missed == ["ballots/s", "p99"]
+    assert not sqlite.passed
+    postgres = parse_burst(
+        BURST_REPORT.format(vendor="postgresql", errors=3, verdict="MISSED")
+        .replace("ballots/s MISSED, p99 MISSED", "ballots/s ok, p99 ok")
+        .replace("FAIL", "FAIL: see the report above"),
+        "PostgreSQL",
+    )
+    assert postgres.missed == ["errors"]
+    crashed = parse_burst("Traceback (most recent call last):\n  ...\nOSError: no wrk\n", "SQLite")
+    assert crashed.ballots_per_second is None
+    assert "OSError: no wrk" in crashed.note
+    lines = table_lines(
+        runs=[],
+        bulk=[],
+        burst=[
+            sqlite,
+            postgres,
+            BurstResult("PostgreSQL", note="no PostgreSQL database at postgres://x"),
+            BurstResult("SQLite", 320.0, 700.0, 0.2, 100.0, 420.0, 0),
+        ],
+    )
+    row = _row(lines, "voting burst, SQLite: 204.1 ballots/s")
+    assert "| 408 | 0.120 | 310 / 812 |" in row
+    assert row.endswith("| FAIL (missed: ballots/s, p99) |")
+    assert _row(lines, "PostgreSQL: 204.1").endswith("| FAIL (missed: errors) |")
+    assert _row(lines, "voting burst, PostgreSQL |").endswith(
+        "| FAIL: no PostgreSQL database at postgres://x |"
+    )
+    assert _row(lines, "SQLite: 320.0 ballots/s, 0 errors").endswith("| PASS |")
+
+
 def test_dry_run_prints_the_plan_and_runs_nothing(tmp_path):
     out = io.StringIO()
     call_command("bench_pages", "--size=M", "--dry-run", f"--out={tmp_path}", stdout=out)
     assert "pages at demo" in out.getvalue()
     assert "pages at M" in out.getvalue()
     assert "bench_bundles and bench_workbook at M" in out.getvalue()
+    assert "voting burst (bench_burst: 2,000 voters, 100 sessions) on SQLite" in out.getvalue()
     assert not any(tmp_path.iterdir())

@@ -28,8 +28,12 @@ child process on a database of its own (this process's own database is not used)
    `bench_bundles` (the college's registration forms, as a task) and `bench_workbook`
    (the statistics workbook, the university's at M and L) on a copy of the built
    database, read from their result lines.
-3. **Voting burst**: `make bench-vote` (helper-owned `bench_vote`) is not run here yet:
-   its row says so rather than guess its output.
+3. **Voting burst**: `bench_burst` (2,000 voters in 100 sessions of 20 candidates,
+   driven by wrk against gunicorn, beside hello-world in the same run) on a fresh
+   migrated SQLite copy and in a fresh PostgreSQL database, `vanguard_bench_burst`, on
+   the server at 127.0.0.1:5432 that trusts the user postgres (as `make bench-burst`
+   uses it); one row per engine, read from its report (`parse_burst`). `--skip-burst`
+   leaves it out; a PostgreSQL that does not answer makes its row say so (FAIL).
 
 A card's voting code lives only in the measuring process's memory and wrk's arguments;
 no output, file or log holds it or the card page's address.
@@ -147,6 +151,25 @@ class SizeRun:
 
 
 @dataclass
+class BurstResult:
+    """One engine's voting burst, as bench_burst reported it."""
+
+    engine: str
+    ballots_per_second: float | None = None  # None: no report (see note)
+    requests_per_second: float | None = None  # card requests (GET + POST)
+    ratio: float | None = None  # of the card requests to hello-world, same run
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int | None = None
+    missed: list[str] = field(default_factory=list)  # the goal's parts it missed
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.ballots_per_second is not None and not self.missed
+
+
+@dataclass
 class BulkResult:
     label: str
     seconds: float | None  # None: not measured (see note)
@@ -181,7 +204,10 @@ def _num(value: float | None, digits: int = 0) -> str:
 
 
 def table_lines(
-    *, runs: Sequence[SizeRun], bulk: Sequence[BulkResult], vote: str | None = None
+    *,
+    runs: Sequence[SizeRun],
+    bulk: Sequence[BulkResult],
+    burst: Sequence[BurstResult] | None = None,
 ) -> list[str]:
     """One markdown table: the pages at every size (the goal judged at the largest),
     the growth from the first size to the last, the bulk jobs and the voting burst."""
@@ -233,15 +259,34 @@ def table_lines(
             f"| 4 | {job.label}{note} | — | — | — | {_num(job.seconds, 1)} s | — | "
             f"< {job.limit:g} s | {verdict(passed)} |"
         )
-    lines.append(
-        f"| 3 | voting burst | — | — | — | — | — | ≥ 300 ballots/s, p99 < 500 ms | "
-        f"{vote or 'NOT RUN HERE: run make bench-vote'} |"
-    )
+    target = "≥ 300 ballots/s, p99 < 500 ms, 0 errors, tallies exact"
+    if burst is None:
+        lines.append(
+            f"| 3 | voting burst | — | — | — | — | — | {target} | not run (--skip-burst) |"
+        )
+    for vote in burst or ():
+        if vote.ballots_per_second is None:
+            lines.append(
+                f"| 3 | voting burst, {vote.engine} | — | — | — | — | — | {target} | "
+                f"FAIL: {vote.note} |"
+            )
+            continue
+        result = "PASS" if vote.passed else "FAIL (missed: " + ", ".join(vote.missed) + ")"
+        lines.append(
+            f"| 3 | voting burst, {vote.engine}: {vote.ballots_per_second:,.1f} ballots/s, "
+            f"{vote.errors} errors | 2,000 voters | {_num(vote.requests_per_second)} | "
+            f"{_num(vote.ratio, 3)} | {_num(vote.p50_ms)} / {_num(vote.p99_ms)} | — | "
+            f"{target} | {result} |"
+        )
     return lines
 
 
 def report_lines(
-    *, runs: Sequence[SizeRun], bulk: Sequence[BulkResult], settings_line: str
+    *,
+    runs: Sequence[SizeRun],
+    bulk: Sequence[BulkResult],
+    burst: Sequence[BurstResult] | None,
+    settings_line: str,
 ) -> list[str]:
     lines = ["# make bench (issue 17)", "", settings_line, ""]
     for run in runs:
@@ -250,7 +295,7 @@ def report_lines(
             f"- size {run.size}: {run.members:,} members, {run.branches:,} branches; "
             f"1-minute load average {loads}; sessions {run.sessions}"
         )
-    return [*lines, "", *table_lines(runs=runs, bulk=bulk)]
+    return [*lines, "", *table_lines(runs=runs, bulk=bulk, burst=burst)]
 
 
 # --- wrk's output ------------------------------------------------------------------
@@ -312,6 +357,37 @@ def parse_workbook(text: str, size: str) -> BulkResult:
     return BulkResult(label, int(ms) / 1000, 5.0, f"{scope}'s, median")
 
 
+def parse_burst(text: str, engine: str) -> BurstResult:
+    """bench_burst's report: its ballots/s, card requests/s and their ratio to
+    hello-world, latency, errors and the goal's verdicts ("goal 3  ballots/s ok, p99
+    MISSED, …")."""
+    ballots = re.search(r"^\s*ballots/s\s+([\d.]+)", text, re.MULTILINE)
+    requests = re.search(
+        r"^\s*card requests/s\s+([\d.]+).*ratio to hello-world ([\d.]+)", text, re.MULTILINE
+    )
+    latency = re.search(r"^\s*latency \(ms\)\s+p50 ([\d.]+)\s+p99 ([\d.]+)", text, re.MULTILINE)
+    errors = re.search(r"^\s*errors\s+(\d+)", text, re.MULTILINE)
+    goal = re.search(r"^\s*goal 3\s+(.+)$", text, re.MULTILINE)
+    if not (ballots and requests and latency and errors and goal):
+        last = next((line for line in reversed(text.strip().splitlines()) if line.strip()), "")
+        return BurstResult(engine, note=f"no report from bench_burst ({last.strip()[:120]})")
+    missed = [
+        part.rsplit(" ", 1)[0].strip()
+        for part in goal.group(1).split(",")
+        if part.strip().endswith("MISSED")
+    ]
+    return BurstResult(
+        engine,
+        ballots_per_second=float(ballots.group(1)),
+        requests_per_second=float(requests.group(1)),
+        ratio=float(requests.group(2)),
+        p50_ms=float(latency.group(1)),
+        p99_ms=float(latency.group(2)),
+        errors=int(errors.group(1)),
+        missed=missed,
+    )
+
+
 # --- databases: built once per size and code version, copied per run --------------------
 
 
@@ -341,6 +417,20 @@ def sqlite_copy(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
+BURST_POSTGRES = "postgres://postgres@127.0.0.1:5432"
+BURST_DATABASE = "vanguard_bench_burst"
+
+
+def postgres_database(server: str, *, create: bool) -> None:
+    """Drop the burst's PostgreSQL database, and make it afresh when `create`."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BURST_DATABASE} WITH (FORCE)")
+        if create:
+            conn.execute(f"CREATE DATABASE {BURST_DATABASE}")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -362,7 +452,13 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=8, help="wrk's duration per page")
         parser.add_argument("--connections", type=int, default=4, help="wrk's concurrency")
         parser.add_argument("--roster-rows", type=int, default=30_000)
-        parser.add_argument("--skip-bulk", action="store_true", help="pages only")
+        parser.add_argument("--skip-bulk", action="store_true", help="no bulk jobs")
+        parser.add_argument("--skip-burst", action="store_true", help="no voting burst")
+        parser.add_argument(
+            "--burst-postgres",
+            default=BURST_POSTGRES,
+            help="server (trusting its user) for the burst's PostgreSQL database",
+        )
         parser.add_argument("--redis-db", type=int, default=11)
         parser.add_argument("--out", default="var/bench", help="folder of the cache and result")
         parser.add_argument("--dry-run", action="store_true", help="print the plan, run nothing")
@@ -401,6 +497,11 @@ class Command(BaseCommand):
                 f"roster of {options['roster_rows']:,} rows through the import page",
                 f"bench_bundles and bench_workbook at {sizes[-1]}",
             ]
+        if not options["skip_burst"]:
+            plan.append(
+                "voting burst (bench_burst: 2,000 voters, 100 sessions) on SQLite and in "
+                f"{options['burst_postgres']}/{BURST_DATABASE}"
+            )
         plan.append(f"table → {out / 'result.md'}")
         self.stdout.write("bench plan:\n" + "\n".join(f"  {line}" for line in plan))
         if options["dry_run"]:
@@ -434,6 +535,7 @@ class Command(BaseCommand):
                 runs.append(SizeRun.from_json(json.loads(result.read_text())))
                 copy.unlink()
             bulk = [] if options["skip_bulk"] else self.bulk(options, out, key, sizes[-1], work)
+            burst = None if options["skip_burst"] else self.burst(options, out, key, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         line = (
@@ -441,19 +543,28 @@ class Command(BaseCommand):
             f"workers (config.wsgi_bench), production settings; wrk -t1 -c{options['connections']}"
             f" -d{options['seconds']}s --latency; whole run {time.monotonic() - started:.0f} s"
         )
-        lines = report_lines(runs=runs, bulk=bulk, settings_line=line)
+        lines = report_lines(runs=runs, bulk=bulk, burst=burst, settings_line=line)
         text = "\n".join(lines) + "\n"
         (out / "result.md").write_text(text)
         self.stdout.write("\n" + text)
         self.stdout.write(f"written to {out / 'result.md'}")
 
-    def child(
-        self, argv: list[str], database: Path, work: Path, *, title: str, capture: bool = False
+    def child(  # noqa: PLR0913
+        self,
+        argv: list[str],
+        database: Path | str,
+        work: Path,
+        *,
+        title: str,
+        capture: bool = False,
+        may_fail: bool = False,
     ) -> str:
-        """manage.py <argv> on `database`, its output shown (or captured and returned)."""
+        """manage.py <argv> on `database` (a SQLite file, or a database URL), its output
+        shown (or captured and returned). It raises when the command fails, unless
+        `may_fail` (a benchmark that exits non-zero on a missed goal)."""
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
             "VANGUARD_DEVELOPMENT": "1",
             "VANGUARD_DEBUG": "0",
             "VANGUARD_MEDIA_ROOT": str(work / "media"),
@@ -475,9 +586,48 @@ class Command(BaseCommand):
         if capture:
             self.stdout.write(output.rstrip())
         self.stdout.write(f"    ({title}: {time.monotonic() - began:.0f} s)")
-        if completed.returncode != 0:
+        if completed.returncode != 0 and not may_fail:
             raise CommandError(f"{title}: manage.py {argv[0]} exited {completed.returncode}")
         return output
+
+    def burst(self, options: dict[str, Any], out: Path, key: str, work: Path) -> list[BurstResult]:
+        """bench_burst on a fresh migrated SQLite copy, then in a fresh PostgreSQL
+        database (dropped after)."""
+        results = []
+        database = work / "burst.sqlite3"
+        sqlite_copy(self.migrated(out / "cache", key), database)
+        text = self.child(
+            ["bench_burst"],
+            database,
+            work,
+            title="voting burst on SQLite",
+            capture=True,
+            may_fail=True,
+        )
+        results.append(parse_burst(text, "SQLite"))
+        database.unlink()
+        server = options["burst_postgres"].rstrip("/")
+        try:
+            postgres_database(server, create=True)
+        except Exception as error:  # noqa: BLE001 - any reason the server refused, said in the row
+            note = f"no PostgreSQL database at {server}: {str(error).strip()[:120]}"
+            self.stdout.write(self.style.ERROR(f"  {note}"))
+            return [*results, BurstResult("PostgreSQL", note=note)]
+        url = f"{server}/{BURST_DATABASE}"
+        try:
+            self.child(["migrate", "--noinput", "-v", "0"], url, work, title="migrate (PostgreSQL)")
+            text = self.child(
+                ["bench_burst"],
+                url,
+                work,
+                title="voting burst on PostgreSQL",
+                capture=True,
+                may_fail=True,
+            )
+            results.append(parse_burst(text, "PostgreSQL"))
+        finally:
+            postgres_database(server, create=False)
+        return results
 
     def cached_database(self, cache: Path, key: str, size: str) -> Path:
         """The built database of `size` for this code version, built when missing."""
