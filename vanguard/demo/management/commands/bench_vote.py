@@ -327,6 +327,8 @@ class Server:
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            # The deployment's own settings (README: every gunicorn command uses them).
+            "--config=config/gunicorn.conf.py",
             f"--bind={HOST}:{self.port}",
             f"--workers={self.workers}",
             f"--threads={self.threads}",
