@@ -26,15 +26,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
 from vanguard.ballots.models import AppraisalSession
 
 TIMEOUT = 10 * 60
 _PREFIX = "ballots:card-page"
+# Where a cached answer holds the voter's code until it is sent: letters and digits
+# only, so that escaping leaves it as it is, and nothing else on the page looks like it.
+CODE_MARK = "VANGUARDCARDCODEMARK"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,12 @@ class CardPage:
     # The grades form's radios (the cache key names the language): blank, and all 合格.
     fields_html: str
     filled_html: str
+    # The three answers most voters get, whole, rendered once (`answer_html`): the code
+    # accepted with the radios blank or all 合格 (CODE_MARK where the code goes:
+    # `with_code`), and the ballot counted. No code is in them.
+    grades_answer: str = ""
+    filled_answer: str = ""
+    done_answer: str = ""
 
     @property
     def candidate_ids(self) -> list[int]:
@@ -94,6 +105,38 @@ def card_page(session_id: int) -> CardPage | None:
     return page
 
 
+def answer_html(context: dict[str, Any]) -> str:
+    """The card page rendered without the request: no context processor runs, so
+    nothing reads the user, the session or the messages (and no CSRF token: the page
+    sets no cookie)."""
+    return render_to_string("ballots/vote_card.html", context)
+
+
+def with_code(answer: str, code: str) -> str:
+    """A cached answer with the voter's code put in, escaped as the template escapes it."""
+    return answer.replace(CODE_MARK, str(conditional_escape(code)))
+
+
+def _answers(session_id: int, unit_name: str, fields: str, filled: str) -> dict[str, str]:
+    from django.utils.safestring import mark_safe
+
+    from vanguard.ballots.forms import CodeForm
+
+    base = {"session_pk": session_id, "unit_name": unit_name, "error": "", "prefilled": ""}
+    accepted = {
+        **base,
+        "done": False,
+        "step": "grades",
+        "code_form": CodeForm({"code": CODE_MARK}),
+        "form": None,
+    }
+    return {
+        "grades_answer": answer_html({**accepted, "fields_html": mark_safe(fields)}),  # noqa: S308 - our own render
+        "filled_answer": answer_html({**accepted, "fields_html": mark_safe(filled)}),  # noqa: S308
+        "done_answer": answer_html({**base, "done": True}),
+    }
+
+
 def _build(session_id: int) -> CardPage | None:
     from vanguard.ballots import selectors
     from vanguard.ballots.forms import GradesForm
@@ -108,10 +151,13 @@ def _build(session_id: int) -> CardPage | None:
     entries = list(selectors.candidates(session))
     blank = GradesForm(candidates=entries)
     filled = GradesForm(candidates=entries, initial=GradesForm.all_qualified(entries))
+    fields_html = render_to_string("ballots/_ballot_fields.html", {"form": blank})
+    filled_html = render_to_string("ballots/_ballot_fields.html", {"form": filled})
     return CardPage(
         session_id=session.pk,
         unit_name=session.unit.name,
         candidates=tuple((e.member_id, e.member.name) for e in entries),
-        fields_html=render_to_string("ballots/_ballot_fields.html", {"form": blank}),
-        filled_html=render_to_string("ballots/_ballot_fields.html", {"form": filled}),
+        fields_html=fields_html,
+        filled_html=filled_html,
+        **_answers(session.pk, session.unit.name, fields_html, filled_html),
     )

@@ -33,7 +33,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
@@ -535,9 +534,7 @@ vote_card.reads_no_user = True  # type: ignore[attr-defined]
 
 
 def _card_answer(context: dict[str, Any]) -> HttpResponse:
-    """Rendered without the request: no context processor runs, so nothing reads the
-    user, the session or the messages (and no CSRF token: the page sets no cookie)."""
-    return HttpResponse(render_to_string("ballots/vote_card.html", context))
+    return HttpResponse(card_cache.answer_html(context))
 
 
 def _posted_grades(data: Any, page: card_cache.CardPage) -> dict[str, str] | None:
@@ -640,6 +637,13 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             context["error"] = _("请填写投票码，并为名单上的每一位党员评定等次。")
             if not code_form.is_valid():
                 context["step"] = "code"
+    # The answers most voters get were rendered with the session's page: the ballot
+    # counted, and the code accepted (the radios blank or all 合格), the code put in.
+    if context["done"]:
+        return HttpResponse(page.done_answer)
+    if form is None and not context["error"] and context["step"] == "grades":
+        answer = page.filled_answer if fields_html is page.filled_html else page.grades_answer
+        return HttpResponse(card_cache.with_code(answer, code_form["code"].value()))
     context.update(
         code_form=code_form,
         form=form,

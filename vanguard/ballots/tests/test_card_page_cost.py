@@ -126,7 +126,8 @@ def test_nothing_of_a_voter_or_a_card_enters_the_cache():
     for key, value in stored.items():
         found = [x for x in secrets if x in key or x.encode() in value]
         assert not found, key
-    # What is cached is the same for every voter: the unit, the candidates, the radios.
+    # What is cached is the same for every voter: the unit, the candidates, the radios,
+    # and the three common answers whole, with a mark where the code goes.
     page = card_cache.card_page(session.pk)
     assert page is not None
     assert {field.name for field in dataclasses.fields(page)} == {
@@ -135,5 +136,75 @@ def test_nothing_of_a_voter_or_a_card_enters_the_cache():
         "candidates",
         "fields_html",
         "filled_html",
+        "grades_answer",
+        "filled_answer",
+        "done_answer",
     }
     assert "checked" not in page.fields_html
+    assert "checked" not in page.grades_answer
+
+
+def _rendered(session, page, **context):
+    """The answer as the template renders it for this request (the slow way)."""
+    from django.utils.safestring import mark_safe
+
+    from vanguard.ballots.forms import CodeForm
+
+    code = context.pop("code", None)
+    base = {
+        "session_pk": session.pk,
+        "unit_name": page.unit_name,
+        "error": "",
+        "prefilled": "",
+        "done": False,
+        "step": "grades",
+        "form": None,
+    }
+    if code is not None:
+        base["code_form"] = CodeForm({"code": code})
+    if "fields_html" in context:
+        context["fields_html"] = mark_safe(context["fields_html"])  # noqa: S308 - our render
+    return card_cache.answer_html({**base, **context})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "code", ["AB12CD34", '"><script>alert(1)</script>', "码&amp;<'>", card_cache.CODE_MARK + "&"]
+)
+def test_a_cached_answer_with_the_code_put_in_is_the_page_the_template_renders(code):
+    session, _cards = _open_session(3, prefix="S")
+    page = card_cache.card_page(session.pk)
+    assert card_cache.CODE_MARK not in page.done_answer
+    for answer, fields in (
+        (page.grades_answer, page.fields_html),
+        (page.filled_answer, page.filled_html),
+    ):
+        assert card_cache.CODE_MARK in answer
+        assert card_cache.with_code(answer, code) == _rendered(
+            session, page, code=code, fields_html=fields
+        )
+    assert "<script>alert" not in card_cache.with_code(page.grades_answer, code)
+
+
+@pytest.mark.django_db
+def test_the_answers_most_voters_get_are_the_pages_the_template_renders():
+    session, cards = _open_session(3, prefix="R")
+    voter = Client()
+    code = cards[0].code
+    opened = voter.get(f"/v/{session.pk}/{code}/")  # from the card's QR code
+    page = card_cache.card_page(session.pk)
+    assert opened.content.decode() == _rendered(
+        session, page, code=code, fields_html=page.fields_html
+    )
+    checked = voter.post(
+        f"/v/{session.pk}/", {"code": code, "step": "fill"}, HTTP_ORIGIN=ORIGIN
+    )  # 全部合格 without JavaScript
+    assert checked.content.decode() == _rendered(
+        session, page, code=code, fields_html=page.filled_html
+    )
+    counted = voter.post(f"/v/{session.pk}/", _ballot_form(session, code, 1), HTTP_ORIGIN=ORIGIN)
+    assert counted.content.decode() == _rendered(session, page, done=True)
+    assert DONE in counted.content.decode()
+    assert Ballot.objects.filter(session=session).count() == 1
+    # Nothing of the code is left in what the cache keeps.
+    assert code not in repr(dataclasses.asdict(card_cache.card_page(session.pk)))

@@ -892,7 +892,7 @@ class Command(BaseCommand):
 def open_card_vote(campaign: Any) -> str:
     """Open a card vote in a branch of the campaign's college with no vote yet and
     return one card's address (kept in memory: it holds a voting code)."""
-    from vanguard.ballots import services
+    from vanguard.ballots import selectors, services
     from vanguard.ballots.models import AppraisalSession
     from vanguard.organization.models import Member, Unit
 
@@ -912,6 +912,11 @@ def open_card_vote(campaign: Any) -> str:
             session = services.session_create(campaign=campaign, unit=branch)
             services.session_open(session=session)
             cards = services.cards_issue(session=session, spares=0)
+            # The members at the meeting, ticked at the door: the card page a voter opens
+            # from the QR code accepts the code (unticked, every card page answered that
+            # the holder must first be registered, which no voter at a meeting sees).
+            roll = selectors.roll(session).values_list("member_id", flat=True)
+            services.roll_set_present(session=session, present=list(roll))
             return f"/v/{session.pk}/{cards[0].code}/"
     raise CommandError("no branch of the college without a vote to open one in")
 
