@@ -593,18 +593,21 @@ class Command(BaseCommand):
     def burst(self, options: dict[str, Any], out: Path, key: str, work: Path) -> list[BurstResult]:
         """bench_burst on a fresh migrated SQLite copy, then in a fresh PostgreSQL
         database (dropped after)."""
-        results = []
+
+        def run(database: Path | str, engine: str) -> BurstResult:
+            text = self.child(
+                ["bench_burst"],
+                database,
+                work,
+                title=f"voting burst on {engine}",
+                capture=True,
+                may_fail=True,
+            )
+            return parse_burst(text, engine)
+
         database = work / "burst.sqlite3"
         sqlite_copy(self.migrated(out / "cache", key), database)
-        text = self.child(
-            ["bench_burst"],
-            database,
-            work,
-            title="voting burst on SQLite",
-            capture=True,
-            may_fail=True,
-        )
-        results.append(parse_burst(text, "SQLite"))
+        results = [run(database, "SQLite")]
         database.unlink()
         server = options["burst_postgres"].rstrip("/")
         try:
@@ -616,15 +619,7 @@ class Command(BaseCommand):
         url = f"{server}/{BURST_DATABASE}"
         try:
             self.child(["migrate", "--noinput", "-v", "0"], url, work, title="migrate (PostgreSQL)")
-            text = self.child(
-                ["bench_burst"],
-                url,
-                work,
-                title="voting burst on PostgreSQL",
-                capture=True,
-                may_fail=True,
-            )
-            results.append(parse_burst(text, "PostgreSQL"))
+            results.append(run(url, "PostgreSQL"))
         finally:
             postgres_database(server, create=False)
         return results
