@@ -60,6 +60,7 @@ NOT_PERIODIC = {
     "bench_roster_import": "benchmark",
     "bench_vote": "benchmark",
     "bench_workbook": "benchmark",
+    "profile_pages": "benchmark: where each page spends its time",
     "archive_campaign": "run by hand at a campaign's end, for the records office",
     "archive_verify": "run by hand on an archive",
     "restore": "run by hand, on a stopped site",
