@@ -35,7 +35,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -582,7 +581,6 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         step = "vote" if any(k.startswith("c") and k[1:].isdigit() for k in data) else "check"
     code_form = CodeForm(data, initial={"code": code})
     form: GradesForm | None = None  # built only to show the voter's choices or errors
-    fields_html = page.fields_html
     context["step"] = "code"
     if data is None and not code:
         pass  # the address without a code: ask for it
@@ -608,9 +606,10 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 context["error"] = neutral
                 _count_wrong_code(request, session)
             else:
-                context["step"] = "grades"
-                if step == "fill":
-                    fields_html = page.filled_html
+                # The code accepted: the answer rendered with the session's page, the
+                # radios blank or (全部合格 without JavaScript) all 合格, the code put in.
+                answer = page.filled_answer if step == "fill" else page.grades_answer
+                return HttpResponse(card_cache.with_code(answer, code_form["code"].value()))
     else:
         context["step"] = "grades"
         grades = _posted_grades(data, page)
@@ -630,23 +629,13 @@ def _vote_card(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 context["step"] = "code"
                 _count_wrong_code(request, session)
             else:
-                context["done"] = True
+                return HttpResponse(page.done_answer)  # the same for every voter
         else:
             form = GradesForm(data, candidates=page.entries())
             form.is_valid()  # for the errors beside each candidate
             context["error"] = _("请填写投票码，并为名单上的每一位党员评定等次。")
             if not code_form.is_valid():
                 context["step"] = "code"
-    # The answers most voters get were rendered with the session's page: the ballot
-    # counted, and the code accepted (the radios blank or all 合格), the code put in.
-    if context["done"]:
-        return HttpResponse(page.done_answer)
-    if form is None and not context["error"] and context["step"] == "grades":
-        answer = page.filled_answer if fields_html is page.filled_html else page.grades_answer
-        return HttpResponse(card_cache.with_code(answer, code_form["code"].value()))
-    context.update(
-        code_form=code_form,
-        form=form,
-        fields_html=mark_safe(fields_html) if form is None else "",  # noqa: S308 - our own render
-    )
+    # Only refusals and forms shown again with the voter's choices are rendered here.
+    context.update(code_form=code_form, form=form)
     return _card_answer(context)

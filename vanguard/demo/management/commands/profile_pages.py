@@ -131,12 +131,7 @@ class Command(BaseCommand):
                 (label, cumulative(stats, suffix, name) / count) for label, suffix, name in PARTS
             ]
             filename, name = view_code(path)
-            view = sum(
-                row[3]
-                for (file, _line, function), row in stats.stats.items()  # type: ignore[attr-defined]
-                if file == filename and function == name
-            )
-            parts.insert(2, (f"the view ({name})", view / count))
+            parts.insert(2, (f"the view ({name})", cumulative(stats, filename, name) / count))
             rows.append(
                 Profile(
                     label=spec.label,
