@@ -6,6 +6,7 @@ returns the same row when called again within a test."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,10 +17,26 @@ from vanguard.rectification.models import Activity, Donation, Idea
 
 DONATION_TITLE = "交一次特殊党费，资助贫困地区学生入学"
 IDEAS_TITLE = "金点子征集"
-MEMBER_AMOUNT = Decimal("271.50")  # digits no id or date will hold
+MEMBER_AMOUNT = Decimal("271.50")
 COLLEAGUE_AMOUNT = Decimal("1038.50")
 NAMED_IDEA = "每月开放一次实验室给本科生"
 ANONYMOUS_IDEA = "组会少讲形式多讲问题-匿名标记QZ47"
+
+
+def amounts_written(text: str, *amounts: Decimal | str) -> list[str]:
+    """The amounts that `text` holds in any form money is written (271.50, 271.5, 271,50,
+    1,038.50, 27150 in cents), each standing alone: an id or a date that merely contains
+    the digits (member 6386 beside an amount of 386.25) is not an amount."""
+    found = []
+    for amount in map(Decimal, amounts):
+        cents = int(amount * 100)
+        units = f"{cents // 100:,}".replace(",", "[, \u00a0]?")
+        fraction = f"{cents % 100:02d}"
+        short = fraction.rstrip("0") or "0"
+        forms = (str(cents), rf"{units}[.,]{fraction}", rf"{units}[.,]{short}")
+        if any(re.search(rf"(?<![\d.,]){form}(?!\d)", text) for form in forms):
+            found.append(str(amount))
+    return found
 
 
 def campaign(f: Any):
