@@ -24,7 +24,11 @@ from vanguard.organization import access as organization_access
 from vanguard.organization.models import Member, Unit
 
 LAGGING_SHOWN = 10
-CHART_BRANCH_LIMIT = 80  # more branches than this: the bar chart shows the units below instead
+# More branches than this under a page (a university's): the bar chart, the lagging
+# branches beyond the first ten and the blind spots are shown for the units below, each
+# linking to its own page, instead of branch by branch — a page of 1,500 branch links
+# is read by nobody and cost most of the page's time.
+BRANCHES_LISTED = 80
 
 
 def _campaign_for(request: HttpRequest) -> Campaign | None:
@@ -61,7 +65,7 @@ def _chart_by_branch(root: engine.UnitProgress | None, rows: list[engine.UnitPro
     branches = [unit for unit in rows if unit.is_branch]
     if root is not None:
         branches = [unit for unit in _branches_under(root)]
-        if len(branches) > CHART_BRANCH_LIMIT:
+        if len(branches) > BRANCHES_LISTED:
             branches = root.children
     branches = sorted(branches, key=lambda unit: (unit.share, unit.path))
     return {
@@ -125,6 +129,7 @@ def _render_units(
         for ancestor in progress.ancestors
     ]
     member_results = [r for r in (root.results if root else []) if r.is_member_scope]
+    by_unit = sum(unit.branch_count for unit in rows) > BRANCHES_LISTED
     context = {
         "campaign": campaign,
         "progress": progress,
@@ -132,7 +137,9 @@ def _render_units(
         "rows": rows,
         "ancestors": ancestors,
         "lagging": lagging[:LAGGING_SHOWN],
-        "lagging_more": lagging[LAGGING_SHOWN:],
+        "lagging_more": [] if by_unit else lagging[LAGGING_SHOWN:],
+        # Above BRANCHES_LISTED branches: the units below with their counts instead.
+        "by_unit": _by_unit(rows) if by_unit else None,
         "member_results": member_results,
         "chart_branches": _chart_by_branch(root, rows) if not (root and root.is_branch) else None,
         "chart_weeks": _chart_by_week(progress) if progress.weekly else None,
@@ -140,6 +147,22 @@ def _render_units(
         **(extra or {}),
     }
     return render(request, template, context)
+
+
+def _by_unit(rows: list[engine.UnitProgress]) -> dict[str, list]:
+    """The page's units below with their lagging branches (not met: the same branches
+    as `Progress.lagging`) and blind spots, those that have any: what each unit's own
+    page lists branch by branch."""
+    lagging = [(unit, unit.branch_count - unit.branches_met) for unit in rows]
+    return {
+        "lagging": [(unit, count) for unit, count in lagging if count],
+        "lagging_total": sum(count for _unit, count in lagging),
+        "blind_spots": [
+            unit
+            for unit in rows
+            if unit.without_plan or unit.without_meeting or unit.silent_members
+        ],
+    }
 
 
 def _unit_url_prefix(campaign: Campaign) -> str:

@@ -163,3 +163,41 @@ def test_dashboard_queries_do_not_grow_with_branches_or_members(client, cast, or
     assert _dashboard_queries(client, cast.member) == small_member
     assert _dashboard_queries(client, cast.committee_admin, branch_url) == small_branch_page
     assert _dashboard_queries(client, cast.committee_admin, api_url) == small_api
+
+
+def _section(html: str, marker: str, end: str = "</article>") -> str:
+    return html.split(marker)[1].split(end)[0]
+
+
+def test_above_many_branches_the_lists_go_by_the_units_below(
+    client, cast, org, campaign, monkeypatch
+):
+    """A university's page (more than BRANCHES_LISTED branches) lists each unit below
+    with its counts, linking to the unit's own page, where the branches are listed —
+    and the counts are the ones that page lists."""
+    from vanguard.campaigns import views_progress
+
+    data.complete_study(campaign, org.branch_a1)
+    gb_a_url = reverse("campaigns:progress_unit", args=[campaign.pk, org.gb_a.pk])
+    own_page = page(client, cast.committee_admin, gb_a_url)
+    own_no_plan = _section(own_page, 'id="no-plan"', "</section>")
+    own_lagging = _section(own_page, 'id="lagging"')
+    assert org.branch_a2.name in own_no_plan and org.branch_a1.name not in own_no_plan
+    assert org.branch_a2.name in own_lagging and org.branch_a1.name not in own_lagging
+
+    monkeypatch.setattr(views_progress, "BRANCHES_LISTED", 2)  # the college has 3
+    html = page(client, cast.committee_admin)
+    blind = _section(html, 'id="blind-spots"')
+    lagging = _section(html, 'id="lagging"')
+    # By unit: the general branches with their counts, linking down; no branch by name.
+    assert f'href="{gb_a_url}#no-plan">1</a>' in blind  # A2, as its own page lists
+    assert f'href="{gb_a_url}#lagging">光电系党总支</a>' in lagging
+    assert "共 2 个落后支部" in lagging  # A2 and B1; A1 met the study phase
+    for branch in (org.branch_a2, org.branch_b1):
+        assert branch.name not in blind
+    # The first lagging branches are still named, furthest behind first.
+    assert org.branch_b1.name in lagging and org.branch_a2.name in lagging
+
+    monkeypatch.setattr(views_progress, "BRANCHES_LISTED", 80)
+    html = page(client, cast.committee_admin)
+    assert org.branch_a2.name in _section(html, 'id="no-plan"', "</section>")
