@@ -10,10 +10,11 @@ database instead of migrating.
 The hash covers the migration files of every installed app (Django's and the
 third parties' too; of an app without migrations, its models), every project module a
 migration imports (the audit triggers' SQL, the models whose callables a migration
-names), the installed apps in order, and the versions of Django and SQLite: any change
-to them names another file, which is made afresh. A loaded copy is checked against the
-migrations on disk (none may be unapplied) before it is used; otherwise the worker
-migrates as before. `--create-db` migrates afresh.
+names), the installed apps in order, what runs after every migrate (the records'
+version triggers: campaigns/records.py and the tables it counts), and the versions of
+Django and SQLite: any change to them names another file, which is made afresh. A
+loaded copy is checked against the migrations on disk (none may be unapplied) before
+it is used; otherwise the worker migrates as before. `--create-db` migrates afresh.
 """
 
 from __future__ import annotations
@@ -96,6 +97,12 @@ def cache_key() -> str:
     for path in sorted(seen):
         digest.update(f"{path}\n".encode())
         digest.update(path.read_bytes())
+    # What every migrate does after the migrations: the records' version and the
+    # triggers of the counted tables (campaigns.apps, campaigns.records).
+    from vanguard.campaigns import records
+
+    digest.update(Path(str(records.__file__)).read_bytes())
+    digest.update(("\n".join(records.counted_tables()) + "\n").encode())
     return digest.hexdigest()[:24]
 
 

@@ -13,21 +13,33 @@ Contract used by phase gating:
     branch_requirements_met(*, campaign, branch, phase) -> tuple[bool, list[str]]
 returns whether every requirement of `phase` is met for `branch` (and all its
 members), and the labels of those that are not.
+
+A computed run is kept in the cache under the records' version (`records.py`: the
+database adds one to it at every write to a table the engine reads), so the next
+page asking the same question of the same scope reads it instead of computing it
+again, until a counted write, midnight or the start of the next meeting or study
+session already entered (what counts as held depends on the hour: `Context.until`).
+Only outside a transaction: inside one, what is read may not be committed yet.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from vanguard.campaigns import records
 from vanguard.campaigns import requirements as kinds
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.campaigns.selectors import current_phases
@@ -204,6 +216,8 @@ class Progress:
     units: dict[int, UnitProgress]
     ancestors: list[UnitProgress] = field(default_factory=list)  # above a single root
     weekly: list[dict[str, Any]] = field(default_factory=list)
+    # Until when the run holds without a counted write (Context.until).
+    until: datetime.datetime | None = None
 
     # The lists below are worked out once per run (a dashboard's template asks for
     # some of them twice, over every branch and member of a university).
@@ -531,6 +545,33 @@ def _judged(scope: _Scope, phase: Phase | None) -> Progress:
     )
 
 
+# The longest a computed run is kept (a counted write, midnight or the next meeting's
+# start end it sooner).
+KEPT_SECONDS = 3600
+
+
+def kept(parts: tuple[Any, ...], compute: Callable[[], tuple[Any, datetime.datetime]]) -> Any:
+    """`compute()`'s result — (result, valid until) — kept in the cache under the
+    records' version, read before anything it counts, and `parts`: a run of the engine,
+    or a page made from one (views_progress). Outside a transaction only."""
+    if transaction.get_connection().in_atomic_block:
+        return compute()[0]
+    described = repr((records.version(), get_language(), *parts)).encode()
+    key = "vanguard:progress:" + hashlib.sha256(described).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    result, until = compute()
+    seconds = min(KEPT_SECONDS, int((until - timezone.now()).total_seconds()))
+    if seconds > 0:
+        cache.set(key, result, seconds)
+    return result
+
+
+def _scope_key(campaign: Campaign, roots: list[Unit], members: bool) -> tuple[Any, ...]:
+    return (campaign.pk, tuple(_minimal_paths(root.path for root in roots)), members)
+
+
 def campaign_progress(
     *,
     campaign: Campaign,
@@ -538,6 +579,7 @@ def campaign_progress(
     phase: Phase | None = None,
     weekly: bool = False,
     members: bool = True,
+    kept_run: bool = True,
 ) -> Progress:
     """Progress of the subtrees under `roots` (units inside the campaign's unit).
 
@@ -547,18 +589,28 @@ def campaign_progress(
     With `weekly`, also the submissions per week (for the chart). Without `members`,
     the branches' members are counted but not listed (`UnitProgress.members` and
     `Progress.members()` are empty): what a page above the branches shows, for less
-    work over a university's members."""
-    scope = _scope_read(campaign=campaign, roots=roots, members=members)
-    progress = _judged(scope, phase)
-    if weekly:
-        phases = scope.phases
-        since = phases[0].starts_on if phases else timezone.localdate(campaign.created_at)
-        # The chart ends today, or where the started phases end if that is earlier (a
-        # campaign looked at after its time shows its own weeks, not empty recent ones).
-        started = [phase.ends_on for phase in phases if phase.status != Phase.Status.PENDING]
-        until = min([timezone.localdate(scope.ctx.now), *started[-1:]])
-        progress.weekly = submissions_by_week(scope.ctx, since=since, until=until)
-    return progress
+    work over a university's members. `kept_run=False`: computed, not kept (a caller
+    that keeps what it makes of it)."""
+    roots = list(roots)
+
+    def compute() -> tuple[Progress, datetime.datetime]:
+        scope = _scope_read(campaign=campaign, roots=roots, members=members)
+        progress = _judged(scope, phase)
+        if weekly:
+            phases = scope.phases
+            since = phases[0].starts_on if phases else timezone.localdate(campaign.created_at)
+            # The chart ends today, or where the started phases end if that is earlier
+            # (a campaign looked at after its time shows its own weeks, not empty ones).
+            started = [p.ends_on for p in phases if p.status != Phase.Status.PENDING]
+            until = min([timezone.localdate(scope.ctx.now), *started[-1:]])
+            progress.weekly = submissions_by_week(scope.ctx, since=since, until=until)
+        progress.until = scope.ctx.until
+        return progress, progress.until
+
+    if not kept_run:
+        return compute()[0]
+    key = ("one", *_scope_key(campaign, roots, members), phase.pk if phase else None, weekly)
+    return kept(key, compute)
 
 
 def campaign_progress_by_phase(
@@ -570,7 +622,8 @@ def campaign_progress_by_phase(
 ) -> list[Progress]:
     """`campaign_progress(..., phase=p, members=members)` for each p of `phases`, from
     one read of the scope: the same figures as one call per phase, for the queries of
-    one."""
+    one. Not kept: the workbook and the reports read it once per file, and a
+    university's runs would cost more to store than to compute again."""
     scope = _scope_read(campaign=campaign, roots=roots, members=members)
     return [_judged(scope, phase) for phase in phases]
 

@@ -125,11 +125,26 @@ class Context:
     paths: list[str]
     now: datetime.datetime = field(default_factory=timezone.now)
     _cache: dict[Any, Any] = field(default_factory=dict)
+    _changes: list[datetime.datetime] = field(default_factory=list)
     # Every unit under `paths` (any kind, active or not), when the caller has read them
     # and they are few: rows are then found by their unit's id, through the index on
     # it, instead of by their unit's path, which walks every row of the campaign (a
     # branch's page read the whole university's study works).
     unit_ids: list[int] | None = None
+
+    @property
+    def until(self) -> datetime.datetime:
+        """Until when what was read stays true without any write: the next local
+        midnight (what is due "today"), or sooner, the start of a meeting or session
+        entered ahead (`changes_at`), which counts once it has begun."""
+        tomorrow = timezone.localdate(self.now) + datetime.timedelta(days=1)
+        midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
+        return min([midnight, *self._changes])
+
+    def changes_at(self, when: datetime.datetime) -> None:
+        """What was read changes at `when` (a reading that compares with `now`)."""
+        if when > self.now:
+            self._changes.append(when)
 
     def under(self, lookup: str) -> Q:
         """Rows whose `lookup` (a unit's path) lies in the scope."""
@@ -201,6 +216,30 @@ def summed(readings: Iterable[Reading], ctx: Context) -> dict[int, int]:
         for key, count in reading(ctx).items():
             totals[key] = totals.get(key, 0) + count
     return totals
+
+
+# --- The records counted -----------------------------------------------------------------
+# Every model whose rows a kind, a figure or the engine reads, registered by the app that
+# owns it: after `migrate` each table's writes change the records' version
+# (`campaigns.records`), under which the computed progress is kept.
+
+COUNTED_MODELS: list[str] = []  # "app_label.Model"
+
+
+def counts_records_of(*models: str) -> None:
+    """Register models ("app_label.Model") whose rows the app's readings read."""
+    COUNTED_MODELS.extend(model for model in models if model not in COUNTED_MODELS)
+
+
+# What the engine itself reads (campaigns.progress and campaigns.selectors).
+counts_records_of(
+    "campaigns.Campaign",
+    "campaigns.Phase",
+    "campaigns.Requirement",
+    "campaigns.PhaseTransition",
+    "organization.Unit",
+    "organization.Member",
+)
 
 
 # --- Kinds -------------------------------------------------------------------------------

@@ -8,9 +8,14 @@ themself.
 
 from __future__ import annotations
 
+import datetime
+from types import SimpleNamespace
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -104,30 +109,38 @@ def _chosen_phase(request: HttpRequest, campaign: Campaign) -> Phase | None:
     return campaign.phases.filter(pk=pk).first() if pk is not None else None
 
 
-def _render_units(
-    request: HttpRequest,
-    *,
-    campaign: Campaign,
-    roots: list[Unit],
-    template: str = "campaigns/progress_unit.html",
-    extra: dict | None = None,
-) -> HttpResponse:
+def _render_units(request: HttpRequest, *, campaign: Campaign, roots: list[Unit]) -> HttpResponse:
+    """The progress page of `roots`. Its body is the same for everyone who may open it
+    (who may follow the breadcrumbs' links is decided per request), so it is kept
+    rendered under the records' version like the engine's runs (`progress.kept`): a
+    dashboard opened again, by anyone, before a counted write costs no computing."""
+    phase = _chosen_phase(request, campaign)
+    parts = ("page", campaign.pk, tuple(root.pk for root in roots), phase.pk if phase else None)
+    page = engine.kept(parts, lambda: _units_page(campaign=campaign, roots=roots, phase=phase))
+    ancestors = [
+        (ancestor, access.can_view_progress(request.user, ancestor))
+        for ancestor in page["ancestors"]
+    ]
+    context = {"campaign": campaign, "page": page, "ancestors": ancestors}
+    return render(request, "campaigns/progress_unit.html", context)
+
+
+def _units_page(
+    *, campaign: Campaign, roots: list[Unit], phase: Phase | None
+) -> tuple[dict, datetime.datetime]:
     # Only a branch's own page lists its members; above it they are counted.
     one_branch = len(roots) == 1 and roots[0].kind == Unit.Kind.BRANCH
     progress = engine.campaign_progress(
         campaign=campaign,
         roots=roots,
-        phase=_chosen_phase(request, campaign),
+        phase=phase,
         weekly=True,
         members=one_branch,
+        kept_run=False,
     )
     root = progress.units.get(roots[0].pk) if len(roots) == 1 else None
     rows = root.children if root is not None else [progress.units[u.pk] for u in roots]
     lagging = progress.lagging
-    ancestors = [
-        (ancestor, access.can_view_progress(request.user, ancestor))
-        for ancestor in progress.ancestors
-    ]
     member_results = [r for r in (root.results if root else []) if r.is_member_scope]
     by_unit = sum(unit.branch_count for unit in rows) > BRANCHES_LISTED
     context = {
@@ -135,7 +148,6 @@ def _render_units(
         "progress": progress,
         "root": root,
         "rows": rows,
-        "ancestors": ancestors,
         "lagging": lagging[:LAGGING_SHOWN],
         "lagging_more": [] if by_unit else lagging[LAGGING_SHOWN:],
         # Above BRANCHES_LISTED branches: the units below with their counts instead.
@@ -144,12 +156,20 @@ def _render_units(
         "chart_branches": _chart_by_branch(root, rows) if not (root and root.is_branch) else None,
         "chart_weeks": _chart_by_week(progress) if progress.weekly else None,
         "unit_url": _unit_url_prefix(campaign),
-        **(extra or {}),
     }
-    return render(request, template, context)
+    page: dict[str, Any] = {
+        "title": root.name if root else _("活动进展"),
+        "ancestors": [
+            SimpleNamespace(id=unit.id, name=unit.name, path=unit.path)
+            for unit in progress.ancestors
+        ],
+        "html": render_to_string("campaigns/progress_unit_body.html", context),
+    }
+    assert progress.until is not None  # set by every run
+    return page, progress.until
 
 
-def _by_unit(rows: list[engine.UnitProgress]) -> dict[str, list]:
+def _by_unit(rows: list[engine.UnitProgress]) -> dict[str, Any]:
     """The page's units below with their lagging branches (not met: the same branches
     as `Progress.lagging`) and blind spots, those that have any: what each unit's own
     page lists branch by branch."""
@@ -183,7 +203,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "campaigns/dashboard.html", {"campaign": None})
     roots = _roots_in(campaign, user)
     if roots:
-        return _render_units(request, campaign=campaign, roots=roots, extra={"is_dashboard": True})
+        return _render_units(request, campaign=campaign, roots=roots)
     member = organization_access.member_of(user)
     if member is not None and member.branch.path.startswith(campaign.unit.path):
         return _render_me(request, campaign=campaign, member=member)

@@ -18,7 +18,13 @@ from typing import Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.campaigns.requirements import BRANCH, Context, RequirementKind, register
+from vanguard.campaigns.requirements import (
+    BRANCH,
+    Context,
+    RequirementKind,
+    counts_records_of,
+    register,
+)
 
 
 def _votes_held(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[int, int]:
@@ -73,3 +79,6 @@ GRADES_APPROVED = register(
         target=lambda params: 1,
     )
 )
+
+# The records the readings above read (campaigns.records keeps their version).
+counts_records_of("ballots.AppraisalSession", "grading.BranchGrading")

@@ -27,6 +27,7 @@ from vanguard.campaigns.requirements import (
     Context,
     FormField,
     RequirementKind,
+    counts_records_of,
     register,
 )
 from vanguard.meetings.models import Meeting
@@ -52,15 +53,19 @@ def meetings(ctx: Context) -> list[tuple[int, str, datetime.date]]:
 
     def compute() -> list[tuple[int, str, datetime.date]]:
         rows = (
-            Meeting.objects.filter(campaign=ctx.campaign, held_at__lte=ctx.now)
+            Meeting.objects.filter(campaign=ctx.campaign)
             .filter(ctx.under("unit__path"))
             .order_by()
             .values_list("unit_id", "unit__kind", "unit__parent_id", "kind", "held_at")
         )
-        return [
-            (_counted_for(unit_id, unit_kind, parent_id, kind), kind, timezone.localdate(held))
-            for unit_id, unit_kind, parent_id, kind, held in rows
-        ]
+        held = []
+        for unit_id, unit_kind, parent_id, kind, held_at in rows:
+            if held_at > ctx.now:  # entered ahead: held once it begins
+                ctx.changes_at(held_at)
+                continue
+            unit = _counted_for(unit_id, unit_kind, parent_id, kind)
+            held.append((unit, kind, timezone.localdate(held_at)))
+        return held
 
     return ctx.shared("meetings", compute)
 
@@ -112,3 +117,6 @@ BRANCH_MEETING = register(
         target=lambda params: 1,
     )
 )
+
+# The records the readings above read (campaigns.records keeps their version).
+counts_records_of("meetings.Meeting")

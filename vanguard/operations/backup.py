@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.ballots import services as ballot_services
 from vanguard.ballots.models import AppraisalSession
+from vanguard.campaigns import records
 
 FORMAT = "vanguard-backup"
 FORMAT_VERSION = 1
@@ -55,7 +56,11 @@ STAGING_PREFIX = ".vanguard-restore-"
 CHUNK = 1024 * 1024
 # Rows that `migrate` (or `flush`) writes into an empty database by itself: a database
 # holding only these holds no data of its own.
-BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
+# What a bare `migrate` writes, and the records' version, which the database moves
+# itself at every counted write (a delete of everything too).
+BOOKKEEPING_TABLES = frozenset(
+    {"django_migrations", "django_content_type", "auth_permission", records.TABLE}
+)
 
 
 def operator_language() -> str:

@@ -29,6 +29,7 @@ from vanguard.campaigns.requirements import (
     Context,
     IntParam,
     RequirementKind,
+    counts_records_of,
     register,
 )
 
@@ -186,3 +187,6 @@ ITEMS_DONE = register(
 )
 
 SUBMISSION_READINGS.append(written_plans)
+
+# The records the readings above read (campaigns.records keeps their version).
+counts_records_of("rectification.Plan", "rectification.Item")

@@ -28,6 +28,7 @@ from vanguard.campaigns.requirements import (
     Context,
     IntParam,
     RequirementKind,
+    counts_records_of,
     register,
 )
 
@@ -124,3 +125,6 @@ APPROVED = register(
 )
 
 SUBMISSION_READINGS.append(submitted_versions)
+
+# The records the readings above read (campaigns.records keeps their version).
+counts_records_of("reviews.SelfAnalysis", "reviews.SubmittedVersion", "reviews.CommitteeResponse")

@@ -37,6 +37,7 @@ from vanguard.campaigns.requirements import (
     RequirementKind,
     WeeklyReading,
     count_by,
+    counts_records_of,
     register,
 )
 from vanguard.study.models import Attendance, StudyPlan, StudySession, StudyWork
@@ -87,9 +88,15 @@ def sessions_held(ctx: Context) -> dict[int, int]:
 
     def compute() -> dict[int, int]:
         sessions = StudySession.objects.filter(
-            campaign=ctx.campaign, kind=StudySession.Kind.SESSION, starts_at__lte=ctx.now
+            campaign=ctx.campaign, kind=StudySession.Kind.SESSION
         ).filter(ctx.under("unit__path"))
-        return count_by(sessions, "unit_id")
+        held: dict[int, int] = {}
+        for unit_id, starts_at in sessions.order_by().values_list("unit_id", "starts_at"):
+            if starts_at > ctx.now:  # entered ahead: held once it begins
+                ctx.changes_at(starts_at)
+            else:
+                held[unit_id] = held.get(unit_id, 0) + 1
+        return held
 
     return ctx.shared("sessions_held", compute)
 
@@ -207,3 +214,6 @@ STUDY_SESSIONS = register(
         evaluate=lambda ctx, requirement, params: sessions_held(ctx),
     )
 )
+
+# The records the readings above read (campaigns.records keeps their version).
+counts_records_of("study.StudyPlan", "study.StudySession", "study.StudyWork", "study.Attendance")

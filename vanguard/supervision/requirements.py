@@ -15,7 +15,13 @@ from typing import Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.campaigns.requirements import BRANCH, Context, RequirementKind, register
+from vanguard.campaigns.requirements import (
+    BRANCH,
+    Context,
+    RequirementKind,
+    counts_records_of,
+    register,
+)
 
 
 def _signed_off(ctx: Context, requirement: Any, params: dict[str, Any]) -> dict[int, int]:
@@ -41,3 +47,6 @@ SIGNED_OFF = register(
         target=lambda params: 1,
     )
 )
+
+# The records the readings above read (campaigns.records keeps their version).
+counts_records_of("supervision.PhaseSignoff")

@@ -48,3 +48,17 @@ def test_each_page_is_profiled_into_its_parts(demo_of_the_module, db):
     assert menu and float(menu.group(1)) > 0
     card = next(b for b in blocks if b.startswith("card-vote page"))
     assert re.search(r"session and user\s+0\.0 ms", card)
+
+
+def test_after_a_write_every_request_moves_the_records_version(demo_of_the_module, db):
+    from vanguard.campaigns import records
+
+    before = records.version()
+    out = io.StringIO()
+    call_command(
+        "profile_pages", requests=1, size="demo", only=["member_home"], after_write=True, stdout=out
+    )
+    # Three to warm up, one timed, one counted, one profiled: each after a write (the
+    # page's preparation writes too: a card vote opened, a password set).
+    assert records.version() >= before + 6
+    assert "each request the first after a counted write" in out.getvalue()

@@ -97,12 +97,19 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20, help="per page, timed and profiled")
         parser.add_argument("--size", default="L", help="the size named in the output")
         parser.add_argument("--only", nargs="*", default=(), help="page keys (see bench_pages)")
+        parser.add_argument(
+            "--after-write",
+            action="store_true",
+            help="move the records' version before each request: every page computed again, "
+            "as the first view after a counted write (default: kept pages, as between writes)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vanguard.accounts.models import User
 
         pages, card_path, _run = BenchPages().prepare_pages(options["size"])
         count = max(1, options["requests"])
+        get = self.getter(after_write=options["after_write"])
         rows = []
         for spec, url in pages:
             if options["only"] and spec.key not in options["only"]:
@@ -112,19 +119,18 @@ class Command(BaseCommand):
             if spec.username:
                 client.force_login(User.objects.get_by_natural_key(spec.username))
             for _warm in range(3):
-                client.get(path)
-            began = time.perf_counter()
+                get(client, path)
+            wall = 0.0
             for _timed in range(count):
-                client.get(path)
-            wall = (time.perf_counter() - began) / count
+                wall += get(client, path)
+            wall /= count
             counter = QueryCounter()
             with connection.execute_wrapper(counter):
-                client.get(path)
+                get(client, path)
             profiler = cProfile.Profile()
-            profiler.enable()
             for _profiled in range(count):
-                client.get(path)
-            profiler.disable()
+                get(client, path, profiler)
+
             stats = pstats.Stats(profiler)
             total = cumulative(stats, *REQUEST) / count
             parts = [
@@ -143,6 +149,28 @@ class Command(BaseCommand):
                 )
             )
         self.write(rows, options["size"], count)
+        if options["after_write"]:
+            self.stdout.write("\n(--after-write: each request the first after a counted write)")
+
+    @staticmethod
+    def getter(*, after_write: bool):  # type: ignore[no-untyped-def]
+        """get(client, path, profiler=None) -> seconds of the request alone; with
+        `after_write`, the records' version moved first (campaigns.records), as a
+        counted write moves it, so nothing kept before is read."""
+        from vanguard.campaigns import records
+
+        def get(client: Client, path: str, profiler: cProfile.Profile | None = None) -> float:
+            if after_write:
+                records.bump()
+            began = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
+            client.get(path)
+            if profiler is not None:
+                profiler.disable()
+            return time.perf_counter() - began
+
+        return get
 
     def write(self, rows: list[Profile], size: str, count: int) -> None:
         self.stdout.write(

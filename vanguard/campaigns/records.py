@@ -1,0 +1,129 @@
+"""The version of the records that progress counts, kept by the database itself.
+
+Every table a requirement, a figure or the progress engine reads is registered by the
+app that owns it (`requirements.counts_records_of`). After `migrate` each such table
+carries triggers that add one to a single row, `vanguard_records_version`, whenever a
+statement writes it: a service, the admin, a bulk `update()`, a roster import, a
+management command or SQL typed by hand. A computed result kept under the version
+(`progress.campaign_progress`) is therefore never served after a counted write: the
+write changed the key.
+
+- SQLite: a trigger per table and operation, run for each row (SQLite has no other
+  kind); writers take the database's lock one at a time, so the row is no point of
+  contention.
+- PostgreSQL: a constraint trigger per table, deferred to the commit, and a statement
+  trigger for TRUNCATE. The row is updated once per transaction, at its commit, so
+  the version and the records it counts become visible together, and a transaction
+  holds the row's lock only while it commits — two writers cannot deadlock on it, as
+  they could if the first write of each took it.
+
+The ballots' own tables (ballots, cards, the roll) are never counted: a vote must leave
+no trace anywhere else. The version is not a secret: it says how many writes were
+counted, not who made them or what they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "vanguard_records_version"
+_PREFIX = "vanguard_rv_"
+# Add one to the version (its row made by the first write). Names of our own, no input.
+BUMP = (
+    f"INSERT INTO {TABLE} (id, value) VALUES (1, 1) "  # noqa: S608
+    f"ON CONFLICT (id) DO UPDATE SET value = {TABLE}.value + 1"
+)
+
+
+def counted_tables() -> list[str]:
+    from vanguard.campaigns.requirements import COUNTED_MODELS
+
+    return sorted({apps.get_model(label)._meta.db_table for label in COUNTED_MODELS})
+
+
+def version(using: str = "default") -> int:
+    """The number of counted writes so far (0 before the first)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608 (a constant)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump(using: str = "default") -> None:
+    """Move the version as a counted write does (the benchmarks' "after a write")."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(BUMP)
+
+
+def install(connection: BaseDatabaseWrapper, tables: Iterable[str] | None = None) -> None:
+    """The version row's table and every counted table's triggers (again: idempotent,
+    so that `migrate` gives a new counted table its triggers)."""
+    wanted = counted_tables() if tables is None else list(tables)
+    existing = set(connection.introspection.table_names())
+    missing = [table for table in wanted if table in existing]
+    if TABLE in existing:
+        done = installed(connection)
+        missing = [table for table in missing if table not in done]
+    builders = {"sqlite": _sqlite, "postgresql": _postgresql}
+    with connection.cursor() as cursor:
+        for statement in builders[connection.vendor](missing):
+            cursor.execute(statement)
+
+
+def installed(connection: BaseDatabaseWrapper) -> set[str]:
+    """The tables that carry the version's triggers."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{_PREFIX}%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = %s || c.relname",
+                [_PREFIX],
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _sqlite(tables: list[str]) -> list[str]:
+    statements = [f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, value integer)"]
+    for table in tables:
+        for operation in ("INSERT", "UPDATE", "DELETE"):
+            name = f"{_PREFIX}{table}_{operation.lower()}"
+            statements.append(
+                f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {operation} ON "{table}" '
+                f"BEGIN {BUMP}; END"
+            )
+    return statements
+
+
+def _postgresql(tables: list[str]) -> list[str]:
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, value bigint NOT NULL)",
+        # Once per transaction: the first of its deferred events bumps, the others see
+        # the transaction's mark (a setting local to it) and return.
+        f"""CREATE OR REPLACE FUNCTION {_PREFIX}bump() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF current_setting('vanguard.records_bumped', true) IS DISTINCT FROM
+             txid_current()::text THEN
+            {BUMP};
+            PERFORM set_config('vanguard.records_bumped', txid_current()::text, true);
+          END IF;
+          RETURN NULL;
+        END $$""",  # noqa: S608 (names of our own, no input)
+    ]
+    for table in tables:
+        statements += [
+            f'CREATE CONSTRAINT TRIGGER "{_PREFIX}{table}" AFTER INSERT OR UPDATE OR DELETE '
+            f'ON "{table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+            f"EXECUTE FUNCTION {_PREFIX}bump()",
+            f'CREATE OR REPLACE TRIGGER "{_PREFIX}{table}_truncate" AFTER TRUNCATE '
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {_PREFIX}bump()',
+        ]
+    return statements
