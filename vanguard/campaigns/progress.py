@@ -568,10 +568,6 @@ def kept(parts: tuple[Any, ...], compute: Callable[[], tuple[Any, datetime.datet
     return result
 
 
-def _scope_key(campaign: Campaign, roots: list[Unit], members: bool) -> tuple[Any, ...]:
-    return (campaign.pk, tuple(_minimal_paths(root.path for root in roots)), members)
-
-
 def campaign_progress(
     *,
     campaign: Campaign,
@@ -609,7 +605,8 @@ def campaign_progress(
 
     if not kept_run:
         return compute()[0]
-    key = ("one", *_scope_key(campaign, roots, members), phase.pk if phase else None, weekly)
+    paths = tuple(_minimal_paths(root.path for root in roots))
+    key = ("one", campaign.pk, paths, members, phase.pk if phase else None, weekly)
     return kept(key, compute)
 
 

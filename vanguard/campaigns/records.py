@@ -24,8 +24,6 @@ counted, not who made them or what they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.apps import apps
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -59,15 +57,12 @@ def bump(using: str = "default") -> None:
         cursor.execute(BUMP)
 
 
-def install(connection: BaseDatabaseWrapper, tables: Iterable[str] | None = None) -> None:
-    """The version row's table and every counted table's triggers (again: idempotent,
-    so that `migrate` gives a new counted table its triggers)."""
-    wanted = counted_tables() if tables is None else list(tables)
+def install(connection: BaseDatabaseWrapper) -> None:
+    """The version row's table and the triggers of every counted table that lacks them
+    (run after every `migrate`, so that a new counted table gets its triggers)."""
     existing = set(connection.introspection.table_names())
-    missing = [table for table in wanted if table in existing]
-    if TABLE in existing:
-        done = installed(connection)
-        missing = [table for table in missing if table not in done]
+    done = installed(connection) if TABLE in existing else set()
+    missing = [table for table in counted_tables() if table in existing and table not in done]
     builders = {"sqlite": _sqlite, "postgresql": _postgresql}
     with connection.cursor() as cursor:
         for statement in builders[connection.vendor](missing):
