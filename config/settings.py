@@ -251,7 +251,8 @@ AUTHENTICATION_BACKENDS = [
     "vanguard.accounts.throttle.AddressThrottleBackend",
     # First, so that a locked-out user name is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the login's member and branch loaded in its query.
+    "vanguard.accounts.backends.PersonBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

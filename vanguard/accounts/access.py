@@ -71,6 +71,7 @@ class Scope:
     role: str
     unit_id: int
     path: str
+    kind: str = ""  # the unit's kind (Unit.Kind's value), read in the same query
 
 
 def scopes(user: Person) -> list[Scope]:
@@ -81,10 +82,10 @@ def scopes(user: Person) -> list[Scope]:
     if cached is not None:
         return cached
     found = [
-        Scope(role=role, unit_id=unit_id, path=path)
-        for role, unit_id, path in RoleAssignment.objects.filter(
+        Scope(role=role, unit_id=unit_id, path=path, kind=kind)
+        for role, unit_id, path, kind in RoleAssignment.objects.filter(
             user=user, unit__is_active=True
-        ).values_list("role", "unit_id", "unit__path")
+        ).values_list("role", "unit_id", "unit__path", "unit__kind")
     ]
     if user.is_superuser:
         # The superuser made by `createsuperuser` is the first committee admin of everything.

@@ -23,11 +23,11 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django_cas_ng.utils import get_cas_client
 
+from vanguard.accounts.backends import PersonBackend
 from vanguard.accounts.models import User
 
 BACKEND = "vanguard.accounts.cas.MemberCASBackend"
@@ -130,7 +130,7 @@ def member_account_for(*, number: str) -> User | None:
     return user
 
 
-class MemberCASBackend(ModelBackend):
+class MemberCASBackend(PersonBackend):
     """Authenticates a CAS service ticket (Django calls it only with `ticket` and
     `service`; password logins pass it by). Listed in AUTHENTICATION_BACKENDS only
     when CAS is on (config/settings.py)."""

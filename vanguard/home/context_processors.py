@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix
+from django.urls import reverse as django_reverse
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import access
@@ -36,7 +38,7 @@ def _roles(request: HttpRequest) -> dict[str, Any]:
         "is_committee_admin": access.is_committee_admin(user),
         "manages_roster": organization_access.manages_any_roster(user),
         "reads_opinions": opinions_access.reads_opinions(user),
-        "reviews_branch": reviews_access.branch_review_units(user).exists(),
+        "reviews_branch": reviews_access.reviews_branches(user),
         # One page reads it (the opinions' sorting list): asked there, not on every page.
         "sorts_opinions": _Asked(lambda: campaigns_access.record_units(user).exists()),
         "reads_supervision": supervision_access.reads_supervision(user),
@@ -58,6 +60,17 @@ class _Asked:
         if not self._found:
             self._found.append(self._find())
         return self._found[0]
+
+
+def reverse(name: str, args: list[Any] | None = None) -> str:
+    """`django.urls.reverse`, kept per script prefix: the menu asks for the same twenty
+    addresses on every page, and an address changes only with the prefix it sits under."""
+    return _reverse(get_script_prefix(), name, tuple(args or ()))
+
+
+@lru_cache(maxsize=4096)
+def _reverse(_prefix: str, name: str, args: tuple[Any, ...]) -> str:
+    return django_reverse(name, args=args)
 
 
 @dataclass

@@ -15,7 +15,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.accounts.access import ADMIN_ROLES, Person, covers, get_for_user, paths, under
+from vanguard.accounts.access import (
+    ADMIN_ROLES,
+    Person,
+    covers,
+    get_for_user,
+    paths,
+    scopes,
+    under,
+)
 from vanguard.accounts.models import Role
 from vanguard.campaigns import access as campaigns_access
 from vanguard.organization.models import Unit
@@ -140,6 +148,15 @@ def branch_review_units(user: Person) -> QuerySet[Unit]:
     return Unit.objects.filter(
         under(paths(user, BRANCH_REVIEW_ROLES), "path"), kind=Unit.Kind.BRANCH, is_active=True
     )
+
+
+def reviews_branches(user: Person) -> bool:
+    """Whether `branch_review_units` holds a branch: without a query when a role is
+    held over a branch itself (a branch's secretary), or over no unit at all."""
+    held = [scope for scope in scopes(user) if scope.role in BRANCH_REVIEW_ROLES]
+    if any(scope.kind == Unit.Kind.BRANCH for scope in held):
+        return True
+    return bool(held) and branch_review_units(user).exists()
 
 
 def get_branch_review_units_for_user(user: Person) -> QuerySet[Unit]:
