@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from vanguard.campaigns import records
+from vanguard.campaigns import kept_pages, records
 from vanguard.campaigns import requirements as kinds
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.campaigns.selectors import current_phases
@@ -604,10 +604,14 @@ def campaign_progress(
         return progress, progress.until
 
     if not kept_run:
-        return compute()[0]
-    paths = tuple(_minimal_paths(root.path for root in roots))
-    key = ("one", campaign.pk, paths, members, phase.pk if phase else None, weekly)
-    return kept(key, compute)
+        progress = compute()[0]
+    else:
+        paths = tuple(_minimal_paths(root.path for root in roots))
+        key = ("one", campaign.pk, paths, members, phase.pk if phase else None, weekly)
+        progress = kept(key, compute)
+    # A page kept whole that shows this run is kept no longer than the run holds.
+    kept_pages.valid_until(progress.until)
+    return progress
 
 
 def campaign_progress_by_phase(

@@ -227,7 +227,8 @@ COUNTED_MODELS: list[str] = []  # "app_label.Model"
 
 
 def counts_records_of(*models: str) -> None:
-    """Register models ("app_label.Model") whose rows the app's readings read."""
+    """Register models ("app_label.Model") whose rows the app's readings read, or a
+    page kept whole shows (campaigns.kept_pages): their writes move the records' version."""
     COUNTED_MODELS.extend(model for model in models if model not in COUNTED_MODELS)
 
 
@@ -240,6 +241,9 @@ counts_records_of(
     "organization.Unit",
     "organization.Member",
 )
+# What every kept page's navigation reads of the person beside their member record: the
+# roles they hold (campaigns.kept_pages).
+counts_records_of("accounts.RoleAssignment")
 
 
 # --- Kinds -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vanguard.accounts.access import Person
-from vanguard.campaigns import access, requirements
+from vanguard.campaigns import access, kept_pages, requirements
 from vanguard.campaigns import progress as engine
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.lib.forms import query_int
@@ -117,6 +117,7 @@ def _render_units(request: HttpRequest, *, campaign: Campaign, roots: list[Unit]
     phase = _chosen_phase(request, campaign)
     parts = ("page", campaign.pk, tuple(root.pk for root in roots), phase.pk if phase else None)
     page = engine.kept(parts, lambda: _units_page(campaign=campaign, roots=roots, phase=phase))
+    kept_pages.valid_until(page["until"])
     ancestors = [
         (ancestor, access.can_view_progress(request.user, ancestor))
         for ancestor in page["ancestors"]
@@ -164,6 +165,7 @@ def _units_page(
             for unit in progress.ancestors
         ],
         "html": render_to_string("campaigns/progress_unit_body.html", context),
+        "until": progress.until,
     }
     assert progress.until is not None  # set by every run
     return page, progress.until
@@ -196,6 +198,7 @@ def _unit_url_prefix(campaign: Campaign) -> str:
 
 @login_required
 @require_GET
+@kept_pages.kept_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     campaign = _campaign_for(request)
@@ -212,6 +215,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@kept_pages.kept_page
 def unit_progress(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, campaign_id)
     unit = access.get_progress_page_unit_for_user(request.user, campaign, unit_id)
@@ -229,6 +233,7 @@ def _render_me(request: HttpRequest, *, campaign: Campaign, member: Member) -> H
 
 @login_required
 @require_GET
+@kept_pages.kept_page
 def my_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, campaign_id)
     member = access.get_own_progress_member(request.user, campaign)

@@ -82,3 +82,5 @@ GRADES_APPROVED = register(
 
 # The records the readings above read (campaigns.records keeps their version).
 counts_records_of("ballots.AppraisalSession", "grading.BranchGrading")
+# The approved grade a member's home shows (campaigns.kept_pages).
+counts_records_of("grading.GradeProposal")

@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class OpinionsConfig(AppConfig):
     name = "vanguard.opinions"
     verbose_name = _("征求意见")
+
+    def ready(self):
+        from vanguard.campaigns.requirements import counts_records_of
+
+        # What the member's feedback sheet and their home's to-do read (kept pages:
+        # campaigns.kept_pages).
+        counts_records_of(
+            "opinions.Opinion",
+            "opinions.OpinionSettings",
+            "opinions.Aspect",
+            "opinions.Survey",
+            "opinions.SurveyAnswer",
+            "opinions.FeedbackAcknowledgement",
+        )

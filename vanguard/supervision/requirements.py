@@ -50,3 +50,5 @@ SIGNED_OFF = register(
 
 # The records the readings above read (campaigns.records keeps their version).
 counts_records_of("supervision.PhaseSignoff")
+# The rounds, checks and orders an officer's home lists (campaigns.kept_pages).
+counts_records_of("supervision.Round", "supervision.Check", "supervision.RemediationOrder")

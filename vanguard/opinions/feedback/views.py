@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vanguard.campaigns.kept_pages import kept_page
 from vanguard.opinions import access
 from vanguard.opinions.feedback import selectors, services
 from vanguard.opinions.feedback.sheet import feedback_sheet_pdf
@@ -34,6 +35,7 @@ def _pdf_response(sheet: selectors.FeedbackSheet) -> HttpResponse:
 
 @login_required
 @require_GET
+@kept_page
 def feedback(request: HttpRequest) -> HttpResponse:
     member = organization_access.member_of(request.user)
     if member is None:
