@@ -33,6 +33,10 @@ NOT_COUNTED = {
     "ballots_rollentry": "a roll's members are written with their vote's opening, which "
     "moves the version (ballots_appraisalsession is counted); nothing a vote writes to the "
     "roll is shown on a kept page",
+    "opinions_surveyanswer": "a survey's answers are shown only once it is closed, and "
+    "closing or reopening it is a write to the survey (counted); an answer, like a ballot, "
+    "moves nothing (at most the sheet's note that an open survey's results are withheld "
+    "shows up to five minutes late)",
     records.TABLE: "the version itself",
 }
 

@@ -18,8 +18,9 @@ write changed the key.
   they could if the first write of each took it.
 
 The ballots' own tables (ballots, cards, the roll) are never counted: a vote must leave
-no trace anywhere else. The version is not a secret: it says how many writes were
-counted, not who made them or what they were.
+no trace anywhere else; nor are a survey's anonymous answers. Pages kept whole
+(`kept_pages`) are kept under the same version. The version is not a secret: it says
+how many writes were counted, not who made them or what they were.
 """
 
 from __future__ import annotations

@@ -1,4 +1,13 @@
+from django.db import connection
+
 from vanguard.notices.models import Notification
+
+# The count in one statement of its own: every page asks it (the nav's badge, a kept
+# page's key), and the ORM's compiling of it cost more than the database's answer.
+_UNREAD = (
+    f"SELECT COUNT(*) FROM {Notification._meta.db_table} "  # noqa: S608 (names of our own)
+    "WHERE user_id = %s AND read_at IS NULL"
+)
 
 
 def unread_count(request) -> int:
@@ -7,7 +16,9 @@ def unread_count(request) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD, [user.pk])
+        return int(cursor.fetchone()[0])
 
 
 def unread(request):
