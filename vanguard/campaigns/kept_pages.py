@@ -141,7 +141,12 @@ def _key(request: HttpRequest) -> str:
 def _seconds_to_keep(
     request: HttpRequest, response: HttpResponse, until: datetime.datetime | None
 ) -> int:
-    if response.status_code != 200 or response.streaming or _pending_messages(request):
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies  # a view's own cookie would be lost on the next answer
+        or _pending_messages(request)
+    ):
         return 0
     now = timezone.localtime()
     midnight = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
