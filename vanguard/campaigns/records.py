@@ -58,6 +58,25 @@ def bump(using: str = "default") -> None:
         cursor.execute(BUMP)
 
 
+def move_past(value: int, using: str = "default") -> None:
+    """Set the version above `value` and above itself. A restore brings back the
+    version the backup had, lower than the one the cache's kept results were last keyed
+    under: the writes after it would count up through numbers already used for other
+    records, and a result kept under one of them would be served for the wrong ones."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (id, value) VALUES (1, %s) "  # noqa: S608 (a constant)
+            "ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            [max(value, version(using)) + 1],
+        )
+
+
+def version_if_installed(using: str = "default") -> int:
+    """`version()`, or 0 where the table is not there yet (a database not migrated)."""
+    connection = connections[using]
+    return version(using) if TABLE in connection.introspection.table_names() else 0
+
+
 def install(connection: BaseDatabaseWrapper) -> None:
     """The version row's table and the triggers of every counted table that lacks them
     (run after every `migrate`, so that a new counted table gets its triggers)."""

@@ -640,6 +640,8 @@ def restore(
         raise BackupError(
             _("数据库中已有数据。恢复会用备份替换全部数据和上传的文件；确认请加 --yes。")
         )
+    # What the cache's kept pages and progress were last keyed under (campaigns.records).
+    counted_before = records.version_if_installed(alias)
     root = Path(settings.MEDIA_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     staging = root / _stage_name()
@@ -661,6 +663,9 @@ def restore(
         if staging.exists():
             shutil.rmtree(staging)
     ContentType.objects.clear_cache()  # the restored rows may number them differently
+    # The restored version is the backup's: move it past every number used before, so
+    # that nothing kept in the cache under one of them is served for the restored data.
+    records.move_past(counted_before, using=alias)
     counts = table_counts(alias)
     result = RestoreResult(manifest=manifest, media_files=len(manifest["media"]))
     for table, expected in manifest["counts"].items():
