@@ -20,7 +20,8 @@ write changed the key.
 The ballots' own tables (ballots, cards, the roll) are never counted: a vote must leave
 no trace anywhere else; nor are a survey's anonymous answers. Pages kept whole
 (`kept_pages`) are kept under the same version. The version is not a secret: it says
-how many writes were counted, not who made them or what they were.
+how many writes were counted, not who made them or what they were. It must never go
+back to a number already used: a restore moves it past them (`move_past`).
 """
 
 from __future__ import annotations
