@@ -6,7 +6,8 @@ sheet, a dashboard — are made of records that change far less often than they 
 read. A view marked `@kept_page` is rendered once; its answer is kept in the cache
 under everything it depends on, and served from there:
 
-- the records' version (`records.version()`, read before the view runs): every table
+- the records' version and the database's own mark (`records.stamp()`, read before the
+  view runs, so that two databases sharing a cache never share a key): every table
   such a page reads carries the version's triggers (registered by the app that owns it
   with `requirements.counts_records_of`), so after any write to them — a service, the
   admin, a bulk update, SQL typed by hand — the key has changed. A test renders every
@@ -15,8 +16,9 @@ under everything it depends on, and served from there:
 - the person (their login's id and what the header shows of it), the language, the
   address with its query, htmx's partial request, today's date;
 - what an app registers with `key_part` for the parts of a page that read a table not
-  counted: the unread notices' count (notices), the person's places on a vote's roll
-  (ballots' own tables are never counted).
+  counted: the unread notices' count (notices). The tables a kept page may read without
+  either, and why, are listed in `tests/test_kept_pages.py` (the vote's roll, written
+  with its counted opening; a survey's anonymous answers, shown only once it is closed).
 
 A kept page is at most `KEPT_PAGE_SECONDS` old in what only the clock changes, and ends
 at midnight or sooner where what it shows says so (`valid_until`: a progress run's
@@ -124,7 +126,7 @@ def _key(request: HttpRequest) -> str:
     user = request.user
     described = repr(
         (
-            records.version(),
+            records.stamp(),
             user.pk,
             str(user),
             user.is_superuser,  # type: ignore[union-attr]

@@ -556,7 +556,7 @@ def kept(parts: tuple[Any, ...], compute: Callable[[], tuple[Any, datetime.datet
     or a page made from one (views_progress). Outside a transaction only."""
     if transaction.get_connection().in_atomic_block:
         return compute()[0]
-    described = repr((records.version(), get_language(), *parts)).encode()
+    described = repr((records.stamp(), get_language(), *parts)).encode()
     key = "vanguard:progress:" + hashlib.sha256(described).hexdigest()
     found = cache.get(key)
     if found is not None:

@@ -26,6 +26,8 @@ back to a number already used: a restore moves it past them (`move_past`).
 
 from __future__ import annotations
 
+import secrets
+
 from django.apps import apps
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -43,6 +45,24 @@ def counted_tables() -> list[str]:
     from vanguard.campaigns.requirements import COUNTED_MODELS
 
     return sorted({apps.get_model(label)._meta.db_table for label in COUNTED_MODELS})
+
+
+# Row 1 holds the version; row 0 this database's own mark, a random number made with the
+# table, so that two databases sharing a cache (staging and production on one Redis, or
+# a database made anew under a cache that outlived the old one) never share a key.
+_VERSION, _MARK = 1, 0
+
+
+def stamp(using: str = "default") -> tuple[int, int]:
+    """(this database's mark, the version) in one query: what a kept result is keyed
+    under (`progress.kept`, `kept_pages`)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, value FROM {TABLE} WHERE id IN (%s, %s)",  # noqa: S608 (a constant)
+            [_MARK, _VERSION],
+        )
+        found = dict(cursor.fetchall())
+    return int(found.get(_MARK, 0)), int(found.get(_VERSION, 0))
 
 
 def version(using: str = "default") -> int:
@@ -88,6 +108,11 @@ def install(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         for statement in builders[connection.vendor](missing):
             cursor.execute(statement)
+        cursor.execute(
+            f"INSERT INTO {TABLE} (id, value) VALUES (%s, %s) "  # noqa: S608 (a constant)
+            "ON CONFLICT (id) DO NOTHING",
+            [_MARK, secrets.randbits(62)],
+        )
 
 
 def installed(connection: BaseDatabaseWrapper) -> set[str]:

@@ -215,3 +215,17 @@ def test_a_kept_page_is_shared_but_its_breadcrumbs_are_each_readers_own(org, cas
 
     assert body(committee_html) == body(secretary_html)
     assert "光电系党总支" in body(committee_html)
+
+
+def test_each_database_has_a_mark_of_its_own_in_the_key(db):
+    """Two databases sharing a cache (staging and production on one Redis, or a
+    database made anew under a cache that outlived the old one) count their versions
+    from the same numbers: the mark made with the table keeps their keys apart."""
+    mark, version = records.stamp()
+    assert mark != 0 and version == records.version()
+    records.install(connection)  # again, as every migrate does: the mark stays
+    assert records.stamp()[0] == mark
+    with connection.cursor() as cursor:  # as a database made anew
+        cursor.execute(f"DELETE FROM {records.TABLE} WHERE id = 0")  # noqa: S608
+    records.install(connection)
+    assert records.stamp()[0] not in (0, mark)
