@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
+from tests.browser.test_study import rich_text
 from vanguard.ballots import services as ballots
 from vanguard.campaigns import services as campaigns
 from vanguard.campaigns.models import Campaign, Phase
@@ -71,7 +72,7 @@ def test_member_does_an_item_from_the_todo_and_finds_it_under_done(
     expect(page.get_by_label("类型")).to_have_value("reflection")
     page.get_by_role("textbox", name="标题", exact=True).fill("学习心得：保持先进性")
     page.get_by_label("所学书目或材料").fill("《保持共产党员先进性教育读本》")
-    page.get_by_role("textbox", name="正文").click()
+    rich_text(page).click()
     page.keyboard.type("联系教学实际，查找自身不足。")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("status")).to_contain_text("已提交学习心得")

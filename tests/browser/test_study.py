@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from conftest import PASSWORD
 from vanguard.study.models import Attendance, StudyWork
@@ -19,6 +19,15 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def campaign(org):
     return factories.make_campaign(org)
+
+
+def rich_text(page: Page, name: str = "正文") -> Locator:
+    """The rich-text editor that takes a textarea's place once editor.js has run (a
+    deferred script): waited for first, so that a click never lands on the textarea the
+    script is about to hide — a race seen in CI under load, where the click then waited
+    30 s on a hidden element."""
+    expect(page.locator(".rich-editor").first).to_be_visible()
+    return page.get_by_role("textbox", name=name)
 
 
 def log_in(page: Page, live_server, username: str) -> None:
@@ -49,7 +58,7 @@ def test_member_on_a_phone_writes_a_note_and_uploads_a_reflection(
     expect(page.get_by_label("类型")).to_have_value("reading_note")
     page.get_by_role("textbox", name="标题", exact=True).fill("读《党章》第一章笔记")
     page.get_by_label("所学书目或材料").fill("《中国共产党章程》")
-    editor = page.get_by_role("textbox", name="正文")
+    editor = rich_text(page)
     editor.click()
     page.get_by_role("button", name="加粗").click()
     page.keyboard.type("全心全意为人民服务")

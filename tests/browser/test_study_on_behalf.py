@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_study import PHONE, log_in
+from tests.browser.test_study import PHONE, log_in, rich_text
 from vanguard.study.models import StudyWork
 from vanguard.study.tests import factories
 
@@ -32,7 +32,7 @@ def test_secretary_enters_a_note_for_a_member_who_then_sees_it(
     taps += 1
     page.get_by_label("所学书目或材料").fill("《中国共产党章程》")
     taps += 1
-    page.get_by_role("textbox", name="正文").click()
+    rich_text(page).click()
     taps += 1
     page.keyboard.type("全心全意为人民服务。")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
