@@ -325,6 +325,14 @@ def test_closing_rewrites_answers_so_stored_order_is_not_answering_order(client,
     links = services_intake.survey_invite(
         survey=survey, outside=[f"群众{n:02d}" for n in range(20)]
     )
+    if connection.vendor == "postgresql":
+        # A table of its own, as a campaign's first survey finds it: in one that earlier
+        # tests filled and emptied, PostgreSQL puts new rows wherever its free-space map
+        # finds room (once in CI: the first eight behind the other twelve), and the
+        # precondition below would say nothing about what closing does. Rolled back
+        # with the test.
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {SurveyAnswer._meta.db_table}")  # noqa: S608
     answering_order = []
     for n, link in enumerate(links):
         comment = f"答卷{n:02d}"
