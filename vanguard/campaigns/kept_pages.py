@@ -48,7 +48,7 @@ from django.utils.translation import get_language
 
 from vanguard.campaigns import records
 
-# The longest a page is kept (a counted write, midnight or `keep_until` end it sooner).
+# The longest a page is kept (a counted write, midnight or `valid_until` end it sooner).
 KEPT_PAGE_SECONDS = 300
 _PREFIX = "vanguard:page:"
 # What an answer keeps of its view's headers (the middleware adds the rest each time).
