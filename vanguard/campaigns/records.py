@@ -67,10 +67,7 @@ def stamp(using: str = "default") -> tuple[int, int]:
 
 def version(using: str = "default") -> int:
     """The number of counted writes so far (0 before the first)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608 (a constant)
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return stamp(using)[1]
 
 
 def bump(using: str = "default") -> None:

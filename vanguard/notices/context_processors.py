@@ -16,9 +16,12 @@ def unread_count(request) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(_UNREAD, [user.pk])
-        return int(cursor.fetchone()[0])
+    # Asked once a request: a kept page's key reads it, and the page made after a miss.
+    if not hasattr(request, "_vanguard_unread"):
+        with connection.cursor() as cursor:
+            cursor.execute(_UNREAD, [user.pk])
+            request._vanguard_unread = int(cursor.fetchone()[0])
+    return request._vanguard_unread
 
 
 def unread(request):
