@@ -236,6 +236,20 @@ def _no_kept_data_for_other_tests(request: pytest.FixtureRequest) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _no_hooks_left_by_an_earlier_test(request: pytest.FixtureRequest) -> None:
+    """Only tests marked `leaves_hooks` may run after one that left hooks in Django
+    (pytest_collection_modifyitems runs them last): the rest would time Sentry's."""
+    from django.core.handlers.base import BaseHandler
+
+    hooked = BaseHandler.get_response.__name__ != "get_response"
+    if hooked and request.node.get_closest_marker("leaves_hooks") is None:
+        pytest.fail(
+            f"{request.node.nodeid} runs after a test that left hooks in Django "
+            f"({BaseHandler.get_response.__qualname__}): mark that test leaves_hooks"
+        )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The garbage collector's full passes walk every object Django and the apps
     keep for the whole run: frozen once imports are done, and run less often, they
@@ -295,8 +309,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The page walks (a browser through every page, one to three minutes each) first of
     # their kind: collected last, they were handed out last, and one worker walked on
     # alone long after the other had run everything else.
+    # Last of all, the tests that leave hooks in Django behind them (Sentry's SDK, once
+    # started, wraps every middleware, template and query of the process to its end):
+    # run anywhere in the worker's share, they made every later request a fifth slower.
     items[:] = sorted(
-        items, key=lambda item: (_django_order(item), item.get_closest_marker("page_walk") is None)
+        items,
+        key=lambda item: (
+            item.get_closest_marker("leaves_hooks") is not None,
+            _django_order(item),
+            item.get_closest_marker("page_walk") is None,
+        ),
     )
 
 

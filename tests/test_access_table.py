@@ -89,13 +89,13 @@ def signed_in_of_the_module(org_and_cast_of_the_module, django_db_blocker):
         # The education campaign most rows' builders ask for (a get or create), with its
         # opinion aspects: made once here instead of again inside every role's savepoint.
         aspects_for(education_campaign(org.committee))
-        cookies = {}
+        clients, cookies = {}, {}
         for role in ROLES:
-            signing_in = Client()
+            clients[role] = Client()
             if role != "anonymous":
-                signing_in.force_login(getattr(cast, role))
-            cookies[role] = signing_in.cookies
-        yield org, cast, cookies
+                clients[role].force_login(getattr(cast, role))
+            cookies[role] = copy.deepcopy(clients[role].cookies)
+        yield org, cast, (clients, cookies)
 
 
 @contextlib.contextmanager
@@ -104,9 +104,11 @@ def as_role(signed_in, role: str) -> Iterator[SimpleNamespace]:
     never the objects an earlier request was handed (so nothing it changed on them,
     such as the access scopes cached on a user, reaches this one), a client holding the
     role's session cookie, and an empty cache; all it writes is rolled back after it."""
-    org, cast, cookies = signed_in
+    org, cast, (clients, cookies) = signed_in
     org, cast = fresh_copy((org, cast))
-    client = Client()
+    # The role's own client, its cookies as signing in left them: a new Client would
+    # load the whole middleware stack again for every request (a twentieth of a case).
+    client = clients[role]
     client.cookies = copy.deepcopy(cookies[role])
     cache.clear()  # rate-limit counts, as between tests (conftest._empty_cache)
     with transaction.atomic():

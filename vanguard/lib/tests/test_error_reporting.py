@@ -47,7 +47,10 @@ class Reports(list):
 
 
 @pytest.fixture
-def reports() -> Iterator[Reports]:
+def reports(request: pytest.FixtureRequest) -> Iterator[Reports]:
+    """Sentry's SDK started for real: its hooks stay in Django after the test, so the
+    tests that use it run last (the `leaves_hooks` mark, conftest.py)."""
+    assert request.node.get_closest_marker("leaves_hooks"), "mark the test leaves_hooks"
     kept = Reports()
 
     class Keep(Transport):
@@ -84,6 +87,7 @@ def _exception_types(reports: Reports) -> set[str]:
     }
 
 
+@pytest.mark.leaves_hooks
 def test_an_error_on_the_card_page_is_reported_without_the_code_or_the_path(
     org, cast, reports, monkeypatch
 ):
@@ -126,6 +130,7 @@ def test_an_error_on_the_card_page_is_reported_without_the_code_or_the_path(
         assert secret not in text
 
 
+@pytest.mark.leaves_hooks
 def test_an_error_while_an_opinion_is_submitted_is_reported_without_its_text_or_source(
     org, cast, visitor, reports, monkeypatch
 ):
