@@ -163,9 +163,11 @@ messages: $(VENV)/.installed
 # CJK font so that pages, screenshots and PDFs show Chinese rather than boxes, and
 # gettext, dovecot (the IMAP server the e-mail channel's tests start on loopback), and
 # LibreOffice's headless writer (the smallest Debian package that converts .docx: the
-# strict reader tests/test_word_documents.py opens every Word document with).
+# strict reader tests/test_word_documents.py opens every Word document with), and a C
+# compiler with Python's headers (tests/arenas.py builds the suite's allocator with them:
+# a fifth of its time; without them the suite runs, slower).
 # Not root: a missing chromium stops the run loudly (rather than skipping the browser
-# tests); a missing font, gettext, dovecot or LibreOffice only warns.
+# tests); a missing font, gettext, dovecot, LibreOffice, compiler or header only warns.
 system-test-deps:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
@@ -174,6 +176,9 @@ system-test-deps:
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	command -v cc >/dev/null || command -v gcc >/dev/null || missing="$$missing gcc"; \
+	$(PYTHON) -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+	  || missing="$$missing python3-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] || [ ! -x "$(CHROMIUM)" ]; then $(call apt_ensure,$${missing# }); \
 	  else echo "WARNING: not installed:$$missing (sudo apt-get install$$missing)" >&2; fi; \
