@@ -260,15 +260,13 @@ def pytest_configure(config: pytest.Config) -> None:
     With `-n`, xdist hands each worker a quarter of all tests up front, and the
     first quarter holds most of the slow ones (the demo builds, the PDFs): one worker
     was still working through them long after the other had run everything else.
-    Handing out at most 2 tests at a time keeps both busy to the end (xdist's own
-    `--maxschedchunk`, which still wins when given): with 16, one worker took all the
-    browser page walks in one hand-out near the end and walked them one after another,
-    four minutes, while the other had nothing left."""
+    Handing out at most 16 tests at a time keeps both busy to the end (xdist's own
+    `--maxschedchunk`, which still wins when given)."""
     if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk") is None:
-        config.option.maxschedchunk = 2
+        config.option.maxschedchunk = 16
     gc.set_threshold(50_000, 20, 20)
     # Frames' and objects' memory kept by the process instead of mapped and unmapped
-    # again at every chunk edge a call crosses (tests/arenas.py): a tenth of the CPU.
+    # again at every chunk edge a call crosses (tests/arenas.py): a fifth of the time.
     arenas.keep()
 
 
@@ -318,34 +316,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Last of all, the tests that leave hooks in Django behind them (Sentry's SDK, once
     # started, wraps every middleware, template and query of the process to its end):
     # run anywhere in the worker's share, they made every later request a fifth slower.
-    items[:] = _walks_spaced(
-        sorted(
-            items,
-            key=lambda item: (
-                item.get_closest_marker("leaves_hooks") is not None,
-                _django_order(item),
-                item.get_closest_marker("page_walk") is None,
-            ),
-        )
+    items[:] = sorted(
+        items,
+        key=lambda item: (
+            item.get_closest_marker("leaves_hooks") is not None,
+            _django_order(item),
+            item.get_closest_marker("page_walk") is None,
+        ),
     )
-
-
-def _walks_spaced(items: list[pytest.Item], gap: int = 2) -> list[pytest.Item]:
-    """The page walks (a minute or two each), each followed by `gap` other tests of
-    their kind: xdist's worker always holds the two tests after the one it runs, and two
-    walks side by side went to one worker, walked one after the other while the other
-    worker ran out of tests (pytest_configure's small hand-outs do the rest)."""
-    walks = [item for item in items if item.get_closest_marker("page_walk") is not None]
-    if not walks:
-        return items
-    first = items.index(walks[0])
-    rest = [item for item in items[first:] if item.get_closest_marker("page_walk") is None]
-    spaced: list[pytest.Item] = []
-    for walk in walks:
-        spaced.append(walk)
-        spaced.extend(rest[:gap])
-        rest = rest[gap:]
-    return items[:first] + spaced + rest
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ arenas of small objects come and go the same way. A request through Django runs 
 150 frames deep and crosses those chunk edges up and down thousands of times: each time
 a mmap, a munmap and four new pages for the kernel to zero. In the suite that was most of
 its page faults (perf record -e page-faults: three quarters of them in
-_PyThreadState_BumpFramePointerSlow) and a tenth of its CPU.
+_PyThreadState_BumpFramePointerSlow), 55 of its 400 seconds of CPU spent in the
+kernel, and a fifth of its time.
 
 `keep()` points the interpreter's arena allocator at the C library's malloc, which keeps
 freed memory for the next call (tests/keep_arenas.c, built once with the machine's C

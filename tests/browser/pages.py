@@ -45,10 +45,6 @@ from vanguard.audit import triggers
 SKIPPED_PREFIXES = ("api/", "admin/")
 
 PHONE = {"width": 360, "height": 740}
-# The page walks (test_phone_layout.py, test_accessibility.py) each run as this many test
-# items, over alternate rows: `pytest -n` shares them out among its workers, where one
-# walk of one to two minutes in one item held a worker to the end of the run.
-WALK_PARTS = 2
 DESKTOP = {"width": 1280, "height": 800}
 
 # What a phone user would notice, evaluated on a page at phone width: the page is wider

@@ -38,14 +38,7 @@ from typing import Any
 import pytest
 
 from tests.access import ROLES, AccessRow
-from tests.browser.pages import (  # noqa: F401
-    DESKTOP,
-    PHONE,
-    PHONE_LAYOUT,
-    WALK_PARTS,
-    page_rows,
-    site_pages,
-)
+from tests.browser.pages import DESKTOP, PHONE, PHONE_LAYOUT, page_rows, site_pages  # noqa: F401
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -153,21 +146,16 @@ def violations(page: Any, source: str) -> list[dict[str, Any]]:
     return page.evaluate(RUN, TAGS)
 
 
-# Each walk in PARTS test items (alternate rows), which `pytest -n` shares out among its
-# workers: a walk of two minutes in one item held one worker to the end of the run while
-# the other stood idle (tests/browser/pages.py, WALK_PARTS).
 @pytest.mark.page_walk
-@pytest.mark.parametrize("part", range(WALK_PARTS), ids=lambda p: f"part-{p + 1}")
 @pytest.mark.parametrize(("language", "turn"), COMBINATIONS)
 def test_every_page_passes_axe_wcag21_aa_on_a_phone_and_a_desktop(
     site_pages: Any,  # noqa: F811 (the fixture imported above)
     browser: Any,
     language: str,
     turn: int,
-    part: int,
 ) -> None:
     source = axe_source()
-    site_pages.rows = rows_for_turn(turn)[part::WALK_PARTS]
+    site_pages.rows = rows_for_turn(turn)
     started = time.monotonic()
     axe_seconds = 0.0
     failures: list[str] = []
@@ -191,8 +179,5 @@ def test_every_page_passes_axe_wcag21_aa_on_a_phone_and_a_desktop(
     assert not failures, f"{len(failures)} violations in {summary}:\n" + "\n".join(failures)
     assert not too_wide, f"{len(too_wide)} pages too wide for a phone:\n" + "\n".join(too_wide)
     # Not a vacuous pass: the walk reached the pages of the access table, as every role.
-    assert len(site_pages.visited) > 150 // WALK_PARTS, (
-        len(site_pages.visited),
-        site_pages.not_pages,
-    )
+    assert len(site_pages.visited) > 150, (len(site_pages.visited), site_pages.not_pages)
     assert len({role for role, _ in site_pages.visited}) >= len(ROLES) - 1, site_pages.visited
