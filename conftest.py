@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.handlers.base import BaseHandler
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
@@ -241,8 +242,6 @@ def _no_kept_data_for_other_tests(request: pytest.FixtureRequest) -> None:
 def _no_hooks_left_by_an_earlier_test(request: pytest.FixtureRequest) -> None:
     """Only tests marked `leaves_hooks` may run after one that left hooks in Django
     (pytest_collection_modifyitems runs them last): the rest would time Sentry's."""
-    from django.core.handlers.base import BaseHandler
-
     hooked = BaseHandler.get_response.__name__ != "get_response"
     if hooked and request.node.get_closest_marker("leaves_hooks") is None:
         pytest.fail(

@@ -62,10 +62,8 @@ def _built() -> Path | None:
     compiler = shutil.which(os.environ.get("CC") or "cc") or shutil.which("gcc")
     if compiler is None or not (Path(include) / "Python.h").exists():
         return None
-    key = hashlib.sha256(SOURCE.read_bytes() + sys.version.encode() + include.encode()).hexdigest()[
-        :16
-    ]
-    library = BUILT / f"keep_arenas-{key}.so"
+    key = hashlib.sha256(SOURCE.read_bytes() + sys.version.encode() + include.encode())
+    library = BUILT / f"keep_arenas-{key.hexdigest()[:16]}.so"
     if library.exists():
         return library
     BUILT.mkdir(parents=True, exist_ok=True)
