@@ -164,10 +164,13 @@ def test_a_dashboard_is_kept_until_a_counted_write(org, cast):
 
 def test_a_meeting_entered_ahead_ends_what_is_kept_when_it_begins(org, db):
     campaign = data.make_campaign(org.committee)
-    soon = timezone.now() + datetime.timedelta(hours=2)
+    # Ten in the morning, college time: two hours on is still today, whatever the clock says
+    # (at 22:30 the meeting would begin after midnight, which ends what is kept first).
+    morning = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    soon = morning + datetime.timedelta(hours=2)
     data.meeting(campaign, org.branch_a1, "mobilisation", day=data.today())
     Meeting.objects.filter(campaign=campaign).update(held_at=soon)
-    ctx = Context(campaign=campaign, paths=[org.committee.path])
+    ctx = Context(campaign=campaign, paths=[org.committee.path], now=morning)
     assert meetings(ctx) == []  # not held yet
     assert ctx.until == soon
     later = Context(campaign=campaign, paths=[org.committee.path], now=soon)
