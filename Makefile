@@ -14,7 +14,11 @@ TEST_WORKERS ?= auto
 # How hard the generated-request tests push (tests/test_api_schemathesis.py): all of it
 # here and in CI; a bare `pytest` runs the quick depth.
 export VANGUARD_FUZZ_DEPTH ?= full
-CHROMIUM ?= $(or $(VANGUARD_CHROMIUM),/usr/bin/chromium)
+# The browser tests' Chromium (tests/chromium.py): Debian's headless shell of it, or what
+# VANGUARD_CHROMIUM names (e.g. /usr/bin/chromium, the whole browser); passed on to them.
+CHROMIUM ?= $(or $(VANGUARD_CHROMIUM),/usr/bin/chromium-headless-shell)
+CHROMIUM_PACKAGE = $(if $(findstring headless-shell,$(CHROMIUM)),chromium-headless-shell,chromium)
+export VANGUARD_CHROMIUM := $(CHROMIUM)
 export VANGUARD_DEVELOPMENT ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
@@ -34,7 +38,7 @@ apt_ensure = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then 
 help:
 	@echo "make demo    build the demo college in a SQLite database and serve it on http://127.0.0.1:$(PORT)/"
 	@echo "             (make demo PORT=8123 for another port)"
-	@echo "make test    run the whole test suite (installs chromium and a CJK font when root)"
+	@echo "make test    run the whole test suite (installs chromium-headless-shell and a CJK font when root)"
 	@echo "make check   ruff (lint and format), mypy, import contracts, makemigrations --check, check --deploy"
 	@echo "make lint    ruff check and ruff format --check;  make fmt: format and fix"
 	@echo "make worker  run the background-task worker (with VANGUARD_TASKS=database)"
@@ -159,7 +163,8 @@ messages: $(VENV)/.installed
 	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 || exit 1; \
 	fi
 
-# Debian's chromium for the browser tests (a browser download cannot work here), a
+# Debian's Chromium for the browser tests (a browser download cannot work here; the
+# package chromium-headless-shell, the same build in Playwright's headless shell), a
 # CJK font so that pages, screenshots and PDFs show Chinese rather than boxes, and
 # gettext, dovecot (the IMAP server the e-mail channel's tests start on loopback), and
 # LibreOffice's headless writer (the smallest Debian package that converts .docx: the
@@ -170,7 +175,7 @@ messages: $(VENV)/.installed
 # tests); a missing font, gettext, dovecot, LibreOffice, compiler or header only warns.
 system-test-deps:
 	@missing=""; \
-	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing $(CHROMIUM_PACKAGE)"; \
 	{ [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
 	  || fc-list 2>/dev/null | grep -qi -e wqy -e "noto sans cjk"; } || missing="$$missing fonts-wqy-microhei"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \

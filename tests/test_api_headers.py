@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests import chromium
 from vanguard.accounts import services
 from vanguard.lib.middleware import PERMISSIONS_POLICY
 
@@ -189,9 +190,9 @@ print("\\n".join(messages))
 @pytest.mark.browser
 def test_chromium_knows_every_feature_the_policy_names(gunicorn_url):
     """Chromium warns in the console about a feature name it does not know."""
-    chromium = os.environ.get("VANGUARD_CHROMIUM", "/usr/bin/chromium")
+    browser = chromium.executable()
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", BROWSER_SCRIPT, gunicorn_url + "/accounts/login/", chromium],
+        [sys.executable, "-c", BROWSER_SCRIPT, gunicorn_url + "/accounts/login/", browser],
         capture_output=True,
         text=True,
         timeout=120,

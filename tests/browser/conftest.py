@@ -1,4 +1,5 @@
-"""Real-browser tests: Debian's chromium driven by Playwright (no browser download)."""
+"""Real-browser tests: Debian's Chromium driven by Playwright (no browser download), in its
+headless shell (tests/chromium.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import os
 
 import pytest
 
+from tests import chromium
+
 # Playwright runs its own event loop in the test thread; Django's ORM calls from the
 # test body are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("VANGUARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = chromium.executable()
 
 
 @pytest.fixture(scope="session")
