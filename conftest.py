@@ -378,8 +378,18 @@ def django_db_setup(  # noqa: PLR0913
                 database_cache.save(connection, key)
     yield
     if not django_db_keepdb:
+        close_what_ended_threads_left()
         with django_db_blocker.unblock():
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def close_what_ended_threads_left() -> None:
+    """Close the database connections that threads of the tests opened and left open
+    when they ended: a thread's connection is freed with its other objects only by the
+    cyclic garbage collector, which runs seldom here (pytest_configure), and until then
+    it is a session in the test database; PostgreSQL refused to drop a database "being
+    accessed by other users" at the end of a run (CI, once)."""
+    gc.collect()
 
 
 @pytest.fixture(scope="module")
