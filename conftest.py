@@ -12,6 +12,7 @@ import datetime
 import gc
 import itertools
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -380,6 +381,13 @@ def django_db_setup(  # noqa: PLR0913
     if not django_db_keepdb:
         close_what_ended_threads_left()
         with django_db_blocker.unblock():
+            left = end_connections_left_open()
+            if left:
+                warnings.warn(
+                    "connections left open to the test database, ended before it was dropped: "
+                    + "; ".join(left),
+                    stacklevel=1,
+                )
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
@@ -387,9 +395,29 @@ def close_what_ended_threads_left() -> None:
     """Close the database connections that threads of the tests opened and left open
     when they ended: a thread's connection is freed with its other objects only by the
     cyclic garbage collector, which runs seldom here (pytest_configure), and until then
-    it is a session in the test database; PostgreSQL refused to drop a database "being
-    accessed by other users" at the end of a run (CI, once)."""
+    it is a session in the test database."""
     gc.collect()
+
+
+def end_connections_left_open() -> list[str]:
+    """End what is still connected to the PostgreSQL test database besides this
+    connection, and name it (application, state, last query): PostgreSQL refuses to drop
+    a database "being accessed by other users", and CI's PostgreSQL run failed so at its
+    very end (twice on one machine, a collection before it or not)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 160) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+        left = cursor.fetchall()
+        for pid, *_ in left:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    return [f"pid {pid} ({app or 'no name'}, {state}): {query}" for pid, app, state, query in left]
 
 
 @pytest.fixture(scope="module")

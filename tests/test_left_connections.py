@@ -9,7 +9,7 @@ import weakref
 import pytest
 from django.db import connections
 
-from conftest import close_what_ended_threads_left
+from conftest import close_what_ended_threads_left, end_connections_left_open
 
 
 @pytest.mark.django_db
@@ -30,3 +30,22 @@ def test_a_connection_a_thread_left_open_is_closed_before_the_databases_are_drop
     close_what_ended_threads_left()
 
     assert left[0]() is None, "the thread's connection is still open"
+
+
+@pytest.mark.django_db
+def test_a_connection_still_open_at_the_end_is_ended_and_named():
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's sessions (SQLite has no other session to refuse a drop)")
+    current = connections["default"]
+    other = type(current)(dict(current.settings_dict), alias="default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT 'left-open-7QX9'")
+
+    left = end_connections_left_open()
+
+    assert any("left-open-7QX9" in line for line in left), left
+    with pytest.raises(OperationalError), other.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    other.close()
