@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from django.core.handlers.base import BaseHandler
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
 
@@ -339,7 +339,6 @@ def django_db_setup(  # noqa: PLR0913
     """pytest-django's own, but on SQLite the migrated database is loaded from the copy
     a run before made with the same migrations (tests/database_cache.py) instead of
     migrating again: 14 s of every worker's start."""
-    from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 
@@ -404,8 +403,6 @@ def end_connections_left_open() -> list[str]:
     connection, and name it (application, state, last query): PostgreSQL refuses to drop
     a database "being accessed by other users", and CI's PostgreSQL run failed so at its
     very end (twice on one machine, a collection before it or not)."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
@@ -442,8 +439,6 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest):
     ):
         yield
         return
-    from django.db import connection
-
     request.getfixturevalue("transactional_db")
     triggers.install(connection)
     yield
@@ -460,7 +455,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         return (yield)
     finally:
         if _django_order(item) == 1 and nextitem is not None:  # (None: the databases are gone)
-            from django.db import connection
             from pytest_django.plugin import blocking_manager_key
 
             with item.config.stash[blocking_manager_key].unblock():
@@ -476,8 +470,6 @@ def db_file(tmp_path) -> Path | None:
     of the test database that every thread opens (the in-memory one is the main
     thread's alone); on PostgreSQL None, the test database itself (committed data).
     The ballot tests' own `db_file` also points the main thread at the copy."""
-    from django.db import connection
-
     from vanguard.ballots.tests.factories import copy_test_database_to
 
     if connection.vendor != "sqlite":

@@ -7,7 +7,7 @@ import threading
 import weakref
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connection, connections
 
 from conftest import close_what_ended_threads_left, end_connections_left_open
 
@@ -34,8 +34,6 @@ def test_a_connection_a_thread_left_open_is_closed_before_the_databases_are_drop
 
 @pytest.mark.django_db
 def test_a_connection_still_open_at_the_end_is_ended_and_named():
-    from django.db import OperationalError, connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's sessions (SQLite has no other session to refuse a drop)")
     current = connections["default"]
