@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.db.models.base import ModelState
 
 from tests import arenas
+from tests.scheduling import WALK, BrowserTestsSpread, is_walk
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.audit import triggers
 from vanguard.organization.models import Member, Unit
@@ -271,6 +272,15 @@ def pytest_configure(config: pytest.Config) -> None:
     arenas.keep()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's load scheduling with the browser tests spread over the workers and the
+    page walks kept apart (tests/scheduling.py)."""
+    if config.getoption("dist") != "load":
+        return None
+    return BrowserTestsSpread(config, log)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection built (the modules, the thousands of parametrised items) lives
     to the end: out of the collector's way (pytest_configure)."""
@@ -311,12 +321,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 items[start:end], key=lambda item: (_django_order(item), _keeps(item))
             )
             start = end
-    # The page walks (a browser through every page, one to three minutes each) first of
-    # their kind: collected last, they were handed out last, and one worker walked on
-    # alone long after the other had run everything else.
+    # The page walks (a browser through every page, a minute each) first of their kind:
+    # collected last, they were handed out last, and one worker walked on alone long
+    # after the other had run everything else. (With -n, tests/scheduling.py also keeps
+    # them apart: it knows them by their ids.)
     # Last of all, the tests that leave hooks in Django behind them (Sentry's SDK, once
     # started, wraps every middleware, template and query of the process to its end):
     # run anywhere in the worker's share, they made every later request a fifth slower.
+    for item in items:
+        if (item.get_closest_marker("page_walk") is not None) != is_walk(item.nodeid):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a page walk's parametrisation id, and only a page walk's,"
+                f" holds {WALK!r} (tests/scheduling.py keeps the walks apart by it)"
+            )
     items[:] = sorted(
         items,
         key=lambda item: (

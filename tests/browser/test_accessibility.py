@@ -79,11 +79,11 @@ RUN = """async ([tags, named]) => {
 # turn ZH_TURN: the Chinese pages are not loaded a second time here.
 ZH_TURN = 0
 COMBINATIONS = [
-    pytest.param("en", 2, id="en"),
+    pytest.param("en", 2, id="walk-en"),
 ]
 EVERY_ROLE = os.environ.get("VANGUARD_A11Y_EVERY_ROLE") == "1"
 if EVERY_ROLE:  # every role of every page: the phone walk checks one role per page
-    COMBINATIONS.insert(0, pytest.param("zh-hans", ZH_TURN, id="zh"))
+    COMBINATIONS.insert(0, pytest.param("zh-hans", ZH_TURN, id="walk-zh"))
 
 
 def role_for_turn(turn: int) -> dict[int, str]:

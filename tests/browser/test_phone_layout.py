@@ -33,7 +33,7 @@ def _name(role: str, path: str) -> str:
 # Two halves of the pages (alternate rows), two test items: `pytest -n` runs them on
 # two workers instead of one long walk holding one worker to the end of the run.
 @pytest.mark.page_walk
-@pytest.mark.parametrize("half", [0, 1], ids=["first-half", "second-half"])
+@pytest.mark.parametrize("half", [0, 1], ids=["walk-1-of-2", "walk-2-of-2"])
 def test_no_page_runs_sideways_or_wraps_one_character_per_line_on_a_phone_and_axe_passes(
     site_pages: SitePages,  # noqa: F811 (the fixture, imported above)
     browser,
