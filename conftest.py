@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from django.core.handlers.base import BaseHandler
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
 
@@ -433,6 +433,32 @@ def end_connections_left_open() -> list[str]:
         for pid, *_ in left:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     return [f"pid {pid} ({app or 'no name'}, {state}): {query}" for pid, app, state, query in left]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest):
+    """Before Playwright starts (its session-wide `playwright` fixture): see
+    close_before_an_event_loop_runs_here."""
+    if fixturedef.argname == "playwright":
+        from pytest_django.plugin import blocking_manager_key
+
+        with request.config.stash[blocking_manager_key].unblock():
+            close_before_an_event_loop_runs_here()
+    return (yield)
+
+
+def close_before_an_event_loop_runs_here() -> None:
+    """Close this thread's database connections (but one inside a test's transaction,
+    which is the test's to end). Playwright's synchronous API marks its event loop as
+    running in this thread between its calls, and from then on Django keeps the
+    thread's connections apart, as an async context's (asgiref's Local): the connection
+    opened before stayed open to the end of the run, idle, its last query `ROLLBACK`,
+    the connection end_connections_left_open found still attached to the PostgreSQL
+    test database at every run's end (per-test checks of pg_stat_activity saw it appear
+    at each worker's first browser test)."""
+    for each in connections.all(initialized_only=True):
+        if not each.in_atomic_block:
+            each.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,22 @@
 """The end of a run drops the test databases: first the connections that ended threads
-left open are closed (conftest.close_what_ended_threads_left)."""
+left open are closed (conftest.close_what_ended_threads_left), and before Playwright
+starts, the thread's own (conftest.close_before_an_event_loop_runs_here)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import weakref
 
+import psycopg
 import pytest
 from django.db import OperationalError, connection, connections
 
-from conftest import close_what_ended_threads_left, end_connections_left_open
+from conftest import (
+    close_before_an_event_loop_runs_here,
+    close_what_ended_threads_left,
+    end_connections_left_open,
+)
 
 
 @pytest.mark.django_db
@@ -47,3 +54,42 @@ def test_a_connection_still_open_at_the_end_is_ended_and_named():
     with pytest.raises(OperationalError), other.cursor() as cursor:
         cursor.execute("SELECT 1")
     other.close()
+
+
+def _sessions_of_the_test_database() -> set[int]:
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        dbname=settings["NAME"],
+    ) as other:
+        rows = other.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return {pid for (pid,) in rows}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("closed_first", [False, True])
+def test_a_connection_opened_before_an_event_loop_runs_in_the_thread_is_not_left_open(
+    closed_first: bool,
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's sessions (SQLite's test database is one in-memory connection)")
+    connection.ensure_connection()
+    before = connections["default"]
+    pid = before.connection.info.backend_pid
+    if closed_first:
+        close_before_an_event_loop_runs_here()  # as conftest does before Playwright starts
+    loop = asyncio.new_event_loop()
+    asyncio._set_running_loop(loop)  # as Playwright's synchronous API leaves it between calls
+    try:
+        assert connections["default"] is not before  # Django now keeps the thread's apart
+        left = pid in _sessions_of_the_test_database()
+    finally:
+        asyncio._set_running_loop(None)
+        loop.close()
+    assert left is not closed_first  # without closing first, it is left open
