@@ -79,17 +79,25 @@ def test_a_connection_opened_before_an_event_loop_runs_in_the_thread_is_not_left
 ):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's sessions (SQLite's test database is one in-memory connection)")
-    connection.ensure_connection()
-    before = connections["default"]
-    pid = before.connection.info.backend_pid
-    if closed_first:
-        close_before_an_event_loop_runs_here()  # as conftest does before Playwright starts
-    loop = asyncio.new_event_loop()
-    asyncio._set_running_loop(loop)  # as Playwright's synchronous API leaves it between calls
-    try:
-        assert connections["default"] is not before  # Django now keeps the thread's apart
-        left = pid in _sessions_of_the_test_database()
-    finally:
-        asyncio._set_running_loop(None)
-        loop.close()
-    assert left is not closed_first  # without closing first, it is left open
+    seen: dict[str, object] = {}
+
+    def in_a_thread_of_its_own() -> None:  # (the test's own thread may be Playwright's)
+        connection.ensure_connection()
+        before = connections["default"]
+        pid = before.connection.info.backend_pid
+        if closed_first:
+            close_before_an_event_loop_runs_here()  # as conftest does before Playwright starts
+        loop = asyncio.new_event_loop()
+        asyncio._set_running_loop(loop)  # as Playwright's synchronous API leaves it
+        try:
+            seen["apart"] = connections["default"] is not before  # Django keeps them apart
+            seen["left"] = pid in _sessions_of_the_test_database()
+        finally:
+            asyncio._set_running_loop(None)
+            loop.close()
+            before.close()
+
+    thread = threading.Thread(target=in_a_thread_of_its_own)
+    thread.start()
+    thread.join()
+    assert seen == {"apart": True, "left": not closed_first}  # left open unless closed first
