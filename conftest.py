@@ -437,25 +437,40 @@ def end_connections_left_open() -> list[str]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest):
-    """Before Playwright starts (its session-wide `playwright` fixture): see
-    close_before_an_event_loop_runs_here."""
-    if fixturedef.argname == "playwright":
-        from pytest_django.plugin import blocking_manager_key
+    """Before Playwright starts (its session-wide `playwright` fixture), and again just
+    before it stops: see close_as_the_event_loop_comes_or_goes."""
+    if fixturedef.argname != "playwright":
+        return (yield)
+    from pytest_django.plugin import blocking_manager_key
 
-        with request.config.stash[blocking_manager_key].unblock():
-            close_before_an_event_loop_runs_here()
-    return (yield)
+    blocker = request.config.stash[blocking_manager_key]
+
+    def close() -> None:
+        with blocker.unblock():
+            close_as_the_event_loop_comes_or_goes()
+
+    close()
+    started = yield
+    # Added after the fixture's own teardown, so run before it (finalizers run last
+    # first): while Playwright's event loop is still marked running here.
+    fixturedef.addfinalizer(close)
+    return started
 
 
-def close_before_an_event_loop_runs_here() -> None:
+def close_as_the_event_loop_comes_or_goes() -> None:
     """Close this thread's database connections (but one inside a test's transaction,
     which is the test's to end). Playwright's synchronous API marks its event loop as
-    running in this thread between its calls, and from then on Django keeps the
-    thread's connections apart, as an async context's (asgiref's Local): the connection
-    opened before stayed open to the end of the run, idle, its last query `ROLLBACK`,
-    the connection end_connections_left_open found still attached to the PostgreSQL
-    test database at every run's end (per-test checks of pg_stat_activity saw it appear
-    at each worker's first browser test)."""
+    running in this thread between its calls, and while it does, Django keeps the
+    thread's connections apart, as an async context's (asgiref's Local). So a connection
+    opened before Playwright starts is out of reach once it runs, and one opened while
+    it runs is out of reach once it has stopped: either stayed open to the end of the
+    run, idle, its last query `ROLLBACK` (a test's transaction), the connections
+    end_connections_left_open found still attached to the PostgreSQL test database at
+    runs' ends. Seen with per-test checks of pg_stat_activity (the first appeared at
+    each worker's first browser test) and by recording where each connection was
+    opened (the second: a database test's after the browser tests, left when the
+    session ended Playwright before the databases). Called just before Playwright
+    starts and just before it stops."""
     for each in connections.all(initialized_only=True):
         if not each.in_atomic_block:
             each.close()
@@ -518,18 +533,18 @@ _last_vacuum = [time.monotonic()]
 
 def vacuum_now_and_then() -> None:
     """VACUUM the PostgreSQL test database between two modules, at most every
-    VACUUM_EVERY seconds, as autovacuum would (where the server runs it: it is off on
-    the server of these machines and CI). Every test's rows are rolled back, and a
-    rolled-back row stays in its table's pages until a vacuum: late in a run a table
-    was over a hundred times its data (study works: 4,300 pages, 34 MB, for at most
-    1,200 rows), every query that reads a whole table slower and slower (the form
-    fuzz, which counts every table after each refused post: 0.3 s a case at its start,
-    2.3 s at its end), and with statistics that counted a table of such pages empty
-    (pg_class: 0 rows in 73 pages) the planner joined thousands of rows as if there
-    were none: one query of the Word documents' test ran for over a minute. Vacuumed,
-    an empty table gives its pages back, and the planner sizes it by what is there.
-    Only outside any transaction (VACUUM cannot run in one): not while a module's kept
-    data is open."""
+    VACUUM_EVERY seconds, as autovacuum would where the server runs it (`SHOW
+    autovacuum` said off on each machine this was measured on). Every test's rows are
+    rolled back, and a rolled-back row stays in its table's pages until a vacuum: late
+    in a run a table was over a hundred times its data (study works: 4,300 pages,
+    34 MB, for at most 1,200 rows), every query that reads a whole table slower and
+    slower (the form fuzz, which counts every table after each refused post: 0.3 s a
+    case at its start, 2.3 s at its end), and with statistics that counted a table of
+    such pages empty (pg_class: 0 rows in 73 pages) the planner joined thousands of
+    rows as if there were none: one query of the Word documents' test ran for over a
+    minute. Vacuumed, an empty table gives its pages back, and the planner sizes it by
+    what is there. Only outside any transaction (VACUUM cannot run in one): not while
+    a module's kept data is open."""
     if connection.vendor != "postgresql" or connection.in_atomic_block or _kept_blocks:
         return
     if time.monotonic() - _last_vacuum[0] < VACUUM_EVERY:

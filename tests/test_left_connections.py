@@ -1,6 +1,7 @@
 """The end of a run drops the test databases: first the connections that ended threads
-left open are closed (conftest.close_what_ended_threads_left), and before Playwright
-starts, the thread's own (conftest.close_before_an_event_loop_runs_here)."""
+left open are closed (conftest.close_what_ended_threads_left), and just before
+Playwright starts and just before it stops, the thread's own
+(conftest.close_as_the_event_loop_comes_or_goes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 
 from conftest import (
-    close_before_an_event_loop_runs_here,
+    close_as_the_event_loop_comes_or_goes,
     close_what_ended_threads_left,
     end_connections_left_open,
 )
@@ -72,30 +73,43 @@ def _sessions_of_the_test_database() -> set[int]:
     return {pid for (pid,) in rows}
 
 
+def _running_loop(running: bool, loop: asyncio.AbstractEventLoop) -> None:
+    asyncio._set_running_loop(loop if running else None)  # as Playwright's sync API does
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("closed_first", [False, True])
-def test_a_connection_opened_before_an_event_loop_runs_in_the_thread_is_not_left_open(
-    closed_first: bool,
+@pytest.mark.parametrize("closed_first", [False, True], ids=["as-it-was", "closed-first"])
+@pytest.mark.parametrize("playwright", ["starts", "stops"])
+def test_a_connection_opened_before_the_event_loop_comes_or_goes_is_not_left_open(
+    playwright: str, closed_first: bool, monkeypatch: pytest.MonkeyPatch
 ):
+    """Opened before Playwright starts (no event loop marked running in the thread) or
+    while it runs (one marked running), a connection is out of Django's reach once that
+    changes; conftest closes the thread's connections just before either change."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's sessions (SQLite's test database is one in-memory connection)")
     seen: dict[str, object] = {}
+    running_before = playwright == "stops"
+    # As for the browser tests (tests/browser/conftest.py): Django refuses its database
+    # calls in a thread with an event loop marked running unless told otherwise.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     def in_a_thread_of_its_own() -> None:  # (the test's own thread may be Playwright's)
-        connection.ensure_connection()
-        before = connections["default"]
-        pid = before.connection.info.backend_pid
-        if closed_first:
-            close_before_an_event_loop_runs_here()  # as conftest does before Playwright starts
         loop = asyncio.new_event_loop()
-        asyncio._set_running_loop(loop)  # as Playwright's synchronous API leaves it
+        _running_loop(running_before, loop)
         try:
+            before = connections["default"]
+            before.ensure_connection()
+            pid = before.connection.info.backend_pid
+            if closed_first:
+                close_as_the_event_loop_comes_or_goes()  # as conftest does
+            _running_loop(not running_before, loop)
             seen["apart"] = connections["default"] is not before  # Django keeps them apart
             seen["left"] = pid in _sessions_of_the_test_database()
-        finally:
-            asyncio._set_running_loop(None)
-            loop.close()
             before.close()
+        finally:
+            _running_loop(False, loop)
+            loop.close()
 
     thread = threading.Thread(target=in_a_thread_of_its_own)
     thread.start()
