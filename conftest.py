@@ -451,8 +451,8 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureR
 
     close()
     started = yield
-    # Added after the fixture's own teardown, so run before it (finalizers run last
-    # first): while Playwright's event loop is still marked running here.
+    # Registered after the fixture's own teardown, so run before it (the last
+    # registered runs first): while Playwright's event loop is still marked running.
     fixturedef.addfinalizer(close)
     return started
 
