@@ -514,14 +514,17 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     try:
         return (yield)
     finally:
-        if nextitem is not None:  # (None: the databases are gone)
+        flushed = _django_order(item) == 1
+        between_modules = nextitem is not None and nextitem.path != item.path
+        # (nextitem None: the databases are gone)
+        if nextitem is not None and (flushed or between_modules):
             from pytest_django.plugin import blocking_manager_key
 
             with item.config.stash[blocking_manager_key].unblock():
                 was_open = connection.connection is not None
-                if _django_order(item) == 1:
+                if flushed:
                     triggers.install(connection)
-                if nextitem.path != item.path:
+                if between_modules:
                     vacuum_now_and_then()
                 if not was_open:  # leave no connection behind that the test had closed
                     connection.close()
