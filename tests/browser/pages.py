@@ -113,6 +113,10 @@ class SitePages:
     not_pages: list[str] = field(default_factory=list)  # "role path: why"
     # The row each (role, path) of the run being walked was built from.
     row_of: dict[tuple[str, str], AccessRow] = field(default_factory=dict)
+    # Paths that answered a role with something other than a page (a download, JSON, a
+    # fragment): what kind of answer a URL gives is the URL's, not the role's, so the
+    # later roles are not sent to fetch it again (a download is built each time).
+    not_a_page: dict[str, str] = field(default_factory=dict)  # path -> why
     runs: int = 0
     _started: bool = False
 
@@ -145,7 +149,9 @@ class SitePages:
                 for role, role_paths in paths.items():
                     page = pages[role]
                     for path in role_paths:
-                        if self._open(page, role, path, wait_until):
+                        if path in self.not_a_page:
+                            self.not_pages.append(f"{role} {path}: {self.not_a_page[path]}")
+                        elif self._open(page, role, path, wait_until):
                             self.visited.append((role, path))
                             yield role, page, path
         finally:
@@ -157,17 +163,19 @@ class SitePages:
         try:
             response = page.goto(self.url + path, wait_until=wait_until)
         except PlaywrightError as error:  # a download ("Download is starting")
-            self.not_pages.append(f"{role} {path}: {str(error).splitlines()[0]}")
+            why = str(error).splitlines()[0]
+            self.not_a_page[path] = why
+            self.not_pages.append(f"{role} {path}: {why}")
             return False
         why = ""
         if response is None or response.status != 200:
             why = f"status {response.status if response else None}"
         elif "attachment" in response.headers.get("content-disposition", ""):
-            why = "attachment"
+            why = self.not_a_page[path] = "attachment"
         elif not response.headers.get("content-type", "").startswith("text/html"):
-            why = response.headers.get("content-type", "")
+            why = self.not_a_page[path] = response.headers.get("content-type", "")
         elif b"<html" not in response.body()[:500].lower():
-            why = "fragment"
+            why = self.not_a_page[path] = "fragment"
         if why:
             self.not_pages.append(f"{role} {path}: {why}")
         return not why
