@@ -163,22 +163,16 @@ class SitePages:
         try:
             response = page.goto(self.url + path, wait_until=wait_until)
         except PlaywrightError as error:  # a download ("Download is starting")
-            why = str(error).splitlines()[0]
-            self.not_a_page[path] = why
-            self.not_pages.append(f"{role} {path}: {why}")
-            return False
-        why = ""
-        if response is None or response.status != 200:
-            why = f"status {response.status if response else None}"
-        elif "attachment" in response.headers.get("content-disposition", ""):
-            why = self.not_a_page[path] = "attachment"
-        elif not response.headers.get("content-type", "").startswith("text/html"):
-            why = self.not_a_page[path] = response.headers.get("content-type", "")
-        elif b"<html" not in response.body()[:500].lower():
-            why = self.not_a_page[path] = "fragment"
-        if why:
-            self.not_pages.append(f"{role} {path}: {why}")
-        return not why
+            kind = str(error).splitlines()[0]
+        else:
+            if response is None or response.status != 200:  # this role's, not the URL's
+                self.not_pages.append(f"{role} {path}: status {response and response.status}")
+                return False
+            kind = _not_a_page(response)
+        if kind:
+            self.not_a_page[path] = kind
+            self.not_pages.append(f"{role} {path}: {kind}")
+        return not kind
 
     def _runs(
         self, roles: tuple[str, ...]
@@ -231,6 +225,18 @@ class SitePages:
                 sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         self.runs += 1
         return paths, sessions
+
+
+def _not_a_page(response: Any) -> str:
+    """What a 200 answer is when it is not a whole HTML page ("" when it is one)."""
+    content_type = response.headers.get("content-type", "")
+    if "attachment" in response.headers.get("content-disposition", ""):
+        return "attachment"
+    if not content_type.startswith("text/html"):
+        return content_type
+    if b"<html" not in response.body()[:500].lower():
+        return "fragment"
+    return ""
 
 
 @pytest.fixture
