@@ -5,12 +5,12 @@ a keyed hash of the caller and the key (`token`), which names no one."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+
+from vanguard.accounts.access import Person
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 200
@@ -30,7 +30,7 @@ def key_of(request: HttpRequest) -> str:
     return key
 
 
-def token(*, user: Any, key: str, scope: str) -> str:
+def token(*, user: Person, key: str, scope: str) -> str:
     """What to store for `key` sent by `user` to the create named `scope` (64 hex
     characters; "" without a key)."""
     if not key:

@@ -23,6 +23,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from vanguard.accounts.models import ApiToken, hash_token
+from vanguard.accounts.models import ApiToken, User, hash_token
 from vanguard.audit import context as audit_context
 
 TOKEN_PREFIX = "vg_"  # noqa: S105 (a marker, not a secret)
@@ -39,7 +40,7 @@ TOKEN_PREFIX = "vg_"  # noqa: S105 (a marker, not a secret)
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
-def _become(request: HttpRequest, user: Any) -> None:
+def _become(request: HttpRequest, user: User | AnonymousUser) -> None:
     request.user = user
     # The audit middleware fixed its actor before the API authenticated anyone; a
     # token request is made by this person too. The middleware's reset at the end

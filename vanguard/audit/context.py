@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vanguard.accounts.access import Person
 
 _actor: ContextVar[Any] = ContextVar("vanguard_audit_actor", default=None)
 
@@ -16,7 +19,7 @@ def current_actor() -> Any:
 
 
 @contextmanager
-def acting_as(user: Any) -> Iterator[None]:
+def acting_as(user: Person | None) -> Iterator[None]:
     token = _actor.set(user if getattr(user, "is_authenticated", False) else None)
     try:
         yield
@@ -24,7 +27,7 @@ def acting_as(user: Any) -> Iterator[None]:
         _actor.reset(token)
 
 
-def set_actor(user: Any) -> None:
+def set_actor(user: Person | None) -> None:
     """Name the actor for the rest of the current `acting_as` block.
 
     For authentication that happens after the middleware has run (API tokens);

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.accounts import access
 from vanguard.accounts.access import Person
-from vanguard.accounts.models import Role
+from vanguard.accounts.models import Role, User
 from vanguard.ballots import access as ballots_access
 from vanguard.ballots.models import AppraisalSession
 from vanguard.campaigns import access as campaigns_access
@@ -54,7 +54,7 @@ class WaitingEntry:
     note: str = ""  # e.g. the names of the first lagging branches
 
 
-def _campaign(user: Person) -> Campaign | None:
+def _campaign(user: User) -> Campaign | None:
     """The person's nearest active campaign (the one the dashboard opens)."""
     return (
         campaigns_access.visible_campaigns(user)
@@ -65,7 +65,7 @@ def _campaign(user: Person) -> Campaign | None:
     )
 
 
-def _branch_officer(user: Person, campaign: Campaign | None) -> list[WaitingEntry]:
+def _branch_officer(user: User, campaign: Campaign | None) -> list[WaitingEntry]:
     entries: list[WaitingEntry] = []
     units = reviews_access.branch_review_units(user)
     documents = (
@@ -183,7 +183,7 @@ def _branch_officer(user: Person, campaign: Campaign | None) -> list[WaitingEntr
     return entries
 
 
-def _oversight(user: Person, campaign: Campaign | None) -> list[WaitingEntry]:
+def _oversight(user: User, campaign: Campaign | None) -> list[WaitingEntry]:
     """Committee admins and general-branch secretaries: approvals waiting, lagging."""
     entries: list[WaitingEntry] = []
     if campaign is None:
@@ -256,7 +256,7 @@ def _oversight(user: Person, campaign: Campaign | None) -> list[WaitingEntry]:
     return entries
 
 
-def _supervision(user: Person, campaign: Campaign | None) -> list[WaitingEntry]:
+def _supervision(user: User, campaign: Campaign | None) -> list[WaitingEntry]:
     entries: list[WaitingEntry] = []
     if campaign is None:
         return entries
@@ -295,7 +295,10 @@ def waiting_for(user: Person) -> list[WaitingEntry] | None:
     """The entries with something waiting, for every kind of work the person's roles
     give; None for a person whose roles give no such work (a member, an observer)."""
     held = access.roles(user)
-    if not held & (BRANCH_OFFICER_ROLES | OVERSIGHT_ROLES | {Role.SUPERVISOR}):
+    # Roles are held by logins only: the anonymous visitor has none.
+    if not isinstance(user, User) or not held & (
+        BRANCH_OFFICER_ROLES | OVERSIGHT_ROLES | {Role.SUPERVISOR}
+    ):
         return None
     campaign = _campaign(user)
     entries: list[WaitingEntry] = []

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from vanguard.accounts.access import holders
+from vanguard.accounts.access import Person, holders
 from vanguard.accounts.models import Role
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.meetings import access
@@ -93,7 +93,7 @@ def with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
 
 
 def meeting_list(
-    user: Any,
+    user: Person,
     *,
     unit: Unit | None = None,
     kind: str | None = None,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
@@ -59,7 +60,7 @@ def _rows(attendees: list[Member], absent: dict[int, str]) -> list[dict[str, Any
     ]
 
 
-def _active_campaigns(user: Any) -> QuerySet[Campaign]:
+def _active_campaigns(user: Person) -> QuerySet[Campaign]:
     return campaigns_access.visible_campaigns(user).filter(status=Campaign.Status.ACTIVE)
 
 

@@ -13,13 +13,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.meetings import access, services
 from vanguard.meetings.models import Meeting, MeetingAttendance
 from vanguard.organization.access import member_of
 
 
-def officer_attendance(user: Any, meeting: Meeting) -> dict[str, Any] | None:
+def officer_attendance(user: Person, meeting: Meeting) -> dict[str, Any] | None:
     """For the meeting page: whether the person may record their attendance as an
     officer, and whether it is recorded; None when the button is not for them."""
     if not access.can_attend_as_officer(user, meeting):

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import access as accounts_access
-from vanguard.accounts.access import READ_ROLES
+from vanguard.accounts.access import READ_ROLES, Person
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign, Phase
 from vanguard.lib.paths import path_ids
@@ -26,7 +26,7 @@ HISTORY_DAYS = 365  # how far back the feed reaches
 EVENT_LENGTH = datetime.timedelta(hours=2)  # a meeting recorded without its end time
 
 
-def own_unit_ids(user: Any) -> set[int]:
+def own_unit_ids(user: Person) -> set[int]:
     """The person's branch and every unit above it, their party group, and the units
     they hold an officer's role over."""
     ids: set[int] = set()
@@ -51,7 +51,7 @@ def _event(uid: str, summary: str, start: Any, **extra: Any) -> icalendar.Event:
     return event
 
 
-def build_calendar(user: Any) -> bytes:
+def build_calendar(user: Person) -> bytes:
     since = timezone.now() - datetime.timedelta(days=HISTORY_DAYS)
     units = own_unit_ids(user)
     member = organization_access.member_of(user)

@@ -26,7 +26,7 @@ NOTICES_PER_PAGE = 20
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     page = Paginator(selectors.inbox_notices(user), NOTICES_PER_PAGE).get_page(
         request.GET.get("page")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.accounts.access import Person
 from vanguard.lib.dates import BoundedDateField
 from vanguard.organization import selectors
 from vanguard.organization.models import Member, Unit
@@ -106,7 +107,7 @@ class MemberMoveForm(MarksInvalidFields, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, member: Member, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: Member, user: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
         branches = selectors.movable_branches(user).exclude(pk=member.branch_id)

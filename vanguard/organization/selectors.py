@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from vanguard.accounts import access as accounts_access
+from vanguard.accounts.access import Person
 from vanguard.accounts.models import Role, RoleAssignment
 from vanguard.lib.paths import path_ids
 from vanguard.organization import access
@@ -151,7 +152,7 @@ def summarize(roots: list[TreeNode]) -> TreeSummary:
     return TreeSummary(counts=counts, branches=branches)
 
 
-def mark_visible_counts(user: Any, roots: list[TreeNode]) -> list[TreeNode]:
+def mark_visible_counts(user: Person, roots: list[TreeNode]) -> list[TreeNode]:
     """Counts show only where the user may list the members (a member sees their branch's name)."""
     for root in roots:
         for node in root.walk():
@@ -189,7 +190,7 @@ def unit_members(unit: Unit) -> Q:
     return Q(branch__path__startswith=unit.path)
 
 
-def unit_roster(user: Any, unit: Unit, *, include_inactive: bool = False) -> QuerySet[Member]:
+def unit_roster(user: Person, unit: Unit, *, include_inactive: bool = False) -> QuerySet[Member]:
     """The roster of a unit as this user may see it, with what a roster table shows."""
     members = access.visible_members(user).filter(unit_members(unit))
     if not include_inactive:
@@ -257,7 +258,7 @@ def member_transfers(member: Member) -> QuerySet[MemberTransfer]:
     return member.transfers.select_related("from_branch", "to_branch", "moved_by")
 
 
-def movable_branches(user: Any) -> QuerySet[Unit]:
+def movable_branches(user: Person) -> QuerySet[Unit]:
     """Branches this user may move a member into (those whose roster they keep)."""
     return access.roster_units(user).filter(kind=Unit.Kind.BRANCH).order_by("path")
 
@@ -284,7 +285,7 @@ class SearchResults:
         return not self.units and not self.members
 
 
-def search(user: Any, query: str) -> SearchResults:
+def search(user: Person, query: str) -> SearchResults:
     """Units by name and members by name or number, only within what the user may see."""
     query = query.strip()[:50]
     if not query:

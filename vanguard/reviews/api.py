@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from vanguard.accounts.http import AuthenticatedHttpRequest
+from vanguard.accounts.models import User
 from vanguard.lib.api.errors import ApiError, ErrorOut
 from vanguard.lib.api.fields import SchemaName
 from vanguard.lib.api.pagination import Pagination
@@ -146,7 +147,7 @@ class ResponseIn(Schema):
     text: str = Field(..., max_length=TEXT_MAX)
 
 
-def _name(user: Any) -> str:
+def _name(user: User | None) -> str:
     return person_name(user)  # “（账号已删除）” when the account is gone
 
 

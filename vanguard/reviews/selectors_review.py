@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.accounts.access import Person
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
@@ -71,7 +72,7 @@ class BranchQueue:
     responses: list[CommitteeResponse]
 
 
-def review_queue(user: Any) -> list[BranchQueue]:
+def review_queue(user: Person) -> list[BranchQueue]:
     """For each branch the person reviews: the documents waiting for the branch's
     review (oldest submission first), every member with the state of their document
     in the active campaign, and the committee's latest words that came back down.
@@ -165,7 +166,7 @@ def review_context(document: SelfAnalysis) -> ReviewContext:
 # --- The committee's list ---------------------------------------------------------
 
 
-def committee_units(user: Any) -> QuerySet[Unit]:
+def committee_units(user: Person) -> QuerySet[Unit]:
     """General branches and branches the committee's list can be narrowed to."""
     return (
         access.committee_review_units(user)
@@ -175,7 +176,7 @@ def committee_units(user: Any) -> QuerySet[Unit]:
 
 
 def committee_queue(
-    user: Any, *, unit: Unit | None = None, round_number: int | None = None
+    user: Person, *, unit: Unit | None = None, round_number: int | None = None
 ) -> QuerySet[SelfAnalysis]:
     """Documents the branches passed up and the committee has yet to answer, those
     waiting longest first, optionally within one unit and one round."""
@@ -240,7 +241,7 @@ def progress_columns() -> list[tuple[int, str, Any]]:
     return [(n, s, labels[s]) for n in ROUNDS for s in ROUND_STATES]
 
 
-def progress_campaigns(user: Any) -> QuerySet[Campaign]:
+def progress_campaigns(user: Person) -> QuerySet[Campaign]:
     return (
         campaigns_access.visible_campaigns(user)
         .filter(status=Campaign.Status.ACTIVE)
@@ -248,7 +249,7 @@ def progress_campaigns(user: Any) -> QuerySet[Campaign]:
     )
 
 
-def progress_filter_units(user: Any) -> QuerySet[Unit]:
+def progress_filter_units(user: Person) -> QuerySet[Unit]:
     """Units the progress page can be narrowed to (general branches and branches)."""
     return (
         campaigns_access.progress_units(user)
@@ -258,7 +259,7 @@ def progress_filter_units(user: Any) -> QuerySet[Unit]:
 
 
 def review_progress(
-    user: Any, *, campaign: Campaign, unit: Unit | None = None
+    user: Person, *, campaign: Campaign, unit: Unit | None = None
 ) -> list[BranchProgress]:
     """For each branch in the person's progress scope (within `unit` if given): its
     members, how many documents are at each round and state, and its branch reviews

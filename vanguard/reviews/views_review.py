@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.lib.forms import query_int, show_service_errors
 from vanguard.reviews import access, services
@@ -252,7 +253,7 @@ def committee_respond(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 # --- The committee's list ---------------------------------------------------------
 
 
-def _committee_filters(request: HttpRequest, user: Any) -> dict[str, Any]:
+def _committee_filters(request: HttpRequest, user: Person) -> dict[str, Any]:
     units = selectors.committee_units(user)
     unit_id = query_int(request.GET.get("unit") or request.POST.get("unit"))
     round_number = query_int(request.GET.get("round") or request.POST.get("round"))

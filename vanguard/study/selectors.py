@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from vanguard.accounts.access import Person
+from vanguard.accounts.models import User
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign, Phase, Requirement
 from vanguard.campaigns.selectors import current_phases
@@ -99,7 +101,7 @@ def member_requirements(member: Member, campaign: Campaign) -> tuple[Phase | Non
     return phase, labels
 
 
-def kept_branches(user: Any) -> QuerySet[Unit]:
+def kept_branches(user: Person) -> QuerySet[Unit]:
     """Branches whose study records this person keeps."""
     return campaigns_access.record_units(user).filter(kind=Unit.Kind.BRANCH).order_by("path")
 
@@ -127,7 +129,7 @@ def branch_overview(branches: QuerySet[Unit]) -> list[dict[str, Any]]:
     ]
 
 
-def lectures_kept(user: Any) -> QuerySet[StudySession]:
+def lectures_kept(user: Person) -> QuerySet[StudySession]:
     """Lectures and sessions held for units above branch level that this person keeps."""
     return (
         StudySession.objects.filter(
@@ -139,7 +141,7 @@ def lectures_kept(user: Any) -> QuerySet[StudySession]:
     )
 
 
-def works_to_review(user: Any) -> QuerySet[StudyWork]:
+def works_to_review(user: User) -> QuerySet[StudyWork]:
     """Work a reviewer covers (not their own), newest first."""
     return (
         access.visible_study_works(user)

@@ -47,7 +47,7 @@ def _no_store(response: HttpResponseBase) -> Any:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {}
     member = organization_access.member_of(user)
@@ -324,7 +324,7 @@ def session_sign_in(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def work_list(request: HttpRequest) -> HttpResponse:
+def work_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     works = selectors.works_to_review(request.user)
     if request.GET.get("pending"):
         works = works.filter(reviewed_at__isnull=True)

@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from vanguard.accounts import idempotency
+from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
@@ -159,7 +160,7 @@ class RoundOut(Schema):
     opened_on: datetime.date
 
 
-def _with_related(queryset: QuerySet[Opinion], user: Any) -> QuerySet[Opinion]:
+def _with_related(queryset: QuerySet[Opinion], user: Person) -> QuerySet[Opinion]:
     """With what `OpinionOut` reads, and whether the caller sees the sources (one
     query for a whole page)."""
     return access.with_sources_shown(queryset.select_related("email", "record"), user)
@@ -275,7 +276,7 @@ def opinion_intake(request: HttpRequest, payload: IntakeIn) -> Status:
     return Status(201, _fetch(request, opinion.pk))
 
 
-def _campaign_for(user: Any, branch: Unit, wanted: int | None, record: Any) -> Campaign:
+def _campaign_for(user: Person, branch: Unit, wanted: int | None, record: Any) -> Campaign:
     if record is not None:
         return record.campaign
     campaign: Campaign | None

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from vanguard.accounts.access import Person
+from vanguard.accounts.models import User
 from vanguard.campaigns import access as campaigns_access
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.paths import path_ids
@@ -30,12 +32,12 @@ Status = Opinion.Status
 Kind = Opinion.Kind
 
 
-def campaign_opinions(user: Any, campaign: Campaign) -> QuerySet[Opinion]:
+def campaign_opinions(user: Person, campaign: Campaign) -> QuerySet[Opinion]:
     return access.visible_opinions(user).filter(campaign=campaign)
 
 
 def sorting_queue(
-    user: Any,
+    user: Person,
     *,
     campaign: Campaign,
     status: str = "",
@@ -70,7 +72,7 @@ def status_counts(opinions: QuerySet[Opinion]) -> dict[str, int]:
     return counts
 
 
-def sorting_units(user: Any, campaign: Campaign) -> QuerySet[Unit]:
+def sorting_units(user: Person, campaign: Campaign) -> QuerySet[Unit]:
     """The branches a person may filter the sorting list by."""
     return (
         campaigns_access.progress_units(user)
@@ -156,7 +158,7 @@ def subject_choices(units: Iterable[Unit]) -> dict[int, SubjectChoices]:
     return found
 
 
-def merge_candidates(user: Any, opinion: Opinion, limit: int = 60) -> list[Opinion]:
+def merge_candidates(user: Person, opinion: Opinion, limit: int = 60) -> list[Opinion]:
     """Opinions this one may be merged into: the same unit and campaign, not merged,
     those about the same subject first."""
     others = (
@@ -215,7 +217,7 @@ class BranchBalance:
 
 
 def branch_balances(
-    user: Any, campaign: Campaign, *, threshold: int, units: QuerySet[Unit] | None = None
+    user: Person, campaign: Campaign, *, threshold: int, units: QuerySet[Unit] | None = None
 ) -> list[BranchBalance]:
     """Each branch in the person's view with its sorted opinions by kind, its current
     round, and a flag where criticism is below `threshold` % of at least
@@ -272,7 +274,7 @@ def counts_by(opinions: QuerySet[Opinion], *fields: str) -> list[dict[str, Any]]
     return list(opinions.order_by().values(*fields).annotate(n=Count("pk")).order_by(*fields))
 
 
-def members_without_feedback(user: Any, campaign: Campaign) -> QuerySet[Member]:
+def members_without_feedback(user: Person, campaign: Campaign) -> QuerySet[Member]:
     """Members in the person's view who have neither a sorted opinion attached to them
     nor any survey answer about them. The person themself is left out: their own
     feedback is on their own sheet."""
@@ -284,7 +286,7 @@ def members_without_feedback(user: Any, campaign: Campaign) -> QuerySet[Member]:
         "subject_member_id"
     )
     members = Member.objects.filter(branch__in=units, is_active=True)
-    if getattr(user, "is_authenticated", False):
+    if isinstance(user, User):  # signed in
         members = members.exclude(user=user)
     return (
         members.exclude(pk__in=with_opinions)

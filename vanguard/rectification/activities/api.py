@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vanguard.accounts.access import Person
 from vanguard.lib.api.errors import ErrorOut
 from vanguard.lib.api.pagination import Pagination
 from vanguard.organization.access import member_of
@@ -105,7 +106,7 @@ class IdeaIn(Schema):
     anonymous: bool = False
 
 
-def _detail(user: Any, activity_id: int) -> Activity:
+def _detail(user: Person, activity_id: int) -> Activity:
     """The activity with its figures and, as attributes the schema reads, what this
     caller may see of its participants and donation lines."""
     activity = selectors.with_figures(

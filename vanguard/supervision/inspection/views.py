@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns.selectors import current_phases
 from vanguard.lib.forms import query_int, show_service_errors
@@ -44,7 +45,7 @@ from vanguard.supervision.models import (
 )
 
 
-def _manage(user: Any, campaign: Any) -> bool:
+def _manage(user: Person, campaign: Any) -> bool:
     return access.can_manage_supervision(user, campaign)
 
 

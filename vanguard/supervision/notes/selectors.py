@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from vanguard.accounts.access import Person
 from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
 from vanguard.study.models import StudyWork
@@ -112,7 +113,7 @@ class StratumRow:
     names_shown: bool
 
 
-def sample_strata(user: Any, sample: Sample) -> list[StratumRow]:
+def sample_strata(user: Person, sample: Sample) -> list[StratumRow]:
     """Per branch of the sample: how many members were eligible, who was drawn (by
     name where the person reads the branch's findings; by id for the others)."""
     strata = recorded_population(sample) or []
@@ -160,7 +161,9 @@ def _assessments(campaign: Campaign, level: str, member_ids: Iterable[int]) -> d
     }
 
 
-def college_queue(user: Any, campaign: Campaign, *, sample: Sample | None = None) -> list[QueueRow]:
+def college_queue(
+    user: Person, campaign: Campaign, *, sample: Sample | None = None
+) -> list[QueueRow]:
     """The sampled members of the person's branches (each once), unassessed first."""
     sampled = (
         access.assessment_queue(user)
@@ -177,7 +180,7 @@ def college_queue(user: Any, campaign: Campaign, *, sample: Sample | None = None
     return sorted(rows, key=lambda r: r.assessment is not None)
 
 
-def general_branch_queue(user: Any, campaign: Campaign) -> list[QueueRow]:
+def general_branch_queue(user: Person, campaign: Campaign) -> list[QueueRow]:
     """Every member of the person's general branch who wrote a reading note in the
     campaign, unassessed first."""
     wrote = reading_notes(campaign).filter(member=OuterRef("pk"))
@@ -241,7 +244,7 @@ def exemplar_card(exemplar: Exemplar) -> ExemplarCard:
     )
 
 
-def exemplars_by_type(user: Any, campaign: Campaign) -> list[tuple[str, list[ExemplarCard]]]:
+def exemplars_by_type(user: Person, campaign: Campaign) -> list[tuple[str, list[ExemplarCard]]]:
     """The campaign's exemplars the person sees, grouped by note type (in its order)."""
     exemplars = (
         access.visible_exemplars(user)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from vanguard.accounts.access import Person
 from vanguard.campaigns import progress
 from vanguard.campaigns.models import Campaign
 from vanguard.organization.models import Member, Unit
@@ -41,7 +41,7 @@ def overdue_q(today: datetime.date | None = None) -> Q:
 
 
 def campaign_orders(
-    user: Any,
+    user: Person,
     campaign: Campaign,
     *,
     status: str = "",
@@ -69,7 +69,7 @@ def status_counts(orders: QuerySet[RemediationOrder]) -> dict[str, int]:
     return counts
 
 
-def order_branches(user: Any, campaign: Campaign) -> QuerySet[Unit]:
+def order_branches(user: Person, campaign: Campaign) -> QuerySet[Unit]:
     """The branches a person may filter the campaign's orders by."""
     return (
         access.findings_branches(user)
@@ -78,7 +78,7 @@ def order_branches(user: Any, campaign: Campaign) -> QuerySet[Unit]:
     )
 
 
-def orders_to_report(user: Any) -> list[RemediationOrder]:
+def orders_to_report(user: Person) -> list[RemediationOrder]:
     """The orders of running campaigns the person may report done now, soonest first:
     their to-do (the home page's, and the first list of `my_orders`)."""
     return list(
@@ -88,7 +88,7 @@ def orders_to_report(user: Any) -> list[RemediationOrder]:
     )
 
 
-def my_orders(user: Any) -> tuple[list[RemediationOrder], list[RemediationOrder]]:
+def my_orders(user: Person) -> tuple[list[RemediationOrder], list[RemediationOrder]]:
     """A person's to-do: the orders they may report done now (as the person
     responsible, the member it is for, or the branch's secretary); and the others
     about them or reported by them (waiting for the re-check, or done)."""
@@ -117,7 +117,7 @@ def branch_members(branch: Unit) -> QuerySet[Member]:
 
 
 def campaign_guidance(
-    user: Any, campaign: Campaign, *, branch: Unit | None = None
+    user: Person, campaign: Campaign, *, branch: Unit | None = None
 ) -> QuerySet[GuidanceSession]:
     sessions = access.visible_guidance(user).filter(campaign=campaign)
     if branch is not None:
@@ -137,7 +137,7 @@ class Lagging:
     last_guidance: datetime.date | None = None
 
 
-def lagging_branches(user: Any, campaign: Campaign) -> list[Lagging]:
+def lagging_branches(user: Person, campaign: Campaign) -> list[Lagging]:
     """The branches this person checks that lag: behind their phase's requirements (the
     campaign's progress), a 缺失 finding in their latest check, or overdue make-up work;
     each with why, furthest behind first."""

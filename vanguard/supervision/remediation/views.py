@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
 from vanguard.campaigns.models import Campaign
 from vanguard.lib.forms import query_int, show_service_errors
@@ -91,7 +92,7 @@ def orders_mine(request: HttpRequest) -> HttpResponse:
 
 
 def _prefill(
-    user: Any, source: Any, branches: Any
+    user: Person, source: Any, branches: Any
 ) -> tuple[Unit | None, Member | None, Check | None, NoteAssessment | None]:
     """The branch, member, check and assessment an order is made from, each only if the
     person may order there and sees it."""
