@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +24,7 @@ from vanguard.accounts.access import holders
 from vanguard.accounts.models import Role, User
 from vanguard.audit.context import acting_as
 from vanguard.ballots.models import Grade
+from vanguard.ballots.services import CandidateTally
 from vanguard.campaigns.models import Campaign
 from vanguard.grading import selectors
 from vanguard.grading.models import BranchGrading, GradeProposal, GradingRule, UnqualifiedCase
@@ -63,7 +63,7 @@ def _require_editable(grading: BranchGrading) -> None:
         )
 
 
-def plurality(tally: Any) -> str:
+def plurality(tally: CandidateTally | None) -> str:
     """The grade a candidate's published tally gave most votes (a `CandidateTally`), or
     "" when there is none: no tally, no votes, or a tie at the top."""
     if tally is None:

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts.access import Person
+from vanguard.campaigns.models import Phase
+from vanguard.campaigns.progress import UnitProgress
 from vanguard.lib.paths import path_prefixes
 from vanguard.notices import access
 from vanguard.notices.chat import webhooks
@@ -79,7 +81,7 @@ def chat_robot_add(
 
 
 @transaction.atomic
-def chat_robot_set_active(*, actor: Any, robot: ChatRobot, active: bool) -> ChatRobot:
+def chat_robot_set_active(*, actor: Person, robot: ChatRobot, active: bool) -> ChatRobot:
     """Switch a robot off (nothing more is posted, and posts waiting to be retried are
     dropped) or on again."""
     _refuse_unless_manager(actor, robot.unit)
@@ -89,12 +91,12 @@ def chat_robot_set_active(*, actor: Any, robot: ChatRobot, active: bool) -> Chat
 
 
 @transaction.atomic
-def chat_robot_delete(*, actor: Any, robot: ChatRobot) -> None:
+def chat_robot_delete(*, actor: Person, robot: ChatRobot) -> None:
     _refuse_unless_manager(actor, robot.unit)
     robot.delete()
 
 
-def chat_robot_test(*, actor: Any, robot: ChatRobot) -> ChatPost:
+def chat_robot_test(*, actor: Person, robot: ChatRobot) -> ChatPost:
     """A test message (发送测试消息), sent once without retries. Handed to the worker
     at once, not when an enclosing transaction commits: inline (no worker) the page
     then says whether it arrived. Its one row is saved (committed) first."""
@@ -196,7 +198,7 @@ def _above(paths: Iterable[str]) -> Q:
     return Q(unit__path__in=prefixes)
 
 
-def _branch_line(branch: Any) -> str:
+def _branch_line(branch: UnitProgress) -> str:
     """'光学工程教工第一党支部：3名党员尚未完成“读书笔记”' — counts, never names."""
     missing = Counter(item.label for member in branch.members for item in member.missing)
     parts = [
@@ -213,7 +215,7 @@ def _branch_line(branch: Any) -> str:
     return _("%(branch)s：%(parts)s") % {"branch": branch.name, "parts": _("；").join(parts)}
 
 
-def chat_deadline_reminders(*, phase: Any, branches: list[Any]) -> list[ChatPost]:
+def chat_deadline_reminders(*, phase: Phase, branches: list[UnitProgress]) -> list[ChatPost]:
     """A phase ends soon and these branches (`UnitProgress`) have not met it: one post
     to each robot of such a branch or a unit above it, counting what is missing."""
     lagging = [b for b in branches if not b.met]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanguard.accounts.access import Person
 from vanguard.accounts.http import AuthenticatedHttpRequest
+from vanguard.campaigns.models import Campaign
 from vanguard.campaigns.selectors import current_phases
 from vanguard.lib.forms import query_int, show_service_errors
 from vanguard.supervision import access
@@ -45,7 +46,7 @@ from vanguard.supervision.models import (
 )
 
 
-def _manage(user: Person, campaign: Any) -> bool:
+def _manage(user: Person, campaign: Campaign) -> bool:
     return access.can_manage_supervision(user, campaign)
 
 

@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,7 +93,7 @@ def orders_mine(request: HttpRequest) -> HttpResponse:
 
 
 def _prefill(
-    user: Person, source: Any, branches: Any
+    user: Person, source: QueryDict, branches: QuerySet[Unit]
 ) -> tuple[Unit | None, Member | None, Check | None, NoteAssessment | None]:
     """The branch, member, check and assessment an order is made from, each only if the
     person may order there and sees it."""
