@@ -417,8 +417,9 @@ def flushed_by_delete_on_postgresql() -> Iterator[None]:
     103 tables and their indexes new files, 0.67 to 0.85 s a flush, where DELETE in one
     transaction takes 17 to 40 ms (measured on the test database). The tables end as
     empty either way, in one transaction: Django makes every foreign key DEFERRABLE
-    INITIALLY DEFERRED (the suite's migrations add none that is not), so the order of
-    the deletes does not matter; the records' version is bumped by DELETE as by
+    INITIALLY DEFERRED (the project's migrations add none that is not: pg_constraint),
+    so the order of the deletes does not matter (one that was not would fail the flush
+    at once, naming itself); the records' version is bumped by DELETE as by
     TRUNCATE (campaigns/records.py), and the audit trail's append-only triggers are
     lifted for the flush as before (_audit_triggers_allow_flush). What a flush leaves
     behind is dead rows until the next VACUUM (vacuum_now_and_then); the ballots'
@@ -431,7 +432,7 @@ def flushed_by_delete_on_postgresql() -> Iterator[None]:
     def sql_flush(
         self: DatabaseOperations,
         style: Any,
-        tables: Any,
+        tables: list[str],
         *,
         reset_sequences: bool = False,
         allow_cascade: bool = False,
