@@ -294,11 +294,10 @@ def _supervision(user: User, campaign: Campaign | None) -> list[WaitingEntry]:
 def waiting_for(user: Person) -> list[WaitingEntry] | None:
     """The entries with something waiting, for every kind of work the person's roles
     give; None for a person whose roles give no such work (a member, an observer)."""
+    if not isinstance(user, User):  # roles are held by logins only
+        return None
     held = access.roles(user)
-    # Roles are held by logins only: the anonymous visitor has none.
-    if not isinstance(user, User) or not held & (
-        BRANCH_OFFICER_ROLES | OVERSIGHT_ROLES | {Role.SUPERVISOR}
-    ):
+    if not held & (BRANCH_OFFICER_ROLES | OVERSIGHT_ROLES | {Role.SUPERVISOR}):
         return None
     campaign = _campaign(user)
     entries: list[WaitingEntry] = []
