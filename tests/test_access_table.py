@@ -6,6 +6,7 @@ import contextlib
 import copy
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -13,6 +14,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -204,6 +206,36 @@ def _each_role(row: AccessRow, url: str, signed_in) -> list[str]:
                 wrong.append(f"{role}: {response.status_code} (expected {expected})")
             try:
                 assert_post_forms_keep_origin(row, role, response)
+                assert_title_says_each_part_once(response)
             except AssertionError as error:
                 wrong.append(f"{role}: {error}")
     return wrong
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
+def assert_title_says_each_part_once(response) -> None:
+    """The tab's title (a browser tab, a bookmark, the history) names the page, then
+    where it sits, then the site, once each: "宋林 · 先锋", never "活动进展 · 活动进展"."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    if getattr(response, "streaming", False):
+        return
+    found = TITLE.search(response.content.decode(errors="replace"))
+    if found is None:
+        return
+    parts = [part.strip() for part in found.group(1).split("·")]
+    repeated = sorted({part for part in parts if part and parts.count(part) > 1})
+    assert not repeated, f"the title {found.group(1).strip()!r} says {repeated} twice"
+
+
+def test_the_title_check_sees_a_part_said_twice():
+    """The check above can fail: a title that says one part twice is reported, a title
+    of distinct parts and a page that is not HTML are not."""
+    with pytest.raises(AssertionError, match="活动进展"):
+        assert_title_says_each_part_once(
+            HttpResponse("<title>活动进展 · 活动进展 · 先锋 Vanguard</title>")
+        )
+    assert_title_says_each_part_once(HttpResponse("<title>宋林 · 先锋 Vanguard</title>"))
+    assert_title_says_each_part_once(HttpResponse("活动进展 · 活动进展", content_type="text/plain"))

@@ -159,7 +159,8 @@ def _units_page(
         "unit_url": _unit_url_prefix(campaign),
     }
     page: dict[str, Any] = {
-        "title": root.name if root else _("活动进展"),
+        # The heading's words (progress_unit_body.html): the template adds "· 活动进展".
+        "title": root.name if root else _("我负责的组织"),
         "ancestors": [
             SimpleNamespace(id=unit.id, name=unit.name, path=unit.path)
             for unit in progress.ancestors

@@ -75,7 +75,9 @@ def test_branch_secretary_sees_each_members_status(client, cast, org, campaign):
 def test_supervisor_of_several_branches_sees_each_of_them(client, cast, org, campaign):
     RoleAssignment.objects.create(user=cast.supervisor, role=Role.SUPERVISOR, unit=org.branch_b1)
     html = page(client, cast.supervisor)
-    assert "我负责的组织" in html
+    assert "<h1>我负责的组织</h1>" in html
+    # The tab's title names the page as its heading does, not "progress" twice.
+    assert "<title>我负责的组织 · 活动进展 · 先锋 Vanguard</title>" in html
     assert org.branch_a1.name in html and org.branch_b1.name in html
     assert org.branch_a2.name not in html
 
