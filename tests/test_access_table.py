@@ -207,6 +207,8 @@ def _each_role(row: AccessRow, url: str, signed_in) -> list[str]:
             try:
                 assert_post_forms_keep_origin(row, role, response)
                 assert_title_says_each_part_once(response)
+                if not row.pattern.startswith("admin/"):  # the admin keeps Django's look
+                    assert_selects_say_what_to_choose(response)
             except AssertionError as error:
                 wrong.append(f"{role}: {error}")
     return wrong
@@ -228,6 +230,20 @@ def assert_title_says_each_part_once(response) -> None:
     parts = [part.strip() for part in found.group(1).split("·")]
     repeated = sorted({part for part in parts if part and parts.count(part) > 1})
     assert not repeated, f"the title {found.group(1).strip()!r} says {repeated} twice"
+
+
+# A select whose empty first choice is Django's dashes: no word of what to do, in no
+# language (lib.forms.offer_choices names it, or chooses the only option).
+DASHES = re.compile(r'<select name="([^"]+)"[^>]*>\s*<option value=""[^>]*>-{9}</option>')
+
+
+def assert_selects_say_what_to_choose(response) -> None:
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    if getattr(response, "streaming", False):
+        return
+    bare = DASHES.findall(response.content.decode(errors="replace"))
+    assert not bare, f"the select(s) {bare} offer Django's '---------' as their first choice"
 
 
 def test_the_title_check_sees_a_part_said_twice():

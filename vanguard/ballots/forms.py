@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.ballots.models import Grade
+from vanguard.lib.forms import offer_choices
 
 
 class CodeForm(forms.Form):
@@ -75,6 +76,7 @@ class CreateSessionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        offer_choices(self.fields["unit"])
         self.fields["meeting"].queryset = (
             Meeting.objects.filter(kind=Meeting.Kind.DEMOCRATIC_APPRAISAL, unit__in=units)
             .select_related("unit")

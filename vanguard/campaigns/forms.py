@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from vanguard.campaigns import requirements
 from vanguard.campaigns.models import BALLOT_SECRECY_FLOOR, Campaign, Phase, Requirement
 from vanguard.lib.dates import BoundedDateField
+from vanguard.lib.forms import offer_choices
 from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
 from vanguard.organization.models import Unit
 
@@ -71,11 +72,10 @@ class CampaignCreateForm(MarksInvalidFields, forms.Form):
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units
+        offer_choices(field)
         today = timezone.localdate()
         self.fields["year"].initial = today.year
         self.fields["start_on"].initial = today
-        if units.count() == 1:
-            field.initial = units.first()
 
 
 class CampaignCloneForm(MarksInvalidFields, forms.Form):

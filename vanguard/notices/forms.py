@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.forms import offer_choices
 from vanguard.notices.models import NoticePreference
 from vanguard.organization.forms import MarksInvalidFields, UnitChoiceField
 from vanguard.organization.models import Unit
@@ -26,8 +27,7 @@ class NoticeForm(MarksInvalidFields, forms.Form):
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units.order_by("path")
-        if len(field.queryset) == 1:
-            field.initial = field.queryset[0]
+        offer_choices(field)
 
 
 class NoticePreferenceForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.accounts.access import Person
 from vanguard.lib.dates import BoundedDateField
+from vanguard.lib.forms import offer_choices
 from vanguard.organization import selectors
 from vanguard.organization.models import Member, Unit
 from vanguard.organization.services import MEMBER_EDITABLE_FIELDS
@@ -79,6 +80,7 @@ class MemberForm(MarksInvalidFields, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "party_group").queryset = selectors.groups_of(self.instance.branch)
+        offer_choices(self.fields["category"])
         self.fields["name"].widget.attrs["autocomplete"] = "off"
 
 

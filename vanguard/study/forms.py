@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.lib import uploads
 from vanguard.lib.dates import BoundedDateTimeField
+from vanguard.lib.forms import offer_choices
 from vanguard.lib.sanitize import clean_html, text_to_html
 from vanguard.organization.forms import MarksInvalidFields
 from vanguard.organization.models import Member, Unit
@@ -127,6 +128,7 @@ class ProxyWorkForm(WorkForm):
         field = self.fields["member"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = members
+        offer_choices(field)
 
 
 class AttendanceForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.lib.dates import BoundedDateField
+from vanguard.lib.forms import offer_choices
 from vanguard.opinions.intake.services import COMMENT_MAX_LENGTH, TEXT_MAX_LENGTH
 from vanguard.opinions.models import Aspect, OpinionRecord
 from vanguard.organization.forms import BranchChoiceField, MarksInvalidFields
@@ -200,6 +201,7 @@ class RecordForm(MarksInvalidFields, forms.ModelForm):
     def __init__(self, *args: Any, branches: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        offer_choices(self.fields["kind"])
 
 
 class AspectChoiceField(forms.ModelChoiceField):

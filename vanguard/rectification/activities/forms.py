@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.accounts.models import User
+from vanguard.lib.forms import offer_choices
 from vanguard.organization.models import Member, Unit
 from vanguard.rectification.activities.services import (
     IDEA_MAX,
@@ -40,6 +41,7 @@ class BranchChoiceForm(forms.Form):
     def __init__(self, *args: Any, branches: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        offer_choices(self.fields["branch"])
 
 
 class ActivityForm(forms.Form):
@@ -113,6 +115,7 @@ class DonationForm(forms.Form):
         member: Any = self.fields["member"]
         member.queryset = members
         member.label_from_instance = member_label
+        offer_choices(member)
 
 
 class IdeaForm(forms.Form):

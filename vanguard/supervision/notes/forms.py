@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.forms import offer_choices
 from vanguard.organization.forms import MarksInvalidFields
 from vanguard.study.models import StudyWork
 from vanguard.supervision.models import Criterion, Exemplar, NoteAssessment, NoteType, Round
@@ -113,7 +114,10 @@ class NoteTypeForm(MarksInvalidFields, forms.Form):
 class ExemplarForm(MarksInvalidFields, forms.Form):
     work = forms.ModelChoiceField(label=_("读书笔记"), queryset=StudyWork.objects.none())
     note_type = forms.ModelChoiceField(
-        label=_("笔记类型"), queryset=NoteType.objects.none(), required=False
+        label=_("笔记类型"),
+        queryset=NoteType.objects.none(),
+        required=False,
+        empty_label=_("— 未分类 —"),
     )
     consent = forms.ChoiceField(
         label=_("署名方式"), choices=Exemplar.Consent.choices, widget=forms.RadioSelect
@@ -139,6 +143,7 @@ class ExemplarForm(MarksInvalidFields, forms.Form):
             lambda w: f"{w.member.branch.name} · {w.member.name} · {w.title}"
         )
         self.fields["note_type"].queryset = types  # type: ignore[attr-defined]
+        offer_choices(work_field)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.accounts.models import User
+from vanguard.lib.forms import offer_choices
 from vanguard.organization.models import Member, Unit
 from vanguard.supervision.remediation.services import ATTENDEES_MAX, NAME_MAX, TEXT_MAX
 
@@ -40,6 +41,7 @@ class BranchChoiceForm(forms.Form):
     def __init__(self, *args: Any, branches: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        offer_choices(self.fields["branch"])
 
 
 class OrderForm(forms.Form):
@@ -78,6 +80,7 @@ class OrderForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        offer_choices(self.fields["branch"])
         self.fields["member"].queryset = members  # type: ignore[attr-defined]
         member_field: Any = self.fields["member"]
         member_field.label_from_instance = member_label
@@ -145,3 +148,4 @@ class GuidanceForm(forms.Form):
     def __init__(self, *args: Any, branches: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        offer_choices(self.fields["branch"])

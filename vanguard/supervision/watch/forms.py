@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.lib.forms import offer_choices
 from vanguard.organization.models import Member, Unit
 from vanguard.supervision.models import WatchEntry
 from vanguard.supervision.watch.services import NAME_MAX, TEXT_MAX
@@ -30,6 +31,7 @@ class WatchForm(forms.Form):
         label=_("党员"),
         queryset=Member.objects.none(),
         required=False,
+        empty_label=_("— 重点支部不选党员 —"),
         help_text=_("重点人须选择党员；选择支部后刷新可见该支部党员。"),
     )
     reason = forms.CharField(
@@ -41,6 +43,7 @@ class WatchForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        offer_choices(self.fields["branch"])
         self.fields["member"].queryset = members  # type: ignore[attr-defined]
         member_field: Any = self.fields["member"]
         member_field.label_from_instance = member_label
