@@ -4,11 +4,14 @@ Vanguard is Chinese-first: every source string is Chinese and English comes from
 locale/en/LC_MESSAGES/django.po. The pages are rendered with a catalogue compiled
 here from the .po file itself, so a stale or missing .mo file in the tree can neither
 hide a gap nor fake a pass. A string added to the code without an English
-translation fails `test_every_string_has_an_english_translation`, naming it.
+translation fails `test_every_string_is_in_the_catalogue` (not yet in the .po: the
+English page would show it in Chinese) or `test_every_string_has_an_english_translation`
+(in the .po with no msgstr), naming it.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -57,6 +60,63 @@ def catalogue() -> polib.POFile:
 def po_entries(catalogue) -> list[polib.POEntry]:
     """Every live entry (obsolete `#~` entries left out)."""
     return [entry for entry in catalogue if not entry.obsolete]
+
+
+# The calls that mark a string for translation in Python: (name, which argument).
+GETTEXT_CALLS = {
+    "_": 0,
+    "gettext": 0,
+    "gettext_lazy": 0,
+    "gettext_noop": 0,
+    "ngettext": 0,
+    "ngettext_lazy": 0,
+    "pgettext": 1,
+    "pgettext_lazy": 1,
+    "npgettext": 1,
+    "npgettext_lazy": 1,
+}
+# `{% translate "…" %}` and `{% trans '…' %}` with a literal (makemessages writes a
+# template string's % as %%). `{% blocktranslate %}` is left to makemessages.
+TRANSLATE_TAG = re.compile(r"""{%\s*(?:translate|trans)\s+(?:"([^"]*)"|'([^']*)')""")
+
+
+def marked_strings() -> list[tuple[str, str]]:
+    """(where, string) of every literal marked for translation in the project's Python
+    (its tests and migrations left out) and templates."""
+    found: list[tuple[str, str]] = []
+    sources = [*(ROOT / "vanguard").rglob("*.py"), *(ROOT / "config").glob("*.py")]
+    for path in sources:
+        if {"tests", "migrations"} & set(path.relative_to(ROOT).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            index = GETTEXT_CALLS.get(name or "")
+            if index is None or len(node.args) <= index:
+                continue
+            text = node.args[index]
+            if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                found.append((f"{path.relative_to(ROOT)}:{node.lineno}", text.value))
+    for path in (ROOT / "templates").rglob("*.html"):
+        for match in TRANSLATE_TAG.finditer(path.read_text(encoding="utf-8")):
+            text = match.group(1) if match.group(1) is not None else match.group(2)
+            found.append((str(path.relative_to(ROOT)), text.replace("%", "%%")))
+    return found
+
+
+def test_every_string_is_in_the_catalogue(po_entries):
+    """A string marked in the code but never added to the .po (makemessages not run)
+    stays Chinese on the English page, and no other test of the catalogue sees it."""
+    known = {entry.msgid for entry in po_entries}
+    strings = marked_strings()
+    assert len(strings) > 1000  # the extraction found the project's strings
+    missing = sorted({f"{text!r} ({where})" for where, text in strings if text not in known})
+    assert not missing, (
+        "Marked for translation but not in locale/en/LC_MESSAGES/django.po (run "
+        "makemessages -l en, then fill in msgstr):\n  " + "\n  ".join(missing)
+    )
 
 
 def test_every_string_has_an_english_translation(po_entries):
