@@ -54,3 +54,13 @@ class AccessRow:
         if self.default is None:
             raise AssertionError(f"{self.pattern}: no expectation for role {role!r}")
         return self.default
+
+
+def html_of(response: Any) -> str | None:
+    """The page a response carries, as text; None for a download, a stream, JSON or a
+    redirect's empty body (what the page checks of the access table do not read)."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    if getattr(response, "streaming", False):
+        return None
+    return response.content.decode(errors="replace")

@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import vanguard
 from conftest import fresh_copy, kept_across_tests
-from tests.access import QUEUED_ONLY, ROLES, AccessRow
+from tests.access import QUEUED_ONLY, ROLES, AccessRow, html_of
 from tests.test_referrer_policy import assert_post_forms_keep_origin
 from vanguard.accounts.access import forget_scopes, scopes
 from vanguard.accounts.models import Role, RoleAssignment, User
@@ -220,11 +220,8 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 def assert_title_says_each_part_once(response) -> None:
     """The tab's title (a browser tab, a bookmark, the history) names the page, then
     where it sits, then the site, once each: "宋林 · 先锋", never "活动进展 · 活动进展"."""
-    if not response.get("Content-Type", "").startswith("text/html"):
-        return
-    if getattr(response, "streaming", False):
-        return
-    found = TITLE.search(response.content.decode(errors="replace"))
+    html = html_of(response)
+    found = TITLE.search(html) if html is not None else None
     if found is None:
         return
     parts = [part.strip() for part in found.group(1).split("·")]
@@ -238,11 +235,7 @@ DASHES = re.compile(r'<select name="([^"]+)"[^>]*>\s*<option value=""[^>]*>-{9}<
 
 
 def assert_selects_say_what_to_choose(response) -> None:
-    if not response.get("Content-Type", "").startswith("text/html"):
-        return
-    if getattr(response, "streaming", False):
-        return
-    bare = DASHES.findall(response.content.decode(errors="replace"))
+    bare = DASHES.findall(html_of(response) or "")
     assert not bare, f"the select(s) {bare} offer Django's '---------' as their first choice"
 
 

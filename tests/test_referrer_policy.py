@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponseBase
 
-from tests.access import AccessRow
+from tests.access import AccessRow, html_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,12 +100,8 @@ def _writes(html: str) -> bool:
 def assert_post_forms_keep_origin(row: AccessRow, role: str, response: HttpResponseBase) -> None:
     """The page a URL of the access table answers a role with (to a GET, or rendered
     back after a POST) sends no policy that makes its POSTs carry `Origin: null`."""
-    if not response.get("Content-Type", "").startswith("text/html"):
-        return
-    if getattr(response, "streaming", False):
-        return
-    html = response.content.decode(errors="replace")
-    if not _writes(html):
+    html = html_of(response)
+    if html is None or not _writes(html):
         return
     policies = policies_of_page(response.get("Referrer-Policy", ""), html)
     bad = [p for p in policies if p in NULLS_ORIGIN]
