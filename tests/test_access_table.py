@@ -248,3 +248,18 @@ def test_the_title_check_sees_a_part_said_twice():
         )
     assert_title_says_each_part_once(HttpResponse("<title>宋林 · 先锋 Vanguard</title>"))
     assert_title_says_each_part_once(HttpResponse("活动进展 · 活动进展", content_type="text/plain"))
+
+
+def test_the_select_check_sees_django_s_dashes():
+    """The select check can fail: a select that starts with the dashes is named, one
+    that says what to choose is not."""
+    with pytest.raises(AssertionError, match="'unit'"):
+        assert_selects_say_what_to_choose(
+            HttpResponse(
+                '<select name="unit" id="id_unit">\n'
+                '  <option value="" selected>---------</option>\n</select>'
+            )
+        )
+    assert_selects_say_what_to_choose(
+        HttpResponse('<select name="unit"><option value="">— 请选择 —</option></select>')
+    )
