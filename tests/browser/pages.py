@@ -49,7 +49,8 @@ DESKTOP = {"width": 1280, "height": 800}
 
 # What a phone user would notice, evaluated on a page at phone width: the page is wider
 # than the screen (the widest elements named), or a visible cell, link, list item or
-# label holding more than two characters is narrower than two characters of its type.
+# label holding more than two characters is narrower than two characters of its type
+# and broken over lines.
 PHONE_LAYOUT = """() => {
   const describe = (el) => {
     const classes = typeof el.className === "string" && el.className.trim()
@@ -86,7 +87,11 @@ PHONE_LAYOUT = """() => {
     if (style.visibility === "hidden") continue;
     const em = parseFloat(style.fontSize);
     const inner = box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (inner < 2 * em - 1) {
+    // Narrow and broken over lines: a short word ("PDF") narrower than two wide
+    // characters but on one line is not squeezed.
+    const line = parseFloat(style.lineHeight) || 1.2 * em;
+    const high = box.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    if (inner < 2 * em - 1 && high > 1.5 * line) {
       problems.push(`one character per line: ${describe(el)} ${Math.round(inner)}px wide`);
     }
   }
