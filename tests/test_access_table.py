@@ -206,9 +206,10 @@ def _each_role(row: AccessRow, url: str, signed_in) -> list[str]:
                 wrong.append(f"{role}: {response.status_code} (expected {expected})")
             try:
                 assert_post_forms_keep_origin(row, role, response)
-                assert_title_says_each_part_once(response)
+                html = html_of(response)  # decoded once for the page checks below
+                assert_title_says_each_part_once(html)
                 if not row.pattern.startswith("admin/"):  # the admin keeps Django's look
-                    assert_selects_say_what_to_choose(response)
+                    assert_selects_say_what_to_choose(html)
             except AssertionError as error:
                 wrong.append(f"{role}: {error}")
     return wrong
@@ -217,10 +218,10 @@ def _each_role(row: AccessRow, url: str, signed_in) -> list[str]:
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 
 
-def assert_title_says_each_part_once(response) -> None:
+def assert_title_says_each_part_once(html: str | None) -> None:
     """The tab's title (a browser tab, a bookmark, the history) names the page, then
-    where it sits, then the site, once each: "宋林 · 先锋", never "活动进展 · 活动进展"."""
-    html = html_of(response)
+    where it sits, then the site, once each: "宋林 · 先锋", never "活动进展 · 活动进展".
+    `html` is the page's text (tests.access.html_of), None for what is not a page."""
     found = TITLE.search(html) if html is not None else None
     if found is None:
         return
@@ -234,8 +235,8 @@ def assert_title_says_each_part_once(response) -> None:
 DASHES = re.compile(r'<select name="([^"]+)"[^>]*>\s*<option value=""[^>]*>-{9}</option>')
 
 
-def assert_selects_say_what_to_choose(response) -> None:
-    bare = DASHES.findall(html_of(response) or "")
+def assert_selects_say_what_to_choose(html: str | None) -> None:
+    bare = DASHES.findall(html or "")
     assert not bare, f"the select(s) {bare} offer Django's '---------' as their first choice"
 
 
@@ -244,10 +245,12 @@ def test_the_title_check_sees_a_part_said_twice():
     of distinct parts and a page that is not HTML are not."""
     with pytest.raises(AssertionError, match="活动进展"):
         assert_title_says_each_part_once(
-            HttpResponse("<title>活动进展 · 活动进展 · 先锋 Vanguard</title>")
+            html_of(HttpResponse("<title>活动进展 · 活动进展 · 先锋 Vanguard</title>"))
         )
-    assert_title_says_each_part_once(HttpResponse("<title>宋林 · 先锋 Vanguard</title>"))
-    assert_title_says_each_part_once(HttpResponse("活动进展 · 活动进展", content_type="text/plain"))
+    assert_title_says_each_part_once(html_of(HttpResponse("<title>宋林 · 先锋 Vanguard</title>")))
+    assert_title_says_each_part_once(
+        html_of(HttpResponse("活动进展 · 活动进展", content_type="text/plain"))
+    )
 
 
 def test_the_select_check_sees_django_s_dashes():
@@ -255,11 +258,13 @@ def test_the_select_check_sees_django_s_dashes():
     that says what to choose is not."""
     with pytest.raises(AssertionError, match="'unit'"):
         assert_selects_say_what_to_choose(
-            HttpResponse(
-                '<select name="unit" id="id_unit">\n'
-                '  <option value="" selected>---------</option>\n</select>'
+            html_of(
+                HttpResponse(
+                    '<select name="unit" id="id_unit">\n'
+                    '  <option value="" selected>---------</option>\n</select>'
+                )
             )
         )
     assert_selects_say_what_to_choose(
-        HttpResponse('<select name="unit"><option value="">— 请选择 —</option></select>')
+        html_of(HttpResponse('<select name="unit"><option value="">— 请选择 —</option></select>'))
     )

@@ -37,10 +37,9 @@ def test_with_text_twice_the_usual_size_no_page_runs_sideways_on_a_phone(
     for role, page, path in site_pages.walk(
         browser, viewport=PHONE, roles=readers, wait_until="domcontentloaded"
     ):
-        if id(page) not in enlarged:  # the setting stays with the tab: once per role
+        if id(page) not in enlarged:  # the setting stays with the tab and applies at once
             page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": LARGE_TYPE})
             enlarged.add(id(page))
-            page.reload(wait_until="domcontentloaded")
         root = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
         assert root >= 30, f"{path} as {role}: the text size was not turned up ({root}px)"
         problems = page.evaluate(PHONE_LAYOUT)
